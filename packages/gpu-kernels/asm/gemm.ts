@@ -1,0 +1,298 @@
+// Register-tiled SIMD GEMM (Goto/BLIS loop order) for f64 and f32, compiled with
+//   asc asm/gemm.ts --enable simd -O3 --runtime stub --sharedMemory --importMemory
+// All memory is managed by the JavaScript host: every argument is a byte offset
+// into the (shared) linear memory. No allocation happens here.
+//
+// C[i, j] (+)= Σ_k A[i, k] · B[k, j]   for rows i in [m0, m1) of C.
+// A(i, k) lives at a + 8·(i·ars + k·acs) (f64) — strides encode transposes,
+// so op(A) = Aᵀ costs nothing extra: packing reads through the strides.
+// C is row-major with row stride ldc (elements).
+
+// ---- f64: micro-tile 4×4 (8 f64x2 accumulators) ---------------------------------
+const MR64: i32 = 4;
+const NR64: i32 = 4;
+const KC64: i32 = 256;
+const MC64: i32 = 96;
+const NC64: i32 = 2048;
+
+// ---- f32: micro-tile 4×8 (8 f32x4 accumulators) ---------------------------------
+const MR32: i32 = 4;
+const NR32: i32 = 8;
+const KC32: i32 = 256;
+const MC32: i32 = 128;
+const NC32: i32 = 2048;
+
+/** Bytes of scratch one thread needs for packing (A block + B panel + edge tile). */
+export function scratchBytes64(): i32 {
+  return (MC64 * KC64 + KC64 * NC64 + MR64 * NR64) * 8 + 64;
+}
+export function scratchBytes32(): i32 {
+  return (MC32 * KC32 + KC32 * NC32 + MR32 * NR32) * 4 + 64;
+}
+
+// Pack an mc×kc block of A into row panels of MR rows: panel p holds, for each k,
+// MR consecutive values A(p·MR + r, k); rows past mc are zero.
+function packA64(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void {
+  for (let p = 0; p < mc; p += MR64) {
+    const rows = min(MR64, mc - p);
+    for (let k = 0; k < kc; k++) {
+      for (let r = 0; r < MR64; r++) {
+        let v: f64 = 0;
+        if (r < rows) v = load<f64>(a + (<usize>((p + r) * ars + k * acs) << 3));
+        store<f64>(dst, v);
+        dst += 8;
+      }
+    }
+  }
+}
+
+// Pack a kc×nc block of B into column panels of NR columns (zero-padded).
+function packB64(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void {
+  for (let p = 0; p < nc; p += NR64) {
+    const cols = min(NR64, nc - p);
+    for (let k = 0; k < kc; k++) {
+      const row = b + (<usize>(k * brs + p * bcs) << 3);
+      if (cols == NR64 && bcs == 1) {
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
+      } else {
+        for (let c = 0; c < NR64; c++) {
+          let v: f64 = 0;
+          if (c < cols) v = load<f64>(row + (<usize>(c * bcs) << 3));
+          store<f64>(dst + (<usize>c << 3), v);
+        }
+      }
+      dst += NR64 << 3;
+    }
+  }
+}
+
+// 4×4 f64 micro-kernel: acc = Ap(4×kc) · Bp(kc×4); C (+)= acc (full tile) or via tmp.
+function micro64(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool, tmp: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load64_splat(ap);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    ap += 32;
+    bp += 32;
+  }
+  const full = mr == MR64 && nr == NR64;
+  const out: usize = full ? c : tmp;
+  const ld: usize = full ? (<usize>ldc << 3) : (<usize>NR64 << 3);
+  if (full && accumulate) {
+    v128.store(out, f64x2.add(v128.load(out), c00));
+    v128.store(out, f64x2.add(v128.load(out, 16), c01), 16);
+    v128.store(out + ld, f64x2.add(v128.load(out + ld), c10));
+    v128.store(out + ld, f64x2.add(v128.load(out + ld, 16), c11), 16);
+    v128.store(out + 2 * ld, f64x2.add(v128.load(out + 2 * ld), c20));
+    v128.store(out + 2 * ld, f64x2.add(v128.load(out + 2 * ld, 16), c21), 16);
+    v128.store(out + 3 * ld, f64x2.add(v128.load(out + 3 * ld), c30));
+    v128.store(out + 3 * ld, f64x2.add(v128.load(out + 3 * ld, 16), c31), 16);
+    return;
+  }
+  v128.store(out, c00);
+  v128.store(out, c01, 16);
+  v128.store(out + ld, c10);
+  v128.store(out + ld, c11, 16);
+  v128.store(out + 2 * ld, c20);
+  v128.store(out + 2 * ld, c21, 16);
+  v128.store(out + 3 * ld, c30);
+  v128.store(out + 3 * ld, c31, 16);
+  if (full) return;
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const src = tmp + (<usize>(r * NR64 + j) << 3);
+      const dst = c + (<usize>(r * ldc + j) << 3);
+      const v = load<f64>(src);
+      store<f64>(dst, accumulate ? load<f64>(dst) + v : v);
+    }
+  }
+}
+
+/**
+ * C[m0:m1, :] = op(A)[m0:m1, :] · op(B)  (accumulate = 0), or += (accumulate = 1).
+ * Shapes: op(A) is M×K, op(B) is K×N, C is M×N row-major with row stride ldc.
+ */
+export function dgemm(
+  m0: i32, m1: i32, n: i32, kk: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  const pa = (scratch + 63) & ~(<usize>63);
+  const pb = pa + (<usize>(MC64 * KC64) << 3);
+  const tmp = pb + (<usize>(KC64 * NC64) << 3);
+  if (kk == 0) {
+    if (accumulate == 0) {
+      for (let i = m0; i < m1; i++) memory.fill(c + (<usize>(i * ldc) << 3), 0, <usize>n << 3);
+    }
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC64) {
+    const nc = min(NC64, n - jc);
+    for (let pc = 0; pc < kk; pc += KC64) {
+      const kc = min(KC64, kk - pc);
+      packB64(kc, nc, b + (<usize>(pc * brs + jc * bcs) << 3), brs, bcs, pb);
+      const acc = accumulate != 0 || pc > 0;
+      for (let ic = m0; ic < m1; ic += MC64) {
+        const mc = min(MC64, m1 - ic);
+        packA64(mc, kc, a + (<usize>(ic * ars + pc * acs) << 3), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += NR64) {
+          const nr = min(NR64, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 3);
+          for (let ir = 0; ir < mc; ir += MR64) {
+            const mr = min(MR64, mc - ir);
+            micro64(kc, pa + (<usize>(ir * kc) << 3), bp,
+              c + (<usize>((ic + ir) * ldc + jc + jr) << 3), ldc, mr, nr, acc, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- f32 ---------------------------------------------------------------------------
+
+function packA32(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void {
+  for (let p = 0; p < mc; p += MR32) {
+    const rows = min(MR32, mc - p);
+    for (let k = 0; k < kc; k++) {
+      for (let r = 0; r < MR32; r++) {
+        let v: f32 = 0;
+        if (r < rows) v = load<f32>(a + (<usize>((p + r) * ars + k * acs) << 2));
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+function packB32(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void {
+  for (let p = 0; p < nc; p += NR32) {
+    const cols = min(NR32, nc - p);
+    for (let k = 0; k < kc; k++) {
+      const row = b + (<usize>(k * brs + p * bcs) << 2);
+      if (cols == NR32 && bcs == 1) {
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
+      } else {
+        for (let c = 0; c < NR32; c++) {
+          let v: f32 = 0;
+          if (c < cols) v = load<f32>(row + (<usize>(c * bcs) << 2));
+          store<f32>(dst + (<usize>c << 2), v);
+        }
+      }
+      dst += NR32 << 2;
+    }
+  }
+}
+
+function micro32(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const full = mr == MR32 && nr == NR32;
+  const out: usize = full ? c : tmp;
+  const ld: usize = full ? (<usize>ldc << 2) : (<usize>NR32 << 2);
+  if (full && accumulate) {
+    v128.store(out, f32x4.add(v128.load(out), c00));
+    v128.store(out, f32x4.add(v128.load(out, 16), c01), 16);
+    v128.store(out + ld, f32x4.add(v128.load(out + ld), c10));
+    v128.store(out + ld, f32x4.add(v128.load(out + ld, 16), c11), 16);
+    v128.store(out + 2 * ld, f32x4.add(v128.load(out + 2 * ld), c20));
+    v128.store(out + 2 * ld, f32x4.add(v128.load(out + 2 * ld, 16), c21), 16);
+    v128.store(out + 3 * ld, f32x4.add(v128.load(out + 3 * ld), c30));
+    v128.store(out + 3 * ld, f32x4.add(v128.load(out + 3 * ld, 16), c31), 16);
+    return;
+  }
+  v128.store(out, c00);
+  v128.store(out, c01, 16);
+  v128.store(out + ld, c10);
+  v128.store(out + ld, c11, 16);
+  v128.store(out + 2 * ld, c20);
+  v128.store(out + 2 * ld, c21, 16);
+  v128.store(out + 3 * ld, c30);
+  v128.store(out + 3 * ld, c31, 16);
+  if (full) return;
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const src = tmp + (<usize>(r * NR32 + j) << 2);
+      const dst = c + (<usize>(r * ldc + j) << 2);
+      const v = load<f32>(src);
+      store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+/** f32 twin of dgemm; offsets and strides as there, elements 4 bytes. */
+export function sgemm(
+  m0: i32, m1: i32, n: i32, kk: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  const pa = (scratch + 63) & ~(<usize>63);
+  const pb = pa + (<usize>(MC32 * KC32) << 2);
+  const tmp = pb + (<usize>(KC32 * NC32) << 2);
+  if (kk == 0) {
+    if (accumulate == 0) {
+      for (let i = m0; i < m1; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    }
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC32) {
+    const nc = min(NC32, n - jc);
+    for (let pc = 0; pc < kk; pc += KC32) {
+      const kc = min(KC32, kk - pc);
+      packB32(kc, nc, b + (<usize>(pc * brs + jc * bcs) << 2), brs, bcs, pb);
+      const acc = accumulate != 0 || pc > 0;
+      for (let ic = m0; ic < m1; ic += MC32) {
+        const mc = min(MC32, m1 - ic);
+        packA32(mc, kc, a + (<usize>(ic * ars + pc * acs) << 2), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += NR32) {
+          const nr = min(NR32, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR32) {
+            const mr = min(MR32, mc - ir);
+            micro32(kc, pa + (<usize>(ir * kc) << 2), bp,
+              c + (<usize>((ic + ir) * ldc + jc + jr) << 2), ldc, mr, nr, acc, tmp);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { FloatArray, Matrix } from './matrix.js';
+import type { Rng } from './random.js';
+import type { SymmetricEigen } from './linalg/symmetric-eigen.js';
+
+/** op(X) = X or Xᵀ for each operand of a product. */
+export interface MatmulOptions {
+  readonly transA?: boolean;
+  readonly transB?: boolean;
+}
+
+/** Which implementation family answers; `mode` says what actually executes. */
+export type BackendName = 'cpu' | 'gpujs';
+
+/**
+ * The operations every rgdl layer needs, over row-major matrices with explicit
+ * shapes. Results have the element type of the inputs (Float64Array in,
+ * Float64Array out), whatever precision the backend computes in. Every method
+ * validates shapes and throws `RangeError` naming both shapes; NaN inputs
+ * propagate to NaN outputs and never make a kernel loop.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /**
+   * What executes: `wasm-simd` (1 thread), `wasm-simd×2`, `js` for cpu;
+   * `gpujs:<mode>` (gpu | headlessgl | webgl2 | webasm | cpu) for gpujs.
+   */
+  readonly mode: string;
+  /** Arithmetic precision for Float64Array inputs (Float32Array inputs are computed in f32). */
+  readonly precision: 'f64' | 'f32';
+  /** Set when this backend stands in for the one asked for. */
+  readonly fallbackReason?: string;
+
+  /** C = op(A)·op(B); op(A) is m×k, op(B) is k×n. @throws RangeError on inner-dimension mismatch. */
+  matmul<A extends FloatArray>(a: Matrix<A>, b: Matrix<A>, options?: MatmulOptions): Matrix<A>;
+  /** C = op(A)·op(B) + 1·biasᵀ, bias of length n added to every row (e.g. V Wᵀ + a). */
+  matmulAddBias<A extends FloatArray>(a: Matrix<A>, b: Matrix<A>, bias: ArrayLike<number>, options?: MatmulOptions): Matrix<A>;
+  /** σ(x) = 1/(1+e^{−x}) element-wise. */
+  sigmoid<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
+  /** log(1+eˣ) element-wise, stable for large |x|. */
+  softplus<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
+  /** log σ(x) = −softplus(−x) element-wise. */
+  logSigmoid<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
+  /**
+   * Independent Bernoulli draws h_ij ~ B(p_ij): 1 if u_ij < p_ij, u drawn from `rng`
+   * in row-major order (so every backend gives the same draws for the same seed).
+   */
+  sampleBernoulli<A extends FloatArray>(p: Matrix<A>, rng: Rng): Matrix<A>;
+  /** μ_j = (1/n) Σ_i X_ij over the n rows (samples). */
+  columnMeans(x: Matrix<FloatArray>): Float64Array;
+  /** Cov(X) = XᵀX/n − μμᵀ (population covariance of the columns), p×p. */
+  covariance(x: Matrix<FloatArray>): Matrix<Float64Array>;
+  /** Cov(X, Y) = XᵀY/n − μ_X μ_Yᵀ, p×q; X and Y must have the same number of rows. */
+  crossCovariance(x: Matrix<FloatArray>, y: Matrix<FloatArray>): Matrix<Float64Array>;
+  /** Unnormalised fast Walsh–Hadamard transform of each row (row length 2^m). */
+  walshHadamard<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
+  /** log Σ_j exp(X_ij) for each row i. */
+  logSumExp(x: Matrix<FloatArray>): Float64Array;
+  /** Eigenpairs of a symmetric matrix, values descending (Householder + QL). */
+  symmetricEigen(a: Matrix<Float64Array>): SymmetricEigen;
+  /** X with A X = B by pivoted LU (never A⁻¹). @throws SingularMatrixError. */
+  solve(a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array>;
+  /**
+   * Resolves once helper threads / GPU contexts are warmed up (calls made before
+   * that still work, on fewer resources). Rejects if they failed to start.
+   */
+  ready(): Promise<void>;
+  /** Releases threads / GPU contexts; the backend must not be used afterwards. */
+  dispose(): void;
+}

@@ -1,0 +1,220 @@
+/**
+ * Host side of the WebAssembly SIMD GEMM (asm/gemm.ts): owns one shared linear
+ * memory, copies operands in, splits the rows of C between this thread and an
+ * optional worker thread, and copies the product out. Synchronous: the caller
+ * blocks (Atomics.wait) until the worker's half is done.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FloatArray } from '../matrix.js';
+import { GEMM_WASM_BASE64 } from '../wasm/gemm-module.js';
+import { wasmApi, type WasmMemory } from '../wasm/webassembly-api.js';
+
+interface GemmExports {
+  dgemm: GemmFn;
+  sgemm: GemmFn;
+  scratchBytes64(): number;
+  scratchBytes32(): number;
+}
+type GemmFn = (
+  m0: number, m1: number, n: number, k: number,
+  a: number, ars: number, acs: number,
+  b: number, brs: number, bcs: number,
+  c: number, ldc: number, accumulate: number, scratch: number,
+) => void;
+
+const PAGE = 65536;
+const MAX_PAGES = 32768; // 2 GiB, as declared by the module (--maximumMemory)
+const ARENA_START = PAGE; // leave the first page to the module
+const CTRL_SEQ = 0;
+const CTRL_DONE = 1;
+const CTRL_KIND = 2;
+const CTRL_ARGS = 3; // 14 args
+const CTRL_READY = 20;
+const CTRL_ERROR = 21;
+const JOB_EXIT = 2;
+
+/** Worker source, run with `eval: true` so src/, dist/ and bundles need no extra file. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { bytes, memory, ctrlBuffer } = workerData;
+const ctrl = new Int32Array(ctrlBuffer);
+WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('wasm abort'); } } }).then(({ instance }) => {
+  const ex = instance.exports;
+  Atomics.store(ctrl, ${CTRL_READY}, 1);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, ${CTRL_SEQ}, seen);
+    const seq = Atomics.load(ctrl, ${CTRL_SEQ});
+    if (seq === seen) continue;
+    seen = seq;
+    const kind = ctrl[${CTRL_KIND}];
+    if (kind === ${JOB_EXIT}) break;
+    const a = Array.from(ctrl.subarray(${CTRL_ARGS}, ${CTRL_ARGS} + 14), (v) => v >>> 0);
+    try {
+      (kind === 0 ? ex.dgemm : ex.sgemm)(...a);
+    } catch (e) {
+      Atomics.store(ctrl, ${CTRL_ERROR}, 1);
+    }
+    Atomics.store(ctrl, ${CTRL_DONE}, seq);
+    Atomics.notify(ctrl, ${CTRL_DONE});
+  }
+}, () => Atomics.store(ctrl, ${CTRL_READY}, -1));
+`;
+
+function decodeModuleBytes(): Uint8Array {
+  return new Uint8Array(Buffer.from(GEMM_WASM_BASE64, 'base64'));
+}
+
+/** True when this runtime validates the module (needs wasm SIMD + threads). */
+export function wasmGemmSupported(): boolean {
+  try {
+    return typeof SharedArrayBuffer !== 'undefined' && wasmApi !== undefined && wasmApi.validate(decodeModuleBytes());
+  } catch {
+    return false;
+  }
+}
+
+export interface WasmGemmOptions {
+  /** 1 or 2 threads (this one plus at most one worker). */
+  readonly threads: number;
+  /** Below this many flops (2·m·n·k) a call stays on one thread. */
+  readonly parallelMinFlops: number;
+}
+
+/** Operand description: row stride and column stride in elements. */
+export interface StridedOperand {
+  readonly data: FloatArray;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+export class WasmGemm {
+  readonly threads: number;
+  readonly parallelMinFlops: number;
+  readonly #memory: WasmMemory;
+  readonly #exports: GemmExports;
+  readonly #scratch: number;
+  readonly #ctrl: Int32Array;
+  #worker: Worker | undefined;
+  #seq = 0;
+
+  private constructor(bytes: Uint8Array, options: WasmGemmOptions) {
+    const wa = wasmApi!;
+    this.#memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const module = new wa.Module(bytes);
+    const instance = new wa.Instance(module, {
+      env: { memory: this.#memory, abort: () => { throw new Error('wasm abort'); } },
+    });
+    this.#exports = instance.exports as unknown as GemmExports;
+    this.#scratch = Math.max(this.#exports.scratchBytes64(), this.#exports.scratchBytes32());
+    this.threads = Math.max(1, Math.min(2, Math.floor(options.threads)));
+    this.parallelMinFlops = options.parallelMinFlops;
+    this.#ctrl = new Int32Array(new SharedArrayBuffer(32 * 4));
+    this.#ensure(ARENA_START + 2 * this.#scratch);
+    if (this.threads > 1) {
+      this.#worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { bytes, memory: this.#memory, ctrlBuffer: this.#ctrl.buffer },
+      });
+      this.#worker.unref();
+      this.#worker.on('error', () => Atomics.store(this.#ctrl, CTRL_READY, -1));
+    }
+  }
+
+  /** Instantiates the module; the worker (if any) warms up in the background. */
+  static create(options: WasmGemmOptions): WasmGemm {
+    return new WasmGemm(decodeModuleBytes(), options);
+  }
+
+  /** Whether the helper thread is up and can take half of the next call. */
+  get workerReady(): boolean {
+    return this.#worker !== undefined && Atomics.load(this.#ctrl, CTRL_READY) === 1;
+  }
+
+  /** Resolves when the worker (if any) has instantiated the module; rejects if it failed. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    if (this.#worker === undefined) return;
+    const t0 = Date.now();
+    for (;;) {
+      const state = Atomics.load(this.#ctrl, CTRL_READY);
+      if (state === 1) return;
+      if (state === -1) throw new Error('wasm GEMM worker failed to start');
+      if (Date.now() - t0 > timeoutMs) throw new Error(`wasm GEMM worker not ready after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  #ensure(bytes: number): boolean {
+    const have = this.#memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) return false;
+    this.#memory.grow(pages);
+    return true;
+  }
+
+  /**
+   * out(m×n) = op(A)·op(B) (+ out's incoming values when `accumulate`).
+   * op(A)(i,k) = A.data[i·rowStride + k·colStride]. Returns false when the operands
+   * do not fit the module's memory (the caller then uses the JS kernel).
+   */
+  gemm(
+    m: number, n: number, k: number,
+    a: StridedOperand, b: StridedOperand,
+    out: FloatArray, accumulate: boolean,
+  ): boolean {
+    const f64 = out instanceof Float64Array;
+    const el = f64 ? 8 : 4;
+    const align = (x: number) => (x + 63) & ~63;
+    const base = ARENA_START + 2 * this.#scratch;
+    const aPtr = align(base);
+    const bPtr = align(aPtr + a.data.length * el);
+    const cPtr = align(bPtr + b.data.length * el);
+    const end = cPtr + m * n * el;
+    if (end > MAX_PAGES * PAGE || !this.#ensure(end)) return false;
+    const buf = this.#memory.buffer;
+    const View = f64 ? Float64Array : Float32Array;
+    new View(buf, aPtr, a.data.length).set(a.data);
+    new View(buf, bPtr, b.data.length).set(b.data);
+    const cView = new View(buf, cPtr, m * n);
+    if (accumulate) cView.set(out);
+    const fn = f64 ? this.#exports.dgemm : this.#exports.sgemm;
+    const acc = accumulate ? 1 : 0;
+    const s0 = ARENA_START;
+    const s1 = ARENA_START + this.#scratch;
+    const useWorker = this.workerReady && 2 * m * n * k >= this.parallelMinFlops && m >= 16;
+    if (!useWorker) {
+      fn(0, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s0);
+    } else {
+      const mid = Math.ceil(m / 2 / 8) * 8;
+      const ctrl = this.#ctrl;
+      const args = [mid, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s1];
+      ctrl.set(args, CTRL_ARGS);
+      ctrl[CTRL_KIND] = f64 ? 0 : 1;
+      const seq = ++this.#seq;
+      Atomics.store(ctrl, CTRL_SEQ, seq);
+      Atomics.notify(ctrl, CTRL_SEQ);
+      fn(0, mid, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s0);
+      let done: number;
+      while ((done = Atomics.load(ctrl, CTRL_DONE)) !== seq) {
+        if (Atomics.wait(ctrl, CTRL_DONE, done, 120_000) === 'timed-out') {
+          throw new Error('wasm GEMM worker did not answer within 120 s');
+        }
+      }
+      if (Atomics.load(ctrl, CTRL_ERROR) !== 0) throw new Error('wasm GEMM worker failed');
+    }
+    out.set(cView);
+    return true;
+  }
+
+  /** Stops the worker thread; later calls run on one thread. */
+  dispose(): void {
+    if (this.#worker) {
+      this.#ctrl[CTRL_KIND] = JOB_EXIT;
+      Atomics.store(this.#ctrl, CTRL_SEQ, ++this.#seq);
+      Atomics.notify(this.#ctrl, CTRL_SEQ);
+      void this.#worker.terminate();
+      this.#worker = undefined;
+    }
+  }
+}

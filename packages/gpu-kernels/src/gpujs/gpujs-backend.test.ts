@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { describeBackendSuite } from '../backend.test-suite.js';
+import { createBackend } from '../create-backend.js';
+import { createGpuJsBackend } from './gpujs-backend.js';
+
+describe('createBackend({ prefer: "gpu" })', () => {
+  it('returns a gpujs backend on a GPU, or the cpu backend with the reason it fell back', async () => {
+    const be = await createBackend({ prefer: 'gpu', threads: 1 });
+    if (be.name === 'gpujs') {
+      expect(be.mode).toMatch(/^gpujs:(webgl|webgl2|headlessgl|webgpu)$/);
+      expect(be.fallbackReason).toBeUndefined();
+    } else {
+      expect(be.mode).toBe('wasm-simd');
+      expect(be.fallbackReason).toMatch(/gpu\.js (found no GPU context|could not be loaded)/);
+    }
+    be.dispose();
+  });
+  it('reports the gpu.js mode that actually runs', async () => {
+    const be = await createGpuJsBackend({ mode: 'gpu' });
+    expect(be.mode).toBe(`gpujs:${be.probe.mode}`);
+    expect(be.precision).toBe('f32');
+    be.dispose();
+  });
+});
+
+// gpu.js without a GPU runs its kernels compiled to WebAssembly ('webasm') or as
+// plain JS ('cpu'); both must agree with the reference within f32 tolerances.
+describeBackendSuite('gpujs webasm', () => createGpuJsBackend({ mode: 'webasm' }), { precision: 'f32' });
+describeBackendSuite('gpujs cpu', () => createGpuJsBackend({ mode: 'cpu' }), { precision: 'f32', large: false });

@@ -1,0 +1,14 @@
+export type { Backend, BackendName, MatmulOptions } from './backend.js';
+export { createBackend, type CreateBackendOptions } from './create-backend.js';
+export { createCpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.js';
+export {
+  createGpuJsBackend, loadGpuJs, type GpuJsBackendOptions, type GpuJsMode, type GpuJsProbe,
+} from './gpujs/gpujs-backend.js';
+export {
+  assertMatrix, describeShape, fromRows, identity, matrix, toFloat32, toFloat64, toRows, transpose, zeros,
+  type FloatArray, type Matrix,
+} from './matrix.js';
+export { createRng, type Rng } from './random.js';
+export { SingularMatrixError } from './linalg/lu-solve.js';
+export type { SymmetricEigen } from './linalg/symmetric-eigen.js';
+export { naiveMatmul } from './reference.js';

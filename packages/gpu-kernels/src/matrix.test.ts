@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { assertMatrix, fromRows, identity, matrix, toRows, transpose, zeros } from './matrix.js';
+
+describe('matrix helpers', () => {
+  it('round-trips nested rows and transposes', () => {
+    const m = fromRows([[1, 2, 3], [4, 5, 6]]);
+    expect(toRows(m)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(toRows(transpose(m))).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(toRows(identity(2))).toEqual([[1, 0], [0, 1]]);
+    expect(zeros(2, 2, new Float32Array(0)).data).toBeInstanceOf(Float32Array);
+  });
+  it('rejects bad shapes with RangeError naming the problem', () => {
+    expect(() => matrix(2, 2, new Float64Array(3))).toThrow(/length 3.*2×2/);
+    expect(() => matrix(-1, 2)).toThrow(/rows/);
+    expect(() => matrix(1.5, 2)).toThrow(/rows/);
+    expect(() => fromRows([[1, 2], [3]])).toThrow(/row 1 has 1 entries, expected 2/);
+    expect(() => assertMatrix('X', { rows: 2, cols: 2, data: [1, 2, 3, 4] } as never)).toThrow(/X must be a matrix/);
+  });
+});

@@ -1,0 +1,2 @@
+import { rgdlVitestConfig } from './index.js';
+export default rgdlVitestConfig({ include: ['*.test.js'] });
