@@ -1,0 +1,27 @@
+export { createLayer, cloneLayer, assertLayer, upperWidth, lowerWidth, type RbmLayer, type InitOptions } from './layer.js';
+export { createDeepRbm, cloneDeepRbm, assertDeepRbm, widths, depth, type DeepRbm } from './deep-rbm.js';
+export { EXACT_WIDTH_LIMIT, allStates, stateBlock, stateIndex } from './states.js';
+export {
+  upwardField, downwardField, upwardProbabilities, downwardProbabilities, logBernoulliRows,
+} from './conditionals.js';
+export {
+  energy, freeEnergyLower, freeEnergyUpper, logPartitionExact, logPartitionAis, meanLogLikelihood,
+  type AisOptions, type AisEstimate,
+} from './energy.js';
+export {
+  classifyExact, generateExact, propagateSampled, exactStep, productDistribution, outputMarginals,
+  classProbabilities, argmaxRows, averageGroups, repeatRows, type Direction, type SampledPropagation,
+} from './propagate.js';
+export {
+  fitRbm, dataSource, exactModelStats, shuffle, gatherRows,
+  type PositiveBatch, type PositiveSource, type NegativePhase, type FitOptions, type EpochInfo,
+} from './train.js';
+export {
+  trainLayerwise, layerwiseSource, accuracy,
+  type LayerwiseOptions, type LayerwiseResult, type SweepInfo, type LayerwiseProgress,
+} from './layerwise.js';
+export {
+  serializeModel, parseModel, saveModel, loadModel, ModelFileError, MODEL_FORMAT, MODEL_VERSION,
+  type ModelFile, type ArrayEncoding,
+} from './model-file.js';
+export * from './datasets/index.js';

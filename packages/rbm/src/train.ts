@@ -1,0 +1,243 @@
+/**
+ * Maximum-likelihood fitting of one RBM t(h, v) to a positive-phase joint
+ * distribution (the gradient of −D_KL(P ‖ t), eq. 14–15):
+ *   ΔW ∝ ⟨h vᵀ⟩_P − ⟨h vᵀ⟩_t,  Δa ∝ ⟨h⟩_P − ⟨h⟩_t,  Δb ∝ ⟨v⟩_P − ⟨v⟩_t
+ * The positive phase comes from a `PositiveSource` (data with h = E[h|v] for
+ * ordinary unsupervised training, or the eq. 14 joint of both layers); the
+ * negative phase from CD-k, persistent CD (PCD) or exact enumeration.
+ */
+import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { downwardProbabilities, upwardProbabilities } from './conditionals.js';
+import { freeEnergyUpper, freeEnergyLower } from './energy.js';
+import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
+import { chunkRows, EXACT_WIDTH_LIMIT, stateBlock } from './states.js';
+
+/** One positive-phase batch: values in [0, 1] (probabilities stand for their expectations). */
+export interface PositiveBatch {
+  /** batch × n_lower */
+  readonly lower: Matrix<Float64Array>;
+  /** batch × n_upper */
+  readonly upper: Matrix<Float64Array>;
+}
+
+/** Produces positive-phase batches for the current weights. */
+export interface PositiveSource {
+  /** Number of batches in one epoch. */
+  readonly batches: number;
+  batch(index: number, layer: RbmLayer, rng: Rng): PositiveBatch;
+}
+
+export type NegativePhase = 'cd' | 'pcd' | 'exact';
+
+export interface FitOptions {
+  readonly epochs: number;
+  readonly learningRate?: number;
+  /** Momentum of the parameter velocity (default 0.5). */
+  readonly momentum?: number;
+  /** L2 penalty on W (default 1e-4). */
+  readonly weightDecay?: number;
+  /** Negative phase (default 'cd'). 'exact' needs min(n_upper, n_lower) ≤ exactWidth. */
+  readonly negative?: NegativePhase;
+  /** Gibbs steps per update for CD/PCD (default 1). */
+  readonly k?: number;
+  /** Largest side enumerated for the exact negative phase (default 16). */
+  readonly exactWidth?: number;
+  readonly rng: Rng;
+  /** Called after each epoch; return false to stop early. */
+  readonly onEpoch?: (info: EpochInfo) => boolean | void;
+}
+
+export interface EpochInfo {
+  readonly epoch: number;
+  /** Mean squared reconstruction error of the lower side over the epoch's batches. */
+  readonly reconstructionError: number;
+  readonly seconds: number;
+}
+
+interface Stats {
+  readonly hv: Matrix<Float64Array>; // n_upper × n_lower, Σ over batch
+  readonly h: Float64Array;
+  readonly v: Float64Array;
+  readonly count: number;
+}
+
+function sufficientStats(be: Backend, upper: Matrix<Float64Array>, lower: Matrix<Float64Array>, weights?: Float64Array): Stats {
+  let up = upper;
+  if (weights !== undefined) {
+    up = matrix(upper.rows, upper.cols, upper.data.slice());
+    for (let r = 0; r < up.rows; r++) for (let j = 0; j < up.cols; j++) up.data[r * up.cols + j]! *= weights[r]!;
+  }
+  const hv = be.matmul(up, lower, { transA: true });
+  const h = new Float64Array(upper.cols);
+  const v = new Float64Array(lower.cols);
+  let count = 0;
+  for (let r = 0; r < upper.rows; r++) {
+    const w = weights === undefined ? 1 : weights[r]!;
+    count += w;
+    for (let j = 0; j < upper.cols; j++) h[j]! += w * upper.data[r * upper.cols + j]!;
+    for (let i = 0; i < lower.cols; i++) v[i]! += w * lower.data[r * lower.cols + i]!;
+  }
+  return { hv, h, v, count };
+}
+
+/**
+ * Exact model expectations ⟨h vᵀ⟩_t, ⟨h⟩_t, ⟨v⟩_t by enumerating the narrower side.
+ * @throws RangeError if both sides are wider than `limit`.
+ */
+export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDTH_LIMIT): Stats {
+  const nu = upperWidth(layer);
+  const nl = lowerWidth(layer);
+  const upperSide = nu <= nl;
+  const n = Math.min(nu, nl);
+  if (n > limit) throw new RangeError(`exact negative phase: narrower side has ${n} units, limit is ${limit}`);
+  const total = 2 ** n;
+  // log weights of every state: −F(state)
+  const logw = new Float64Array(total);
+  const step = chunkRows(total, Math.max(nu, nl));
+  for (let s = 0; s < total; s += step) {
+    const block = stateBlock(n, s, Math.min(step, total - s));
+    const f = upperSide ? freeEnergyUpper(be, layer, block) : freeEnergyLower(be, layer, block);
+    for (let i = 0; i < f.length; i++) logw[s + i] = -f[i]!;
+  }
+  let max = -Infinity;
+  for (const x of logw) max = Math.max(max, x);
+  let z = 0;
+  for (let i = 0; i < total; i++) {
+    logw[i] = Math.exp(logw[i]! - max);
+    z += logw[i]!;
+  }
+  const hv = matrix(nu, nl);
+  const h = new Float64Array(nu);
+  const v = new Float64Array(nl);
+  for (let s = 0; s < total; s += step) {
+    const count = Math.min(step, total - s);
+    const block = stateBlock(n, s, count);
+    const w = logw.subarray(s, s + count).map((x) => x / z);
+    const other = upperSide ? downwardProbabilities(be, layer, block) : upwardProbabilities(be, layer, block);
+    const st = upperSide ? sufficientStats(be, block, other, w) : sufficientStats(be, other, block, w);
+    for (let i = 0; i < hv.data.length; i++) hv.data[i]! += st.hv.data[i]!;
+    for (let j = 0; j < nu; j++) h[j]! += st.h[j]!;
+    for (let i = 0; i < nl; i++) v[i]! += st.v[i]!;
+  }
+  return { hv, h, v, count: 1 };
+}
+
+/** Binary sample of a [0,1]-valued matrix (values already 0/1 are kept). */
+function binarise(be: Backend, m: Matrix<Float64Array>, rng: Rng): Matrix<Float64Array> {
+  return be.sampleBernoulli(m, rng);
+}
+
+/**
+ * Fits `layer` in place by stochastic gradient ascent on the log-likelihood of
+ * the positive phase. Returns per-epoch diagnostics.
+ * @throws RangeError on inconsistent batch shapes or an impossible exact phase.
+ */
+export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, options: FitOptions): EpochInfo[] {
+  const lr = options.learningRate ?? 0.05;
+  const mom = options.momentum ?? 0.5;
+  const decay = options.weightDecay ?? 1e-4;
+  const negative = options.negative ?? 'cd';
+  const K = options.k ?? 1;
+  const rng = options.rng;
+  const nu = upperWidth(layer);
+  const nl = lowerWidth(layer);
+  const vW = new Float64Array(nu * nl);
+  const va = new Float64Array(nu);
+  const vb = new Float64Array(nl);
+  let chains: Matrix<Float64Array> | undefined; // PCD: persistent upper states
+  const history: EpochInfo[] = [];
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const t0 = performance.now();
+    let recon = 0;
+    let reconCount = 0;
+    for (let bi = 0; bi < source.batches; bi++) {
+      const pos = source.batch(bi, layer, rng);
+      if (pos.lower.cols !== nl || pos.upper.cols !== nu || pos.lower.rows !== pos.upper.rows) {
+        throw new RangeError(`positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`);
+      }
+      const B = pos.lower.rows;
+      const ps = sufficientStats(be, pos.upper, pos.lower);
+      let ns: Stats;
+      if (negative === 'exact') {
+        ns = exactModelStats(be, layer, options.exactWidth ?? 16);
+        // reconstruction error for monitoring only
+        const vr = downwardProbabilities(be, layer, binarise(be, pos.upper, rng));
+        for (let i = 0; i < vr.data.length; i++) recon += (vr.data[i]! - pos.lower.data[i]!) ** 2;
+        reconCount += vr.data.length;
+      } else {
+        let h = negative === 'pcd' && chains !== undefined && chains.rows === B ? chains : binarise(be, pos.upper, rng);
+        let vProb = downwardProbabilities(be, layer, h);
+        if (negative === 'cd' || chains === undefined) {
+          for (let i = 0; i < vProb.data.length; i++) recon += (vProb.data[i]! - pos.lower.data[i]!) ** 2;
+          reconCount += vProb.data.length;
+        }
+        let v = binarise(be, vProb, rng);
+        let hProb = upwardProbabilities(be, layer, v);
+        for (let step = 1; step < K; step++) {
+          h = binarise(be, hProb, rng);
+          vProb = downwardProbabilities(be, layer, h);
+          v = binarise(be, vProb, rng);
+          hProb = upwardProbabilities(be, layer, v);
+        }
+        if (negative === 'pcd') chains = binarise(be, hProb, rng);
+        ns = sufficientStats(be, hProb, v);
+      }
+      const pScale = 1 / ps.count;
+      const nScale = 1 / ns.count;
+      const W = layer.W.data;
+      for (let i = 0; i < W.length; i++) {
+        const g = ps.hv.data[i]! * pScale - ns.hv.data[i]! * nScale - decay * W[i]!;
+        vW[i] = mom * vW[i]! + lr * g;
+        W[i]! += vW[i]!;
+      }
+      for (let j = 0; j < nu; j++) {
+        va[j] = mom * va[j]! + lr * (ps.h[j]! * pScale - ns.h[j]! * nScale);
+        layer.a[j]! += va[j]!;
+      }
+      for (let i = 0; i < nl; i++) {
+        vb[i] = mom * vb[i]! + lr * (ps.v[i]! * pScale - ns.v[i]! * nScale);
+        layer.b[i]! += vb[i]!;
+      }
+    }
+    const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
+    history.push(info);
+    if (options.onEpoch?.(info) === false) break;
+  }
+  return history;
+}
+
+/**
+ * Positive phase of ordinary unsupervised RBM training on lower-side data:
+ * batches of rows of `data` (shuffled each epoch) with upper = E[h | v] = σ(W v + a).
+ */
+export function dataSource(be: Backend, data: Matrix<Float64Array>, batchSize: number, rng: Rng): PositiveSource {
+  const n = data.rows;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const batches = Math.ceil(n / batchSize);
+  return {
+    batches,
+    batch(index, layer) {
+      if (index === 0) shuffle(order, rng);
+      const rows = order.subarray(index * batchSize, Math.min(n, (index + 1) * batchSize));
+      const lower = gatherRows(data, rows);
+      return { lower, upper: upwardProbabilities(be, layer, lower) };
+    },
+  };
+}
+
+/** Fisher–Yates shuffle in place with the given rng. */
+export function shuffle(a: Int32Array, rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.nextFloat() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
+/** Rows of `m` at the given indices, as a new matrix. */
+export function gatherRows(m: Matrix<Float64Array>, rows: ArrayLike<number>): Matrix<Float64Array> {
+  const out = matrix(rows.length, m.cols);
+  for (let r = 0; r < rows.length; r++) out.data.set(m.data.subarray(rows[r]! * m.cols, (rows[r]! + 1) * m.cols), r * m.cols);
+  return out;
+}
