@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
 import { kernelsMarkdown, runKernelsSuite } from './suites/kernels.js';
+import { rbmMarkdown, runRbmSuite } from './suites/rbm.js';
 
-const SUITES = ['kernels'] as const;
+const SUITES = ['kernels', 'rbm'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -52,6 +53,12 @@ async function main(): Promise<number> {
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(join(outDir, 'kernels.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
       sections.push(`## kernels\n\n${kernelsMarkdown(result)}`);
+    }
+    if (suite === 'rbm') {
+      const result = await runRbmSuite({ quick: values.quick === true, log });
+      const seconds = (performance.now() - t0) / 1000;
+      writeAtomic(join(outDir, 'rbm.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
+      sections.push(`## rbm\n\n${rbmMarkdown(result)}`);
     }
   }
   const report = `# rgdl benchmark report\n\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node} (V8 ${machine.v8}); ${machine.date}.\nEvery figure sits beside references measured in the same run.\n\n${sections.join('\n')}`;

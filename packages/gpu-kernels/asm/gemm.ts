@@ -296,3 +296,35 @@ export function sgemm(
     }
   }
 }
+
+// ---- element-wise f32: σ(x) = 1 / (1 + e^{−x}) ----------------------------------
+// e^t via Cody–Waite reduction t = n·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial
+// for e^r (Cephes expf coefficients) and 2^n assembled in the exponent bits.
+// Max relative error ≈ 2·10⁻⁷; NaN propagates through min/max.
+// @ts-ignore: decorator
+@inline
+function expf4(t: v128): v128 {
+  t = f32x4.min(f32x4.splat(88.3762626647949), f32x4.max(f32x4.splat(-87.3365478515625), t));
+  const n = f32x4.nearest(f32x4.mul(t, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(t, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, pow2n);
+}
+
+/** In place σ(x) over `count` f32 values at `ptr` (count a multiple of 4, ptr 16-aligned). */
+export function sigmoid32(ptr: usize, count: i32): void {
+  const one = f32x4.splat(1.0);
+  const end = ptr + (<usize>count << 2);
+  for (let p = ptr; p < end; p += 16) {
+    const x = v128.load(p);
+    v128.store(p, f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(x)))));
+  }
+}

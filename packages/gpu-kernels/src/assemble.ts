@@ -102,7 +102,7 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
     sampleBernoulli(p, rng) {
       assertMatrix('sampleBernoulli: P', p);
       const out = like(p.data, p.data.length);
-      bernoulliInto(p.data, () => rng.nextFloat(), out);
+      bernoulliInto(p.data, rng, out);
       return { rows: p.rows, cols: p.cols, data: out };
     },
     columnMeans(x) {

@@ -149,6 +149,13 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         expect(ls[0]).toBeCloseTo(-800, f32Compute ? 2 : 10);
         expect(ls[10]).toBeCloseTo(0, 10);
       });
+      it('Float32Array sigmoid is within 1e-6 relative of the f64 formula on [−40, 40]', () => {
+        const n = 4001;
+        const x32 = Float32Array.from({ length: n }, (_, i) => -40 + (80 * i) / (n - 1));
+        const s = be.sigmoid({ rows: 1, cols: n, data: x32 }).data;
+        expect(s).toBeInstanceOf(Float32Array);
+        expectAllClose(s, Array.from(x32, (v) => 1 / (1 + Math.exp(-v))), { rtol: 1e-6, atol: 1e-30 });
+      });
       it('keeps the element type and propagates NaN', () => {
         const y = be.sigmoid({ rows: 1, cols: 2, data: new Float32Array([NaN, 0]) });
         expect(y.data).toBeInstanceOf(Float32Array);

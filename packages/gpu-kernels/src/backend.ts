@@ -41,8 +41,9 @@ export interface Backend {
   /** log σ(x) = −softplus(−x) element-wise. */
   logSigmoid<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
   /**
-   * Independent Bernoulli draws h_ij ~ B(p_ij): 1 if u_ij < p_ij, u drawn from `rng`
-   * in row-major order (so every backend gives the same draws for the same seed).
+   * Independent Bernoulli draws h_ij ~ B(p_ij): 1 if u_ij < p_ij, u_ij =
+   * rng.nextFloat32() in row-major order (so every backend gives the same draws
+   * for the same seed).
    */
   sampleBernoulli<A extends FloatArray>(p: Matrix<A>, rng: Rng): Matrix<A>;
   /** μ_j = (1/n) Σ_i X_ij over the n rows (samples). */

@@ -10,6 +10,8 @@ export interface Rng {
   nextUint32(): number;
   /** Uniform double in [0, 1) with 53 random bits. */
   nextFloat(): number;
+  /** Uniform double in [0, 1) with 32 random bits (one generator step; for Bernoulli draws). */
+  nextFloat32(): number;
   /** Standard normal deviate (Box–Muller, cached pair). */
   nextGaussian(): number;
   /**
@@ -31,6 +33,10 @@ class XoroshiroRng implements Rng {
     const hi = this.gen.next() >>> 5; // 27 bits
     const lo = this.gen.next() >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  nextFloat32(): number {
+    return (this.gen.next() >>> 0) / 4294967296;
   }
 
   nextGaussian(): number {

@@ -4,26 +4,32 @@
  *   t(h_{k−1} = 1 | h_k) = σ(Wᵀ h_k + b)        (downward, generation)
  * Batches are row-major: one configuration per row.
  */
-import type { Backend, Matrix } from '@rgdl/gpu-kernels';
-import type { RbmLayer } from './layer.js';
+import type { Backend, FloatArray, Matrix } from '@rgdl/gpu-kernels';
+
+/** A layer whose couplings are stored as A (Float64Array normally; Float32Array for f32 training). */
+export interface LayerView<A extends FloatArray = Float64Array> {
+  readonly W: Matrix<A>;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
 
 /** Upward field W h_{k−1} + a for a batch (batch × n_k). Inputs may be real-valued. */
-export function upwardField(be: Backend, layer: RbmLayer, lower: Matrix<Float64Array>): Matrix<Float64Array> {
+export function upwardField<A extends FloatArray>(be: Backend, layer: LayerView<A>, lower: Matrix<A>): Matrix<A> {
   return be.matmulAddBias(lower, layer.W, layer.a, { transB: true });
 }
 
 /** Downward field Wᵀ h_k + b for a batch (batch × n_{k−1}). y may be real-valued. */
-export function downwardField(be: Backend, layer: RbmLayer, upper: Matrix<Float64Array>): Matrix<Float64Array> {
+export function downwardField<A extends FloatArray>(be: Backend, layer: LayerView<A>, upper: Matrix<A>): Matrix<A> {
   return be.matmulAddBias(upper, layer.W, layer.b);
 }
 
 /** t(h_k = 1 | h_{k−1}) = σ(W h_{k−1} + a), batch × n_k. */
-export function upwardProbabilities(be: Backend, layer: RbmLayer, lower: Matrix<Float64Array>): Matrix<Float64Array> {
+export function upwardProbabilities<A extends FloatArray>(be: Backend, layer: LayerView<A>, lower: Matrix<A>): Matrix<A> {
   return be.sigmoid(upwardField(be, layer, lower));
 }
 
 /** t(h_{k−1} = 1 | h_k) = σ(Wᵀ h_k + b), batch × n_{k−1}. */
-export function downwardProbabilities(be: Backend, layer: RbmLayer, upper: Matrix<Float64Array>): Matrix<Float64Array> {
+export function downwardProbabilities<A extends FloatArray>(be: Backend, layer: LayerView<A>, upper: Matrix<A>): Matrix<A> {
   return be.sigmoid(downwardField(be, layer, upper));
 }
 

@@ -29,6 +29,8 @@ export interface LayerwiseOptions {
   readonly negative?: NegativePhase | 'auto';
   /** Gibbs steps for CD / PCD (default 1). */
   readonly k?: number;
+  /** Arithmetic of the CD/PCD products (default 'f64'; 'f32' is faster, see fitRbm). */
+  readonly precision?: 'f64' | 'f32';
   /**
    * Epochs of greedy initialisation before the sweeps: layers 1…N−1 as ordinary
    * RBMs on the representation below, the top layer on (h_{N−1}, y). 0 = none (default 2).
@@ -136,6 +138,7 @@ export function trainLayerwise(be: Backend, net: DeepRbm, data: LabelledData, op
     ...(options.momentum !== undefined ? { momentum: options.momentum } : {}),
     ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
     ...(options.k !== undefined ? { k: options.k } : {}),
+    ...(options.precision !== undefined ? { precision: options.precision } : {}),
     rng,
   };
   const score = () => accuracy(be, net, validation, { samples: evalSamples, rng: rng.fork() });

@@ -6,8 +6,8 @@
  * ordinary unsupervised training, or the eq. 14 joint of both layers); the
  * negative phase from CD-k, persistent CD (PCD) or exact enumeration.
  */
-import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
-import { downwardProbabilities, upwardProbabilities } from './conditionals.js';
+import { matrix, toFloat32, type Backend, type FloatArray, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { downwardProbabilities, upwardProbabilities, type LayerView } from './conditionals.js';
 import { freeEnergyUpper, freeEnergyLower } from './energy.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
 import { chunkRows, EXACT_WIDTH_LIMIT, stateBlock } from './states.js';
@@ -42,6 +42,11 @@ export interface FitOptions {
   readonly k?: number;
   /** Largest side enumerated for the exact negative phase (default 16). */
   readonly exactWidth?: number;
+  /**
+   * Arithmetic of the CD/PCD matrix products: 'f64' (default) or 'f32' (twice the
+   * GEMM throughput; gradients are summed over one batch in f32, weights stay f64).
+   */
+  readonly precision?: 'f64' | 'f32';
   readonly rng: Rng;
   /** Called after each epoch; return false to stop early. */
   readonly onEpoch?: (info: EpochInfo) => boolean | void;
@@ -55,16 +60,16 @@ export interface EpochInfo {
 }
 
 interface Stats {
-  readonly hv: Matrix<Float64Array>; // n_upper × n_lower, Σ over batch
+  readonly hv: Matrix<FloatArray>; // n_upper × n_lower, Σ over batch
   readonly h: Float64Array;
   readonly v: Float64Array;
   readonly count: number;
 }
 
-function sufficientStats(be: Backend, upper: Matrix<Float64Array>, lower: Matrix<Float64Array>, weights?: Float64Array): Stats {
+function sufficientStats<A extends FloatArray>(be: Backend, upper: Matrix<A>, lower: Matrix<A>, weights?: Float64Array): Stats {
   let up = upper;
   if (weights !== undefined) {
-    up = matrix(upper.rows, upper.cols, upper.data.slice());
+    up = { rows: upper.rows, cols: upper.cols, data: upper.data.slice() as A };
     for (let r = 0; r < up.rows; r++) for (let j = 0; j < up.cols; j++) up.data[r * up.cols + j]! *= weights[r]!;
   }
   const hv = be.matmul(up, lower, { transA: true });
@@ -78,6 +83,21 @@ function sufficientStats(be: Backend, upper: Matrix<Float64Array>, lower: Matrix
     for (let i = 0; i < lower.cols; i++) v[i]! += w * lower.data[r * lower.cols + i]!;
   }
   return { hv, h, v, count };
+}
+
+/**
+ * Momentum step θ ← θ + v, v ← μ v + lr (pos·sp − neg·sn − λ θ) over one parameter array.
+ * Kept as its own small function so V8 optimises the hot loop on its own.
+ */
+function applyUpdate(
+  theta: Float64Array, velocity: Float64Array, pos: ArrayLike<number>, neg: ArrayLike<number>,
+  sp: number, sn: number, lr: number, mom: number, decay: number,
+): void {
+  for (let i = 0; i < theta.length; i++) {
+    const v = mom * velocity[i]! + lr * (pos[i]! * sp - neg[i]! * sn - decay * theta[i]!);
+    velocity[i] = v;
+    theta[i]! += v;
+  }
 }
 
 /**
@@ -123,8 +143,31 @@ export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDT
 }
 
 /** Binary sample of a [0,1]-valued matrix (values already 0/1 are kept). */
-function binarise(be: Backend, m: Matrix<Float64Array>, rng: Rng): Matrix<Float64Array> {
+function binarise<A extends FloatArray>(be: Backend, m: Matrix<A>, rng: Rng): Matrix<A> {
   return be.sampleBernoulli(m, rng);
+}
+
+/**
+ * CD-k / PCD-k negative phase in the element type of `view`: h0 (binary upper)
+ * → v ~ t(v|h) → E[h|v], k times. Returns the statistics, the final chain state
+ * (PCD only) and the first reconstruction's squared error against `lower0`.
+ */
+function gibbsNegative<A extends FloatArray>(
+  be: Backend, view: LayerView<A>, h0: Matrix<A>, lower0: Matrix<A> | undefined, K: number, rng: Rng, keepChain: boolean,
+): { stats: Stats; chain: Matrix<A> | undefined; reconSum: number } {
+  let h = h0;
+  let vProb = downwardProbabilities(be, view, h);
+  let reconSum = 0;
+  if (lower0 !== undefined) for (let i = 0; i < vProb.data.length; i++) reconSum += (vProb.data[i]! - lower0.data[i]!) ** 2;
+  let v = binarise(be, vProb, rng);
+  let hProb = upwardProbabilities(be, view, v);
+  for (let step = 1; step < K; step++) {
+    h = binarise(be, hProb, rng);
+    vProb = downwardProbabilities(be, view, h);
+    v = binarise(be, vProb, rng);
+    hProb = upwardProbabilities(be, view, v);
+  }
+  return { stats: sufficientStats(be, hProb, v), chain: keepChain ? binarise(be, hProb, rng) : undefined, reconSum };
 }
 
 /**
@@ -144,7 +187,8 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
   const vW = new Float64Array(nu * nl);
   const va = new Float64Array(nu);
   const vb = new Float64Array(nl);
-  let chains: Matrix<Float64Array> | undefined; // PCD: persistent upper states
+  const f32 = options.precision === 'f32';
+  let chains: Matrix<FloatArray> | undefined; // PCD: persistent upper states
   const history: EpochInfo[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const t0 = performance.now();
@@ -156,7 +200,9 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
         throw new RangeError(`positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`);
       }
       const B = pos.lower.rows;
-      const ps = sufficientStats(be, pos.upper, pos.lower);
+      const lowerC: Matrix<FloatArray> = f32 ? toFloat32(pos.lower) : pos.lower;
+      const upperC: Matrix<FloatArray> = f32 ? toFloat32(pos.upper) : pos.upper;
+      const ps = sufficientStats(be, upperC, lowerC);
       let ns: Stats;
       if (negative === 'exact') {
         ns = exactModelStats(be, layer, options.exactWidth ?? 16);
@@ -165,39 +211,20 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
         for (let i = 0; i < vr.data.length; i++) recon += (vr.data[i]! - pos.lower.data[i]!) ** 2;
         reconCount += vr.data.length;
       } else {
-        let h = negative === 'pcd' && chains !== undefined && chains.rows === B ? chains : binarise(be, pos.upper, rng);
-        let vProb = downwardProbabilities(be, layer, h);
-        if (negative === 'cd' || chains === undefined) {
-          for (let i = 0; i < vProb.data.length; i++) recon += (vProb.data[i]! - pos.lower.data[i]!) ** 2;
-          reconCount += vProb.data.length;
+        const view: LayerView<FloatArray> = f32 ? { W: toFloat32(layer.W), a: layer.a, b: layer.b } : layer;
+        const persistent = negative === 'pcd' && chains !== undefined && chains.rows === B;
+        const h0 = persistent ? chains! : binarise(be, upperC, rng);
+        const g = gibbsNegative(be, view, h0, persistent ? undefined : lowerC, K, rng, negative === 'pcd');
+        if (!persistent) {
+          recon += g.reconSum;
+          reconCount += B * nl;
         }
-        let v = binarise(be, vProb, rng);
-        let hProb = upwardProbabilities(be, layer, v);
-        for (let step = 1; step < K; step++) {
-          h = binarise(be, hProb, rng);
-          vProb = downwardProbabilities(be, layer, h);
-          v = binarise(be, vProb, rng);
-          hProb = upwardProbabilities(be, layer, v);
-        }
-        if (negative === 'pcd') chains = binarise(be, hProb, rng);
-        ns = sufficientStats(be, hProb, v);
+        if (negative === 'pcd') chains = g.chain;
+        ns = g.stats;
       }
-      const pScale = 1 / ps.count;
-      const nScale = 1 / ns.count;
-      const W = layer.W.data;
-      for (let i = 0; i < W.length; i++) {
-        const g = ps.hv.data[i]! * pScale - ns.hv.data[i]! * nScale - decay * W[i]!;
-        vW[i] = mom * vW[i]! + lr * g;
-        W[i]! += vW[i]!;
-      }
-      for (let j = 0; j < nu; j++) {
-        va[j] = mom * va[j]! + lr * (ps.h[j]! * pScale - ns.h[j]! * nScale);
-        layer.a[j]! += va[j]!;
-      }
-      for (let i = 0; i < nl; i++) {
-        vb[i] = mom * vb[i]! + lr * (ps.v[i]! * pScale - ns.v[i]! * nScale);
-        layer.b[i]! += vb[i]!;
-      }
+      applyUpdate(layer.W.data, vW, ps.hv.data, ns.hv.data, 1 / ps.count, 1 / ns.count, lr, mom, decay);
+      applyUpdate(layer.a, va, ps.h, ns.h, 1 / ps.count, 1 / ns.count, lr, mom, 0);
+      applyUpdate(layer.b, vb, ps.v, ns.v, 1 / ps.count, 1 / ns.count, lr, mom, 0);
     }
     const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
     history.push(info);

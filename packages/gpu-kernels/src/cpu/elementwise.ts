@@ -1,4 +1,5 @@
 import type { FloatArray } from '../matrix.js';
+import type { Rng } from '../random.js';
 
 // Unchecked element-wise kernels; `out` may alias `x`.
 
@@ -31,11 +32,14 @@ export function logSigmoidInto(x: FloatArray, out: FloatArray): void {
   }
 }
 
-/** out_i = 1 if u_i < p_i else 0, with u_i uniform in [0,1) drawn in order. NaN p gives NaN. */
-export function bernoulliInto(p: FloatArray, u: () => number, out: FloatArray): void {
+/**
+ * out_i = 1 if u_i < p_i else 0, u_i = rng.nextFloat32() drawn in order (32-bit
+ * resolution: probabilities are resolved to 2^−32). NaN p gives NaN.
+ */
+export function bernoulliInto(p: FloatArray, rng: Rng, out: FloatArray): void {
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
-    const ui = u();
+    const ui = rng.nextFloat32();
     out[i] = pi !== pi ? NaN : ui < pi ? 1 : 0;
   }
 }

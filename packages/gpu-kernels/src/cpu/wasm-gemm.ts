@@ -12,6 +12,7 @@ import { wasmApi, type WasmMemory } from '../wasm/webassembly-api.js';
 interface GemmExports {
   dgemm: GemmFn;
   sgemm: GemmFn;
+  sigmoid32(ptr: number, count: number): void;
   scratchBytes64(): number;
   scratchBytes32(): number;
 }
@@ -186,7 +187,7 @@ export class WasmGemm {
     if (!useWorker) {
       fn(0, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s0);
     } else {
-      const mid = Math.ceil(m / 2 / 8) * 8;
+      const mid = Math.ceil(m / 2 / 4) * 4; // micro-tiles are 4 rows high
       const ctrl = this.#ctrl;
       const args = [mid, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s1];
       ctrl.set(args, CTRL_ARGS);
@@ -204,6 +205,21 @@ export class WasmGemm {
       if (Atomics.load(ctrl, CTRL_ERROR) !== 0) throw new Error('wasm GEMM worker failed');
     }
     out.set(cView);
+    return true;
+  }
+
+  /**
+   * out = σ(x) element-wise in f32 SIMD (relative error ≈ 2·10⁻⁷). Returns false
+   * when x does not fit the module's memory.
+   */
+  sigmoid32(x: Float32Array, out: Float32Array): boolean {
+    const ptr = (ARENA_START + 2 * this.#scratch + 63) & ~63;
+    const count = (x.length + 3) & ~3;
+    if (!this.#ensure(ptr + count * 4)) return false;
+    const view = new Float32Array(this.#memory.buffer, ptr, count);
+    view.set(x);
+    this.#exports.sigmoid32(ptr, count);
+    out.set(view.subarray(0, x.length));
     return true;
   }
 
