@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { demoCommand } from './commands/demo.js';
+import { evalCommand } from './commands/eval.js';
+import { trainCommand } from './commands/train.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

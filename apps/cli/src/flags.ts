@@ -16,3 +16,30 @@ export function choiceFlag<T extends string>(name: string, value: string | boole
   }
   return value as T;
 }
+
+/** Parses a finite number flag within [min, max]. @throws UsageError */
+export function numberFlag(name: string, value: string | boolean | undefined, fallback: number, min = -Infinity, max = Infinity): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a number${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` and ≤ ${max}` : ''}, got '${String(value)}'`);
+  }
+  return n;
+}
+
+/** Parses a comma-separated list of positive integers. @throws UsageError */
+export function intListFlag(name: string, value: string | boolean | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
+  const nums = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  if (nums.length === 0 || nums.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    throw new UsageError(`--${name} must be a comma-separated list of positive integers, got '${String(value)}'`);
+  }
+  return nums;
+}
+
+/** A required string flag. @throws UsageError */
+export function requiredString(name: string, value: string | boolean | undefined): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} <value> is required`);
+  return value;
+}

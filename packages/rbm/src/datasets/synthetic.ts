@@ -7,7 +7,10 @@ export interface SyntheticOptions {
   readonly examples: number;
   /** Probability that a pixel differs from its class prototype (default 0.1). */
   readonly flip?: number;
+  /** Draws the noise (and, unless `prototypeRng` is given, the prototypes first). */
   readonly rng: Rng;
+  /** Draws the class prototypes: pass the same seed for train and test splits. */
+  readonly prototypeRng?: Rng;
 }
 
 /**
@@ -20,7 +23,8 @@ export function noisyPrototypes(options: SyntheticOptions): LabelledData & { pro
   const { classes, inputs, examples, rng } = options;
   const flip = options.flip ?? 0.1;
   const prototypes = new Float64Array(classes * inputs);
-  for (let i = 0; i < prototypes.length; i++) prototypes[i] = rng.nextFloat() < 0.5 ? 1 : 0;
+  const protoRng = options.prototypeRng ?? rng;
+  for (let i = 0; i < prototypes.length; i++) prototypes[i] = protoRng.nextFloat() < 0.5 ? 1 : 0;
   const x = new Float64Array(examples * inputs);
   const labels = new Int32Array(examples);
   for (let r = 0; r < examples; r++) {

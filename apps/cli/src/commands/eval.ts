@@ -1,0 +1,66 @@
+import { createBackend, createRng } from '@rgdl/gpu-kernels';
+import { argmaxRows, classProbabilities, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
+import type { Command } from '../command.js';
+import { DATASETS, loadDataset, type DatasetName } from '../data.js';
+import { choiceFlag, intFlag } from '../flags.js';
+import { table } from '../io.js';
+import { readModel } from '../model-io.js';
+import { UsageError } from '../usage-error.js';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Accuracy and confusion matrix of a model on a data split',
+  usage: 'rgdl eval --model model.json [--split test|attacker|train] [--samples N | --exact] [--json]',
+  help: `Classifies with P(c|x) = q_N(e_c|x) / Σ_c' q_N(e_c'|x) over one-hot outputs (eq. 2),
+estimated from N ancestral samples of h_{N−1} per input (Rao–Blackwellised), or
+exactly with --exact when every hidden width is at most ${EXACT_WIDTH_LIMIT}.
+
+Options:
+  --model FILE     model file from 'rgdl train'                       (required)
+  --split S        test | attacker | train                            (test)
+  --data/--size    override the data set recorded in the model file
+  --samples N      samples per input                                  (32)
+  --exact          exact propagation instead of sampling
+  --seed S         seed for the sampling                              (1)
+  --json           machine-readable output
+`,
+  options: { model: { type: 'string' }, split: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' }, samples: { type: 'string' }, exact: { type: 'boolean' } },
+  async run({ values }, io) {
+    const { net, metadata } = readModel(values.model);
+    const recorded = (metadata.data ?? {}) as { name?: string; size?: number };
+    const dataName: DatasetName = choiceFlag('data', values.data ?? recorded.name, DATASETS, 'mnist');
+    const size = intFlag('size', values.size ?? (recorded.size !== undefined ? String(recorded.size) : undefined), 14, 2);
+    const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
+    const samples = intFlag('samples', values.samples, 32, 1);
+    const seed = intFlag('seed', values.seed, 1);
+    const data = loadDataset({ name: dataName, size }, split);
+    const w = widths(net);
+    if (w[0] !== data.x.cols || w[w.length - 1] !== data.classes) {
+      throw new UsageError(`model widths [${w.join(', ')}] do not fit ${dataName} size ${size} (${data.x.cols} inputs, ${data.classes} classes)`);
+    }
+    if (values.exact === true && w.slice(1, -1).some((n) => n > EXACT_WIDTH_LIMIT)) {
+      throw new UsageError(`--exact needs hidden widths ≤ ${EXACT_WIDTH_LIMIT}; this model has [${w.join(', ')}]`);
+    }
+    const be = await createBackend();
+    try {
+      const p = classProbabilities(be, net, data.x, values.exact === true ? {} : { samples, rng: createRng(seed) });
+      const pred = argmaxRows(p);
+      const K = data.classes;
+      const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+      let ok = 0;
+      for (let r = 0; r < pred.length; r++) {
+        confusion[data.labels[r]!]![pred[r]!]!++;
+        if (pred[r] === data.labels[r]) ok++;
+      }
+      const result = { data: dataName, size, split, examples: pred.length, method: values.exact === true ? 'exact' : `sampled (${samples})`, accuracy: ok / pred.length, confusion };
+      if (values.json === true) {
+        io.out(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      io.out(`accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.examples} ${split} examples of ${dataName} (${result.method})\n\nconfusion (rows: true class, columns: predicted)\n`);
+      io.out(table(['', ...Array.from({ length: K }, (_, c) => String(c))], confusion.map((row, c) => [String(c), ...row])));
+    } finally {
+      be.dispose();
+    }
+  },
+};

@@ -1,0 +1,27 @@
+import { loadModel, ModelFileError, saveModel, type DeepRbm, type ModelFile } from '@rgdl/rbm';
+import { UsageError } from './usage-error.js';
+
+/** Reads a model file, turning every user-side problem into a one-line UsageError. */
+export function readModel(path: string | boolean | undefined): ModelFile {
+  if (typeof path !== 'string' || path === '') throw new UsageError('--model <file> is required');
+  try {
+    return loadModel(path);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new UsageError(`${path}: ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`model file not found: ${path}`);
+    if (code === 'EISDIR' || code === 'EACCES') throw new UsageError(`cannot read model file ${path} (${code})`);
+    throw error;
+  }
+}
+
+/** Writes a model file atomically; an unwritable path is a UsageError. */
+export function writeModel(path: string, net: DeepRbm, metadata: Record<string, unknown>): void {
+  try {
+    saveModel(path, net, metadata);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new UsageError(`cannot write model file ${path} (${code})`);
+    throw error;
+  }
+}

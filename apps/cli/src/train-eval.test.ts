@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+
+function collect() {
+  let out = '';
+  let err = '';
+  return { io: { out: (t: string) => void (out += t), err: (t: string) => void (err += t) }, get out() { return out; }, get err() { return err; } };
+}
+
+describe('rgdl train / eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rgdl-cli-'));
+  const model = join(dir, 'm.json');
+
+  it('trains on the synthetic set, writes a model with its report, and eval reproduces the accuracy', async () => {
+    const c = collect();
+    const code = await runCli(['train', '--data', 'synthetic', '--size', '5', '--widths', '25,16,10', '--limit', '400', '--sweeps', '1',
+      '--pretrain-epochs', '20', '--epochs', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '20', '--out', model, '--json'], c.io);
+    expect(c.err).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(c.out);
+    expect(report.widths).toEqual([25, 16, 10]);
+    expect(report.history.length).toBeGreaterThanOrEqual(1);
+    expect(report.testAccuracy).toBeGreaterThan(0.9); // 10 classes: chance 0.1; measured 0.99
+    const e = collect();
+    expect(await runCli(['eval', '--model', model, '--exact', '--json'], e.io)).toBe(0);
+    const ev = JSON.parse(e.out);
+    expect(ev.method).toBe('exact');
+    expect(ev.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(ev.examples);
+    expect(Math.abs(ev.accuracy - report.testAccuracy)).toBeLessThan(0.1);
+  }, 60_000);
+
+  it('user mistakes exit with code 2, one line, and no output file', async () => {
+    const cases: string[][] = [
+      ['train'],
+      ['train', '--out', join(dir, 'x.json'), '--widths', '15,10,10', '--data', 'synthetic', '--size', '4'],
+      ['train', '--out', join(dir, 'x.json'), '--lr', '-1'],
+      ['train', '--out', join(dir, 'x.json'), '--data', 'cifar'],
+      ['eval', '--model', join(dir, 'missing.json')],
+      ['eval'],
+    ];
+    for (const args of cases) {
+      const c = collect();
+      expect(await runCli(args, c.io), args.join(' ')).toBe(2);
+      expect(c.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(c.err).not.toMatch(/\bat .*\(/); // no stack trace
+    }
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"rgdl-deep-rbm","version":7}');
+    const c = collect();
+    expect(await runCli(['eval', '--model', bad], c.io)).toBe(2);
+    expect(c.err).toMatch(/version: 7 is not supported/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
