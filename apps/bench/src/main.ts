@@ -2,13 +2,13 @@
  * rgdl benchmarks. Usage: pnpm bench [--suite kernels] [--quick] [--out DIR]
  * Writes DIR/<suite>.json and DIR/report.md (default apps/bench/results).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
-import { kernelsMarkdown, runKernelsSuite } from './suites/kernels.js';
-import { rbmMarkdown, runRbmSuite } from './suites/rbm.js';
+import { kernelsMarkdown, runKernelsSuite, type KernelsResult } from './suites/kernels.js';
+import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
 
 const SUITES = ['kernels', 'rbm'] as const;
 type Suite = (typeof SUITES)[number];
@@ -44,7 +44,6 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
-  const sections: string[] = [];
   for (const suite of suites) {
     const t0 = performance.now();
     log(`suite ${suite}…`);
@@ -52,16 +51,24 @@ async function main(): Promise<number> {
       const result = await runKernelsSuite({ sizes: values.quick ? [64, 128] : [128, 512, 1024], log });
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(join(outDir, 'kernels.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-      sections.push(`## kernels\n\n${kernelsMarkdown(result)}`);
     }
     if (suite === 'rbm') {
       const result = await runRbmSuite({ quick: values.quick === true, log });
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(join(outDir, 'rbm.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-      sections.push(`## rbm\n\n${rbmMarkdown(result)}`);
     }
   }
-  const report = `# rgdl benchmark report\n\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node} (V8 ${machine.v8}); ${machine.date}.\nEvery figure sits beside references measured in the same run.\n\n${sections.join('\n')}`;
+  // the report covers every suite with a results file in outDir, each with its own machine and date
+  const sections: string[] = [];
+  for (const suite of SUITES) {
+    const file = join(outDir, `${suite}.json`);
+    if (!existsSync(file)) continue;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { machine: typeof machine; seconds: number; result: unknown };
+    const m = saved.machine;
+    const body = suite === 'kernels' ? kernelsMarkdown(saved.result as KernelsResult) : rbmMarkdown(saved.result as RbmResult);
+    sections.push(`## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`);
+  }
+  const report = `# rgdl benchmark report\n\nEvery figure sits beside references measured in the same run. Regenerate with \`pnpm bench\` (or \`pnpm bench --suite <name>\`).\n\n${sections.join('\n')}`;
   writeAtomic(join(outDir, 'report.md'), report);
   log(`wrote ${join(outDir, 'report.md')}`);
   return 0;

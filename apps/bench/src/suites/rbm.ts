@@ -108,9 +108,9 @@ export function rbmMarkdown(r: RbmResult): string {
   const lines = [
     '### One training epoch, 784 → 256 RBM, batch 100, learning rate 0.1',
     '',
-    '| implementation (mode, arithmetic) | method | seconds / epoch | vs scikit-learn (all threads, f64) |',
+    '| implementation (mode, arithmetic) | method | seconds / epoch | time ÷ scikit-learn (all threads, f64) |',
     '|---|---|---:|---:|',
-    ...r.epoch.map((e) => `| ${e.impl} | ${e.method} | ${e.seconds.toFixed(3)} | ${sk ? `${(sk.seconds / e.seconds).toFixed(2)}× ${sk.seconds >= e.seconds ? 'faster' : 'slower'}` : '—'} |`),
+    ...r.epoch.map((e) => `| ${e.impl} | ${e.method} | ${e.seconds.toFixed(3)} | ${sk ? (e.seconds / sk.seconds).toFixed(2) : '—'} |`),
     '',
     `Reference: ${r.sklearn}. scikit-learn's BernoulliRBM runs PCD-1: the same five matrix products per batch as CD-1.`,
     '',
