@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
 import { kernelsMarkdown, runKernelsSuite, type KernelsResult } from './suites/kernels.js';
@@ -38,6 +39,16 @@ async function main(): Promise<number> {
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown suite ${unknown.join(', ')} (known: ${SUITES.join(', ')})\n`);
     return 2;
+  }
+  if (suites.length > 1) {
+    // One process per suite: references loaded by one suite must not perturb the
+    // next (measured: merely importing mathjs slowed the two-thread CD epoch by ≈30%).
+    for (const suite of suites) {
+      const args = [...process.execArgv, process.argv[1]!, '--suite', suite, ...(values.quick ? ['--quick'] : []), ...(values.out ? ['--out', values.out] : [])];
+      const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
+      if (child.status !== 0) return child.status ?? 1;
+    }
+    return 0;
   }
   const outDir = resolve(values.out ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'results'));
   mkdirSync(outDir, { recursive: true });

@@ -6,7 +6,6 @@
 import {
   createCpuBackend, createGpuJsBackend, createRng, naiveMatmul, type Backend, type Matrix,
 } from '@rgdl/gpu-kernels';
-import { eigs, lusolve, matrix as mathMatrix, multiply } from 'mathjs';
 import { measure, type Timing } from '../measure.js';
 import { runPythonReference } from '../python-reference.js';
 
@@ -85,6 +84,8 @@ export interface KernelsOptions {
 }
 
 export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<KernelsResult> {
+  // loaded here, not at import: a loaded mathjs measurably slows other suites' threads
+  const { eigs, lusolve, matrix: mathMatrix, multiply } = await import('mathjs');
   const rows: MatmulRow[] = [];
   const gflops = (n: number, t: Timing) => (2 * n ** 3) / t.minMs / 1e6;
   const budget = (n: number) => ({ timeMs: n >= 1024 ? 1500 : 800, iterations: n >= 1024 ? 3 : 5 });
