@@ -1,0 +1,39 @@
+import { createCpuBackend, matrix } from '@rgdl/gpu-kernels';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eigenAnalysis, singularValues } from './spectrum.js';
+
+const be = createCpuBackend({ threads: 1 });
+afterAll(() => be.dispose());
+
+describe('spectra of stability matrices', () => {
+  it('finds a complex pair of a scaled rotation and counts relevant directions', () => {
+    // 1.5·R(30°) ⊕ 0.5: eigenvalues 1.5 e^{±iπ/6} and 0.5
+    const c = 1.5 * Math.cos(Math.PI / 6);
+    const s = 1.5 * Math.sin(Math.PI / 6);
+    const e = eigenAnalysis(matrix(3, 3, Float64Array.from([c, -s, 0, s, c, 0, 0, 0, 0.5])));
+    expect(e.values.map((v) => v.abs)).toEqual([expect.closeTo(1.5, 12), expect.closeTo(1.5, 12), expect.closeTo(0.5, 12)]);
+    expect(Math.abs(e.values[0]!.im)).toBeCloseTo(s, 12);
+    expect(e.relevant).toBe(2);
+  });
+
+  it('left eigenvectors satisfy vᵀT = λvᵀ for a non-symmetric T with real spectrum', () => {
+    const T = matrix(3, 3, Float64Array.from([2, 1, 0, 0, 0.5, 0.3, 0.1, 0, 1.2]));
+    const e = eigenAnalysis(T, { leftVectors: true });
+    expect(e.leftVectors).toHaveLength(3);
+    e.leftVectors!.forEach((v, k) => {
+      const lambda = e.values[k]!.re;
+      for (let j = 0; j < 3; j++) {
+        let vt = 0;
+        for (let i = 0; i < 3; i++) vt += v[i]! * T.data[i * 3 + j]!;
+        expect(vt).toBeCloseTo(lambda * v[j]!, 10);
+      }
+    });
+  });
+
+  it('singular values of a rectangular matrix match the closed form', () => {
+    // rows orthogonal with norms 3 and 2
+    const T = matrix(2, 3, Float64Array.from([3, 0, 0, 0, 2 / Math.SQRT2, 2 / Math.SQRT2]));
+    expect(Array.from(singularValues(be, T))).toEqual([expect.closeTo(3, 12), expect.closeTo(2, 12)]);
+    expect(() => eigenAnalysis(T)).toThrow(/square/);
+  });
+});

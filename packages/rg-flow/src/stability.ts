@@ -1,0 +1,189 @@
+/**
+ * Stability matrices T_{αβ} = ∂g_α^{(to)} / ∂g_β^{(from)} of one layer (eq. 6, 13).
+ *
+ * Exact (DESIGN.md §3): perturbing H^{(from)} by δg_β O_β gives
+ *   δ log q_to(s) = −δg_β (E[O_β(h_from) | h_to = s] − ⟨O_β⟩),
+ * hence T_{αβ} = 2^{−n_to} Σ_s Ō_α(s) E[O_β | h_to = s] with the posterior under
+ * q_from(h) t(s | h) and Ō_α = O_α / |terms(α)| (the projection convention).
+ *
+ * MCRG (Swendsen 1979): from joint samples of (h_from, h_to),
+ *   C^{tt}_{αγ} = Cov(O_α(h_to), O_γ(h_to)),  C^{tf}_{αβ} = Cov(O_α(h_to), O_β(h_from)),
+ *   T = (C^{tt})⁻¹ C^{tf}  (solved, never inverted),
+ * with jackknife errors over contiguous blocks of samples.
+ */
+import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { productDistribution, stateBlock, upwardField, downwardField, type Direction, type RbmLayer } from '@rgdl/rbm';
+import { evaluateOperators, type OperatorSet } from './operators.js';
+
+function widthsOf(layer: RbmLayer, dir: Direction): { from: number; to: number } {
+  return dir === 'up' ? { from: layer.W.cols, to: layer.W.rows } : { from: layer.W.rows, to: layer.W.cols };
+}
+
+/**
+ * Exact stability matrix of `layer` travelled in `dir`, at the source distribution
+ * q_from (length 2^{n_from}): |targetOps| × |sourceOps|. Cost
+ * O(2^{n_from}·2^{n_to}·|sourceOps|) via chunked products; memory |sourceOps|·2^{n_to}.
+ * @throws RangeError for mismatched widths or too many states.
+ */
+export function exactStabilityMatrix(
+  be: Backend, layer: RbmLayer, source: ArrayLike<number>, dir: Direction, sourceOps: OperatorSet, targetOps: OperatorSet,
+): Matrix<Float64Array> {
+  const { from, to } = widthsOf(layer, dir);
+  if (sourceOps.n !== from || targetOps.n !== to) {
+    throw new RangeError(`operator sets act on ${sourceOps.n} → ${targetOps.n} units, the layer maps ${from} → ${to}`);
+  }
+  if (from > 20 || to > 20) throw new RangeError(`exact stability matrix needs both widths ≤ 20, got ${from} → ${to}`);
+  if (source.length !== 2 ** from) throw new RangeError(`source distribution has ${source.length} states, expected 2^${from}`);
+  const nB = sourceOps.operators.length;
+  const S = 2 ** to;
+  const M = matrix(nB, S); // Σ_h O_β(h) q(h) t(s|h)
+  const qTo = new Float64Array(S);
+  const step = Math.max(1, Math.min(2 ** from, Math.floor((1 << 21) / S)));
+  for (let h0 = 0; h0 < 2 ** from; h0 += step) {
+    const count = Math.min(step, 2 ** from - h0);
+    const states = stateBlock(from, h0, count);
+    const field = dir === 'up' ? upwardField(be, layer, states) : downwardField(be, layer, states);
+    const P = productDistribution(be.sigmoid(field)); // count × S, rows t(·|h)
+    for (let r = 0; r < count; r++) {
+      const q = source[h0 + r]!;
+      for (let s = 0; s < S; s++) {
+        const v = P.data[r * S + s]! * q;
+        P.data[r * S + s] = v;
+        qTo[s]! += v;
+      }
+    }
+    const O = evaluateOperators(sourceOps, states); // count × nB
+    const part = be.matmul(O, P, { transA: true });
+    for (let i = 0; i < M.data.length; i++) M.data[i]! += part.data[i]!;
+  }
+  // E[O_β | s] as S × nB
+  const E = matrix(S, nB);
+  for (let b = 0; b < nB; b++) for (let s = 0; s < S; s++) E.data[s * nB + b] = M.data[b * S + s]! / qTo[s]!;
+  const Obar = evaluateOperators(targetOps, stateBlock(to, 0, S)); // S × nA
+  const nA = targetOps.operators.length;
+  targetOps.operators.forEach((op, a) => {
+    const scale = 1 / (op.terms.length * S);
+    for (let s = 0; s < S; s++) Obar.data[s * nA + a]! *= scale;
+  });
+  return be.matmul(Obar, E, { transA: true });
+}
+
+export interface McrgOptions {
+  /** Samples of the source level (samples × n_from, binary). */
+  readonly source: Matrix<Float64Array>;
+  /** Samples of the target level, row r paired with source row r. */
+  readonly target: Matrix<Float64Array>;
+  readonly sourceOps: OperatorSet;
+  readonly targetOps: OperatorSet;
+  /** Jackknife blocks (contiguous); 0 or 1 skips error bars (default 10). */
+  readonly blocks?: number;
+  /** Rows of operators evaluated at once (bounds memory; default 4096). */
+  readonly chunk?: number;
+}
+
+export interface McrgResult {
+  /** |targetOps| × |sourceOps| */
+  readonly T: Matrix<Float64Array>;
+  /** Jackknife standard error of each entry (zeros when blocks < 2). */
+  readonly stderr: Matrix<Float64Array>;
+  /** T recomputed with each block left out (for errors of derived quantities). */
+  readonly jackknife: Matrix<Float64Array>[];
+  readonly samples: number;
+}
+
+interface Moments {
+  count: number;
+  st: Float64Array; // Σ O_t
+  ss: Float64Array; // Σ O_s
+  tt: Float64Array; // Σ O_t O_tᵀ (nA × nA)
+  ts: Float64Array; // Σ O_t O_sᵀ (nA × nB)
+}
+
+function solveT(be: Backend, m: Moments, nA: number, nB: number): Matrix<Float64Array> {
+  const n = m.count;
+  const ctt = matrix(nA, nA);
+  const cts = matrix(nA, nB);
+  for (let i = 0; i < nA; i++) {
+    for (let j = 0; j < nA; j++) ctt.data[i * nA + j] = m.tt[i * nA + j]! / n - (m.st[i]! / n) * (m.st[j]! / n);
+    for (let j = 0; j < nB; j++) cts.data[i * nB + j] = m.ts[i * nB + j]! / n - (m.st[i]! / n) * (m.ss[j]! / n);
+  }
+  return be.solve(ctt, cts);
+}
+
+/**
+ * Swendsen's MCRG stability matrix T = (C^{tt})⁻¹ C^{tf} with jackknife errors.
+ * Operators are evaluated in chunks and shifted by the first chunk's means
+ * before accumulating (covariances are shift-invariant; this limits cancellation).
+ * @throws RangeError for mismatched sample shapes; SingularMatrixError if C^{tt} is singular.
+ */
+export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResult {
+  const { source, target, sourceOps, targetOps } = options;
+  if (source.rows !== target.rows) throw new RangeError(`source has ${source.rows} samples but target has ${target.rows}`);
+  const n = source.rows;
+  const blocks = Math.max(1, Math.min(options.blocks ?? 10, n));
+  const chunk = options.chunk ?? 4096;
+  const nA = targetOps.operators.length;
+  const nB = sourceOps.operators.length;
+  const perBlock: Moments[] = [];
+  let shiftT: Float64Array | undefined;
+  let shiftS: Float64Array | undefined;
+  for (let b = 0; b < blocks; b++) {
+    const r0 = Math.floor((b * n) / blocks);
+    const r1 = Math.floor(((b + 1) * n) / blocks);
+    const m: Moments = { count: 0, st: new Float64Array(nA), ss: new Float64Array(nB), tt: new Float64Array(nA * nA), ts: new Float64Array(nA * nB) };
+    for (let c0 = r0; c0 < r1; c0 += chunk) {
+      const c1 = Math.min(r1, c0 + chunk);
+      const rows = c1 - c0;
+      const Ot = evaluateOperators(targetOps, { rows, cols: target.cols, data: target.data.subarray(c0 * target.cols, c1 * target.cols) });
+      const Os = evaluateOperators(sourceOps, { rows, cols: source.cols, data: source.data.subarray(c0 * source.cols, c1 * source.cols) });
+      if (shiftT === undefined || shiftS === undefined) {
+        shiftT = be.columnMeans(Ot);
+        shiftS = be.columnMeans(Os);
+      }
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < nA; i++) Ot.data[r * nA + i]! -= shiftT[i]!;
+        for (let j = 0; j < nB; j++) Os.data[r * nB + j]! -= shiftS[j]!;
+      }
+      const tt = be.matmul(Ot, Ot, { transA: true });
+      const ts = be.matmul(Ot, Os, { transA: true });
+      for (let i = 0; i < tt.data.length; i++) m.tt[i]! += tt.data[i]!;
+      for (let i = 0; i < ts.data.length; i++) m.ts[i]! += ts.data[i]!;
+      for (let r = 0; r < rows; r++) {
+        for (let i = 0; i < nA; i++) m.st[i]! += Ot.data[r * nA + i]!;
+        for (let j = 0; j < nB; j++) m.ss[j]! += Os.data[r * nB + j]!;
+      }
+      m.count += rows;
+    }
+    perBlock.push(m);
+  }
+  const total: Moments = { count: 0, st: new Float64Array(nA), ss: new Float64Array(nB), tt: new Float64Array(nA * nA), ts: new Float64Array(nA * nB) };
+  const addInto = (dst: Moments, src: Moments, sign: number) => {
+    dst.count += sign * src.count;
+    for (const key of ['st', 'ss', 'tt', 'ts'] as const) {
+      const d = dst[key];
+      const s = src[key];
+      for (let i = 0; i < d.length; i++) d[i]! += sign * s[i]!;
+    }
+  };
+  for (const m of perBlock) addInto(total, m, 1);
+  const T = solveT(be, total, nA, nB);
+  const stderr = matrix(nA, nB);
+  const jackknife: Matrix<Float64Array>[] = [];
+  if (blocks >= 2) {
+    for (const m of perBlock) {
+      const loo: Moments = { count: total.count, st: total.st.slice(), ss: total.ss.slice(), tt: total.tt.slice(), ts: total.ts.slice() };
+      addInto(loo, m, -1);
+      jackknife.push(solveT(be, loo, nA, nB));
+    }
+    for (let i = 0; i < stderr.data.length; i++) stderr.data[i] = jackknifeError(jackknife.map((t) => t.data[i]!));
+  }
+  return { T, stderr, jackknife, samples: n };
+}
+
+/** Jackknife standard error from leave-one-block-out estimates. */
+export function jackknifeError(estimates: readonly number[]): number {
+  const B = estimates.length;
+  if (B < 2) return 0;
+  const mean = estimates.reduce((a, b) => a + b, 0) / B;
+  return Math.sqrt(((B - 1) / B) * estimates.reduce((a, x) => a + (x - mean) ** 2, 0));
+}
