@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
 import { kernelsMarkdown, runKernelsSuite, type KernelsResult } from './suites/kernels.js';
 import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
+import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-flow.js';
 
-const SUITES = ['kernels', 'rbm'] as const;
+const SUITES = ['kernels', 'rbm', 'rg-flow'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -63,6 +64,11 @@ async function main(): Promise<number> {
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(join(outDir, 'kernels.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
     }
+    if (suite === 'rg-flow') {
+      const result = await runRgFlowSuite({ quick: values.quick === true, log });
+      const seconds = (performance.now() - t0) / 1000;
+      writeAtomic(join(outDir, 'rg-flow.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
+    }
     if (suite === 'rbm') {
       const result = await runRbmSuite({ quick: values.quick === true, log });
       const seconds = (performance.now() - t0) / 1000;
@@ -76,7 +82,8 @@ async function main(): Promise<number> {
     if (!existsSync(file)) continue;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { machine: typeof machine; seconds: number; result: unknown };
     const m = saved.machine;
-    const body = suite === 'kernels' ? kernelsMarkdown(saved.result as KernelsResult) : rbmMarkdown(saved.result as RbmResult);
+    const body = suite === 'kernels' ? kernelsMarkdown(saved.result as KernelsResult)
+      : suite === 'rbm' ? rbmMarkdown(saved.result as RbmResult) : rgFlowMarkdown(saved.result as RgFlowResult);
     sections.push(`## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`);
   }
   const report = `# rgdl benchmark report\n\nEvery figure sits beside references measured in the same run. Regenerate with \`pnpm bench\` (or \`pnpm bench --suite <name>\`).\n\n${sections.join('\n')}`;

@@ -30,6 +30,21 @@ describe('rgdl train / eval', () => {
     expect(ev.method).toBe('exact');
     expect(ev.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(ev.examples);
     expect(Math.abs(ev.accuracy - report.testAccuracy)).toBeLessThan(0.1);
+
+    // RG flow of the trained model: exact classification, MCRG generation
+    const f = collect();
+    expect(await runCli(['flow', '--model', model, '--direction', 'up', '--method', 'exact', '--index', '3', '--json'], f.io)).toBe(0);
+    const up = JSON.parse(f.out);
+    expect(up.layers.map((l: { layer: number; shape: number[] }) => [l.layer, ...l.shape])).toEqual([[2, 10, 16]]);
+    expect(up.layers[0].singularValues[0]).toBeGreaterThan(0);
+    const g = collect();
+    expect(await runCli(['flow', '--model', model, '--direction', 'down', '--label', '2', '--samples', '4000', '--json'], g.io)).toBe(0);
+    const down = JSON.parse(g.out);
+    expect(down.layers[0].shape).toEqual([25, 16]);
+    expect(down.layers[0].topSingularValueError).toBeGreaterThan(0);
+    const bad = collect();
+    expect(await runCli(['flow', '--model', model, '--direction', 'down', '--method', 'exact'], bad.io)).toBe(2);
+    expect(bad.err).toMatch(/≤ 20 units/);
   }, 60_000);
 
   it('user mistakes exit with code 2, one line, and no output file', async () => {

@@ -12,6 +12,7 @@ import { centreCrossProduct, columnMeansOf, logSumExpRows } from './cpu/reduce.j
 import type { StridedOperand } from './cpu/wasm-gemm.js';
 import { luSolveKernel } from './linalg/lu-solve.js';
 import { symmetricEigenKernel } from './linalg/symmetric-eigen.js';
+import { generalEigenvaluesKernel } from './linalg/general-eigenvalues.js';
 import { assertMatrix, type FloatArray, type Matrix } from './matrix.js';
 
 /** Unchecked kernels a backend supplies; `out` may alias `x` for element-wise ops. */
@@ -130,6 +131,10 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
     symmetricEigen(a) {
       checkSquare('symmetricEigen', a);
       return symmetricEigenKernel(toF64(a.data), a.rows);
+    },
+    eigenvalues(a) {
+      checkSquare('eigenvalues', a);
+      return generalEigenvaluesKernel(a.data, a.rows);
     },
     solve(a, b) {
       checkSolve('solve', a, b);

@@ -290,6 +290,35 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         const { values } = be.symmetricEigen(matrix(2, 2, Float64Array.from([1, NaN, NaN, 1])));
         expect(Array.from(values).every(Number.isNaN)).toBe(true);
       });
+      it('eigenvalues of a non-symmetric matrix: closed forms, complex pairs, trace invariants', () => {
+        // rotation by 30° scaled by 1.5, and a triangular block with known diagonal
+        const c = 1.5 * Math.cos(Math.PI / 6);
+        const s = 1.5 * Math.sin(Math.PI / 6);
+        const rot = be.eigenvalues(matrix(2, 2, Float64Array.from([c, -s, s, c])));
+        expect(Array.from(rot.re)).toEqual([expect.closeTo(c, 12), expect.closeTo(c, 12)]);
+        expect(Array.from(rot.im).map(Math.abs)).toEqual([expect.closeTo(s, 12), expect.closeTo(s, 12)]);
+        const tri = be.eigenvalues(matrix(3, 3, Float64Array.from([3, 1, 4, 0, -2, 5, 0, 0, 0.5])));
+        expect(Array.from(tri.re).sort((x, y) => x - y)).toEqual([expect.closeTo(-2, 12), expect.closeTo(0.5, 12), expect.closeTo(3, 12)]);
+        // random 60×60 (where mathjs' eigs fails to converge): Σλ = tr A, Σλ² = tr A²
+        const rng = createRng(19);
+        const n = 60;
+        const a = randomMatrix(rng, n, n) as Matrix<Float64Array>;
+        const { re, im } = be.eigenvalues(a);
+        let tr = 0, tr2 = 0, s1 = 0, s2 = 0, s1i = 0, s2i = 0;
+        const a2 = naiveMatmul(a, a);
+        for (let i = 0; i < n; i++) {
+          tr += a.data[i * n + i]!;
+          tr2 += a2.data[i * n + i]!;
+          s1 += re[i]!;
+          s1i += im[i]!;
+          s2 += re[i]! ** 2 - im[i]! ** 2;
+          s2i += 2 * re[i]! * im[i]!;
+        }
+        expect(s1).toBeCloseTo(tr, 9);
+        expect(s2).toBeCloseTo(tr2, 8);
+        expect(Math.abs(s1i) + Math.abs(s2i)).toBeLessThan(1e-9);
+        expect(Array.from(be.eigenvalues(matrix(2, 2, Float64Array.from([1, NaN, 0, 1]))).re).every(Number.isNaN)).toBe(true);
+      });
       it('solve gives a small residual and throws on singular A', () => {
         const rng = createRng(12);
         const n = 30;

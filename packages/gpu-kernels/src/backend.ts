@@ -1,6 +1,7 @@
 import type { FloatArray, Matrix } from './matrix.js';
 import type { Rng } from './random.js';
 import type { SymmetricEigen } from './linalg/symmetric-eigen.js';
+import type { ComplexEigenvalues } from './linalg/general-eigenvalues.js';
 
 /** op(X) = X or Xᵀ for each operand of a product. */
 export interface MatmulOptions {
@@ -58,6 +59,11 @@ export interface Backend {
   logSumExp(x: Matrix<FloatArray>): Float64Array;
   /** Eigenpairs of a symmetric matrix, values descending (Householder + QL). */
   symmetricEigen(a: Matrix<Float64Array>): SymmetricEigen;
+  /**
+   * Eigenvalues of a general (non-symmetric) square matrix, complex pairs included
+   * (Hessenberg reduction + Francis double-shift QR), in no particular order.
+   */
+  eigenvalues(a: Matrix<Float64Array>): ComplexEigenvalues;
   /** X with A X = B by pivoted LU (never A⁻¹). @throws SingularMatrixError. */
   solve(a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array>;
   /**

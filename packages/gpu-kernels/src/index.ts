@@ -11,4 +11,5 @@ export {
 export { createRng, type Rng } from './random.js';
 export { SingularMatrixError } from './linalg/lu-solve.js';
 export type { SymmetricEigen } from './linalg/symmetric-eigen.js';
+export type { ComplexEigenvalues } from './linalg/general-eigenvalues.js';
 export { naiveMatmul } from './reference.js';

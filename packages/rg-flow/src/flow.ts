@@ -75,6 +75,8 @@ export interface LayerStability {
   readonly topSingularValueError?: number;
   /** Eigen-analysis when T is square. */
   readonly eigen?: EigenAnalysis;
+  /** MCRG: target operators constant over the samples (zero rows of T). */
+  readonly degenerateTargets?: number;
 }
 
 export interface StabilityFlowOptions {
@@ -135,6 +137,7 @@ export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Ar
     let T: Matrix<Float64Array>;
     let stderr: Matrix<Float64Array> | undefined;
     let topErr: number | undefined;
+    let degenerate: number | undefined;
     if (options.method === 'exact') {
       // distribution of the source level, averaged over input rows
       const idx = dir === 'up' ? fromLevel - 1 : N - 1 - fromLevel;
@@ -148,6 +151,7 @@ export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Ar
       const r = mcrgStabilityMatrix(be, { ...pairs, sourceOps, targetOps, blocks: options.blocks ?? 10 });
       T = r.T;
       stderr = r.stderr;
+      degenerate = r.degenerateTargets.length;
       if (r.jackknife.length > 1) topErr = jackknifeError(r.jackknife.map((t) => singularValues(be, t)[0]!));
     }
     const sv = singularValues(be, T);
@@ -155,7 +159,8 @@ export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Ar
       layer: k, fromLevel, toLevel, sourceOps, targetOps, T, singularValues: sv,
       ...(stderr ? { stderr } : {}),
       ...(topErr !== undefined ? { topSingularValueError: topErr } : {}),
-      ...(T.rows === T.cols ? { eigen: eigenAnalysis(T) } : {}),
+      ...(degenerate !== undefined ? { degenerateTargets: degenerate } : {}),
+      ...(T.rows === T.cols ? { eigen: eigenAnalysis(be, T) } : {}),
     });
   }
   // cumulative products in travel order: P_m = T_m · … · T_1

@@ -1,10 +1,10 @@
 /**
  * Spectra of stability matrices. Square T: eigenvalues of the non-symmetric
- * matrix (complex pairs allowed), relevant = |λ| > 1, left eigenvectors (the
- * scaling fields) as eigenvectors of Tᵀ. Any T: singular values.
+ * matrix (complex pairs allowed; Hessenberg + Francis QR from the backend),
+ * relevant = |λ| > 1, and left eigenvectors vᵀT = λvᵀ (the scaling fields) for
+ * real eigenvalues by inverse iteration on Tᵀ. Any T: singular values.
  */
-import { type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { eigs } from 'mathjs';
+import { matrix, SingularMatrixError, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 
 export interface Eigenvalue {
   readonly re: number;
@@ -18,53 +18,54 @@ export interface EigenAnalysis {
   /** Number with |λ| > 1 (relevant directions). */
   readonly relevant: number;
   /**
-   * Left eigenvectors (rows of the scaling-field matrix), real parts, in the order
-   * of `values`; undefined when the eigenvector computation failed.
+   * Unit left eigenvectors (scaling fields) in the order of `values`, for real
+   * eigenvalues; null for complex ones. Present when asked for.
    */
-  readonly leftVectors?: number[][];
-}
-
-interface ComplexLike { re: number; im: number }
-
-function toComplex(v: unknown): ComplexLike {
-  if (typeof v === 'number') return { re: v, im: 0 };
-  const c = v as ComplexLike;
-  return { re: c.re, im: c.im };
-}
-
-function nested(m: Matrix<Float64Array>, transpose = false): number[][] {
-  const rows = transpose ? m.cols : m.rows;
-  const cols = transpose ? m.rows : m.cols;
-  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (transpose ? m.data[j * m.cols + i]! : m.data[i * m.cols + j]!)));
+  readonly leftVectors?: (Float64Array | null)[];
 }
 
 /**
- * Eigenvalues (and left eigenvectors) of a square, generally non-symmetric T
- * (mathjs `eigs`: Hessenberg QR with complex support).
- * @throws RangeError if T is not square.
+ * Eigenvalues (and optionally left eigenvectors) of a square, generally
+ * non-symmetric T. @throws RangeError if T is not square.
  */
-export function eigenAnalysis(T: Matrix<Float64Array>, options: { leftVectors?: boolean } = {}): EigenAnalysis {
+export function eigenAnalysis(be: Backend, T: Matrix<Float64Array>, options: { leftVectors?: boolean } = {}): EigenAnalysis {
   if (T.rows !== T.cols) throw new RangeError(`eigenAnalysis needs a square matrix, got ${T.rows}×${T.cols}`);
-  if (T.rows === 0) return { values: [], relevant: 0 };
-  if (T.data.some((v) => !Number.isFinite(v))) {
-    return { values: Array.from({ length: T.rows }, () => ({ re: NaN, im: NaN, abs: NaN })), relevant: 0 };
-  }
-  const { values } = eigs(nested(T), { eigenvectors: false });
-  const list = (Array.isArray(values) ? values : (values as { toArray(): unknown[] }).toArray()).map(toComplex);
-  const sorted = list.map((c) => ({ re: c.re, im: c.im, abs: Math.hypot(c.re, c.im) })).sort((a, b) => b.abs - a.abs);
-  const result: EigenAnalysis = { values: sorted, relevant: sorted.filter((v) => v.abs > 1).length };
+  const { re, im } = be.eigenvalues(T);
+  const values = Array.from(re, (r, i) => ({ re: r, im: im[i]!, abs: Math.hypot(r, im[i]!) })).sort((a, b) => b.abs - a.abs);
+  const result: EigenAnalysis = { values, relevant: values.filter((v) => v.abs > 1).length };
   if (options.leftVectors !== true) return result;
-  try {
-    const left = eigs(nested(T, true));
-    const pairs = left.eigenvectors.map((e) => {
-      const value = toComplex(e.value);
-      const vec = (Array.isArray(e.vector) ? e.vector : (e.vector as { toArray(): unknown[] }).toArray()).map((x) => toComplex(x).re);
-      return { abs: Math.hypot(value.re, value.im), vec };
-    }).sort((a, b) => b.abs - a.abs);
-    return { ...result, leftVectors: pairs.map((p) => p.vec) };
-  } catch {
-    return result;
+  return { ...result, leftVectors: values.map((v) => (Math.abs(v.im) > 1e-12 * Math.max(1, v.abs) ? null : leftEigenvector(be, T, v.re))) };
+}
+
+/** Inverse iteration on (Tᵀ − μI) with μ slightly off λ; returns a unit vector. */
+function leftEigenvector(be: Backend, T: Matrix<Float64Array>, lambda: number): Float64Array | null {
+  const n = T.rows;
+  let scale = 0;
+  for (const x of T.data) scale = Math.max(scale, Math.abs(x));
+  for (const offset of [1e-10, 1e-7, 1e-4]) {
+    const mu = lambda + offset * Math.max(scale, 1);
+    const A = matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A.data[i * n + j] = T.data[j * n + i]! - (i === j ? mu : 0);
+    let v = matrix(n, 1, Float64Array.from({ length: n }, (_, i) => 1 + i / n));
+    try {
+      for (let it = 0; it < 3; it++) {
+        v = be.solve(A, v);
+        const norm = Math.hypot(...v.data);
+        if (!(norm > 0) || !Number.isFinite(norm)) break;
+        for (let i = 0; i < n; i++) v.data[i]! /= norm;
+      }
+      if (v.data.every(Number.isFinite)) {
+        // fix the sign: largest component positive
+        let k = 0;
+        for (let i = 1; i < n; i++) if (Math.abs(v.data[i]!) > Math.abs(v.data[k]!)) k = i;
+        if (v.data[k]! < 0) for (let i = 0; i < n; i++) v.data[i] = -v.data[i]!;
+        return v.data;
+      }
+    } catch (error) {
+      if (!(error instanceof SingularMatrixError)) throw error;
+    }
   }
+  return null;
 }
 
 /** Singular values of T, descending (square roots of the eigenvalues of the smaller Gram matrix). */

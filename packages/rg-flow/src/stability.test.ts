@@ -91,7 +91,7 @@ describe('MCRG on reference systems (no network)', () => {
     const blocks = majorityBlocks(conf, L, 2, createRng(3));
     const leading = (shapes: Parameters<typeof latticeOperators>[1]) => {
       const r = mcrgStabilityMatrix(be, { source: conf, target: blocks, sourceOps: latticeOperators(L, shapes), targetOps: latticeOperators(L / 2, shapes) });
-      return { value: eigenAnalysis(r.T).values[0]!.abs, error: jackknifeError(r.jackknife.map((t) => eigenAnalysis(t).values[0]!.abs)) };
+      return { value: eigenAnalysis(be, r.T).values[0]!.abs, error: jackknifeError(r.jackknife.map((t) => eigenAnalysis(be, t).values[0]!.abs)) };
     };
     const thermal = leading(['nn', 'nnn', 'plaquette']);
     const magnetic = leading(['magnetisation', 'threeSpin']);

@@ -89,6 +89,11 @@ export interface McrgResult {
   /** T recomputed with each block left out (for errors of derived quantities). */
   readonly jackknife: Matrix<Float64Array>[];
   readonly samples: number;
+  /**
+   * Target operators that were (nearly) constant over the samples: their rows of
+   * T are set to zero because the samples do not determine them.
+   */
+  readonly degenerateTargets: number[];
 }
 
 interface Moments {
@@ -99,22 +104,49 @@ interface Moments {
   ts: Float64Array; // Σ O_t O_sᵀ (nA × nB)
 }
 
-function solveT(be: Backend, m: Moments, nA: number, nB: number): Matrix<Float64Array> {
+/**
+ * Relative variance below which a target operator counts as degenerate: (nearly)
+ * constant over the samples, e.g. a pixel the generator almost never turns on.
+ * Its coupling is not determined by the samples and C^{tt} would be (nearly)
+ * singular, also in the jackknife samples that leave out its few flips.
+ */
+export const DEGENERATE_VARIANCE = 1e-3;
+/** Ridge added to C^{tt}'s diagonal, relative to its mean diagonal (exactly collinear operators). */
+export const COVARIANCE_RIDGE = 1e-9;
+
+function nonDegenerate(m: Moments, nA: number): number[] {
   const n = m.count;
-  const ctt = matrix(nA, nA);
-  const cts = matrix(nA, nB);
-  for (let i = 0; i < nA; i++) {
-    for (let j = 0; j < nA; j++) ctt.data[i * nA + j] = m.tt[i * nA + j]! / n - (m.st[i]! / n) * (m.st[j]! / n);
-    for (let j = 0; j < nB; j++) cts.data[i * nB + j] = m.ts[i * nB + j]! / n - (m.st[i]! / n) * (m.ss[j]! / n);
-  }
-  return be.solve(ctt, cts);
+  const v = Array.from({ length: nA }, (_, i) => m.tt[i * nA + i]! / n - (m.st[i]! / n) ** 2);
+  const max = Math.max(0, ...v);
+  return v.map((x, i) => (x > DEGENERATE_VARIANCE * max && x > 0 ? i : -1)).filter((i) => i >= 0);
+}
+
+function solveT(be: Backend, m: Moments, nA: number, nB: number, keep: readonly number[]): Matrix<Float64Array> {
+  const n = m.count;
+  const k = keep.length;
+  const ctt = matrix(k, k);
+  const cts = matrix(k, nB);
+  keep.forEach((i, r) => {
+    keep.forEach((j, c) => (ctt.data[r * k + c] = m.tt[i * nA + j]! / n - (m.st[i]! / n) * (m.st[j]! / n)));
+    for (let j = 0; j < nB; j++) cts.data[r * nB + j] = m.ts[i * nB + j]! / n - (m.st[i]! / n) * (m.ss[j]! / n);
+  });
+  let trace = 0;
+  for (let r = 0; r < k; r++) trace += ctt.data[r * k + r]!;
+  for (let r = 0; r < k; r++) ctt.data[r * k + r]! += (COVARIANCE_RIDGE * trace) / Math.max(1, k);
+  const reduced = be.solve(ctt, cts);
+  const T = matrix(nA, nB); // rows of degenerate target operators stay zero
+  keep.forEach((i, r) => T.data.set(reduced.data.subarray(r * nB, (r + 1) * nB), i * nB));
+  return T;
 }
 
 /**
  * Swendsen's MCRG stability matrix T = (C^{tt})⁻¹ C^{tf} with jackknife errors.
  * Operators are evaluated in chunks and shifted by the first chunk's means
  * before accumulating (covariances are shift-invariant; this limits cancellation).
- * @throws RangeError for mismatched sample shapes; SingularMatrixError if C^{tt} is singular.
+ * Target operators with variance ≤ DEGENERATE_VARIANCE × the largest are reported
+ * in `degenerateTargets` and get zero rows; C^{tt} gets a relative ridge of
+ * COVARIANCE_RIDGE (1e-9) against exactly collinear operators. @throws RangeError for mismatched sample shapes;
+ * SingularMatrixError if the remaining C^{tt} is singular (linearly dependent operators).
  */
 export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResult {
   const { source, target, sourceOps, targetOps } = options;
@@ -166,18 +198,21 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
     }
   };
   for (const m of perBlock) addInto(total, m, 1);
-  const T = solveT(be, total, nA, nB);
+  const keep = nonDegenerate(total, nA);
+  const keepSet = new Set(keep);
+  const degenerateTargets = Array.from({ length: nA }, (_, i) => i).filter((i) => !keepSet.has(i));
+  const T = solveT(be, total, nA, nB, keep);
   const stderr = matrix(nA, nB);
   const jackknife: Matrix<Float64Array>[] = [];
   if (blocks >= 2) {
     for (const m of perBlock) {
       const loo: Moments = { count: total.count, st: total.st.slice(), ss: total.ss.slice(), tt: total.tt.slice(), ts: total.ts.slice() };
       addInto(loo, m, -1);
-      jackknife.push(solveT(be, loo, nA, nB));
+      jackknife.push(solveT(be, loo, nA, nB, keep));
     }
     for (let i = 0; i < stderr.data.length; i++) stderr.data[i] = jackknifeError(jackknife.map((t) => t.data[i]!));
   }
-  return { T, stderr, jackknife, samples: n };
+  return { T, stderr, jackknife, samples: n, degenerateTargets };
 }
 
 /** Jackknife standard error from leave-one-block-out estimates. */
