@@ -1,0 +1,116 @@
+/**
+ * Directions built on the Fisher information: the strongest poison δy (top
+ * eigenvector of F̃(y), eq. 19 and §IV) and the most damaging input perturbation
+ * δx (top eigenvector of F(x), [8]).
+ */
+import { createRng, matrix, type Backend, type Rng } from '@rgdl/gpu-kernels';
+import { argmaxRows, classProbabilities, type DeepRbm } from '@rgdl/rbm';
+import { exactKl } from './exact.js';
+import { classificationFisher, generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
+
+export interface PoisonDirection {
+  /** Unit vector v₁ (sign fixed as `signRule` says). */
+  readonly direction: Float64Array;
+  /** Top eigenvalue λ₁ of F̃(y): D_KL ≈ ½ λ₁ ε² for δy = ε v₁. */
+  readonly eigenvalue: number;
+  /**
+   * 'kl': the sign with the larger exact D_KL(q̃_0(·|y) ‖ q̃_0(·|y + εv)) at the
+   * probe step (small nets); 'convention': the largest-magnitude component made
+   * positive (the second-order KL does not depend on the sign).
+   */
+  readonly signRule: 'kl' | 'convention';
+}
+
+function byConvention(v: Float64Array): Float64Array {
+  let k = 0;
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i]!) > Math.abs(v[k]!)) k = i;
+  return v[k]! < 0 ? v.map((x) => -x) : v;
+}
+
+/**
+ * Strongest poison direction at y (the top eigenvector of F̃(y)); the sign
+ * increases the exact D_KL at step `probe` when the net is small enough.
+ */
+export function poisonDirection(be: Backend, net: DeepRbm, y: Float64Array, options: FisherOptions & { probe?: number }): PoisonDirection {
+  const { F } = generationFisher(be, net, y, options);
+  const top = topEigenpairs(be, F, 1);
+  const v = byConvention(top.vectors[0]!);
+  const eps = options.probe ?? 0.1;
+  try {
+    const plus = exactKl(be, net, y, y.map((yi, i) => yi + eps * v[i]!), 'down');
+    const minus = exactKl(be, net, y, y.map((yi, i) => yi - eps * v[i]!), 'down');
+    return { direction: minus > plus ? v.map((x) => -x) : v, eigenvalue: top.values[0]!, signRule: 'kl' };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return { direction: v, eigenvalue: top.values[0]!, signRule: 'convention' };
+  }
+}
+
+export interface AdversarialResult {
+  /** x′ = clip(x + δ, 0, 1). */
+  readonly perturbed: Float64Array;
+  /** Unit direction used (top eigenvector of F(x), sign chosen for the larger KL). */
+  readonly direction: Float64Array;
+  readonly eigenvalue: number;
+  /** ‖x′ − x‖₂ after clipping. */
+  readonly norm: number;
+  readonly labelBefore: number;
+  readonly labelAfter: number;
+  /** D_KL(P(·|x) ‖ P(·|x′)) over the class probabilities. */
+  readonly kl: number;
+  /** The same for a random unit direction of equal norm (the control). */
+  readonly randomKl: number;
+  readonly randomLabelAfter: number;
+}
+
+function klClasses(p: Float64Array, q: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < p.length; i++) if (p[i]! > 0) d += p[i]! * Math.log(p[i]! / Math.max(q[i]!, 1e-300));
+  return d;
+}
+
+/**
+ * The most damaging input perturbation of Euclidean norm ε along the top
+ * eigenvector of F(x), clipped to [0, 1], with its effect on the predicted
+ * label and a random-direction control. Class probabilities are exact when the
+ * hidden widths allow, else sampled with common random numbers (`samples`).
+ */
+export function adversarialPerturbation(
+  be: Backend, net: DeepRbm, x: Float64Array, epsilon: number, options: FisherOptions & { samples?: number; controlRng?: Rng },
+): AdversarialResult {
+  const { F } = classificationFisher(be, net, x, options);
+  const top = topEigenpairs(be, F, 1);
+  const v = top.vectors[0]!;
+  const probs = (inputs: Float64Array[]) => {
+    const m = matrix(inputs.length, x.length);
+    inputs.forEach((row, r) => m.data.set(row, r * x.length));
+    const hidden = net.layers.slice(0, -1).map((l) => l.W.rows);
+    const exact = hidden.every((n) => n <= 16);
+    return classProbabilities(be, net, m, exact ? {} : { samples: options.samples ?? 256, rng: createRng(12345) });
+  };
+  const clip = (d: Float64Array) => x.map((xi, i) => Math.min(1, Math.max(0, xi + d[i]!)));
+  const plus = clip(v.map((t) => epsilon * t));
+  const minus = clip(v.map((t) => -epsilon * t));
+  const rng = options.controlRng ?? createRng(7);
+  const r = Float64Array.from({ length: x.length }, () => rng.nextGaussian());
+  const rn = Math.hypot(...r);
+  const rand = clip(r.map((t) => (epsilon * t) / rn));
+  const P = probs([x, plus, minus, rand]);
+  const row = (i: number) => P.data.slice(i * P.cols, (i + 1) * P.cols);
+  const labels = argmaxRows(P);
+  const klPlus = klClasses(row(0), row(1));
+  const klMinus = klClasses(row(0), row(2));
+  const usePlus = klPlus >= klMinus;
+  const perturbed = usePlus ? plus : minus;
+  return {
+    perturbed,
+    direction: usePlus ? v : v.map((t) => -t),
+    eigenvalue: top.values[0]!,
+    norm: Math.hypot(...perturbed.map((p, i) => p - x[i]!)),
+    labelBefore: labels[0]!,
+    labelAfter: labels[usePlus ? 1 : 2]!,
+    kl: Math.max(klPlus, klMinus),
+    randomKl: klClasses(row(0), row(3)),
+    randomLabelAfter: labels[3]!,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Exact Fisher information by enumeration (estimator 1 of DESIGN.md §4):
+ * the joint P(h_first, end) is carried exactly through the chain, giving the
+ * posterior means E[h_first | end] for every end state and their covariance
+ * under the end distribution. Cost O(2^{n_first} · Σ_k 2^{n_k} · 2^{n_{k+1}}).
+ */
+import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { exactStep, productDistribution, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
+import { chainOf, firstField, inputJacobian, sandwich } from './chain.js';
+
+/** Widest level enumerated by the exact Fisher estimator. */
+export const EXACT_FISHER_WIDTH = 16;
+
+export interface ExactEnd {
+  /** End distribution (2^{n_end}). */
+  readonly q: Float64Array;
+  /** E[h_first | end = s] as 2^{n_end} × n_first. */
+  readonly posteriorMean: Matrix<Float64Array>;
+}
+
+/** The end distribution and posterior means of the first level, exactly. */
+export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction): ExactEnd {
+  const chain = chainOf(net, direction);
+  if (input.length !== chain.inputWidth) throw new RangeError(`input has ${input.length} entries, the ${direction === 'down' ? 'output' : 'input'} layer has ${chain.inputWidth}`);
+  const widest = Math.max(chain.firstWidth, ...chain.rest.map((l) => Math.max(l.W.rows, l.W.cols)));
+  if (widest > EXACT_FISHER_WIDTH) throw new RangeError(`exact Fisher information enumerates levels of up to ${EXACT_FISHER_WIDTH} units; this chain has ${widest}`);
+  const nf = chain.firstWidth;
+  const p = be.sigmoid(firstField(be, chain, matrix(1, input.length, input)));
+  const qFirst = productDistribution(p).data; // 2^{nf}
+  // rows: first-level states s, weighted by q(s): P(s, ·) after each layer
+  const F = 2 ** nf;
+  let joint = matrix(F, F);
+  for (let s = 0; s < F; s++) joint.data[s * F + s] = qFirst[s]!;
+  for (const layer of chain.rest) joint = exactStep(be, layer, joint, direction);
+  const E = joint.cols;
+  const q = new Float64Array(E);
+  for (let s = 0; s < F; s++) for (let e = 0; e < E; e++) q[e]! += joint.data[s * E + e]!;
+  const states = stateBlock(nf, 0, F); // F × nf
+  const mean = be.matmul(joint, states, { transA: true }); // E × nf: Σ_s P(s, e) h(s)
+  for (let e = 0; e < E; e++) for (let i = 0; i < nf; i++) mean.data[e * nf + i] = q[e]! > 0 ? mean.data[e * nf + i]! / q[e]! : 0;
+  return { q, posteriorMean: mean };
+}
+
+/**
+ * Exact FIM of the end distribution with respect to the input:
+ * generation F̃(y) (n_N × n_N) or classification F(x) (n_0 × n_0).
+ * @throws RangeError if a level is wider than EXACT_FISHER_WIDTH.
+ */
+export function exactFisher(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction): Matrix<Float64Array> {
+  const chain = chainOf(net, direction);
+  const { q, posteriorMean: m } = exactEnd(be, net, input, direction);
+  const nf = chain.firstWidth;
+  // C = Cov_q(E[h_first | end])
+  const mu = new Float64Array(nf);
+  for (let e = 0; e < q.length; e++) for (let i = 0; i < nf; i++) mu[i]! += q[e]! * m.data[e * nf + i]!;
+  const C = matrix(nf, nf);
+  for (let e = 0; e < q.length; e++) {
+    if (q[e] === 0) continue;
+    for (let i = 0; i < nf; i++) {
+      const di = m.data[e * nf + i]! - mu[i]!;
+      for (let j = i; j < nf; j++) C.data[i * nf + j]! += q[e]! * di * (m.data[e * nf + j]! - mu[j]!);
+    }
+  }
+  for (let i = 0; i < nf; i++) for (let j = 0; j < i; j++) C.data[i * nf + j] = C.data[j * nf + i]!;
+  return sandwich(be, inputJacobian(chain), C);
+}
+
+/** D_KL(q_end(·|a) ‖ q_end(·|b)) exactly (first line of eq. 20 for generation). */
+export function exactKl(be: Backend, net: DeepRbm, a: Float64Array, b: Float64Array, direction: Direction): number {
+  const pa = exactEnd(be, net, a, direction).q;
+  const pb = exactEnd(be, net, b, direction).q;
+  let d = 0;
+  for (let s = 0; s < pa.length; s++) if (pa[s]! > 0) d += pa[s]! * Math.log(pa[s]! / Math.max(pb[s]!, 1e-300));
+  return d;
+}
