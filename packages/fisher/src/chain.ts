@@ -10,6 +10,7 @@
  */
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { downwardField, upwardField, type DeepRbm, type Direction, type RbmLayer } from '@rgdl/rbm';
+import { symmetrise } from './moments.js';
 
 export interface Chain {
   readonly direction: Direction;
@@ -53,13 +54,6 @@ export function inputJacobian(chain: Chain): Matrix<Float64Array> {
 /** F = G C Gᵀ, symmetrised. */
 export function sandwich(be: Backend, G: Matrix<Float64Array>, C: Matrix<Float64Array>): Matrix<Float64Array> {
   const F = be.matmul(be.matmul(G, C), G, { transB: true });
-  const n = F.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (F.data[i * n + j]! + F.data[j * n + i]!);
-      F.data[i * n + j] = v;
-      F.data[j * n + i] = v;
-    }
-  }
+  symmetrise(F);
   return F;
 }

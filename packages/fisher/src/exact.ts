@@ -7,6 +7,7 @@
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { exactStep, productDistribution, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
 import { chainOf, firstField, inputJacobian, sandwich } from './chain.js';
+import { covarianceOf } from './moments.js';
 
 /** Widest level enumerated by the exact Fisher estimator. */
 export const EXACT_FISHER_WIDTH = 16;
@@ -49,19 +50,7 @@ export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, directi
 export function exactFisher(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction): Matrix<Float64Array> {
   const chain = chainOf(net, direction);
   const { q, posteriorMean: m } = exactEnd(be, net, input, direction);
-  const nf = chain.firstWidth;
-  // C = Cov_q(E[h_first | end])
-  const mu = new Float64Array(nf);
-  for (let e = 0; e < q.length; e++) for (let i = 0; i < nf; i++) mu[i]! += q[e]! * m.data[e * nf + i]!;
-  const C = matrix(nf, nf);
-  for (let e = 0; e < q.length; e++) {
-    if (q[e] === 0) continue;
-    for (let i = 0; i < nf; i++) {
-      const di = m.data[e * nf + i]! - mu[i]!;
-      for (let j = i; j < nf; j++) C.data[i * nf + j]! += q[e]! * di * (m.data[e * nf + j]! - mu[j]!);
-    }
-  }
-  for (let i = 0; i < nf; i++) for (let j = 0; j < i; j++) C.data[i * nf + j] = C.data[j * nf + i]!;
+  const C = covarianceOf(m, q); // Cov_q(E[h_first | end])
   return sandwich(be, inputJacobian(chain), C);
 }
 

@@ -19,6 +19,7 @@
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { propagateSampled, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
 import { chainOf, inputJacobian, sandwich } from './chain.js';
+import { covarianceOf } from './moments.js';
 
 export interface MonteCarloOptions {
   readonly rng: Rng;
@@ -73,39 +74,6 @@ function normalise(logw: Matrix<Float64Array>): { w: Matrix<Float64Array>; ess: 
     ess[r] = (s * s) / s2;
   }
   return { w, ess };
-}
-
-/**
- * Weighted (cross-)covariance of the rows of A and B under weights q (summing to
- * 1; uniform when absent), symmetrised: ½(Cov(A, B) + Cov(B, A)).
- */
-function covarianceOf(A: Matrix<Float64Array>, q?: ArrayLike<number>, B: Matrix<Float64Array> = A): Matrix<Float64Array> {
-  const n = A.cols;
-  const R = A.rows;
-  const muA = new Float64Array(n);
-  const muB = new Float64Array(n);
-  for (let r = 0; r < R; r++) {
-    for (let i = 0; i < n; i++) {
-      muA[i]! += (q ? q[r]! : 1 / R) * A.data[r * n + i]!;
-      muB[i]! += (q ? q[r]! : 1 / R) * B.data[r * n + i]!;
-    }
-  }
-  const C = matrix(n, n);
-  for (let r = 0; r < R; r++) {
-    const qr = q ? q[r]! : 1 / R;
-    for (let i = 0; i < n; i++) {
-      const di = qr * (A.data[r * n + i]! - muA[i]!);
-      for (let j = 0; j < n; j++) C.data[i * n + j]! += di * (B.data[r * n + j]! - muB[j]!);
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      const v = 0.5 * (C.data[i * n + j]! + C.data[j * n + i]!);
-      C.data[i * n + j] = v;
-      C.data[j * n + i] = v;
-    }
-  }
-  return C;
 }
 
 /** Rows [0, M/2) and [M/2, M). */

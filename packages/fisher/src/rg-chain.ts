@@ -10,6 +10,7 @@ import { generateExact, propagateSampled, widths, type DeepRbm } from '@rgdl/rbm
 import {
   evaluateOperators, exactStabilityMatrix, mcrgStabilityMatrix, operatorsFor, singularValues, stateBlockOps, type OperatorChoice, type OperatorSet,
 } from './rg-imports.js';
+import { covarianceOf, symmetrise } from './moments.js';
 
 export interface RgChainOptions {
   /** 'exact' stability matrices (levels ≤ 16 units) or 'mcrg'. */
@@ -67,7 +68,7 @@ export function rgChainFisher(be: Backend, net: DeepRbm, y: Float64Array, option
     }
     const q0 = dists[N - 1]!.data;
     const O = evaluateOperators(ops[0]!, stateBlockOps(w[0]!)); // 2^{n_0} × |ops|
-    cov = weightedCovariance(O, q0);
+    cov = covarianceOf(O, q0);
   } else {
     if (!options.rng) throw new RangeError('rgChainFisher: MCRG stability matrices need an rng');
     const S = options.samples ?? 20000;
@@ -83,32 +84,4 @@ export function rgChainFisher(be: Backend, net: DeepRbm, y: Float64Array, option
   const F = be.matmul(be.matmul(J, cov, { transA: true }), J);
   symmetrise(F);
   return { F, J, productTopSingularValues: productTop };
-}
-
-function weightedCovariance(O: Matrix<Float64Array>, q: ArrayLike<number>): Matrix<Float64Array> {
-  const n = O.cols;
-  const mu = new Float64Array(n);
-  for (let s = 0; s < O.rows; s++) for (let a = 0; a < n; a++) mu[a]! += q[s]! * O.data[s * n + a]!;
-  const C = matrix(n, n);
-  for (let s = 0; s < O.rows; s++) {
-    const qs = q[s]!;
-    if (qs === 0) continue;
-    for (let a = 0; a < n; a++) {
-      const da = qs * (O.data[s * n + a]! - mu[a]!);
-      for (let b = a; b < n; b++) C.data[a * n + b]! += da * (O.data[s * n + b]! - mu[b]!);
-    }
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) C.data[a * n + b] = C.data[b * n + a]!;
-  return C;
-}
-
-function symmetrise(F: Matrix<Float64Array>): void {
-  const n = F.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (F.data[i * n + j]! + F.data[j * n + i]!);
-      F.data[i * n + j] = v;
-      F.data[j * n + i] = v;
-    }
-  }
 }
