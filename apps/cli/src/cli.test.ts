@@ -25,6 +25,14 @@ describe('rgdl CLI', () => {
     expect(e.err).toMatch(/--max-n must be an integer/);
     expect(e.out).toBe('');
   });
+  it('experiment needs --out and rejects bad seeds with exit code 2', async () => {
+    const a = collect();
+    expect(await runCli(['experiment', '--quick'], a.io)).toBe(2);
+    expect(a.err).toMatch(/--out <value> is required/);
+    const b = collect();
+    expect(await runCli(['experiment', '--out', '/tmp/rgdl-x', '--seeds', '0'], b.io)).toBe(2);
+    expect(b.err).toMatch(/--seeds must be an integer ≥ 1/);
+  });
   it('demo --json reports the backend, a correct product and throughputs', async () => {
     const c = collect();
     expect(await runCli(['demo', '--json', '--max-n', '128', '--backend', 'cpu', '--train-examples', '0'], c.io)).toBe(0);

@@ -3,11 +3,12 @@ import { COMMON_OPTIONS, type Command } from './command.js';
 import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { flowCommand } from './commands/flow.js';
+import { experimentCommand } from './commands/experiment.js';
 import { trainCommand } from './commands/train.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, flowCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, flowCommand, experimentCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

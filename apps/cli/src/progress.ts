@@ -18,11 +18,18 @@ export class Progress {
 
   /** Advances by `units` and redraws with `label`. */
   tick(units: number, label: string): void {
+    const before = this.#done / this.#total;
     this.#done = Math.min(this.#total, this.#done + units);
-    if (!this.#tty) return;
     const frac = this.#done / this.#total;
     const elapsed = (performance.now() - this.#start) / 1000;
     const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+    if (!this.#tty) {
+      // logs: one line per 10% step
+      if (Math.floor(frac * 10) > Math.floor(before * 10)) {
+        this.#write(`${(100 * frac).toFixed(0)}%  ${label}  ${elapsed.toFixed(0)}s elapsed, ETA ${Number.isFinite(eta) ? eta.toFixed(0) : '?'}s\n`);
+      }
+      return;
+    }
     const width = 24;
     const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
     const line = `[${bar}] ${(100 * frac).toFixed(0).padStart(3)}%  ${label}  ${elapsed.toFixed(0)}s elapsed, ETA ${Number.isFinite(eta) ? eta.toFixed(0) : '?'}s`;

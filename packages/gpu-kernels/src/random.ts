@@ -3,7 +3,7 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
 
 /**
  * A seeded stream of random numbers. Every random choice in rgdl takes one of
- * these explicitly; nothing reads a global or `Math.random`.
+ * these explicitly; nothing reads a global, unseeded generator.
  */
 export interface Rng {
   /** Uniform integer in [0, 2³²). */

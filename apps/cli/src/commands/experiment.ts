@@ -1,0 +1,88 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBackend } from '@rgdl/gpu-kernels';
+import { DEFENCES, runExperiment, summarise, summaryMarkdown, summarySvg, type AttackerName, type DefenceName, type ExperimentConfig } from '@rgdl/poison';
+import type { Command } from '../command.js';
+import { intFlag, requiredString } from '../flags.js';
+import { Progress } from '../progress.js';
+import { UsageError } from '../usage-error.js';
+
+const ATTACKERS: readonly AttackerName[] = ['eq14', 'softmax', 'softmax-averaging'];
+
+export const QUICK_GRID: ExperimentConfig = {
+  depths: [1, 2], hidden: 32, epsilons: [0.2], defences: ['none', 'fim', 'random', 'top1'], attackers: ['softmax', 'eq14'],
+  seeds: [1, 2], victimExamples: 1500, attackerQueries: 800, testExamples: 400, pretrainEpochs: 5,
+};
+
+export const DEFAULT_GRID: ExperimentConfig = {
+  depths: [1, 2, 3, 4], hidden: 64, epsilons: [0.05, 0.1, 0.2], defences: DEFENCES, attackers: ATTACKERS,
+  seeds: [1, 2, 3, 4, 5], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
+};
+
+function writeAtomic(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+export const experimentCommand: Command = {
+  name: 'experiment',
+  summary: 'Run the depth × ε poisoning/cloning grid (defences, attackers, seeds) and write JSON, Markdown and SVG',
+  usage: 'rgdl experiment --out DIR [--quick] [--seeds N] [--json]',
+  help: `Victims of depth N = 1…4 (14×14 MNIST, ${DEFAULT_GRID.hidden} hidden units per layer) are trained on the
+'train' split. Each defence (${DEFENCES.join(', ')}) answers the attacker's
+own queries (the 'attacker' split); each attacker (${ATTACKERS.join(', ')}) trains a
+clone; clones and defender utility are scored on the 'test' split.
+
+Default grid: depths 1–4, ε ∈ {0.05, 0.1, 0.2}, all defences and attackers, 5 seeds
+(≈30 min on 2 cores). --quick: depths 1–2, ε = 0.2, none/fim/random/top1, softmax
+and eq14 attackers, 2 seeds, small splits (≈1 min).
+
+Options:
+  --out DIR      directory for experiment.json, experiment.md, clone-vs-utility-*.svg (required)
+  --quick        the small grid
+  --seeds N      number of seeds (overrides the grid's)
+  --json         print the summary as JSON
+`,
+  options: { out: { type: 'string' }, quick: { type: 'boolean' }, seeds: { type: 'string' } },
+  async run({ values }, io) {
+    const out = requiredString('out', values.out);
+    const base = values.quick === true ? QUICK_GRID : DEFAULT_GRID;
+    const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 1);
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`cannot create output directory ${out} (${(error as NodeJS.ErrnoException).code})`);
+    }
+    const t0 = performance.now();
+    const be = await createBackend();
+    try {
+      const progress = new Progress(1, { enabled: values.json !== true });
+      let last = 0;
+      const config: ExperimentConfig = {
+        ...base,
+        seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+        onProgress: (done, total, label) => {
+          progress.tick((done - last) / total, `${done}/${total} ${label}`);
+          last = done;
+        },
+      };
+      const rows = runExperiment(be, config);
+      progress.finish();
+      const summary = summarise(rows);
+      const seconds = (performance.now() - t0) / 1000;
+      const { onProgress: _omit, ...grid } = config;
+      writeAtomic(join(out, 'experiment.json'), JSON.stringify({ grid, seconds, rows, summary }, null, 1) + '\n');
+      const md = `# Poisoning vs cloning experiment\n\nGrid: ${JSON.stringify(grid)}\n\nWall time ${seconds.toFixed(0)} s. Mean ± std over ${nSeeds} seeds.\n\n${summaryMarkdown(summary)}`;
+      writeAtomic(join(out, 'experiment.md'), md);
+      for (const attacker of config.attackers) writeAtomic(join(out, `clone-vs-utility-${attacker}.svg`), summarySvg(summary, attacker));
+      if (values.json === true) {
+        io.out(JSON.stringify({ seconds, summary }, null, 2) + '\n');
+        return;
+      }
+      io.out(`${md}\nwrote ${out}/experiment.{json,md} and ${config.attackers.length} SVG plots\n`);
+    } finally {
+      be.dispose();
+    }
+  },
+};
+export type { DefenceName };
