@@ -10,6 +10,7 @@ import { createDeepRbm, loadMnist, trainLayerwise, type LabelledData } from '@rg
 import { trainClone, type CloneKind } from './clones.js';
 import { createService, utility, type DefenceName } from './defences.js';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
+import { transferAttack } from './transfer.js';
 
 export type AttackerName = 'eq14' | 'softmax' | 'softmax-averaging';
 
@@ -29,6 +30,12 @@ export interface ExperimentConfig {
   readonly pretrainEpochs?: number;
   /** Repeats of each query for the averaging attacker (default 5). */
   readonly repeats?: number;
+  /**
+   * Adversarial transfer for eq. 14 clones: inputs from the clone's classification
+   * FIM (norm `epsilon` in pixel space) tried on the victim, on the first `inputs`
+   * test examples. Off by default (≈1–3 s per clone).
+   */
+  readonly transfer?: { readonly inputs: number; readonly epsilon: number };
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -48,6 +55,9 @@ export interface ExperimentRow {
   readonly cloneKl: number;
   /** eq14 clones: first-layer weight error after Hungarian matching. */
   readonly weightError: number | null;
+  /** With `transfer`: victim accuracy on clone-FIM adversarial inputs and on random moves of equal norm. */
+  readonly victimAdversarialAccuracy: number | null;
+  readonly victimRandomMoveAccuracy: number | null;
 }
 
 /** Widths for depth N: 196 inputs (14×14), N−1 hidden layers, 10 outputs. */
@@ -97,11 +107,16 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
           const kind: CloneKind = attacker === 'eq14' ? 'eq14' : 'softmax';
           const clone = trainClone(be, kind, queries, answers, { widths, seed: seed + 2000, pretrainEpochs: pre });
           const m = cloneMetrics(victimTest, clone.predict(tests), testData.labels);
+          const transfer = config.transfer && clone.net
+            ? transferAttack(be, victim, clone.net, tests.slice(0, config.transfer.inputs), testData.labels, config.transfer.epsilon)
+            : undefined;
           rows.push({
             depth, seed, defence, epsilon, attacker, victimAccuracy,
             labelAgreement: u.labelAgreement, meanL1: u.meanL1, shrunk: served.shrunk,
             cloneAccuracy: m.cloneAccuracy, cloneAgreement: m.agreement, cloneKl: m.kl,
             weightError: clone.net && depth > 1 ? firstLayerWeightError(victim, clone.net) : null,
+            victimAdversarialAccuracy: transfer?.victimAdversarial ?? null,
+            victimRandomMoveAccuracy: transfer?.victimRandom ?? null,
           });
           done++;
           config.onProgress?.(done, total, `depth ${depth} seed ${seed} ${defence} ε=${epsilon} ${attacker}`);
@@ -122,7 +137,10 @@ export interface SummaryRow {
   readonly std: Record<string, number>;
 }
 
-const METRICS = ['victimAccuracy', 'labelAgreement', 'meanL1', 'shrunk', 'cloneAccuracy', 'cloneAgreement', 'cloneKl', 'weightError'] as const;
+const METRICS = [
+  'victimAccuracy', 'labelAgreement', 'meanL1', 'shrunk', 'cloneAccuracy', 'cloneAgreement', 'cloneKl', 'weightError',
+  'victimAdversarialAccuracy', 'victimRandomMoveAccuracy',
+] as const;
 
 /** Mean ± sample std over seeds for every (depth, defence, ε, attacker). */
 export function summarise(rows: readonly ExperimentRow[]): SummaryRow[] {
@@ -150,10 +168,11 @@ export function summarise(rows: readonly ExperimentRow[]): SummaryRow[] {
 export function summaryMarkdown(summary: readonly SummaryRow[]): string {
   const f = (s: SummaryRow, k: string, pct: boolean) =>
     s.mean[k] === undefined ? '—' : pct ? `${(100 * s.mean[k]!).toFixed(1)} ± ${(100 * s.std[k]!).toFixed(1)}` : `${s.mean[k]!.toFixed(3)} ± ${s.std[k]!.toFixed(3)}`;
+  const transfer = summary.some((s) => s.mean.victimAdversarialAccuracy !== undefined);
   return [
-    '| depth | defence | ε | attacker | seeds | victim acc. % | label agreement % | mean ‖δy‖₁ | clone acc. % | clone–victim agreement % | KL(victim‖clone) | weight error |',
-    '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...summary.map((s) => `| ${s.depth} | ${s.defence} | ${s.epsilon} | ${s.attacker} | ${s.n} | ${f(s, 'victimAccuracy', true)} | ${f(s, 'labelAgreement', true)} | ${f(s, 'meanL1', false)} | ${f(s, 'cloneAccuracy', true)} | ${f(s, 'cloneAgreement', true)} | ${f(s, 'cloneKl', false)} | ${f(s, 'weightError', false)} |`),
+    `| depth | defence | ε | attacker | seeds | victim acc. % | label agreement % | mean ‖δy‖₁ | clone acc. % | clone–victim agreement % | KL(victim‖clone) | weight error |${transfer ? ' victim acc. on clone-FIM adversarial % | on random move % |' : ''}`,
+    `|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|${transfer ? '---:|---:|' : ''}`,
+    ...summary.map((s) => `| ${s.depth} | ${s.defence} | ${s.epsilon} | ${s.attacker} | ${s.n} | ${f(s, 'victimAccuracy', true)} | ${f(s, 'labelAgreement', true)} | ${f(s, 'meanL1', false)} | ${f(s, 'cloneAccuracy', true)} | ${f(s, 'cloneAgreement', true)} | ${f(s, 'cloneKl', false)} | ${f(s, 'weightError', false)} |${transfer ? ` ${f(s, 'victimAdversarialAccuracy', true)} | ${f(s, 'victimRandomMoveAccuracy', true)} |` : ''}`),
   ].join('\n') + '\n';
 }
 

@@ -7,3 +7,4 @@ export {
   runExperiment, summarise, summaryMarkdown, summarySvg, widthsForDepth,
   type ExperimentConfig, type ExperimentRow, type SummaryRow, type AttackerName,
 } from './experiment.js';
+export { transferAttack, type TransferResult } from './transfer.js';

@@ -14,6 +14,12 @@ export const QUICK_GRID: ExperimentConfig = {
   seeds: [1, 2], victimExamples: 1500, attackerQueries: 800, testExamples: 400, pretrainEpochs: 5,
 };
 
+export const TRANSFER_GRID: ExperimentConfig = {
+  depths: [2, 3], hidden: 64, epsilons: [0.2], defences: ['none', 'fim', 'random'], attackers: ['eq14'],
+  seeds: [1, 2, 3], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
+  transfer: { inputs: 100, epsilon: 1.5 },
+};
+
 export const DEFAULT_GRID: ExperimentConfig = {
   depths: [1, 2, 3, 4], hidden: 64, epsilons: [0.05, 0.1, 0.2], defences: DEFENCES, attackers: ATTACKERS,
   seeds: [1, 2, 3, 4, 5], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
@@ -27,7 +33,7 @@ function writeAtomic(path: string, text: string): void {
 export const experimentCommand: Command = {
   name: 'experiment',
   summary: 'Run the depth × ε poisoning/cloning grid (defences, attackers, seeds) and write JSON, Markdown and SVG',
-  usage: 'rgdl experiment --out DIR [--quick] [--seeds N] [--json]',
+  usage: 'rgdl experiment --out DIR [--quick | --transfer] [--seeds N] [--json]',
   help: `Victims of depth N = 1…4 (14×14 MNIST, ${DEFAULT_GRID.hidden} hidden units per layer) are trained on the
 'train' split. Each defence (${DEFENCES.join(', ')}) answers the attacker's
 own queries (the 'attacker' split); each attacker (${ATTACKERS.join(', ')}) trains a
@@ -35,18 +41,22 @@ clone; clones and defender utility are scored on the 'test' split.
 
 Default grid: depths 1–4, ε ∈ {0.05, 0.1, 0.2}, all defences and attackers, 5 seeds
 (≈30 min on 2 cores). --quick: depths 1–2, ε = 0.2, none/fim/random/top1, softmax
-and eq14 attackers, 2 seeds, small splits (≈1 min).
+and eq14 attackers, 2 seeds, small splits (≈1 min). --transfer: depths 2–3, ε = 0.2,
+none/fim/random, the eq14 attacker, 3 seeds, plus adversarial inputs from each
+clone's classification FIM (pixel-space norm 1.5, 100 test digits) tried on the victim.
 
 Options:
   --out DIR      directory for experiment.json, experiment.md, clone-vs-utility-*.svg (required)
   --quick        the small grid
+  --transfer     the adversarial-transfer grid
   --seeds N      number of seeds (overrides the grid's)
   --json         print the summary as JSON
 `,
-  options: { out: { type: 'string' }, quick: { type: 'boolean' }, seeds: { type: 'string' } },
+  options: { out: { type: 'string' }, quick: { type: 'boolean' }, transfer: { type: 'boolean' }, seeds: { type: 'string' } },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
-    const base = values.quick === true ? QUICK_GRID : DEFAULT_GRID;
+    if (values.quick === true && values.transfer === true) throw new UsageError('choose one of --quick and --transfer');
+    const base = values.quick === true ? QUICK_GRID : values.transfer === true ? TRANSFER_GRID : DEFAULT_GRID;
     const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 1);
     try {
       mkdirSync(out, { recursive: true });

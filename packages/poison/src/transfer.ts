@@ -1,0 +1,46 @@
+/**
+ * The attack poisoning is meant to foil ([8], paper §I): adversarial inputs built
+ * from the *clone's* classification FIM (top eigenvector, step of norm ε,
+ * clipped to [0, 1]) and transferred to the victim. Compared with a random
+ * direction of the same norm, on the same inputs.
+ */
+import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
+import { adversarialPerturbation, type FisherOptions } from '@rgdl/fisher';
+import { argmaxRows, classProbabilities, type DeepRbm } from '@rgdl/rbm';
+
+export interface TransferResult {
+  readonly inputs: number;
+  /** Victim accuracy on the clean inputs. */
+  readonly victimClean: number;
+  /** Victim accuracy on the clone-FIM adversarial inputs. */
+  readonly victimAdversarial: number;
+  /** Victim accuracy on inputs moved by a random direction of the same norm. */
+  readonly victimRandom: number;
+}
+
+export function transferAttack(
+  be: Backend, victim: DeepRbm, clone: DeepRbm, inputs: readonly Float64Array[], labels: ArrayLike<number>, epsilon: number,
+  options: Partial<FisherOptions> = {},
+): TransferResult {
+  const n0 = inputs[0]!.length;
+  const adv: Float64Array[] = [];
+  const rnd: Float64Array[] = [];
+  const rng = createRng(99);
+  inputs.forEach((x, i) => {
+    const r = adversarialPerturbation(be, clone, x, epsilon, { method: 'monte-carlo', pool: 512, batches: 2, rng: createRng(1000 + i), ...options } as FisherOptions);
+    adv.push(r.perturbed);
+    const g = Float64Array.from({ length: n0 }, () => rng.nextGaussian());
+    const norm = Math.hypot(...g);
+    rnd.push(x.map((v, j) => Math.min(1, Math.max(0, v + (epsilon * g[j]!) / norm))));
+  });
+  const acc = (rows: readonly Float64Array[]) => {
+    const m = matrix(rows.length, n0);
+    rows.forEach((r, i) => m.data.set(r, i * n0));
+    const exact = victim.layers.slice(0, -1).every((l) => l.W.rows <= 14);
+    const pred = argmaxRows(classProbabilities(be, victim, m, exact ? {} : { samples: 32, rng: createRng(5) }));
+    let ok = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) ok++;
+    return ok / pred.length;
+  };
+  return { inputs: inputs.length, victimClean: acc(inputs), victimAdversarial: acc(adv), victimRandom: acc(rnd) };
+}
