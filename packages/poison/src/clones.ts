@@ -4,13 +4,15 @@
  *                 served ŷ′ as (soft) outputs, with the same held-out guard as the
  *                 victim (a held-out fifth of the attacker's queries, labelled by
  *                 argmax ŷ′) — the paper's attacker;
- *  (b) 'softmax': multinomial logistic regression on the soft labels (knockoff).
+ *  (b) 'softmax': multinomial logistic regression on the soft labels (knockoff);
+ *  (c) 'mlp':     one hidden layer of 64 tanh units and a softmax output, trained on
+ *                 the soft labels by full-batch Adam (knockoff).
  */
 import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
 import { classProbabilities, createDeepRbm, oneHot, subset, trainLayerwise, type DeepRbm, type LabelledData } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 
-export type CloneKind = 'eq14' | 'softmax';
+export type CloneKind = 'eq14' | 'softmax' | 'mlp';
 
 export interface Clone {
   readonly kind: CloneKind;
@@ -68,6 +70,7 @@ export function trainClone(be: Backend, kind: CloneKind, xs: readonly Float64Arr
       },
     };
   }
+  if (kind === 'mlp') return trainMlp(be, data, options);
   // softmax regression: minimise Σ_n Σ_c −ŷ′_nc log softmax(W x_n + b)_c by gradient descent
   const n0 = data.x.cols;
   const K = data.classes;
@@ -115,6 +118,96 @@ export function trainClone(be: Backend, kind: CloneKind, xs: readonly Float64Arr
       const m = matrix(inputs.length, n0);
       inputs.forEach((row, i) => m.data.set(row, i * n0));
       const p = forward(m);
+      return inputs.map((_, i) => p.data.slice(i * K, (i + 1) * K));
+    },
+  };
+}
+
+/** Row-wise softmax in place. */
+function softmaxRows(z: { rows: number; cols: number; data: Float64Array }): void {
+  const K = z.cols;
+  for (let r = 0; r < z.rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < K; c++) max = Math.max(max, z.data[r * K + c]!);
+    let s = 0;
+    for (let c = 0; c < K; c++) {
+      const e = Math.exp(z.data[r * K + c]! - max);
+      z.data[r * K + c] = e;
+      s += e;
+    }
+    for (let c = 0; c < K; c++) z.data[r * K + c]! /= s;
+  }
+}
+
+/** Soft targets normalised to sum 1 per row (box-view answers need not sum to 1). */
+function softTargets(y: { rows: number; cols: number; data: Float64Array }): Float64Array {
+  const K = y.cols;
+  const t = y.data.slice();
+  for (let r = 0; r < y.rows; r++) {
+    let s = 0;
+    for (let c = 0; c < K; c++) s += Math.max(0, t[r * K + c]!);
+    for (let c = 0; c < K; c++) t[r * K + c] = s > 0 ? Math.max(0, t[r * K + c]!) / s : 1 / K;
+  }
+  return t;
+}
+
+function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone {
+  const H = 64;
+  const n0 = data.x.cols;
+  const K = data.classes;
+  const N = data.x.rows;
+  const rng = createRng(options.seed + 17);
+  const W1 = matrix(n0, H, Float64Array.from({ length: n0 * H }, () => rng.nextGaussian() / Math.sqrt(n0)));
+  const b1 = new Float64Array(H);
+  const W2 = matrix(H, K, Float64Array.from({ length: H * K }, () => rng.nextGaussian() / Math.sqrt(H)));
+  const b2 = new Float64Array(K);
+  const params = [W1.data, b1, W2.data, b2];
+  const m = params.map((p) => new Float64Array(p.length));
+  const v = params.map((p) => new Float64Array(p.length));
+  const target = softTargets(data.y);
+  const lr = 0.01;
+  const forward = (x: typeof data.x) => {
+    const h = be.matmulAddBias(x, W1, b1);
+    for (let i = 0; i < h.data.length; i++) h.data[i] = Math.tanh(h.data[i]!);
+    const z = be.matmulAddBias(h, W2, b2);
+    softmaxRows(z);
+    return { h, p: z };
+  };
+  const epochs = options.epochs ?? 300;
+  for (let e = 1; e <= epochs; e++) {
+    const { h, p } = forward(data.x);
+    for (let i = 0; i < p.data.length; i++) p.data[i] = (p.data[i]! - target[i]!) / N; // dL/dz
+    const gW2 = be.matmul(h, p, { transA: true });
+    const gb2 = new Float64Array(K);
+    for (let r = 0; r < N; r++) for (let c = 0; c < K; c++) gb2[c]! += p.data[r * K + c]!;
+    const dh = be.matmul(p, W2, { transB: true });
+    for (let i = 0; i < dh.data.length; i++) dh.data[i]! *= 1 - h.data[i]! ** 2;
+    const gW1 = be.matmul(data.x, dh, { transA: true });
+    const gb1 = new Float64Array(H);
+    for (let r = 0; r < N; r++) for (let j = 0; j < H; j++) gb1[j]! += dh.data[r * H + j]!;
+    const grads = [gW1.data, gb1, gW2.data, gb2];
+    // Adam (β₁ = 0.9, β₂ = 0.999) with a small L2 penalty on the weights
+    params.forEach((theta, k) => {
+      const g = grads[k]!;
+      const mk = m[k]!;
+      const vk = v[k]!;
+      const decay = k % 2 === 0 ? 1e-4 : 0;
+      for (let i = 0; i < theta.length; i++) {
+        const gi = g[i]! + decay * theta[i]!;
+        mk[i] = 0.9 * mk[i]! + 0.1 * gi;
+        vk[i] = 0.999 * vk[i]! + 0.001 * gi * gi;
+        const mh = mk[i]! / (1 - 0.9 ** e);
+        const vh = vk[i]! / (1 - 0.999 ** e);
+        theta[i]! -= (lr * mh) / (Math.sqrt(vh) + 1e-8);
+      }
+    });
+  }
+  return {
+    kind: 'mlp',
+    predict(inputs) {
+      const x = matrix(inputs.length, n0);
+      inputs.forEach((row, i) => x.data.set(row, i * n0));
+      const { p } = forward(x);
       return inputs.map((_, i) => p.data.slice(i * K, (i + 1) * K));
     },
   };

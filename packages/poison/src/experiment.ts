@@ -12,7 +12,7 @@ import { createService, utility, type DefenceName } from './defences.js';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
 import { transferAttack } from './transfer.js';
 
-export type AttackerName = 'eq14' | 'softmax' | 'softmax-averaging';
+export type AttackerName = 'eq14' | 'softmax' | 'mlp' | 'softmax-averaging';
 
 export interface ExperimentConfig {
   readonly depths: readonly number[];
@@ -104,7 +104,7 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
             for (let t = 1; t < R; t++) service.answer(queries).served.forEach((a, r) => a.forEach((v, j) => (sum[r]![j]! += v)));
             answers = sum.map((a) => a.map((v) => v / R));
           }
-          const kind: CloneKind = attacker === 'eq14' ? 'eq14' : 'softmax';
+          const kind: CloneKind = attacker === 'softmax-averaging' ? 'softmax' : attacker;
           const clone = trainClone(be, kind, queries, answers, { widths, seed: seed + 2000, pretrainEpochs: pre });
           const m = cloneMetrics(victimTest, clone.predict(tests), testData.labels);
           const transfer = config.transfer && clone.net

@@ -7,6 +7,8 @@ import { createService, DEFENCES, utility } from './defences.js';
 import { hungarian } from './hungarian.js';
 import { runExperiment, summarise, summaryMarkdown, summarySvg } from './experiment.js';
 import { transferAttack } from './transfer.js';
+import { trainClone } from './clones.js';
+import { noisyPrototypes } from '@rgdl/rbm';
 
 const be = createCpuBackend();
 afterAll(() => be.dispose());
@@ -91,6 +93,23 @@ describe('transferAttack', () => {
     const self = transferAttack(be, victim, victim, xs, labels, 1.5);
     expect(self.victimAdversarial).toBeLessThan(self.victimRandom);
   }, 60_000);
+});
+
+describe('knockoff clones on soft labels', () => {
+  it('softmax regression and the MLP learn noisy prototypes from soft answers', () => {
+    const train = noisyPrototypes({ classes: 4, inputs: 20, examples: 400, flip: 0.1, rng: createRng(1), prototypeRng: createRng(9) });
+    const test = noisyPrototypes({ classes: 4, inputs: 20, examples: 200, flip: 0.1, rng: createRng(2), prototypeRng: createRng(9) });
+    const rows = (d: typeof train) => Array.from({ length: d.x.rows }, (_, r) => d.x.data.slice(r * 20, (r + 1) * 20));
+    // soft answers: 0.7 on the true class, the rest spread evenly
+    const soft = Array.from(train.labels, (c) => Float64Array.from({ length: 4 }, (_, j) => (j === c ? 0.7 : 0.1)));
+    for (const kind of ['softmax', 'mlp'] as const) {
+      const clone = trainClone(be, kind, rows(train), soft, { widths: [20, 4], seed: 3, epochs: 200 });
+      const pred = clone.predict(rows(test));
+      const acc = pred.filter((p, r) => argmax(p) === test.labels[r]).length / pred.length;
+      expect(acc, kind).toBeGreaterThan(0.9);
+      for (const p of pred) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+    }
+  });
 });
 
 describe('hungarian', () => {

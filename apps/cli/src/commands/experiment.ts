@@ -7,7 +7,7 @@ import { intFlag, requiredString } from '../flags.js';
 import { Progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
-const ATTACKERS: readonly AttackerName[] = ['eq14', 'softmax', 'softmax-averaging'];
+const ATTACKERS: readonly AttackerName[] = ['eq14', 'softmax', 'mlp', 'softmax-averaging'];
 
 export const QUICK_GRID: ExperimentConfig = {
   depths: [1, 2], hidden: 32, epsilons: [0.2], defences: ['none', 'fim', 'random', 'top1'], attackers: ['softmax', 'eq14'],
