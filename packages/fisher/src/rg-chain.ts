@@ -6,9 +6,9 @@
  * With complete bases and exact T̃ this equals the exact FIM.
  */
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
-import { generateExact, propagateSampled, widths, type DeepRbm } from '@rgdl/rbm';
+import { allStates, generateExact, propagateSampled, widths, type DeepRbm } from '@rgdl/rbm';
 import {
-  evaluateOperators, exactStabilityMatrix, mcrgStabilityMatrix, operatorsFor, singularValues, stateBlockOps, type OperatorChoice, type OperatorSet,
+  evaluateOperators, exactStabilityMatrix, mcrgStabilityMatrix, operatorsFor, singularValues, type OperatorChoice, type OperatorSet,
 } from './rg-imports.js';
 import { covarianceOf, symmetrise } from './moments.js';
 
@@ -67,7 +67,7 @@ export function rgChainFisher(be: Backend, net: DeepRbm, y: Float64Array, option
       accumulate(exactStabilityMatrix(be, net.layers[k - 1]!, dists[N - 1 - k]!.data, 'down', ops[k]!, ops[k - 1]!));
     }
     const q0 = dists[N - 1]!.data;
-    const O = evaluateOperators(ops[0]!, stateBlockOps(w[0]!)); // 2^{n_0} × |ops|
+    const O = evaluateOperators(ops[0]!, allStates(w[0]!)); // 2^{n_0} × |ops|
     cov = covarianceOf(O, q0);
   } else {
     if (!options.rng) throw new RangeError('rgChainFisher: MCRG stability matrices need an rng');

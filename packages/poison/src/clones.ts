@@ -81,29 +81,13 @@ export function trainClone(be: Backend, kind: CloneKind, xs: readonly Float64Arr
   const N = data.x.rows;
   const forward = (x: typeof data.x) => {
     const z = be.matmulAddBias(x, W, b);
-    for (let r = 0; r < z.rows; r++) {
-      let max = -Infinity;
-      for (let c = 0; c < K; c++) max = Math.max(max, z.data[r * K + c]!);
-      let s = 0;
-      for (let c = 0; c < K; c++) {
-        const e = Math.exp(z.data[r * K + c]! - max);
-        z.data[r * K + c] = e;
-        s += e;
-      }
-      for (let c = 0; c < K; c++) z.data[r * K + c]! /= s;
-    }
+    softmaxRows(z);
     return z;
   };
-  // soft targets normalised to sum 1 (served answers in the box view need not)
-  const target = matrix(N, K, data.y.data.slice());
-  for (let r = 0; r < N; r++) {
-    let s = 0;
-    for (let c = 0; c < K; c++) s += Math.max(0, target.data[r * K + c]!);
-    for (let c = 0; c < K; c++) target.data[r * K + c] = s > 0 ? Math.max(0, target.data[r * K + c]!) / s : 1 / K;
-  }
+  const target = softTargets(data.y);
   for (let e = 0; e < epochs; e++) {
     const p = forward(data.x);
-    for (let i = 0; i < p.data.length; i++) p.data[i] = (p.data[i]! - target.data[i]!) / N;
+    for (let i = 0; i < p.data.length; i++) p.data[i] = (p.data[i]! - target[i]!) / N;
     const gW = be.matmul(data.x, p, { transA: true });
     for (let i = 0; i < W.data.length; i++) W.data[i]! -= lr * (gW.data[i]! + 1e-4 * W.data[i]!);
     for (let c = 0; c < K; c++) {

@@ -7,7 +7,7 @@
  * A truncated (or lattice-summed) operator's coupling is the projection of H on
  * its span: the mean of its monomials' coefficients.
  */
-import { createCpuBackend, type Backend } from '@rgdl/gpu-kernels';
+import type { Backend } from '@rgdl/gpu-kernels';
 import type { OperatorSet } from './operators.js';
 import { termMask } from './operators.js';
 
@@ -23,19 +23,12 @@ function popcount(x: number): number {
   return c;
 }
 
-let defaultBackend: Backend | undefined;
-function backendOr(be?: Backend): Backend {
-  if (be) return be;
-  defaultBackend ??= createCpuBackend({ threads: 1 });
-  return defaultBackend;
-}
-
 /**
  * Complete-basis couplings of H = −log q from a distribution over 2^n states:
  * entry α (bitmask of units) is g_α; entry 0 is the constant (mean of H).
  * @throws RangeError if the length is not a power of two.
  */
-export function couplingsFromDistribution(q: ArrayLike<number>, be?: Backend): Float64Array {
+export function couplingsFromDistribution(q: ArrayLike<number>, be: Backend): Float64Array {
   const size = q.length;
   if (size === 0 || (size & (size - 1)) !== 0) throw new RangeError(`distribution length ${size} is not a power of two`);
   const H = Float64Array.from(q, (p) => -Math.log(Math.max(p, PROBABILITY_FLOOR)));
@@ -43,19 +36,19 @@ export function couplingsFromDistribution(q: ArrayLike<number>, be?: Backend): F
 }
 
 /** Complete-basis couplings of a Hamiltonian given on all 2^n states. */
-export function couplingsFromHamiltonian(H: ArrayLike<number>, be?: Backend): Float64Array {
+export function couplingsFromHamiltonian(H: ArrayLike<number>, be: Backend): Float64Array {
   const size = H.length;
-  const w = backendOr(be).walshHadamard({ rows: 1, cols: size, data: Float64Array.from(H) }).data;
+  const w = be.walshHadamard({ rows: 1, cols: size, data: Float64Array.from(H) }).data;
   const g = new Float64Array(size);
   for (let a = 0; a < size; a++) g[a] = ((popcount(a) & 1 ? -1 : 1) * w[a]!) / size;
   return g;
 }
 
 /** H(s) = g_0 + Σ_α g_α O_α(s) on all states (inverse of couplingsFromHamiltonian). */
-export function hamiltonianFromCouplings(g: ArrayLike<number>, be?: Backend): Float64Array {
+export function hamiltonianFromCouplings(g: ArrayLike<number>, be: Backend): Float64Array {
   const size = g.length;
   const signed = Float64Array.from({ length: size }, (_, a) => (popcount(a) & 1 ? -1 : 1) * g[a]!);
-  return backendOr(be).walshHadamard({ rows: 1, cols: size, data: signed }).data as Float64Array;
+  return be.walshHadamard({ rows: 1, cols: size, data: signed }).data as Float64Array;
 }
 
 /**

@@ -4,7 +4,8 @@ import { createDeepRbm, exactStep, productDistribution, upwardField, type RbmLay
 import { afterAll, describe, expect, it } from 'vitest';
 import { couplingsFromDistribution, projectCouplings } from './couplings.js';
 import { KC_2D, decimateChain, majorityBlocks, sampleIsingChain, wolffIsing2d } from './ising.js';
-import { chainNearestNeighbours, completeBasis, evaluateOperators, latticeOperators, singles, stateOps } from './test-helpers.test-support.js';
+import { allStates } from '@rgdl/rbm';
+import { chainNearestNeighbours, completeBasis, evaluateOperators, latticeOperators, singles } from './operators.js';
 import { eigenAnalysis } from './spectrum.js';
 import { exactStabilityMatrix, jackknifeError, mcrgStabilityMatrix } from './stability.js';
 import { sampleLayerPairs } from './flow.js';
@@ -27,7 +28,7 @@ describe('exact stability matrix', () => {
     const tgt = completeBasis(3);
     const T = exactStabilityMatrix(be, net.layers[1]!, q1, 'up', src, tgt);
     expect([T.rows, T.cols]).toEqual([7, 15]);
-    const ops = evaluateOperators(src, stateOps(4));
+    const ops = evaluateOperators(src, allStates(4));
     const couplingsAt = (delta: number, beta: number) => {
       // perturb H^{(1)} by δ·O_β: q ∝ q_1 e^{−δ O_β}
       const q = q1.map((p, s) => p * Math.exp(-delta * ops.data[s * 15 + beta]!));
