@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { collect } from './cli.test-helpers.js';
 
-function collect() {
-  let out = '';
-  let err = '';
-  return { io: { out: (t: string) => void (out += t), err: (t: string) => void (err += t) }, get out() { return out; }, get err() { return err; } };
-}
 
 describe('rgdl CLI', () => {
   it('prints help listing the commands', async () => {

@@ -5,10 +5,11 @@ import { evalCommand } from './commands/eval.js';
 import { flowCommand } from './commands/flow.js';
 import { experimentCommand } from './commands/experiment.js';
 import { trainCommand } from './commands/train.js';
+import { serveCommand } from './commands/serve.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, flowCommand, experimentCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, flowCommand, experimentCommand, serveCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { collect } from './cli.test-helpers.js';
 
-function collect() {
-  let out = '';
-  let err = '';
-  return { io: { out: (t: string) => void (out += t), err: (t: string) => void (err += t) }, get out() { return out; }, get err() { return err; } };
-}
 
 describe('rgdl train / eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-cli-'));

@@ -49,6 +49,8 @@ export interface PredictionService {
   readonly defence: DefenceName;
   /** Answers a batch of inputs (rows of n_0 values in [0, 1]). */
   answer(inputs: readonly Float64Array[]): ServedBatch;
+  /** Builds what the first answer would otherwise build (the 'fim' per-class cache); returns seconds spent. */
+  warm(): number;
 }
 
 function hashSeed(x: Float64Array, salt: number): number {
@@ -94,6 +96,11 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   };
   return {
     defence: options.defence,
+    warm() {
+      const t0 = performance.now();
+      if (options.defence === 'fim' && eps > 0) for (let c = 0; c < classes; c++) directionFor(c);
+      return (performance.now() - t0) / 1000;
+    },
     answer(inputs) {
       const ys = clean(inputs);
       let shrunk = 0;

@@ -1,0 +1,120 @@
+/**
+ * The protected prediction server: a fastify app around a defended
+ * PredictionService (@rgdl/poison). Routes:
+ *   POST /v1/predict  {"inputs": number[][]}  → {"labels": int[], "answers": number[][], …}
+ *   GET  /healthz     liveness, request count and memory
+ *   GET  /v1/model    model metadata (widths, defence, ε, data) — never the weights
+ * Bodies are validated by JSON schema (row length n_0, values in [0, 1], batch
+ * limit) with no type coercion; failures are 400 with a one-line message, bodies
+ * over the byte limit 413, other content types 415.
+ */
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Backend } from '@rgdl/gpu-kernels';
+import { argmax, createService, type DefenceName, type PredictionService } from '@rgdl/poison';
+import { widths, type DeepRbm } from '@rgdl/rbm';
+
+export interface ServerOptions {
+  readonly be: Backend;
+  readonly net: DeepRbm;
+  /** Model-file metadata (data set, training settings); served by GET /v1/model. */
+  readonly metadata: Record<string, unknown>;
+  readonly modelName: string;
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  readonly seed: number;
+  /** Most input rows per request (default 256). */
+  readonly batchLimit?: number;
+  /** Most body bytes (default: enough for a full batch written with 8 characters per value). */
+  readonly bodyLimit?: number;
+  /**
+   * Milliseconds a client may stall (socket idle) before it is disconnected, and
+   * the time allowed to receive a whole request (default 10,000).
+   */
+  readonly requestTimeoutMs?: number;
+  /** fastify/pino logger setting (default: JSON lines at 'info'). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export interface PredictResponse {
+  readonly model: string;
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  /** Predicted class of each input (argmax of the clean and of the served answer). */
+  readonly labels: number[];
+  /** Served class probabilities, one row per input. */
+  readonly answers: number[][];
+}
+
+export interface ModelInfo {
+  readonly model: string;
+  readonly widths: number[];
+  readonly inputs: number;
+  readonly classes: number;
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  readonly batchLimit: number;
+  readonly bodyLimitBytes: number;
+  readonly metadata: Record<string, unknown>;
+}
+
+const round = (v: number) => Math.round(v * 1e9) / 1e9;
+
+/** Builds the app (not listening); call `warm` before serving to build the FIM cache up front. */
+export function buildServer(options: ServerOptions): { app: FastifyInstance; service: PredictionService; info: ModelInfo } {
+  const w = widths(options.net);
+  const n0 = w[0]!;
+  const classes = w[w.length - 1]!;
+  const batchLimit = options.batchLimit ?? 256;
+  const bodyLimit = options.bodyLimit ?? Math.max(64 * 1024, batchLimit * n0 * 8 + 1024);
+  const service = createService(options.be, options.net, { defence: options.defence, epsilon: options.epsilon, seed: options.seed });
+  const info: ModelInfo = {
+    model: options.modelName, widths: w, inputs: n0, classes, defence: options.defence, epsilon: options.epsilon,
+    batchLimit, bodyLimitBytes: bodyLimit, metadata: options.metadata,
+  };
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info' },
+    bodyLimit,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    connectionTimeout: options.requestTimeoutMs ?? 10_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  const started = Date.now();
+  let served = 0;
+  app.get('/healthz', async () => {
+    const m = process.memoryUsage();
+    return { status: 'ok', uptimeSeconds: (Date.now() - started) / 1000, predictions: served, memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed } };
+  });
+  app.get('/v1/model', async () => info);
+  app.post<{ Body: { inputs: number[][] } }>('/v1/predict', {
+    schema: {
+      body: {
+        type: 'object',
+        required: ['inputs'],
+        additionalProperties: false,
+        properties: {
+          inputs: {
+            type: 'array', minItems: 1, maxItems: batchLimit,
+            items: { type: 'array', minItems: n0, maxItems: n0, items: { type: 'number', minimum: 0, maximum: 1 } },
+          },
+        },
+      },
+    },
+  }, async (request): Promise<PredictResponse> => {
+    const rows = request.body.inputs.map((r) => Float64Array.from(r));
+    const batch = service.answer(rows);
+    served += rows.length;
+    return {
+      model: options.modelName, defence: options.defence, epsilon: options.epsilon,
+      labels: batch.clean.map((y) => argmax(y)),
+      answers: batch.served.map((y) => Array.from(y, round)),
+    };
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: status >= 500 ? 'internal error' : error.message });
+  });
+  return { app, service, info };
+}
