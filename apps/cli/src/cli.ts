@@ -6,10 +6,15 @@ import { flowCommand } from './commands/flow.js';
 import { experimentCommand } from './commands/experiment.js';
 import { trainCommand } from './commands/train.js';
 import { serveCommand } from './commands/serve.js';
+import { fisherCommand } from './commands/fisher.js';
+import { poisonCommand } from './commands/poison.js';
+import { cloneAttackCommand } from './commands/clone-attack.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, flowCommand, experimentCommand, serveCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [
+  trainCommand, evalCommand, flowCommand, fisherCommand, poisonCommand, cloneAttackCommand, experimentCommand, serveCommand, demoCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 import { createRng } from '@rgdl/gpu-kernels';
 import { barsAndStripes, loadMnist, noisyPrototypes, type LabelledData, type MnistSplit } from '@rgdl/rbm';
+import { choiceFlag, intFlag } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const DATASETS = ['mnist', 'bas', 'synthetic'] as const;
@@ -34,4 +35,17 @@ export function loadDataset(spec: DataSpec, split: MnistSplit, limit?: number): 
       });
     }
   }
+}
+
+/** The data set recorded in a model file, overridden by --data / --size. @throws UsageError */
+export function dataSpecFor(metadata: Record<string, unknown>, values: { readonly data?: string | boolean | undefined; readonly size?: string | boolean | undefined }): DataSpec {
+  const recorded = (metadata.data ?? {}) as { name?: string; size?: number };
+  const name: DatasetName = choiceFlag('data', values.data ?? recorded.name, DATASETS, 'mnist');
+  const size = intFlag('size', values.size ?? (recorded.size !== undefined ? String(recorded.size) : undefined), 14, 2);
+  return { name, size };
+}
+
+/** Rows of a data matrix as separate vectors. */
+export function rowsOf(d: LabelledData): Float64Array[] {
+  return Array.from({ length: d.x.rows }, (_, r) => d.x.data.slice(r * d.x.cols, (r + 1) * d.x.cols));
 }

@@ -21,6 +21,11 @@ import { argmax, constrainStep, type AnswerView } from './constrain.js';
 export type DefenceName = 'none' | 'fim' | 'random' | 'gaussian' | 'round' | 'reverse-sigmoid' | 'top1';
 export const DEFENCES: readonly DefenceName[] = ['none', 'fim', 'random', 'gaussian', 'round', 'reverse-sigmoid', 'top1'];
 
+/** Whether a defence takes a step size ε (fim, random, gaussian); the others ignore it. */
+export function usesEpsilon(defence: DefenceName): boolean {
+  return defence === 'fim' || defence === 'random' || defence === 'gaussian';
+}
+
 export interface DefenceOptions {
   readonly defence: DefenceName;
   /** Step size ‖δy‖₂ for fim / random / gaussian (absolute, or × ‖ŷ‖₂ when `relative`). */

@@ -8,7 +8,7 @@
 import { createRng, type Backend } from '@rgdl/gpu-kernels';
 import { createDeepRbm, loadMnist, trainLayerwise, type LabelledData } from '@rgdl/rbm';
 import { trainClone, type CloneKind } from './clones.js';
-import { createService, utility, type DefenceName } from './defences.js';
+import { createService, usesEpsilon, utility, type DefenceName } from './defences.js';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
 import { transferAttack } from './transfer.js';
 
@@ -76,7 +76,7 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
   const pre = config.pretrainEpochs ?? 5;
   const settings: { defence: DefenceName; epsilon: number }[] = [];
   for (const defence of config.defences) {
-    if (defence === 'fim' || defence === 'random' || defence === 'gaussian') for (const epsilon of config.epsilons) settings.push({ defence, epsilon });
+    if (usesEpsilon(defence)) for (const epsilon of config.epsilons) settings.push({ defence, epsilon });
     else settings.push({ defence, epsilon: 0 });
   }
   const total = config.depths.length * config.seeds.length * settings.length * config.attackers.length;

@@ -1,7 +1,7 @@
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilities, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATASETS, loadDataset, type DatasetName } from '../data.js';
+import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -27,9 +27,7 @@ Options:
   options: { model: { type: 'string' }, split: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' }, samples: { type: 'string' }, exact: { type: 'boolean' } },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
-    const recorded = (metadata.data ?? {}) as { name?: string; size?: number };
-    const dataName: DatasetName = choiceFlag('data', values.data ?? recorded.name, DATASETS, 'mnist');
-    const size = intFlag('size', values.size ?? (recorded.size !== undefined ? String(recorded.size) : undefined), 14, 2);
+    const { name: dataName, size } = dataSpecFor(metadata, values);
     const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
     const samples = intFlag('samples', values.samples, 32, 1);
     const seed = intFlag('seed', values.seed, 1);

@@ -2,7 +2,7 @@ import { createBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
 import type { Command } from '../command.js';
-import { DATASETS, loadDataset, type DatasetName } from '../data.js';
+import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -49,9 +49,7 @@ Options:
     let input;
     let inputLabel: string;
     if (dir === 'up') {
-      const recorded = (metadata.data ?? {}) as { name?: string; size?: number };
-      const dataName: DatasetName = choiceFlag('data', values.data ?? recorded.name, DATASETS, 'mnist');
-      const size = intFlag('size', values.size ?? (recorded.size !== undefined ? String(recorded.size) : undefined), 14, 2);
+      const { name: dataName, size } = dataSpecFor(metadata, values);
       const test = loadDataset({ name: dataName, size }, 'test');
       const index = intFlag('index', values.index, 0, 0);
       if (index >= test.x.rows) throw new UsageError(`--index ${index} is past the ${test.x.rows} test examples`);

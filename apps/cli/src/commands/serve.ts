@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCES } from '@rgdl/poison';
+import { DEFENCES, usesEpsilon } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { readModel } from '../model-io.js';
@@ -38,7 +38,8 @@ Options:
     const path = values.model;
     const { net, metadata } = readModel(path);
     const defence = choiceFlag('defence', values.defence, DEFENCES, 'fim');
-    const epsilon = numberFlag('eps', values.eps, 0.05, 0, 10);
+    const defenceEps = numberFlag('eps', values.eps, 0.05, 0, 10);
+    const epsilon = usesEpsilon(defence) ? defenceEps : 0;
     const port = intFlag('port', values.port, 8080, 0);
     if (port > 65535) throw new UsageError(`--port must be ≤ 65535, got ${port}`);
     const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';

@@ -1,0 +1,152 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, createRng } from '@rgdl/gpu-kernels';
+import { generationFisher, topEigenpairs } from '@rgdl/fisher';
+import { loadModel } from '@rgdl/rbm';
+import { runCli } from './cli.js';
+import { collect } from './cli.test-helpers.js';
+import { buildServer } from './server/app.js';
+
+// A small victim on the synthetic set (3×3 pixels, 10 classes): every exact method fits.
+const dir = mkdtempSync(join(tmpdir(), 'rgdl-cmd-'));
+const model = join(dir, 'victim.json');
+
+beforeAll(async () => {
+  const c = collect();
+  const code = await runCli(['train', '--data', 'synthetic', '--size', '3', '--widths', '9,8,10', '--limit', '500', '--sweeps', '0',
+    '--pretrain-epochs', '10', '--out', model, '--json'], c.io);
+  expect(c.err).toBe('');
+  expect(code).toBe(0);
+}, 60_000);
+
+async function json(args: string[]) {
+  const c = collect();
+  const code = await runCli([...args, '--json'], c.io);
+  expect(c.err, c.err).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(c.out);
+}
+
+async function fails(args: string[], message: RegExp) {
+  const c = collect();
+  expect(await runCli(args, c.io)).toBe(2);
+  expect(c.out).toBe('');
+  expect(c.err).toMatch(message);
+  expect(c.err.trim().split('\n')).toHaveLength(1);
+}
+
+describe('rgdl fisher', () => {
+  it('exact generation FIM at y = e_2: the spectrum matches @rgdl/fisher, is descending and sums to the trace; --out writes JSON + SVG', async () => {
+    const out = join(dir, 'fisher');
+    const r = await json(['fisher', '--model', model, '--label', '2', '--out', out]);
+    expect(r.method).toBe('exact');
+    expect(r.dimension).toBe(10);
+    const be = await createBackend({ prefer: 'cpu' });
+    const y = Float64Array.from({ length: 10 }, (_, j) => (j === 2 ? 1 : 0));
+    const ref = topEigenpairs(be, generationFisher(be, loadModel(model).net, y, { method: 'exact' }).F, 1);
+    be.dispose();
+    expect(r.eigenvalues[0]).toBeCloseTo(ref.values[0]!, 10);
+    for (let i = 1; i < 10; i++) expect(r.eigenvalues[i]).toBeLessThanOrEqual(r.eigenvalues[i - 1] + 1e-12);
+    expect(r.eigenvalues.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(r.trace, 10);
+    expect(Math.hypot(...r.topEigenvectors[0])).toBeCloseTo(1, 10);
+    // |⟨cli v₁, v₁⟩| = 1 (same vector up to sign)
+    expect(Math.abs(r.topEigenvectors[0].reduce((a: number, v: number, i: number) => a + v * ref.vectors[0]![i]!, 0))).toBeCloseTo(1, 8);
+    expect(readdirSync(out).sort()).toEqual(['fisher-spectrum.svg', 'fisher.json']);
+    // one marker per positive eigenvalue (log axis) + the legend
+    const positive = r.eigenvalues.filter((v: number) => v > 0).length;
+    expect(positive).toBeGreaterThanOrEqual(5);
+    expect(readFileSync(join(out, 'fisher-spectrum.svg'), 'utf8').match(/<circle/g)).toHaveLength(positive + 1);
+  });
+  it('monte-carlo agrees with exact on λ₁ within 10%, and classification FIM is n_0 × n_0', async () => {
+    const exact = await json(['fisher', '--model', model, '--label', '5']);
+    const mc = await json(['fisher', '--model', model, '--label', '5', '--method', 'monte-carlo', '--samples', '20000']);
+    expect(mc.maxEntryStderr).toBeGreaterThan(0);
+    expect(Math.abs(mc.eigenvalues[0] / exact.eigenvalues[0] - 1)).toBeLessThan(0.1);
+    const cls = await json(['fisher', '--model', model, '--x-index', '3']);
+    expect(cls.direction).toBe('classification');
+    expect(cls.dimension).toBe(9);
+    expect(Math.min(...cls.eigenvalues)).toBeGreaterThan(-1e-9); // PSD
+  });
+  it('user errors: one line, exit 2, no output files', async () => {
+    const out = join(dir, 'fisher-bad');
+    await fails(['fisher', '--model', model, '--label', '10', '--out', out], /--label 10 is past the 10 output units/);
+    await fails(['fisher', '--model', model, '--y', '1,2'], /--y must be 10 comma-separated numbers/);
+    await fails(['fisher', '--model', model, '--x-index', '0', '--method', 'rg-chain'], /generation FIM only/);
+    await fails(['fisher', '--model', join(dir, 'missing.json')], /model file not found/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('rgdl poison', () => {
+  it('fim answers keep every label, move by at most ε, and a JSON input file works like data-set examples', async () => {
+    const r = await json(['poison', '--model', model, '--defence', 'fim', '--eps', '0.1', '--count', '8']);
+    expect(r.rows).toHaveLength(8);
+    expect(r.labelAgreement).toBe(1);
+    for (const row of r.rows) {
+      expect(row.servedLabel).toBe(row.label);
+      expect(row.l2).toBeLessThanOrEqual(0.1 + 1e-9);
+      expect(row.served.every((v: number) => v >= 0 && v <= 1)).toBe(true);
+    }
+    const test = await json(['poison', '--model', model, '--defence', 'none', '--count', '2']);
+    const file = join(dir, 'inputs.json');
+    const synthetic = (await import('./data.js')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
+    writeFileSync(file, JSON.stringify({ inputs: [Array.from(synthetic.x.data.slice(0, 9)), Array.from(synthetic.x.data.slice(9, 18))] }));
+    const fromFile = await json(['poison', '--model', model, '--defence', 'none', '--input', file]);
+    expect(fromFile.rows.map((x: { label: number }) => x.label)).toEqual(test.rows.map((x: { label: number }) => x.label));
+  });
+  it('rejects bad input files and flags', async () => {
+    const file = join(dir, 'bad-inputs.json');
+    writeFileSync(file, JSON.stringify({ inputs: [[0, 1, 2, 0, 0, 0, 0, 0, 0]] }));
+    await fails(['poison', '--model', model, '--input', file], /input 0 has a value outside \[0, 1\]/);
+    writeFileSync(file, '{"inputs": [[0, 1]');
+    await fails(['poison', '--model', model, '--input', file], /is not valid JSON/);
+    await fails(['poison', '--model', model, '--defence', 'magic'], /--defence must be one of/);
+    await fails(['poison', '--model', model, '--eps=-1'], /--eps must be a number ≥ 0/);
+  });
+});
+
+describe('rgdl clone-attack', () => {
+  it('in process: one result per defence and seed, honest labels kept, a verdict comparing fim with none and random; --out writes JSON + SVG', async () => {
+    const out = join(dir, 'attack');
+    const r = await json(['clone-attack', '--model', model, '--queries', '200', '--test', '150', '--seeds', '2', '--out', out]);
+    expect(r.sources.map((s: { defence: string }) => s.defence)).toEqual(['none', 'random', 'fim']);
+    for (const s of r.sources) {
+      expect(s.perSeed).toHaveLength(2);
+      expect(s.honestLabelKept).toBe(1);
+      expect(s.cloneAccuracy.mean).toBeGreaterThan(0.15); // 10 classes: chance 0.1; measured ≈ 0.24 (victim ≈ 0.3 on 9 noisy pixels)
+      expect(s.honestAccuracy).toBeGreaterThan(0.2);
+      expect(s.cloneAccuracy.mean).toBeLessThanOrEqual(1);
+    }
+    expect(r.sources[0].meanL1).toBe(0);
+    expect(r.sources[2].meanL1).toBeGreaterThan(0);
+    expect(r.comparisons.map((c: { against: string }) => c.against)).toEqual(['none', 'random']);
+    const none = r.sources[0].cloneAccuracy.mean;
+    const fim = r.sources[2].cloneAccuracy.mean;
+    expect(r.comparisons[0].drop).toBeCloseTo(none - fim, 12);
+    expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 seeds\)/);
+    expect(readdirSync(out).sort()).toEqual(['clone-attack.json', 'clone-attack.svg']);
+  }, 60_000);
+  it('against running servers (--url): same protocol over HTTP; unreachable servers are a one-line error', async () => {
+    const be = await createBackend({ prefer: 'cpu' });
+    const { net, metadata } = loadModel(model);
+    const servers = (['none', 'fim'] as const).map((defence) =>
+      buildServer({ be, net, metadata, modelName: 'victim', defence, epsilon: 0.2, seed: 1, logger: false }).app);
+    const urls = await Promise.all(servers.map((a) => a.listen({ port: 0, host: '127.0.0.1' })));
+    try {
+      const r = await json(['clone-attack', '--model', model, '--url', urls[0]!, '--url', urls[1]!, '--queries', '200', '--test', '150', '--seeds', '2']);
+      expect(r.sources.map((s: { source: string }) => s.source)).toEqual([`${urls[0]} none`, `${urls[1]} fim ε=0.2`]);
+      expect(r.sources[1].meanL1).toBeGreaterThan(0); // measured against the undefended server
+      expect(r.sources[1].honestLabelKept).toBe(1);
+      expect(r.comparisons).toHaveLength(1);
+    } finally {
+      await Promise.all(servers.map((a) => a.close()));
+      be.dispose();
+    }
+    await fails(['clone-attack', '--model', model, '--url', 'http://127.0.0.1:9'], /cannot reach http:\/\/127\.0\.0\.1:9\/v1\/model/);
+    await fails(['clone-attack', '--model', model, '--queries', '5000'], /--queries 5000 is more than the 500 attacker inputs/);
+  }, 60_000);
+});
+
+afterAll(() => undefined);
