@@ -53,6 +53,8 @@ export function lineChart(spec: ChartSpec): string {
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
   const pad = (y1 - y0) * 0.05;
   [y0, y1] = [y0 - pad, y1 + pad];
+  const padX = (x1 - x0) * 0.04;
+  [x0, x1] = [x0 - padX, x1 + padX];
   const sx = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const sy = (y: number) => H - B - ((y - y0) / (y1 - y0)) * (H - B - T);
   const yTicks = spec.logY ? ticks(Math.floor(y0), Math.ceil(y1)).filter((v) => Number.isInteger(v) && v >= y0 && v <= y1) : ticks(y0, y1);

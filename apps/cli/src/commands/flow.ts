@@ -1,22 +1,31 @@
 import { createBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
-import { stabilityFlow } from '@rgdl/rg-flow';
+import { couplingFlow, stabilityFlow, type LevelCouplings } from '@rgdl/rg-flow';
+import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
+import { ensureOutDir } from '../out-dir.js';
+import { lineChart, writeOutputs } from '../svg.js';
 import { UsageError } from '../usage-error.js';
+
+/** Widest level whose couplings are computed exactly (2^n states, WHT). */
+const COUPLING_WIDTH_LIMIT = 16;
 
 export const flowCommand: Command = {
   name: 'flow',
   summary: 'Stability matrices of every layer (exact or MCRG), singular values, eigenvalues, relevant directions',
-  usage: 'rgdl flow --model m.json [--direction up|down] [--index I | --label C] [--method mcrg|exact] [--operators singles|singles+pairs] [options]',
+  usage: 'rgdl flow --model m.json [--direction up|down] [--index I | --label C] [--method mcrg|exact] [--operators singles|singles+pairs] [--out DIR] [options]',
   help: `Classification ('up', given a test digit x): T^{(k)} = ∂g^{(k)}/∂g^{(k−1)}, k = 2…N.
 Generation ('down', given the one-hot label y = e_C): T̃^{(k)} = ∂g̃^{(k−1)}/∂g̃^{(k)}, k = N−1…1.
 Square matrices get eigenvalues (relevant: |λ| > 1), every matrix singular values,
 and the top singular value of the products over layers measures amplification
-with depth.
+with depth. When every level it visits has ≤ ${COUPLING_WIDTH_LIMIT} units, the exact couplings of each
+level's effective Hamiltonian are reported too: their norms by interaction order
+and the distance ‖g^{(k)} − g^{(k−1)}‖ between successive levels of equal width
+(convergence to a fixed point, eq. 7–8).
 
 Options:
   --model FILE        model file                                       (required)
@@ -26,12 +35,15 @@ Options:
   --method M          mcrg | exact (exact needs widths ≤ ${EXACT_WIDTH_LIMIT} and ≤ 20 per side) (mcrg)
   --operators O       singles | singles+pairs                          (singles)
   --samples N         MCRG samples                                     (20000)
+  --out DIR           write flow.json, flow-singular-values.svg, flow-products.svg
+                      (and coupling-flow.svg when couplings are exact) there
   --seed S            MCRG seed                                        (1)
   --json              machine-readable output
 `,
   options: {
     model: { type: 'string' }, direction: { type: 'string' }, index: { type: 'string' }, label: { type: 'string' },
     method: { type: 'string' }, operators: { type: 'string' }, samples: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' },
+    out: { type: 'string' },
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
@@ -63,10 +75,13 @@ Options:
       input.data[label] = 1;
       inputLabel = `y = e_${label}`;
     }
+    const out = ensureOutDir(values.out);
     const be = await createBackend();
     try {
       const t0 = performance.now();
       const flow = stabilityFlow(be, net, input, dir, { method, operators, samples, rng: createRng(seed) });
+      const visited = dir === 'up' ? w.slice(1) : w.slice(0, -1);
+      const couplings: LevelCouplings[] | null = visited.every((n) => n <= COUPLING_WIDTH_LIMIT) ? couplingFlow(be, net, input, dir) : null;
       const report = {
         direction: dir, method, operators, input: inputLabel, widths: w,
         layers: flow.layers.map((l) => ({
@@ -79,8 +94,38 @@ Options:
           degenerateTargets: l.degenerateTargets ?? 0,
         })),
         productTopSingularValues: flow.productTopSingularValues,
+        couplings: couplings === null ? null : couplings.map((c) => ({
+          level: c.level, width: c.width, normsByOrder: Array.from(c.normsByOrder), distanceToPrevious: c.distanceToPrevious,
+        })),
         seconds: (performance.now() - t0) / 1000,
       };
+      if (out !== undefined) {
+        const title = `${dir === 'up' ? 'classification' : 'generation'} flow of [${w.join(',')}] at ${inputLabel} (${method})`;
+        writeOutputs([
+          { path: join(out, 'flow.json'), text: JSON.stringify(report, null, 1) + '\n' },
+          {
+            path: join(out, 'flow-singular-values.svg'),
+            text: lineChart({
+              title: `singular values per layer: ${title}`, xLabel: 'index', yLabel: 'σ', logY: true, referenceY: 1,
+              series: flow.layers.map((l) => ({ name: `T${dir === 'down' ? '̃' : ''}(${l.layer}) h${l.fromLevel}→h${l.toLevel}`, points: Array.from(l.singularValues, (v, i) => [i + 1, v] as const) })),
+            }),
+          },
+          {
+            path: join(out, 'flow-products.svg'),
+            text: lineChart({
+              title: `top singular value of the product of the first m layers: ${title}`, xLabel: 'm (layers)', yLabel: 'σ₁', logY: true, referenceY: 1,
+              series: [{ name: 'σ₁(product)', points: flow.productTopSingularValues.map((v, i) => [i + 1, v] as const) }],
+            }),
+          },
+          ...(couplings === null ? [] : [{
+            path: join(out, 'coupling-flow.svg'),
+            text: lineChart({
+              title: `coupling norms by interaction order: ${title}`, xLabel: 'order m', yLabel: '√Σ_{|α|=m} g_α²', logY: true,
+              series: couplings.map((c) => ({ name: `level h${c.level}`, points: Array.from(c.normsByOrder, (v, i) => [i + 1, v] as const) })),
+            }),
+          }]),
+        ]);
+      }
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
@@ -92,7 +137,17 @@ Options:
         l.singularValuesAboveOne,
         l.eigenvalues ? l.eigenvalues.map((e) => e.abs.toFixed(3)).join(' ') : '—', l.relevant ?? '—',
       ])));
-      io.out(`\ntop singular value of the product over the first m layers: ${report.productTopSingularValues.map((s) => s.toFixed(3)).join(', ')}\n(${report.seconds.toFixed(1)} s)\n`);
+      io.out(`\ntop singular value of the product over the first m layers: ${report.productTopSingularValues.map((s) => s.toFixed(3)).join(', ')}\n`);
+      if (couplings !== null) {
+        io.out('\nexact couplings of each level\'s effective Hamiltonian\n');
+        io.out(table(['level', 'units', '‖g‖ order 1', 'order 2', 'order 3', '‖g − g(previous level)‖'], couplings.map((c) => [
+          `h${c.level}`, c.width, ...[0, 1, 2].map((m) => (c.normsByOrder[m] ?? 0).toPrecision(3)), c.distanceToPrevious === null ? '— (other width)' : c.distanceToPrevious.toPrecision(3),
+        ])));
+      } else {
+        io.out(`(couplings need exact enumeration of each level, ≤ ${COUPLING_WIDTH_LIMIT} units; widths here are [${w.join(', ')}])\n`);
+      }
+      io.out(`(${report.seconds.toFixed(1)} s)\n`);
+      if (out !== undefined) io.out(`wrote ${out}/flow.json and SVG plots\n`);
     } finally {
       be.dispose();
     }
