@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs } from '@rgdl/fisher';
 import { loadModel } from '@rgdl/rbm';
@@ -149,4 +149,20 @@ describe('rgdl clone-attack', () => {
   }, 60_000);
 });
 
-afterAll(() => undefined);
+describe('rgdl flow', () => {
+  it('exact generation flow of a 3-layer net: couplings per level, distances between equal-width levels, JSON + 3 SVG files', async () => {
+    const deep = join(dir, 'deep.json');
+    const c = collect();
+    expect(await runCli(['train', '--data', 'synthetic', '--size', '3', '--widths', '9,8,8,10', '--limit', '300', '--sweeps', '0', '--pretrain-epochs', '5', '--out', deep, '--json'], c.io)).toBe(0);
+    const out = join(dir, 'flow');
+    const r = await json(['flow', '--model', deep, '--method', 'exact', '--label', '4', '--out', out]);
+    expect(r.layers.map((l: { layer: number }) => l.layer)).toEqual([2, 1]);
+    expect(r.couplings.map((l: { level: number }) => l.level)).toEqual([2, 1, 0]);
+    // h2 given y alone is a product distribution: no interactions of order ≥ 2
+    expect(r.couplings[0].normsByOrder[1]).toBeLessThan(1e-9);
+    expect(r.couplings[1].distanceToPrevious).toBeGreaterThan(0); // h1 and h2 both have 8 units
+    expect(r.couplings[2].distanceToPrevious).toBeNull(); // 9 vs 8 units
+    expect(r.productTopSingularValues[0]).toBeCloseTo(r.layers[0].singularValues[0], 12);
+    expect(readdirSync(out).sort()).toEqual(['coupling-flow.svg', 'flow-products.svg', 'flow-singular-values.svg', 'flow.json']);
+  });
+});

