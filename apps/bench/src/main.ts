@@ -12,8 +12,9 @@ import { kernelsMarkdown, runKernelsSuite, type KernelsResult } from './suites/k
 import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
 import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-flow.js';
 import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites/fisher.js';
+import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
 
-const SUITES = ['kernels', 'rbm', 'rg-flow', 'fisher'] as const;
+const SUITES = ['kernels', 'rbm', 'rg-flow', 'fisher', 'server'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -75,6 +76,11 @@ async function main(): Promise<number> {
       const seconds = (performance.now() - t0) / 1000;
       writeAtomic(join(outDir, 'fisher.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
     }
+    if (suite === 'server') {
+      const result = await runServerSuite({ quick: values.quick === true, log });
+      const seconds = (performance.now() - t0) / 1000;
+      writeAtomic(join(outDir, 'server.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
+    }
     if (suite === 'rbm') {
       const result = await runRbmSuite({ quick: values.quick === true, log });
       const seconds = (performance.now() - t0) / 1000;
@@ -90,7 +96,8 @@ async function main(): Promise<number> {
     const m = saved.machine;
     const body = suite === 'kernels' ? kernelsMarkdown(saved.result as KernelsResult)
       : suite === 'rbm' ? rbmMarkdown(saved.result as RbmResult)
-      : suite === 'rg-flow' ? rgFlowMarkdown(saved.result as RgFlowResult) : fisherMarkdown(saved.result as FisherSuiteResult);
+      : suite === 'rg-flow' ? rgFlowMarkdown(saved.result as RgFlowResult)
+      : suite === 'server' ? serverMarkdown(saved.result as ServerSuiteResult) : fisherMarkdown(saved.result as FisherSuiteResult);
     sections.push(`## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`);
   }
   const report = `# rgdl benchmark report\n\nEvery figure sits beside references measured in the same run. Regenerate with \`pnpm bench\` (or \`pnpm bench --suite <name>\`).\n\n${sections.join('\n')}`;

@@ -34,9 +34,13 @@ const CTRL_READY = 20;
 const CTRL_ERROR = 21;
 const JOB_EXIT = 2;
 
-/** Worker source, run with `eval: true` so src/, dist/ and bundles need no extra file. */
+/**
+ * Worker source, run with `eval: true` so src/, dist/ and bundles need no extra
+ * file. It loads node:worker_threads by dynamic import, which works whether the
+ * eval is CommonJS or an ES module (workers inherit e.g. --input-type=module).
+ */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+import('node:worker_threads').then(({ workerData }) => {
 const { bytes, memory, ctrlBuffer } = workerData;
 const ctrl = new Int32Array(ctrlBuffer);
 WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('wasm abort'); } } }).then(({ instance }) => {
@@ -60,6 +64,7 @@ WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('wasm 
     Atomics.notify(ctrl, ${CTRL_DONE});
   }
 }, () => Atomics.store(ctrl, ${CTRL_READY}, -1));
+});
 `;
 
 function decodeModuleBytes(): Uint8Array {

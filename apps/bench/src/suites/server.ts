@@ -1,0 +1,190 @@
+/**
+ * Server suite: a load test of `rgdl serve` (a separate process, as users run
+ * it) on 127.0.0.1. The victim is a [196, 64, 10] deep RBM trained on 3,000
+ * 14×14 MNIST digits; the server runs the 'fim' defence (ε = 0.05) with its
+ * default JSON-line logging. A closed-loop client keeps `concurrency` requests
+ * in flight for a bounded time and count, for batches of 1 and 64 test digits.
+ * Reference from the same run: the same defended answers computed in process
+ * (PredictionService.answer, no HTTP), so the HTTP + JSON + logging overhead is
+ * the difference. Memory: the server's RSS and heap before and after (GET /healthz).
+ * Robustness: garbage bodies sent after the load must all get 4xx and leave it up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createService } from '@rgdl/poison';
+import { createDeepRbm, loadMnist, saveModel, trainLayerwise } from '@rgdl/rbm';
+import { measure } from '../measure.js';
+
+export interface LoadRow {
+  readonly batch: number;
+  readonly concurrency: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  readonly inputsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Reference: in-process PredictionService.answer for the same batch, mean ms. */
+  readonly inProcessMs: number;
+}
+
+export interface Memory {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+}
+
+export interface ServerSuiteResult {
+  readonly widths: number[];
+  readonly defence: string;
+  readonly epsilon: number;
+  readonly startupSeconds: number;
+  readonly rows: LoadRow[];
+  readonly memoryBefore: Memory;
+  readonly memoryAfter: Memory;
+  readonly garbage: { readonly sent: number; readonly answered4xx: number; readonly aliveAfter: boolean };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function health(url: string): Promise<Memory & { ok: boolean }> {
+  const r = await fetch(`${url}/healthz`);
+  const j = (await r.json()) as { status: string; memory: Memory };
+  return { ok: r.ok && j.status === 'ok', ...j.memory };
+}
+
+function startServer(model: string): Promise<{ child: ChildProcess; url: string; startupSeconds: number }> {
+  const t0 = performance.now();
+  const cliMain = join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rgdl/source', cliMain, 'serve', '--model', model, '--port', '0', '--defence', 'fim', '--eps', '0.05'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let head = '';
+    const onData = (d: Buffer) => {
+      if (head.length > 100_000) return; // only the start-up lines matter; later logs are drained unread
+      head += d.toString();
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(head);
+      if (m) resolve({ child, url: m[1]!, startupSeconds: (performance.now() - t0) / 1000 });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`rgdl serve exited with ${code}: ${head.slice(0, 2000)}`)));
+  });
+}
+
+async function load(url: string, bodies: readonly string[], concurrency: number, maxRequests: number, maxSeconds: number): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const t0 = performance.now();
+  const deadline = t0 + maxSeconds * 1000;
+  const worker = async () => {
+    while (sent < maxRequests && performance.now() < deadline) {
+      const body = bodies[sent++ % bodies.length]!;
+      const s = performance.now();
+      const r = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await r.arrayBuffer();
+      latencies.push(performance.now() - s);
+      if (r.status !== 200) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
+}
+
+export async function runServerSuite(options: { quick: boolean; log: (line: string) => void }): Promise<ServerSuiteResult> {
+  const { quick, log } = options;
+  const be = createCpuBackend();
+  await be.ready();
+  const widths = [196, 64, 10];
+  const net = trainLayerwise(be, createDeepRbm(widths, createRng(1), { weightScale: 0.01 }), loadMnist({ size: 14, split: 'train', limit: 3000 }), {
+    validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }), sweeps: 0, pretrainEpochs: quick ? 1 : 5, batchSize: 50,
+    learningRate: 0.1, momentum: 0.9, precision: 'f32', seed: 1, evalSamples: 8,
+  }).net;
+  const dir = mkdtempSync(join(tmpdir(), 'rgdl-bench-server-'));
+  const model = join(dir, 'victim.json');
+  saveModel(model, net, { data: { name: 'mnist', size: 14 } });
+  const test = loadMnist({ size: 14, split: 'test' });
+  const rows = Array.from({ length: test.x.rows }, (_, r) => Array.from(test.x.data.slice(r * 196, (r + 1) * 196)));
+  const bodiesFor = (batch: number) => Array.from({ length: 16 }, (_, k) => JSON.stringify({ inputs: rows.slice(k * batch, (k + 1) * batch) }));
+
+  // in-process reference (same defence, same options as the server)
+  const service = createService(be, net, { defence: 'fim', epsilon: 0.05, seed: 1 });
+  service.warm();
+  const inProcess = new Map<number, number>();
+  for (const batch of [1, 64]) {
+    const xs = rows.slice(0, batch).map((r) => Float64Array.from(r));
+    inProcess.set(batch, (await measure(`answer ${batch}`, () => service.answer(xs), { timeMs: quick ? 300 : 1500, iterations: 5 })).meanMs);
+  }
+  be.dispose();
+
+  const { child, url, startupSeconds } = await startServer(model);
+  log(`  server up at ${url} in ${startupSeconds.toFixed(1)} s (includes the FIM cache)`);
+  try {
+    const memoryBefore = await health(url);
+    const out: LoadRow[] = [];
+    for (const [batch, concurrency] of [[1, 1], [1, 4], [64, 1], [64, 4]] as const) {
+      const bodies = bodiesFor(batch);
+      await load(url, bodies, concurrency, 40, 5); // warm-up
+      const maxRequests = quick ? 200 : batch === 1 ? 5000 : 1000;
+      const r = await load(url, bodies, concurrency, maxRequests, quick ? 3 : 10);
+      const sorted = [...r.latencies].sort((a, b) => a - b);
+      const row: LoadRow = {
+        batch, concurrency, requests: r.latencies.length, errors: r.errors, seconds: r.seconds,
+        requestsPerSecond: r.latencies.length / r.seconds, inputsPerSecond: (batch * r.latencies.length) / r.seconds,
+        p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted[sorted.length - 1]!, inProcessMs: inProcess.get(batch)!,
+      };
+      log(`  batch ${batch}, ${concurrency} in flight: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms (in process ${row.inProcessMs.toFixed(2)} ms), ${row.errors} errors`);
+      out.push(row);
+    }
+    const memoryAfter = await health(url);
+    // garbage after load: every one must be refused with 4xx, and the server must stay up
+    const rng = createRng(5);
+    let answered4xx = 0;
+    const sent = 200;
+    for (let i = 0; i < sent; i++) {
+      const body = i % 2 === 0
+        ? Buffer.from(Array.from({ length: 1 + Math.floor(rng.nextFloat() * 300) }, () => Math.floor(rng.nextFloat() * 256)))
+        : JSON.stringify({ inputs: [[...rows[0]!.slice(0, 195), 2]] });
+      const r = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await r.arrayBuffer();
+      if (r.status >= 400 && r.status < 500) answered4xx++;
+    }
+    const aliveAfter = (await health(url)).ok;
+    return {
+      widths, defence: 'fim', epsilon: 0.05, startupSeconds, rows: out,
+      memoryBefore: { rssBytes: memoryBefore.rssBytes, heapUsedBytes: memoryBefore.heapUsedBytes },
+      memoryAfter: { rssBytes: memoryAfter.rssBytes, heapUsedBytes: memoryAfter.heapUsedBytes },
+      garbage: { sent, answered4xx, aliveAfter },
+    };
+  } finally {
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+
+export function serverMarkdown(r: ServerSuiteResult): string {
+  return `### Prediction server load test (\`rgdl serve\`, ${r.defence} ε=${r.epsilon}, [${r.widths.join(', ')}], 127.0.0.1)
+
+Closed loop with 1 or 4 requests in flight (one at a time gives the unloaded latency; four show throughput and queueing, since the server computes on one thread), bounded by count and time. The reference is the same defended computation in process (no HTTP, no JSON, no logging), measured in the same run. Start-up (including the per-class FIM cache): ${r.startupSeconds.toFixed(1)} s.
+
+| batch | in flight | requests | errors | req/s | inputs/s | p50 ms | p99 ms | max ms | in process, ms per batch |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${r.rows.map((x) => `| ${x.batch} | ${x.concurrency} | ${x.requests} | ${x.errors} | ${x.requestsPerSecond.toFixed(0)} | ${x.inputsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.maxMs.toFixed(2)} | ${x.inProcessMs.toFixed(2)} |`).join('\n')}
+
+Server memory (GET /healthz): RSS ${mib(r.memoryBefore.rssBytes)} MiB → ${mib(r.memoryAfter.rssBytes)} MiB, heap ${mib(r.memoryBefore.heapUsedBytes)} MiB → ${mib(r.memoryAfter.heapUsedBytes)} MiB (before → after the load). Garbage bodies after the load: ${r.garbage.answered4xx}/${r.garbage.sent} answered 4xx; server ${r.garbage.aliveAfter ? 'still up' : 'DOWN'}.
+`;
+}
