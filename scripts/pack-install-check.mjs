@@ -2,7 +2,8 @@
 /**
  * Publish check: `pnpm pack` every public package (workspace: ranges become real
  * versions), install the tarballs with npm into a fresh project outside the
- * workspace, then import each package alone and run the installed `rgdl` binary.
+ * workspace, then import each package alone, run the installed `rgdl` binary
+ * (train, flow, serve) and the README's quick-start snippets.
  * Needs `pnpm build` first (dist/). Exits non-zero on the first failure.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -80,5 +81,17 @@ const exit = new Promise((ok) => server.on('exit', ok));
 server.kill('SIGTERM');
 if (health.status !== 'ok' || predict.labels?.length !== 1 || (await exit) !== 0) throw new Error(`rgdl serve: ${JSON.stringify({ health, predict })}`);
 console.log(`installed rgdl: --help, train, flow --json, serve (healthz, predict, SIGTERM): ok`);
+// the README's quick-start snippets, in order, as a user would paste them
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const quick = readme.slice(readme.indexOf('## Quick start per package'), readme.indexOf('## CLI reference'));
+const snippets = [...quick.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+if (snippets.length < 5) throw new Error(`expected 5 quick-start snippets in README.md, found ${snippets.length}`);
+for (const [i, code] of snippets.entries()) {
+  const file = join(app, `quick-${i}.mjs`);
+  writeFileSync(file, code);
+  const t = performance.now();
+  const out = run(process.execPath, [file], app);
+  console.log(`README quick start ${i + 1} (${((performance.now() - t) / 1000).toFixed(1)} s): ${out.trim().split('\n').pop()}`);
+}
 rmSync(work, { recursive: true, force: true });
 console.log(`pack-and-install check passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -45,7 +45,3 @@ export function dataSpecFor(metadata: Record<string, unknown>, values: { readonl
   return { name, size };
 }
 
-/** Rows of a data matrix as separate vectors. */
-export function rowsOf(d: LabelledData): Float64Array[] {
-  return Array.from({ length: d.x.rows }, (_, r) => d.x.data.slice(r * d.x.cols, (r + 1) * d.x.cols));
-}

@@ -6,7 +6,7 @@
  * the 'test' split. Results are rows; `summarise` gives mean ± std over seeds.
  */
 import { createRng, type Backend } from '@rgdl/gpu-kernels';
-import { createDeepRbm, loadMnist, trainLayerwise, type LabelledData } from '@rgdl/rbm';
+import { createDeepRbm, inputRows, loadMnist, trainLayerwise } from '@rgdl/rbm';
 import { trainClone, type CloneKind } from './clones.js';
 import { createService, usesEpsilon, utility, type DefenceName } from './defences.js';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
@@ -65,14 +65,13 @@ export function widthsForDepth(depth: number, hidden = 64): number[] {
   return [196, ...new Array<number>(depth - 1).fill(hidden), 10];
 }
 
-const rowsOf = (d: LabelledData) => Array.from({ length: d.x.rows }, (_, r) => d.x.data.slice(r * d.x.cols, (r + 1) * d.x.cols));
 
 export function runExperiment(be: Backend, config: ExperimentConfig): ExperimentRow[] {
   const victimData = loadMnist({ size: 14, split: 'train', limit: config.victimExamples ?? 3000 });
   const attackerData = loadMnist({ size: 14, split: 'attacker', limit: config.attackerQueries ?? 1500 });
   const testData = loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
-  const queries = rowsOf(attackerData);
-  const tests = rowsOf(testData);
+  const queries = inputRows(attackerData);
+  const tests = inputRows(testData);
   const pre = config.pretrainEpochs ?? 5;
   const settings: { defence: DefenceName; epsilon: number }[] = [];
   for (const defence of config.defences) {

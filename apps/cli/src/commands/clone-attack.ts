@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, type CloneKind, type DefenceName } from '@rgdl/poison';
-import { widths } from '@rgdl/rbm';
+import { inputRows, widths } from '@rgdl/rbm';
 import { httpSource, localSource, runCloneAttack, type AnswerSource, type AttackResult } from '../attack.js';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset, rowsOf } from '../data.js';
+import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table, type CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -70,8 +70,8 @@ export async function cloneAttack(values: Record<string, string | boolean | unde
     const progress = new Progress(1, { enabled: values.json !== true });
     let last = 0;
     const result = await runCloneAttack(be, {
-      sources, attacker, widths: w, pool: rowsOf(attackerData), queries,
-      test: rowsOf(testData).slice(0, testN), testLabels: testData.labels.slice(0, testN),
+      sources, attacker, widths: w, pool: inputRows(attackerData), queries,
+      test: inputRows(testData).slice(0, testN), testLabels: testData.labels.slice(0, testN),
       seeds: Array.from({ length: nSeeds }, (_, i) => seed0 + i),
       onProgress: (done, total, label) => {
         progress.tick((done - last) / total, `${done}/${total} ${label}`);

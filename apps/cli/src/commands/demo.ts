@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs } from '@rgdl/fisher';
 import type { CloneKind } from '@rgdl/poison';
-import { accuracy, createDeepRbm, loadMnist, trainLayerwise, widths } from '@rgdl/rbm';
+import { accuracy, createDeepRbm, inputRows, loadMnist, trainLayerwise, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
 import { httpSource, runCloneAttack, type AttackResult } from '../attack.js';
 import type { Command } from '../command.js';
-import { rowsOf } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { ensureOutDir } from '../out-dir.js';
@@ -163,7 +162,7 @@ Options:
         servers.push(app);
         urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
       }
-      const example = rowsOf(test)[0]!;
+      const example = inputRows(test)[0]!;
       const answers = await Promise.all(urls.map(async (u) => {
         const res = await fetch(`${u}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [Array.from(example)] }) });
         return (await res.json()) as PredictResponse;
@@ -176,8 +175,8 @@ Options:
       say(`\n5. clone attack over HTTP: ${attacker} attacker, ${queries} queries per seed, ${nSeeds} seeds…\n`);
       const sources = await Promise.all(urls.map((u) => httpSource(u)));
       const attack: AttackResult = await runCloneAttack(be, {
-        sources, attacker, widths: widths(victim), pool: rowsOf(attackerSplit), queries,
-        test: rowsOf(test), testLabels: test.labels, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+        sources, attacker, widths: widths(victim), pool: inputRows(attackerSplit), queries,
+        test: inputRows(test), testLabels: test.labels, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
       });
       say(attackTable(attack)
     .replace(/^(?=.)/gm, '   '));

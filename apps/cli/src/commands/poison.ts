@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
 import { defenceLabel } from '../attack.js';
-import { widths } from '@rgdl/rbm';
+import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset, rowsOf } from '../data.js';
+import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -75,7 +75,7 @@ Options:
       const index = intFlag('index', values.index, 0, 0);
       const count = intFlag('count', values.count, 5, 1);
       if (index + count > data.x.rows) throw new UsageError(`--index ${index} --count ${count} runs past the ${data.x.rows} ${split} examples`);
-      inputs = rowsOf(data).slice(index, index + count);
+      inputs = inputRows(data).slice(index, index + count);
       truth = Array.from(data.labels.slice(index, index + count));
       source = `${spec.name} ${split} examples ${index}…${index + count - 1}`;
     }

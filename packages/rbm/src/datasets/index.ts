@@ -1,4 +1,4 @@
 export { barsAndStripes } from './bars-and-stripes.js';
-export { oneHot, subset, type LabelledData } from './labelled.js';
+export { inputRows, oneHot, subset, type LabelledData } from './labelled.js';
 export { loadMnist, type MnistOptions, type MnistSplit } from './mnist.js';
 export { noisyPrototypes, type SyntheticOptions } from './synthetic.js';

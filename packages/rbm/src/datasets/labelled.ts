@@ -34,3 +34,8 @@ export function subset(d: LabelledData, indices: ArrayLike<number>): LabelledDat
   }
   return { x: { rows: indices.length, cols: nx, data: x }, y: oneHot(labels, d.classes), labels, classes: d.classes };
 }
+
+/** The inputs as one vector per example (copies), the shape defended services and clones take. */
+export function inputRows(d: LabelledData): Float64Array[] {
+  return Array.from({ length: d.x.rows }, (_, r) => d.x.data.slice(r * d.x.cols, (r + 1) * d.x.cols));
+}
