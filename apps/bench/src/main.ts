@@ -58,34 +58,20 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  const quick = values.quick === true;
+  const run: Record<Suite, () => Promise<unknown>> = {
+    kernels: () => runKernelsSuite({ sizes: quick ? [64, 128] : [128, 512, 1024], log }),
+    rbm: () => runRbmSuite({ quick, log }),
+    'rg-flow': () => runRgFlowSuite({ quick, log }),
+    fisher: () => runFisherSuite({ quick, log }),
+    server: () => runServerSuite({ quick, log }),
+  };
   for (const suite of suites) {
     const t0 = performance.now();
     log(`suite ${suite}…`);
-    if (suite === 'kernels') {
-      const result = await runKernelsSuite({ sizes: values.quick ? [64, 128] : [128, 512, 1024], log });
-      const seconds = (performance.now() - t0) / 1000;
-      writeAtomic(join(outDir, 'kernels.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-    }
-    if (suite === 'rg-flow') {
-      const result = await runRgFlowSuite({ quick: values.quick === true, log });
-      const seconds = (performance.now() - t0) / 1000;
-      writeAtomic(join(outDir, 'rg-flow.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-    }
-    if (suite === 'fisher') {
-      const result = await runFisherSuite({ quick: values.quick === true, log });
-      const seconds = (performance.now() - t0) / 1000;
-      writeAtomic(join(outDir, 'fisher.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-    }
-    if (suite === 'server') {
-      const result = await runServerSuite({ quick: values.quick === true, log });
-      const seconds = (performance.now() - t0) / 1000;
-      writeAtomic(join(outDir, 'server.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-    }
-    if (suite === 'rbm') {
-      const result = await runRbmSuite({ quick: values.quick === true, log });
-      const seconds = (performance.now() - t0) / 1000;
-      writeAtomic(join(outDir, 'rbm.json'), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
-    }
+    const result = await run[suite]();
+    const seconds = (performance.now() - t0) / 1000;
+    writeAtomic(join(outDir, `${suite}.json`), JSON.stringify({ suite, machine, seconds, result }, null, 2) + '\n');
   }
   // the report covers every suite with a results file in outDir, each with its own machine and date
   const sections: string[] = [];
@@ -94,10 +80,14 @@ async function main(): Promise<number> {
     if (!existsSync(file)) continue;
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { machine: typeof machine; seconds: number; result: unknown };
     const m = saved.machine;
-    const body = suite === 'kernels' ? kernelsMarkdown(saved.result as KernelsResult)
-      : suite === 'rbm' ? rbmMarkdown(saved.result as RbmResult)
-      : suite === 'rg-flow' ? rgFlowMarkdown(saved.result as RgFlowResult)
-      : suite === 'server' ? serverMarkdown(saved.result as ServerSuiteResult) : fisherMarkdown(saved.result as FisherSuiteResult);
+    const markdown: Record<Suite, (result: unknown) => string> = {
+      kernels: (r) => kernelsMarkdown(r as KernelsResult),
+      rbm: (r) => rbmMarkdown(r as RbmResult),
+      'rg-flow': (r) => rgFlowMarkdown(r as RgFlowResult),
+      fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
+      server: (r) => serverMarkdown(r as ServerSuiteResult),
+    };
+    const body = markdown[suite](saved.result);
     sections.push(`## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`);
   }
   const report = `# rgdl benchmark report\n\nEvery figure sits beside references measured in the same run. Regenerate with \`pnpm bench\` (or \`pnpm bench --suite <name>\`).\n\n${sections.join('\n')}`;

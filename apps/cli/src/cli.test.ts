@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '@rgdl/gpu-kernels';
+import { createDeepRbm, saveModel } from '@rgdl/rbm';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
 
@@ -20,6 +26,24 @@ describe('rgdl CLI', () => {
     expect(await runCli(['demo', '--max-n', 'big'], e.io)).toBe(2);
     expect(e.err).toMatch(/--max-n must be an integer/);
     expect(e.out).toBe('');
+  });
+  it('serve: missing model, bad port and a busy port are one-line user errors (exit 2)', async () => {
+    const a = collect();
+    expect(await runCli(['serve', '--model', '/nonexistent/m.json'], a.io)).toBe(2);
+    expect(a.err).toMatch(/^rgdl: model file not found: \/nonexistent\/m\.json\n$/);
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-serve-err-'));
+    const model = join(dir, 'm.json');
+    saveModel(model, createDeepRbm([4, 3, 2], createRng(1)), {});
+    const b = collect();
+    expect(await runCli(['serve', '--model', model, '--port', '70000'], b.io)).toBe(2);
+    expect(b.err).toMatch(/--port must be ≤ 65535/);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const c = collect();
+    expect(await runCli(['serve', '--model', model, '--port', String(port), '--log-level', 'silent'], c.io)).toBe(2);
+    expect(c.err).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    blocker.close();
   });
   it('experiment needs --out and rejects bad seeds with exit code 2', async () => {
     const a = collect();
