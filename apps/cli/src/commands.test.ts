@@ -163,6 +163,11 @@ describe('rgdl flow', () => {
     expect(r.couplings[1].distanceToPrevious).toBeGreaterThan(0); // h1 and h2 both have 8 units
     expect(r.couplings[2].distanceToPrevious).toBeNull(); // 9 vs 8 units
     expect(r.productTopSingularValues[0]).toBeCloseTo(r.layers[0].singularValues[0], 12);
+    for (const l of r.layers) {
+      const amplified = l.relevantDirections.filter((d: { kind: string }) => d.kind === 'amplified');
+      expect(amplified).toHaveLength(Math.min(3, l.singularValuesAboveOne));
+      for (const d of l.relevantDirections) expect(Math.abs(d.value)).toBeGreaterThan(1);
+    }
     expect(readdirSync(out).sort()).toEqual(['coupling-flow.svg', 'flow-products.svg', 'flow-singular-values.svg', 'flow.json']);
   });
 });

@@ -7,7 +7,7 @@ export {
   PROBABILITY_FLOOR,
 } from './couplings.js';
 export { exactStabilityMatrix, mcrgStabilityMatrix, jackknifeError, type McrgOptions, type McrgResult } from './stability.js';
-export { eigenAnalysis, singularValues, type Eigenvalue, type EigenAnalysis } from './spectrum.js';
+export { eigenAnalysis, singularValues, topRightSingularVectors, type Eigenvalue, type EigenAnalysis } from './spectrum.js';
 export {
   couplingFlow, stabilityFlow, sampleLayerPairs, operatorsFor,
   type OperatorChoice, type LevelCouplings, type LayerStability, type StabilityFlow, type StabilityFlowOptions,

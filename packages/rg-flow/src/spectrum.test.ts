@@ -1,6 +1,6 @@
-import { createCpuBackend, matrix } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eigenAnalysis, singularValues } from './spectrum.js';
+import { eigenAnalysis, singularValues, topRightSingularVectors } from './spectrum.js';
 
 const be = createCpuBackend({ threads: 1 });
 afterAll(() => be.dispose());
@@ -36,6 +36,26 @@ describe('spectra of stability matrices', () => {
     const T = matrix(2, 3, Float64Array.from([3, 0, 0, 0, 2 / Math.SQRT2, 2 / Math.SQRT2]));
     expect(Array.from(singularValues(be, T))).toEqual([expect.closeTo(3, 12), expect.closeTo(2, 12)]);
     expect(() => eigenAnalysis(be, T)).toThrow(/square/);
+  });
+
+  it('right singular vectors: unit, ‖T v‖ = σ, orthogonal, largest component positive; closed form for a 2×3 matrix', () => {
+    const T = matrix(2, 3, Float64Array.from([3, 0, 0, 0, 2 / Math.SQRT2, 2 / Math.SQRT2]));
+    const r = topRightSingularVectors(be, T, 2);
+    expect(Array.from(r.values)).toEqual([expect.closeTo(3, 12), expect.closeTo(2, 12)]);
+    expect(Array.from(r.vectors[0]!)).toEqual([expect.closeTo(1, 12), expect.closeTo(0, 12), expect.closeTo(0, 12)]);
+    expect(Array.from(r.vectors[1]!)).toEqual([expect.closeTo(0, 12), expect.closeTo(Math.SQRT1_2, 12), expect.closeTo(Math.SQRT1_2, 12)]);
+    // a random 5×4 matrix: invariants
+    const rng = createRng(11);
+    const A = matrix(5, 4, Float64Array.from({ length: 20 }, () => rng.nextGaussian()));
+    const s = topRightSingularVectors(be, A, 4);
+    expect(Array.from(s.values)).toEqual(Array.from(singularValues(be, A)).map((v) => expect.closeTo(v, 10)));
+    s.vectors.forEach((v, j) => {
+      expect(Math.hypot(...v)).toBeCloseTo(1, 12);
+      expect(Math.hypot(...be.matmul(A, matrix(4, 1, v)).data)).toBeCloseTo(s.values[j]!, 10);
+      const big = v.reduce((a, x) => (Math.abs(x) > Math.abs(a) ? x : a), 0);
+      expect(big).toBeGreaterThan(0);
+      for (let k = 0; k < j; k++) expect(v.reduce((a, x, i) => a + x * s.vectors[k]![i]!, 0)).toBeCloseTo(0, 10);
+    });
   });
 });
 

@@ -73,3 +73,23 @@ export function singularValues(be: Backend, T: Matrix<Float64Array>): Float64Arr
   const gram = T.rows <= T.cols ? be.matmul(T, T, { transB: true }) : be.matmul(T, T, { transA: true });
   return be.symmetricEigen(gram).values.map((v) => Math.sqrt(Math.max(0, v)));
 }
+
+/**
+ * The k largest singular values of T and their right singular vectors v
+ * (unit, in source-coupling space: ‖T v‖ = σ), from the eigenvectors of TᵀT.
+ * Sign: largest component positive. Directions with σ > 1 are amplified by the layer.
+ */
+export function topRightSingularVectors(be: Backend, T: Matrix<Float64Array>, k: number): { values: Float64Array; vectors: Float64Array[] } {
+  const n = T.cols;
+  const { values, vectors } = be.symmetricEigen(be.matmul(T, T, { transA: true }));
+  const m = Math.min(k, n);
+  return {
+    values: values.slice(0, m).map((v) => Math.sqrt(Math.max(0, v))),
+    vectors: Array.from({ length: m }, (_, j) => {
+      const v = Float64Array.from({ length: n }, (_, i) => vectors.data[i * n + j]!);
+      let top = 0;
+      for (let i = 1; i < n; i++) if (Math.abs(v[i]!) > Math.abs(v[top]!)) top = i;
+      return v[top]! < 0 ? v.map((x) => -x) : v;
+    }),
+  };
+}

@@ -1,6 +1,7 @@
 import { createBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
-import { couplingFlow, stabilityFlow, type LevelCouplings } from '@rgdl/rg-flow';
+import { couplingFlow, eigenAnalysis, stabilityFlow, topRightSingularVectors, type LayerStability, type LevelCouplings, type OperatorSet } from '@rgdl/rg-flow';
+import type { Backend } from '@rgdl/gpu-kernels';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
@@ -11,6 +12,37 @@ import { ensureOutDir } from '../out-dir.js';
 import { lineChart, writeOutputs } from '../svg.js';
 import { UsageError } from '../usage-error.js';
 
+interface Direction {
+  /** 'amplified': right singular vector with σ > 1 (source-coupling space); 'scaling field': left eigenvector with real |λ| > 1. */
+  readonly kind: 'amplified' | 'scaling field';
+  readonly value: number;
+  readonly vector: number[];
+  /** The largest components, by operator name. */
+  readonly top: { readonly operator: string; readonly weight: number }[];
+}
+
+function topComponents(v: ArrayLike<number>, ops: OperatorSet, k = 5): Direction['top'] {
+  return Array.from(v, (w, i) => ({ operator: ops.operators[i]?.name ?? String(i), weight: w }))
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, k);
+}
+
+/** Relevant directions of one layer (at most `max` of each kind). */
+function relevantDirections(be: Backend, l: LayerStability, max = 3): Direction[] {
+  const out: Direction[] = [];
+  const sv = topRightSingularVectors(be, l.T, max);
+  sv.vectors.forEach((v, j) => {
+    if (sv.values[j]! > 1) out.push({ kind: 'amplified', value: sv.values[j]!, vector: Array.from(v), top: topComponents(v, l.sourceOps) });
+  });
+  if (l.T.rows === l.T.cols) {
+    const e = eigenAnalysis(be, l.T, { leftVectors: true });
+    e.values.slice(0, max).forEach((lam, j) => {
+      const v = e.leftVectors?.[j];
+      if (lam.abs > 1 && v) out.push({ kind: 'scaling field', value: lam.re, vector: Array.from(v), top: topComponents(v, l.targetOps) });
+    });
+  }
+  return out;
+}
+
 /** Widest level whose couplings are computed exactly (2^n states, WHT). */
 const COUPLING_WIDTH_LIMIT = 16;
 
@@ -20,7 +52,9 @@ export const flowCommand: Command = {
   usage: 'rgdl flow --model m.json [--direction up|down] [--index I | --label C] [--method mcrg|exact] [--operators singles|singles+pairs] [--out DIR] [options]',
   help: `Classification ('up', given a test digit x): T^{(k)} = ∂g^{(k)}/∂g^{(k−1)}, k = 2…N.
 Generation ('down', given the one-hot label y = e_C): T̃^{(k)} = ∂g̃^{(k−1)}/∂g̃^{(k)}, k = N−1…1.
-Square matrices get eigenvalues (relevant: |λ| > 1), every matrix singular values,
+Square matrices get eigenvalues (relevant: |λ| > 1) and their left eigenvectors
+(scaling fields); every matrix gets singular values, and the right singular
+vectors with σ > 1 are the coupling directions the layer amplifies,
 and the top singular value of the products over layers measures amplification
 with depth. When every level it visits has ≤ ${COUPLING_WIDTH_LIMIT} units, the exact couplings of each
 level's effective Hamiltonian are reported too: their norms by interaction order
@@ -92,6 +126,7 @@ Options:
           relevant: l.eigen ? l.eigen.relevant : null,
           singularValuesAboveOne: Array.from(l.singularValues).filter((s) => s > 1).length,
           degenerateTargets: l.degenerateTargets ?? 0,
+          relevantDirections: relevantDirections(be, l),
         })),
         productTopSingularValues: flow.productTopSingularValues,
         couplings: couplings === null ? null : couplings.map((c) => ({
@@ -137,6 +172,11 @@ Options:
         l.singularValuesAboveOne,
         l.eigenvalues ? l.eigenvalues.map((e) => e.abs.toFixed(3)).join(' ') : '—', l.relevant ?? '—',
       ])));
+      const dirs = report.layers.flatMap((l) => l.relevantDirections.map((d) => [l.layer, d.kind, d.value.toFixed(3), d.top.map((t) => `${t.operator} ${t.weight.toFixed(2)}`).join(', ')] as const));
+      if (dirs.length > 0) {
+        io.out('\nrelevant directions (largest components by operator)\n');
+        io.out(table(['layer', 'kind', 'σ or λ', 'components'], dirs));
+      }
       io.out(`\ntop singular value of the product over the first m layers: ${report.productTopSingularValues.map((s) => s.toFixed(3)).join(', ')}\n`);
       if (couplings !== null) {
         io.out('\nexact couplings of each level\'s effective Hamiltonian\n');
