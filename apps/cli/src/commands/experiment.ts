@@ -50,6 +50,7 @@ Options:
   --quick        the small grid
   --transfer     the adversarial-transfer grid
   --seeds N      number of seeds (overrides the grid's)
+  --seed S       first seed (seeds S, S+1, …)                          (1)
   --json         print the summary as JSON
 `,
   options: { out: { type: 'string' }, quick: { type: 'boolean' }, transfer: { type: 'boolean' }, seeds: { type: 'string' } },
@@ -58,6 +59,7 @@ Options:
     if (values.quick === true && values.transfer === true) throw new UsageError('choose one of --quick and --transfer');
     const base = values.quick === true ? QUICK_GRID : values.transfer === true ? TRANSFER_GRID : DEFAULT_GRID;
     const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 1);
+    const firstSeed = intFlag('seed', values.seed, 1);
     try {
       mkdirSync(out, { recursive: true });
     } catch (error) {
@@ -70,7 +72,7 @@ Options:
       let last = 0;
       const config: ExperimentConfig = {
         ...base,
-        seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+        seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
         onProgress: (done, total, label) => {
           progress.tick((done - last) / total, `${done}/${total} ${label}`);
           last = done;
