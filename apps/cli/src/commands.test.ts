@@ -125,6 +125,10 @@ describe('rgdl clone-attack', () => {
     const none = r.sources[0].cloneAccuracy.mean;
     const fim = r.sources[2].cloneAccuracy.mean;
     expect(r.comparisons[0].drop).toBeCloseTo(none - fim, 12);
+    const sd = (k: number) => r.sources[k].cloneAccuracy.std;
+    expect(r.comparisons[0].se).toBeCloseTo(Math.sqrt(sd(0) ** 2 / 2 + sd(2) ** 2 / 2), 12);
+    expect(r.comparisons[1].drop).toBeCloseTo(r.sources[1].cloneAccuracy.mean - fim, 12);
+    expect(r.comparisons[0].significant).toBe(Math.abs(r.comparisons[0].drop) > 2 * r.comparisons[0].se);
     expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 seeds\)/);
     expect(readdirSync(out).sort()).toEqual(['clone-attack.json', 'clone-attack.svg']);
   }, 60_000);
