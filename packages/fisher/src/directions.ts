@@ -3,7 +3,7 @@
  * eigenvector of F̃(y), eq. 19 and §IV) and the most damaging input perturbation
  * δx (top eigenvector of F(x), [8]).
  */
-import { createRng, matrix, type Backend, type Rng } from '@rgdl/gpu-kernels';
+import { createRng, matrix, orientLargestPositive, type Backend, type Rng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilities, type DeepRbm } from '@rgdl/rbm';
 import { exactKl } from './exact.js';
 import { classificationFisher, generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
@@ -21,12 +21,6 @@ export interface PoisonDirection {
   readonly signRule: 'kl' | 'convention';
 }
 
-function byConvention(v: Float64Array): Float64Array {
-  let k = 0;
-  for (let i = 1; i < v.length; i++) if (Math.abs(v[i]!) > Math.abs(v[k]!)) k = i;
-  return v[k]! < 0 ? v.map((x) => -x) : v;
-}
-
 /**
  * Strongest poison direction at y (the top eigenvector of F̃(y)); the sign
  * increases the exact D_KL at step `probe` when the net is small enough.
@@ -34,7 +28,7 @@ function byConvention(v: Float64Array): Float64Array {
 export function poisonDirection(be: Backend, net: DeepRbm, y: Float64Array, options: FisherOptions & { probe?: number }): PoisonDirection {
   const { F } = generationFisher(be, net, y, options);
   const top = topEigenpairs(be, F, 1);
-  const v = byConvention(top.vectors[0]!);
+  const v = orientLargestPositive(top.vectors[0]!);
   const eps = options.probe ?? 0.1;
   try {
     const plus = exactKl(be, net, y, y.map((yi, i) => yi + eps * v[i]!), 'down');

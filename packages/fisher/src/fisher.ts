@@ -3,7 +3,7 @@
  * FIM F(x), each with three estimators behind one option, and their top
  * eigenpairs.
  */
-import type { Backend, Matrix, Rng } from '@rgdl/gpu-kernels';
+import { column, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import type { DeepRbm } from '@rgdl/rbm';
 import { exactFisher } from './exact.js';
 import { monteCarloFisher } from './monte-carlo.js';
@@ -97,10 +97,6 @@ export interface TopEigen {
 /** The k largest eigenpairs of a symmetric F. */
 export function topEigenpairs(be: Backend, F: Matrix<Float64Array>, k = 1): TopEigen {
   const { values, vectors } = be.symmetricEigen(F);
-  const n = F.rows;
-  const m = Math.min(k, n);
-  return {
-    values: values.slice(0, m),
-    vectors: Array.from({ length: m }, (_, j) => Float64Array.from({ length: n }, (_, i) => vectors.data[i * n + j]!)),
-  };
+  const m = Math.min(k, F.rows);
+  return { values: values.slice(0, m), vectors: Array.from({ length: m }, (_, j) => column(vectors, j)) };
 }

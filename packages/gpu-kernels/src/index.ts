@@ -5,7 +5,7 @@ export {
   createGpuJsBackend, loadGpuJs, type GpuJsBackendOptions, type GpuJsMode, type GpuJsProbe,
 } from './gpujs/gpujs-backend.js';
 export {
-  assertMatrix, describeShape, fromRows, identity, matrix, toFloat32, toFloat64, toRows, transpose, zeros,
+  assertMatrix, column, describeShape, fromRows, identity, matrix, orientLargestPositive, toFloat32, toFloat64, toRows, transpose, zeros,
   type FloatArray, type Matrix,
 } from './matrix.js';
 export { createRng, type Rng } from './random.js';

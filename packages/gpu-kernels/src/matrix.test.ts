@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertMatrix, fromRows, identity, matrix, toRows, transpose, zeros } from './matrix.js';
+import { assertMatrix, column, fromRows, identity, matrix, orientLargestPositive, toRows, transpose, zeros } from './matrix.js';
 
 describe('matrix helpers', () => {
   it('round-trips nested rows and transposes', () => {
@@ -15,5 +15,19 @@ describe('matrix helpers', () => {
     expect(() => matrix(1.5, 2)).toThrow(/rows/);
     expect(() => fromRows([[1, 2], [3]])).toThrow(/row 1 has 1 entries, expected 2/);
     expect(() => assertMatrix('X', { rows: 2, cols: 2, data: [1, 2, 3, 4] } as never)).toThrow(/X must be a matrix/);
+  });
+});
+
+describe('column and orientLargestPositive', () => {
+  it('column copies one column; out-of-range columns throw', () => {
+    const m = fromRows([[1, 2], [3, 4], [5, 6]]);
+    expect(Array.from(column(m, 1))).toEqual([2, 4, 6]);
+    expect(() => column(m, 2)).toThrow(RangeError);
+  });
+  it('flips the sign only when the largest-magnitude component is negative', () => {
+    expect(Array.from(orientLargestPositive(Float64Array.of(0.5, -0.8, 0.1)))).toEqual([-0.5, 0.8, -0.1]);
+    const v = Float64Array.of(-0.5, 0.8);
+    expect(orientLargestPositive(v)).toBe(v);
+    expect(orientLargestPositive(new Float64Array(0))).toHaveLength(0);
   });
 });

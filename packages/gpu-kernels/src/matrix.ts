@@ -82,6 +82,22 @@ export function transpose<A extends FloatArray>(a: Matrix<A>): Matrix<A> {
   return out;
 }
 
+/** Column j of m as a new Float64Array (e.g. an eigenvector of `symmetricEigen`). @throws RangeError if j is out of range */
+export function column(m: Matrix<FloatArray>, j: number): Float64Array {
+  if (!Number.isInteger(j) || j < 0 || j >= m.cols) throw new RangeError(`column ${j} of a ${describeShape(m)} matrix`);
+  return Float64Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]!);
+}
+
+/**
+ * v or −v, whichever has its largest-magnitude component positive: the sign
+ * convention for eigenvectors and singular vectors, whose sign is otherwise arbitrary.
+ */
+export function orientLargestPositive(v: Float64Array): Float64Array {
+  let k = 0;
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i]!) > Math.abs(v[k]!)) k = i;
+  return v.length > 0 && v[k]! < 0 ? v.map((x) => -x) : v;
+}
+
 /** n × n identity. */
 export function identity(n: number): Matrix<Float64Array> {
   const m = zeros(n, n);

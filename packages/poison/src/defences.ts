@@ -121,7 +121,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           case 'none':
             return y;
           case 'fim': {
-            // sign: the convention of @rgdl/fisher (largest component positive), fixed per class
+            // sign: as the eigensolver returns it, fixed per class (the second-order KL does not depend on it)
             return perturb(directionFor(argmax(y)));
           }
           case 'random': {

@@ -38,6 +38,24 @@ describe('RG flow of a small deep RBM', () => {
     expect(exact.productTopSingularValues[1]).toBeCloseTo(singularValues(be, P)[0]!, 12);
   }, 60_000);
 
+  it('leftVectors: scaling fields of square T satisfy vᵀT = λvᵀ; absent unless asked for', () => {
+    const plain = stabilityFlow(be, net, x, 'up', { method: 'exact', operators: 'singles' });
+    expect(plain.layers[0]!.eigen!.leftVectors).toBeUndefined();
+    const flow = stabilityFlow(be, net, x, 'up', { method: 'exact', operators: 'singles', leftVectors: true });
+    let checked = 0;
+    for (const l of flow.layers) {
+      if (!l.eigen) continue;
+      l.eigen.values.forEach((lam, j) => {
+        const v = l.eigen!.leftVectors![j];
+        if (!v) return;
+        const vT = be.matmul(matrix(1, v.length, v), l.T).data;
+        vT.forEach((c, i) => expect(c).toBeCloseTo(lam.re * v[i]!, 8));
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
   it('generation flow runs over layers N−1…1', () => {
     const y = matrix(1, 3, Float64Array.from([0, 0, 1]));
     const g = stabilityFlow(be, net, y, 'down', { method: 'exact', operators: 'complete' });

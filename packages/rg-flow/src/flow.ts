@@ -87,6 +87,8 @@ export interface StabilityFlowOptions {
   readonly samples?: number;
   /** MCRG: jackknife blocks (default 10). */
   readonly blocks?: number;
+  /** Also compute the left eigenvectors (scaling fields) of square T (default false). */
+  readonly leftVectors?: boolean;
   readonly rng?: Rng;
 }
 
@@ -160,7 +162,7 @@ export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Ar
       ...(stderr ? { stderr } : {}),
       ...(topErr !== undefined ? { topSingularValueError: topErr } : {}),
       ...(degenerate !== undefined ? { degenerateTargets: degenerate } : {}),
-      ...(T.rows === T.cols ? { eigen: eigenAnalysis(be, T) } : {}),
+      ...(T.rows === T.cols ? { eigen: eigenAnalysis(be, T, { leftVectors: options.leftVectors === true }) } : {}),
     });
   }
   // cumulative products in travel order: P_m = T_m · … · T_1

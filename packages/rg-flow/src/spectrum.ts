@@ -4,7 +4,7 @@
  * relevant = |λ| > 1, and left eigenvectors vᵀT = λvᵀ (the scaling fields) for
  * real eigenvalues by inverse iteration on Tᵀ. Any T: singular values.
  */
-import { matrix, SingularMatrixError, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { column, matrix, orientLargestPositive, SingularMatrixError, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 
 export interface Eigenvalue {
   readonly re: number;
@@ -54,13 +54,7 @@ function leftEigenvector(be: Backend, T: Matrix<Float64Array>, lambda: number): 
         if (!(norm > 0) || !Number.isFinite(norm)) break;
         for (let i = 0; i < n; i++) v.data[i]! /= norm;
       }
-      if (v.data.every(Number.isFinite)) {
-        // fix the sign: largest component positive
-        let k = 0;
-        for (let i = 1; i < n; i++) if (Math.abs(v.data[i]!) > Math.abs(v.data[k]!)) k = i;
-        if (v.data[k]! < 0) for (let i = 0; i < n; i++) v.data[i] = -v.data[i]!;
-        return v.data;
-      }
+      if (v.data.every(Number.isFinite)) return orientLargestPositive(v.data);
     } catch (error) {
       if (!(error instanceof SingularMatrixError)) throw error;
     }
@@ -80,16 +74,10 @@ export function singularValues(be: Backend, T: Matrix<Float64Array>): Float64Arr
  * Sign: largest component positive. Directions with σ > 1 are amplified by the layer.
  */
 export function topRightSingularVectors(be: Backend, T: Matrix<Float64Array>, k: number): { values: Float64Array; vectors: Float64Array[] } {
-  const n = T.cols;
   const { values, vectors } = be.symmetricEigen(be.matmul(T, T, { transA: true }));
-  const m = Math.min(k, n);
+  const m = Math.min(k, T.cols);
   return {
     values: values.slice(0, m).map((v) => Math.sqrt(Math.max(0, v))),
-    vectors: Array.from({ length: m }, (_, j) => {
-      const v = Float64Array.from({ length: n }, (_, i) => vectors.data[i * n + j]!);
-      let top = 0;
-      for (let i = 1; i < n; i++) if (Math.abs(v[i]!) > Math.abs(v[top]!)) top = i;
-      return v[top]! < 0 ? v.map((x) => -x) : v;
-    }),
+    vectors: Array.from({ length: m }, (_, j) => orientLargestPositive(column(vectors, j))),
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createBackend, createRng, type Matrix } from '@rgdl/gpu-kernels';
-import { classificationFisher, EXACT_FISHER_WIDTH, generationFisher, type FisherMethod, type FisherResult } from '@rgdl/fisher';
+import { createBackend, createRng, orientLargestPositive, type Matrix } from '@rgdl/gpu-kernels';
+import { classificationFisher, EXACT_FISHER_WIDTH, generationFisher, topEigenpairs, type FisherMethod, type FisherResult } from '@rgdl/fisher';
 import { widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
@@ -93,17 +93,11 @@ Options:
       const r: FisherResult = direction === 'generation'
         ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples, rng } : { method })
         : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
-      const { values: eig, vectors } = be.symmetricEigen(r.F);
       const n = r.F.rows;
-      const eigenvalues = Array.from(eig);
+      const all = topEigenpairs(be, r.F, n);
+      const eigenvalues = Array.from(all.values);
       const trace = eigenvalues.reduce((a, b) => a + b, 0);
-      const k = Math.min(top, n);
-      const topVectors = Array.from({ length: k }, (_, j) => {
-        const v = Float64Array.from({ length: n }, (_, i) => vectors.data[i * n + j]!);
-        let m = 0;
-        for (let i = 1; i < n; i++) if (Math.abs(v[i]!) > Math.abs(v[m]!)) m = i;
-        return Array.from(v[m]! < 0 ? v.map((x) => -x) : v); // sign: largest component positive
-      });
+      const topVectors = all.vectors.slice(0, top).map((v) => Array.from(orientLargestPositive(v)));
       const maxStderr = r.stderr ? maxAbs(r.stderr) : null;
       const report = {
         direction, method, at: atLabel, widths: w, dimension: n, seconds: r.seconds, trace,

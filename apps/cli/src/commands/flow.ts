@@ -1,6 +1,6 @@
 import { createBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
-import { couplingFlow, eigenAnalysis, stabilityFlow, topRightSingularVectors, type LayerStability, type LevelCouplings, type OperatorSet } from '@rgdl/rg-flow';
+import { couplingFlow, stabilityFlow, topRightSingularVectors, type LayerStability, type LevelCouplings, type OperatorSet } from '@rgdl/rg-flow';
 import type { Backend } from '@rgdl/gpu-kernels';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
@@ -33,13 +33,10 @@ function relevantDirections(be: Backend, l: LayerStability, max = 3): Direction[
   sv.vectors.forEach((v, j) => {
     if (sv.values[j]! > 1) out.push({ kind: 'amplified', value: sv.values[j]!, vector: Array.from(v), top: topComponents(v, l.sourceOps) });
   });
-  if (l.T.rows === l.T.cols) {
-    const e = eigenAnalysis(be, l.T, { leftVectors: true });
-    e.values.slice(0, max).forEach((lam, j) => {
-      const v = e.leftVectors?.[j];
-      if (lam.abs > 1 && v) out.push({ kind: 'scaling field', value: lam.re, vector: Array.from(v), top: topComponents(v, l.targetOps) });
-    });
-  }
+  l.eigen?.values.slice(0, max).forEach((lam, j) => {
+    const v = l.eigen?.leftVectors?.[j];
+    if (lam.abs > 1 && v) out.push({ kind: 'scaling field', value: lam.re, vector: Array.from(v), top: topComponents(v, l.targetOps) });
+  });
   return out;
 }
 
@@ -113,7 +110,7 @@ Options:
     const be = await createBackend();
     try {
       const t0 = performance.now();
-      const flow = stabilityFlow(be, net, input, dir, { method, operators, samples, rng: createRng(seed) });
+      const flow = stabilityFlow(be, net, input, dir, { method, operators, samples, rng: createRng(seed), leftVectors: true });
       const visited = dir === 'up' ? w.slice(1) : w.slice(0, -1);
       const couplings: LevelCouplings[] | null = visited.every((n) => n <= COUPLING_WIDTH_LIMIT) ? couplingFlow(be, net, input, dir) : null;
       const report = {
