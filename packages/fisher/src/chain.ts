@@ -8,7 +8,7 @@
  * of the end distribution with respect to the input is
  *   F = G · Cov_end(E[h_first | end]) · Gᵀ.
  */
-import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { transpose, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { downwardField, upwardField, type DeepRbm, type Direction, type RbmLayer } from '@rgdl/rbm';
 import { symmetrise } from './moments.js';
 
@@ -44,11 +44,7 @@ export function firstField(be: Backend, chain: Chain, input: Matrix<Float64Array
 
 /** G with F = G C Gᵀ: W_N (n_N × n_{N−1}) for generation, W_1ᵀ (n_0 × n_1) for classification. */
 export function inputJacobian(chain: Chain): Matrix<Float64Array> {
-  const W = chain.first.W;
-  if (chain.direction === 'down') return W;
-  const out = matrix(W.cols, W.rows);
-  for (let i = 0; i < W.rows; i++) for (let j = 0; j < W.cols; j++) out.data[j * W.rows + i] = W.data[i * W.cols + j]!;
-  return out;
+  return chain.direction === 'down' ? chain.first.W : transpose(chain.first.W);
 }
 
 /** F = G C Gᵀ, symmetrised. */

@@ -24,13 +24,7 @@ export function covarianceOf(A: Matrix<Float64Array>, q?: ArrayLike<number>, B: 
       for (let j = 0; j < n; j++) C.data[i * n + j]! += di * (B.data[r * n + j]! - muB[j]!);
     }
   }
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      const v = 0.5 * (C.data[i * n + j]! + C.data[j * n + i]!);
-      C.data[i * n + j] = v;
-      C.data[j * n + i] = v;
-    }
-  }
+  symmetrise(C);
   return C;
 }
 

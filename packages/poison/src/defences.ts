@@ -40,6 +40,36 @@ export interface DefenceOptions {
   readonly fisher?: Partial<FisherOptions>;
   /** Seed of the defender's own randomness. */
   readonly seed?: number;
+  /** 'fim': precomputed per-class directions (e.g. shared by several services); computed lazily otherwise. */
+  readonly directions?: ClassDirections;
+}
+
+/** The 'fim' defence's per-class cache: λ₁ and v₁ of F̃(e_c) for every class c. */
+export interface ClassDirections {
+  readonly eigenvalues: Float64Array;
+  readonly directions: readonly Float64Array[];
+}
+
+/**
+ * Top eigenpair of the generation FIM F̃(e_c) (eq. 20) at every one-hot output
+ * e_c: Monte Carlo with S = 2000 and 8 pools of 4096 unless `fisher` says
+ * otherwise, class c seeded with seed + c. The sign is the eigensolver's (the
+ * second-order KL does not depend on it).
+ */
+export function classPoisonDirections(be: Backend, net: DeepRbm, options: { fisher?: Partial<FisherOptions>; seed?: number } = {}): ClassDirections {
+  const classes = net.layers[net.layers.length - 1]!.W.rows;
+  const seed = options.seed ?? 1;
+  const eigenvalues = new Float64Array(classes);
+  const directions = Array.from({ length: classes }, (_, k) => {
+    const y = Float64Array.from({ length: classes }, (_, j) => (j === k ? 1 : 0));
+    const F = generationFisher(be, net, y, {
+      method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(seed + k), ...options.fisher,
+    } as FisherOptions).F;
+    const top = topEigenpairs(be, F, 1);
+    eigenvalues[k] = top.values[0]!;
+    return top.vectors[0]!;
+  });
+  return { eigenvalues, directions };
 }
 
 export interface ServedBatch {
@@ -81,17 +111,11 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   const noiseRng: Rng = createRng(seed + 101);
   const hidden = net.layers.slice(0, -1).map((l) => l.W.rows);
   const exactProbs = hidden.every((n) => n <= 14);
-  // per-class cache of v₁ at the one-hot outputs (computed lazily, once)
-  let cache: Float64Array[] | undefined;
+  // per-class cache of v₁ at the one-hot outputs (given, or computed lazily once)
+  let cache = options.directions;
   const directionFor = (c: number): Float64Array => {
-    cache ??= Array.from({ length: classes }, (_, k) => {
-      const y = Float64Array.from({ length: classes }, (_, j) => (j === k ? 1 : 0));
-      const F = generationFisher(be, net, y, {
-        method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(seed + k), ...options.fisher,
-      } as FisherOptions).F;
-      return topEigenpairs(be, F, 1).vectors[0]!;
-    });
-    return cache[c]!;
+    cache ??= classPoisonDirections(be, net, { ...(options.fisher ? { fisher: options.fisher } : {}), seed });
+    return cache.directions[c]!;
   };
   const clean = (inputs: readonly Float64Array[]): Float64Array[] => {
     const m = matrix(inputs.length, inputs[0]?.length ?? 0);
@@ -103,7 +127,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
     defence: options.defence,
     warm() {
       const t0 = performance.now();
-      if (options.defence === 'fim' && eps > 0) for (let c = 0; c < classes; c++) directionFor(c);
+      if (options.defence === 'fim' && eps > 0) directionFor(0);
       return (performance.now() - t0) / 1000;
     },
     answer(inputs) {
@@ -121,7 +145,6 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           case 'none':
             return y;
           case 'fim': {
-            // sign: as the eigensolver returns it, fixed per class (the second-order KL does not depend on it)
             return perturb(directionFor(argmax(y)));
           }
           case 'random': {

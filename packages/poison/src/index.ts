@@ -1,5 +1,5 @@
 export { constrainStep, argmax, type AnswerView, type Constrained } from './constrain.js';
-export { createService, utility, usesEpsilon, DEFENCES, type DefenceName, type DefenceOptions, type PredictionService, type ServedBatch } from './defences.js';
+export { classPoisonDirections, createService, utility, usesEpsilon, DEFENCES, type ClassDirections, type DefenceName, type DefenceOptions, type PredictionService, type ServedBatch } from './defences.js';
 export { trainClone, type Clone, type CloneKind, type CloneOptions } from './clones.js';
 export { cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
 export { hungarian } from './hungarian.js';

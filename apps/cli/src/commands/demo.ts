@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { generationFisher, topEigenpairs } from '@rgdl/fisher';
-import type { CloneKind } from '@rgdl/poison';
+import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
 import { accuracy, createDeepRbm, inputRows, loadMnist, trainLayerwise, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
 import { httpSource, runCloneAttack, type AttackResult } from '../attack.js';
@@ -138,11 +137,9 @@ Options:
       const flow = stabilityFlow(be, victim, y0, 'down', { method: 'mcrg', samples: 20000, rng: createRng(seed + 2) });
       const layer = flow.layers[0]!;
       const sv = Array.from(layer.singularValues);
-      const fisher = Array.from({ length: 10 }, (_, c) => {
-        const y = Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0));
-        const F = generationFisher(be, victim, y, { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(seed + 1000 + c) }).F;
-        return topEigenpairs(be, F, 1).values[0]!;
-      });
+      // the same per-class FIM the 'fim' server uses (computed once, shared with it)
+      const classDirections = classPoisonDirections(be, victim, { seed: seed + 1000 });
+      const fisher = Array.from(classDirections.eigenvalues);
       const diagSeconds = (performance.now() - tDiag) / 1000;
       say(`3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e_0 (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`);
       say(`   top singular values ${sv.slice(0, 6).map((s) => s.toFixed(3)).join(' ')} (±${(layer.topSingularValueError ?? 0).toFixed(3)}); ${sv.filter((s) => s > 1).length} of ${sv.length} exceed 1 (relevant)\n`);
@@ -157,8 +154,9 @@ Options:
       ];
       const urls: string[] = [];
       for (const d of defended) {
-        const { app, service } = buildServer({ be, net: victim, metadata: { data: { name: 'mnist', size: 14 } }, modelName: 'demo-victim', ...d, seed: seed + 1000, logger: false });
-        service.warm();
+        const { app } = buildServer({
+          be, net: victim, metadata: { data: { name: 'mnist', size: 14 } }, modelName: 'demo-victim', ...d, seed: seed + 1000, directions: classDirections, logger: false,
+        });
         servers.push(app);
         urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
       }

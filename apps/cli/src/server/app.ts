@@ -11,7 +11,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Backend } from '@rgdl/gpu-kernels';
-import { argmax, createService, type DefenceName, type PredictionService } from '@rgdl/poison';
+import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 
 export interface ServerOptions {
@@ -32,6 +32,8 @@ export interface ServerOptions {
    * the time allowed to receive a whole request (default 10,000).
    */
   readonly requestTimeoutMs?: number;
+  /** 'fim': precomputed per-class directions (several servers of one model can share them). */
+  readonly directions?: ClassDirections;
   /** fastify/pino logger setting (default: JSON lines at 'info'). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -67,7 +69,9 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; ser
   const classes = w[w.length - 1]!;
   const batchLimit = options.batchLimit ?? 256;
   const bodyLimit = options.bodyLimit ?? Math.max(64 * 1024, batchLimit * n0 * 8 + 1024);
-  const service = createService(options.be, options.net, { defence: options.defence, epsilon: options.epsilon, seed: options.seed });
+  const service = createService(options.be, options.net, {
+    defence: options.defence, epsilon: options.epsilon, seed: options.seed, ...(options.directions ? { directions: options.directions } : {}),
+  });
   const info: ModelInfo = {
     model: options.modelName, widths: w, inputs: n0, classes, defence: options.defence, epsilon: options.epsilon,
     batchLimit, bodyLimitBytes: bodyLimit, metadata: options.metadata,
