@@ -37,6 +37,11 @@ export class Progress {
     this.#lastLine = line;
   }
 
+  /** Moves to `done` of `total` steps of the way (for runners that report counts). */
+  update(done: number, total: number, label: string): void {
+    this.tick((done / Math.max(1, total)) * this.#total - this.#done, label);
+  }
+
   /** A line that stays (milestones); on a terminal it is printed above the bar. */
   note(text: string): void {
     if (this.#tty && this.#lastLine) this.#write(`\r${' '.repeat(this.#lastLine.length)}\r`);

@@ -3,7 +3,6 @@
  * series of (x, y) points drawn as lines with markers, optional error bars,
  * linear or log₁₀ y axis.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 
 export interface Series {
   readonly name: string;
@@ -85,10 +84,4 @@ export function lineChart(spec: ChartSpec): string {
   });
   parts.push('</svg>\n');
   return parts.join('\n');
-}
-
-/** Writes text files atomically (each via a temporary name), all or none: call after every computation is done. */
-export function writeOutputs(files: readonly { readonly path: string; readonly text: string }[]): void {
-  for (const f of files) writeFileSync(`${f.path}.tmp`, f.text);
-  for (const f of files) renameSync(`${f.path}.tmp`, f.path);
 }

@@ -8,9 +8,9 @@ import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table, type CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
-import { ensureOutDir } from '../out-dir.js';
 import { Progress } from '../progress.js';
-import { lineChart, writeOutputs } from '../svg.js';
+import { ensureOutDir, writeOutputs } from '../output-files.js';
+import { lineChart } from '../svg.js';
 import { UsageError } from '../usage-error.js';
 
 const ATTACKERS: readonly CloneKind[] = ['softmax', 'mlp', 'eq14'];
@@ -68,15 +68,11 @@ export async function cloneAttack(values: Record<string, string | boolean | unde
     if (urls.length === 0) for (const d of defences) sources.push(localSource(be, net, d, epsilon, seed0 + 1000));
     const out = ensureOutDir(values.out);
     const progress = new Progress(1, { enabled: values.json !== true });
-    let last = 0;
     const result = await runCloneAttack(be, {
       sources, attacker, widths: w, pool: inputRows(attackerData), queries,
       test: inputRows(testData).slice(0, testN), testLabels: testData.labels.slice(0, testN),
       seeds: Array.from({ length: nSeeds }, (_, i) => seed0 + i),
-      onProgress: (done, total, label) => {
-        progress.tick((done - last) / total, `${done}/${total} ${label}`);
-        last = done;
-      },
+      onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
     });
     progress.finish();
     if (out !== undefined) {

@@ -7,9 +7,9 @@ import { httpSource, runCloneAttack, type AttackResult } from '../attack.js';
 import type { Command } from '../command.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
-import { ensureOutDir } from '../out-dir.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
-import { lineChart, writeOutputs } from '../svg.js';
+import { ensureOutDir, writeOutputs } from '../output-files.js';
+import { lineChart } from '../svg.js';
 import { attackSvg, attackTable } from './clone-attack.js';
 import { UsageError } from '../usage-error.js';
 

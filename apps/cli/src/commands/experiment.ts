@@ -1,9 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, runExperiment, summarise, summaryMarkdown, summarySvg, type AttackerName, type DefenceName, type ExperimentConfig } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { intFlag, requiredString } from '../flags.js';
+import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { Progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -24,11 +24,6 @@ export const DEFAULT_GRID: ExperimentConfig = {
   depths: [1, 2, 3, 4], hidden: 64, epsilons: [0.05, 0.1, 0.2], defences: DEFENCES, attackers: ATTACKERS,
   seeds: [1, 2, 3, 4, 5], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
 };
-
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
 
 export const experimentCommand: Command = {
   name: 'experiment',
@@ -60,33 +55,27 @@ Options:
     const base = values.quick === true ? QUICK_GRID : values.transfer === true ? TRANSFER_GRID : DEFAULT_GRID;
     const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 1);
     const firstSeed = intFlag('seed', values.seed, 1);
-    try {
-      mkdirSync(out, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`cannot create output directory ${out} (${(error as NodeJS.ErrnoException).code})`);
-    }
+    ensureOutDir(out);
     const t0 = performance.now();
     const be = await createBackend();
     try {
       const progress = new Progress(1, { enabled: values.json !== true });
-      let last = 0;
       const config: ExperimentConfig = {
         ...base,
         seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-        onProgress: (done, total, label) => {
-          progress.tick((done - last) / total, `${done}/${total} ${label}`);
-          last = done;
-        },
+        onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
       };
       const rows = runExperiment(be, config);
       progress.finish();
       const summary = summarise(rows);
       const seconds = (performance.now() - t0) / 1000;
       const { onProgress: _omit, ...grid } = config;
-      writeAtomic(join(out, 'experiment.json'), JSON.stringify({ grid, seconds, rows, summary }, null, 1) + '\n');
       const md = `# Poisoning vs cloning experiment\n\nGrid: ${JSON.stringify(grid)}\n\nWall time ${seconds.toFixed(0)} s. Mean ± std over ${nSeeds} seeds.\n\n${summaryMarkdown(summary)}`;
-      writeAtomic(join(out, 'experiment.md'), md);
-      for (const attacker of config.attackers) writeAtomic(join(out, `clone-vs-utility-${attacker}.svg`), summarySvg(summary, attacker));
+      writeOutputs([
+        { path: join(out, 'experiment.json'), text: JSON.stringify({ grid, seconds, rows, summary }, null, 1) + '\n' },
+        { path: join(out, 'experiment.md'), text: md },
+        ...config.attackers.map((attacker) => ({ path: join(out, `clone-vs-utility-${attacker}.svg`), text: summarySvg(summary, attacker) })),
+      ]);
       if (values.json === true) {
         io.out(JSON.stringify({ seconds, summary }, null, 2) + '\n');
         return;

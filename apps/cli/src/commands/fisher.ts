@@ -7,8 +7,8 @@ import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { ensureOutDir } from '../out-dir.js';
-import { lineChart, writeOutputs } from '../svg.js';
+import { ensureOutDir, writeOutputs } from '../output-files.js';
+import { lineChart } from '../svg.js';
 import { UsageError } from '../usage-error.js';
 
 function parseY(text: string | boolean | undefined, classes: number): Float64Array | undefined {
