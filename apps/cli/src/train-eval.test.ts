@@ -18,8 +18,14 @@ describe('rgdl train / eval', () => {
     expect(code).toBe(0);
     const report = JSON.parse(c.out);
     expect(report.widths).toEqual([25, 16, 10]);
-    expect(report.history.length).toBeGreaterThanOrEqual(1);
-    expect(report.testAccuracy).toBeGreaterThan(0.9); // 10 classes: chance 0.1; measured 0.99
+    expect(report.training.method).toBe('hybrid');
+    expect(report.sweeps.map((s: { sweep: number }) => s.sweep)).toEqual([0, 1]); // sweep 0 = the fine-tuned net
+    expect(report.pretrain).toHaveLength(20);
+    expect(report.testAccuracy).toBeGreaterThan(0.9); // 10 classes: chance 0.1
+    expect(report.meanFieldTestAccuracy).toBeGreaterThan(0.9);
+    // generation reported for both the pretrained and the final net
+    expect(report.generation.pretrained.generatedAccuracy).toBeGreaterThanOrEqual(0);
+    expect(report.generation.final.testLogProbability).toBeLessThan(0);
     const e = collect();
     expect(await runCli(['eval', '--model', model, '--exact', '--json'], e.io)).toBe(0);
     const ev = JSON.parse(e.out);
@@ -43,12 +49,27 @@ describe('rgdl train / eval', () => {
     expect(bad.err).toMatch(/≤ 20 units/);
   }, 60_000);
 
+  it('--method eq14 keeps the layerwise path and reports every sweep', async () => {
+    const c = collect();
+    const m2 = join(dir, 'eq14.json');
+    const code = await runCli(['train', '--method', 'eq14', '--data', 'synthetic', '--size', '5', '--widths', '25,16,10', '--limit', '400',
+      '--sweeps', '1', '--pretrain-epochs', '10', '--epochs', '1', '--batch', '20', '--out', m2, '--json'], c.io);
+    expect(code).toBe(0);
+    const report = JSON.parse(c.out);
+    expect(report.training.method).toBe('eq14-layerwise');
+    expect(report.history.map((h: { sweep: number }) => h.sweep)).toEqual([0, 1]);
+    expect(report.testAccuracy).toBeGreaterThan(0.5);
+  }, 60_000);
+
   it('user mistakes exit with code 2, one line, and no output file', async () => {
     const cases: string[][] = [
       ['train'],
       ['train', '--out', join(dir, 'x.json'), '--widths', '15,10,10', '--data', 'synthetic', '--size', '4'],
       ['train', '--out', join(dir, 'x.json'), '--lr', '-1'],
       ['train', '--out', join(dir, 'x.json'), '--data', 'cifar'],
+      ['train', '--out', join(dir, 'x.json'), '--recipe', 'mnist99'],
+      ['train', '--out', join(dir, 'x.json'), '--recipe', 'mnist28', '--size', '14'],
+      ['train', '--out', join(dir, 'x.json'), '--method', 'sgd'],
       ['eval', '--model', join(dir, 'missing.json')],
       ['eval'],
     ];

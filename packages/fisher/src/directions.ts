@@ -4,7 +4,7 @@
  * δx (top eigenvector of F(x), [8]).
  */
 import { createRng, matrix, orientLargestPositive, type Backend, type Rng } from '@rgdl/gpu-kernels';
-import { argmaxRows, classProbabilities, type DeepRbm } from '@rgdl/rbm';
+import { argmaxRows, classProbabilitiesAuto, discreteKl, type DeepRbm } from '@rgdl/rbm';
 import { exactKl } from './exact.js';
 import { classificationFisher, generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
 
@@ -57,11 +57,6 @@ export interface AdversarialResult {
   readonly randomLabelAfter: number;
 }
 
-function klClasses(p: Float64Array, q: Float64Array): number {
-  let d = 0;
-  for (let i = 0; i < p.length; i++) if (p[i]! > 0) d += p[i]! * Math.log(p[i]! / Math.max(q[i]!, 1e-300));
-  return d;
-}
 
 /**
  * The most damaging input perturbation of Euclidean norm ε along the top
@@ -78,9 +73,7 @@ export function adversarialPerturbation(
   const probs = (inputs: Float64Array[]) => {
     const m = matrix(inputs.length, x.length);
     inputs.forEach((row, r) => m.data.set(row, r * x.length));
-    const hidden = net.layers.slice(0, -1).map((l) => l.W.rows);
-    const exact = hidden.every((n) => n <= 16);
-    return classProbabilities(be, net, m, exact ? {} : { samples: options.samples ?? 256, rng: createRng(12345) });
+    return classProbabilitiesAuto(be, net, m, { samples: options.samples ?? 256, rng: createRng(12345) });
   };
   const clip = (d: Float64Array) => x.map((xi, i) => Math.min(1, Math.max(0, xi + d[i]!)));
   const plus = clip(v.map((t) => epsilon * t));
@@ -92,8 +85,8 @@ export function adversarialPerturbation(
   const P = probs([x, plus, minus, rand]);
   const row = (i: number) => P.data.slice(i * P.cols, (i + 1) * P.cols);
   const labels = argmaxRows(P);
-  const klPlus = klClasses(row(0), row(1));
-  const klMinus = klClasses(row(0), row(2));
+  const klPlus = discreteKl(row(0), row(1));
+  const klMinus = discreteKl(row(0), row(2));
   const usePlus = klPlus >= klMinus;
   const perturbed = usePlus ? plus : minus;
   return {
@@ -104,7 +97,7 @@ export function adversarialPerturbation(
     labelBefore: labels[0]!,
     labelAfter: labels[usePlus ? 1 : 2]!,
     kl: Math.max(klPlus, klMinus),
-    randomKl: klClasses(row(0), row(3)),
+    randomKl: discreteKl(row(0), row(3)),
     randomLabelAfter: labels[3]!,
   };
 }

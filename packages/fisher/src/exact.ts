@@ -1,11 +1,11 @@
 /**
- * Exact Fisher information by enumeration (estimator 1 of DESIGN.md §4):
+ * Exact Fisher information by enumeration (estimator 1 of docs/math.md §8):
  * the joint P(h_first, end) is carried exactly through the chain, giving the
  * posterior means E[h_first | end] for every end state and their covariance
  * under the end distribution. Cost O(2^{n_first} · Σ_k 2^{n_k} · 2^{n_{k+1}}).
  */
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { exactStep, productDistribution, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
+import { discreteKl, exactStep, productDistribution, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
 import { chainOf, firstField, inputJacobian, sandwich } from './chain.js';
 import { covarianceOf } from './moments.js';
 
@@ -58,7 +58,5 @@ export function exactFisher(be: Backend, net: DeepRbm, input: Float64Array, dire
 export function exactKl(be: Backend, net: DeepRbm, a: Float64Array, b: Float64Array, direction: Direction): number {
   const pa = exactEnd(be, net, a, direction).q;
   const pb = exactEnd(be, net, b, direction).q;
-  let d = 0;
-  for (let s = 0; s < pa.length; s++) if (pa[s]! > 0) d += pa[s]! * Math.log(pa[s]! / Math.max(pb[s]!, 1e-300));
-  return d;
+  return discreteKl(pa, pb);
 }

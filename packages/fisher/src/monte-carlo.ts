@@ -1,5 +1,5 @@
 /**
- * Monte Carlo Fisher information (estimator 3 of DESIGN.md §4) for levels too
+ * Monte Carlo Fisher information (estimator 3 of docs/math.md §8) for levels too
  * wide to enumerate. F = G · Cov_end(E[h_first | end]) · Gᵀ (see chain.ts), with
  * the posterior mean E[h_first | end] estimated by self-normalised importance
  * sampling over a pool of M chains drawn from the input (prior) side:
@@ -17,7 +17,7 @@
  * (classification) and the standard error of the mean is returned.
  */
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
-import { propagateSampled, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
+import { propagateSampled, softplusSum, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
 import { chainOf, inputJacobian, sandwich } from './chain.js';
 import { covarianceOf } from './moments.js';
 
@@ -44,12 +44,7 @@ function logLikelihoodMatrix(be: Backend, V: Matrix<Float64Array>, U: Matrix<Flo
   const out = be.matmul(V, U, { transB: true }); // V·Uᵀ
   const c = new Float64Array(U.rows);
   for (let m = 0; m < U.rows; m++) {
-    let s = 0;
-    for (let j = 0; j < U.cols; j++) {
-      const u = U.data[m * U.cols + j]!;
-      s += Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
-    }
-    c[m] = s;
+    c[m] = softplusSum(U.data, m * U.cols, U.cols);
   }
   for (let r = 0; r < out.rows; r++) for (let m = 0; m < out.cols; m++) out.data[r * out.cols + m]! -= c[m]!;
   return out;

@@ -9,7 +9,7 @@
  *                 the soft labels by full-batch Adam (knockoff).
  */
 import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
-import { classProbabilities, createDeepRbm, oneHot, subset, trainLayerwise, type DeepRbm, type LabelledData } from '@rgdl/rbm';
+import { classProbabilitiesAuto, createDeepRbm, oneHot, subset, trainLayerwise, type DeepRbm, type LabelledData } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 
 export type CloneKind = 'eq14' | 'softmax' | 'mlp';
@@ -59,13 +59,12 @@ export function trainClone(be: Backend, kind: CloneKind, xs: readonly Float64Arr
       batchSize: 50, learningRate: 0.1, momentum: 0.9, precision: 'f32', seed: options.seed, evalSamples: 8,
     });
     const cloneNet = r.net;
-    const hidden = cloneNet.layers.slice(0, -1).map((l) => l.W.rows);
     return {
       kind, net: cloneNet,
       predict(inputs) {
         const m = matrix(inputs.length, inputs[0]!.length);
         inputs.forEach((row, i) => m.data.set(row, i * m.cols));
-        const p = classProbabilities(be, cloneNet, m, hidden.every((h) => h <= 14) ? {} : { samples: 32, rng: createRng(options.seed + 3) });
+        const p = classProbabilitiesAuto(be, cloneNet, m, { samples: 32, rng: createRng(options.seed + 3) });
         return inputs.map((_, i) => p.data.slice(i * data.classes, (i + 1) * data.classes));
       },
     };

@@ -1,5 +1,5 @@
 /**
- * Keeping a perturbed answer valid (DESIGN.md §5). The served ŷ′ is the
+ * Keeping a perturbed answer valid (docs/math.md §9). The served ŷ′ is the
  * projection of ŷ + s·δ onto the valid answers — entries clipped to [0, 1]
  * ('box' view, output-unit marginals), or δ made sum-free, negative entries
  * clipped and the vector renormalised ('simplex' view, class probabilities) —

@@ -15,7 +15,7 @@
  */
 import { createRng, matrix, type Backend, type Rng } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
-import { classProbabilities, type DeepRbm } from '@rgdl/rbm';
+import { classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
 import { argmax, constrainStep, type AnswerView } from './constrain.js';
 
 export type DefenceName = 'none' | 'fim' | 'random' | 'gaussian' | 'round' | 'reverse-sigmoid' | 'top1';
@@ -109,8 +109,6 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   const eps = options.epsilon ?? 0;
   const seed = options.seed ?? 1;
   const noiseRng: Rng = createRng(seed + 101);
-  const hidden = net.layers.slice(0, -1).map((l) => l.W.rows);
-  const exactProbs = hidden.every((n) => n <= 14);
   // per-class cache of v₁ at the one-hot outputs (given, or computed lazily once)
   let cache = options.directions;
   const directionFor = (c: number): Float64Array => {
@@ -120,7 +118,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   const clean = (inputs: readonly Float64Array[]): Float64Array[] => {
     const m = matrix(inputs.length, inputs[0]?.length ?? 0);
     inputs.forEach((x, r) => m.data.set(x, r * m.cols));
-    const p = classProbabilities(be, net, m, exactProbs ? {} : { samples: options.samples ?? 32, rng: createRng(seed + 7) });
+    const p = classProbabilitiesAuto(be, net, m, { samples: options.samples ?? 32, rng: createRng(seed + 7) });
     return inputs.map((_, r) => p.data.slice(r * classes, (r + 1) * classes));
   };
   return {

@@ -1,12 +1,12 @@
 /**
- * The depth × ε cloning experiment (paper §IV–V, DESIGN.md §5): for each depth
+ * The depth × ε cloning experiment (paper §IV–V, docs/math.md §9): for each depth
  * N and seed a victim is trained on the 'train' split; each defence answers the
  * attacker's own queries (the 'attacker' split, never the victim's data); each
  * attacker trains a clone on (x, served ŷ′); clones and utility are scored on
  * the 'test' split. Results are rows; `summarise` gives mean ± std over seeds.
  */
-import { createRng, type Backend } from '@rgdl/gpu-kernels';
-import { createDeepRbm, inputRows, loadMnist, trainLayerwise } from '@rgdl/rbm';
+import type { Backend } from '@rgdl/gpu-kernels';
+import { inputRows, loadMnist, subset, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
 import { trainClone, type CloneKind } from './clones.js';
 import { createService, usesEpsilon, utility, type DefenceName } from './defences.js';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
@@ -26,8 +26,10 @@ export interface ExperimentConfig {
   readonly victimExamples?: number;
   readonly attackerQueries?: number;
   readonly testExamples?: number;
-  /** Greedy-initialisation epochs for victim and eq. 14 clone (default 5). */
+  /** Greedy-initialisation epochs of the eq. 14 clone (default 5). */
   readonly pretrainEpochs?: number;
+  /** Maximum fine-tuning epochs of the victims (default: the victim recipe's). Victims follow @rgdl/rbm's recipe. */
+  readonly victimFineTuneEpochs?: number;
   /** Repeats of each query for the averaging attacker (default 5). */
   readonly repeats?: number;
   /**
@@ -72,6 +74,10 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
   const testData = loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
   const queries = inputRows(attackerData);
   const tests = inputRows(testData);
+  // the victim's early-stopping split: attacker-split digits after those used as queries
+  const victimValidation = loadMnist({ size: 14, split: 'attacker' });
+  const validationRows = Array.from({ length: Math.max(0, victimValidation.x.rows - queries.length) }, (_, i) => queries.length + i);
+  const validation = validationRows.length >= 200 ? subset(victimValidation, validationRows) : loadMnist({ size: 14, split: 'attacker', limit: 300 });
   const pre = config.pretrainEpochs ?? 5;
   const settings: { defence: DefenceName; epsilon: number }[] = [];
   for (const defence of config.defences) {
@@ -84,10 +90,10 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
   for (const depth of config.depths) {
     const widths = widthsForDepth(depth, config.hidden);
     for (const seed of config.seeds) {
-      const victim = trainLayerwise(be, createDeepRbm(widths, createRng(seed), { weightScale: 0.01 }), victimData, {
-        validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }), sweeps: 0, pretrainEpochs: pre, batchSize: 50,
-        learningRate: 0.1, momentum: 0.9, precision: 'f32', seed, evalSamples: 8,
-      }).net;
+      const recipe = victimRecipe(widths, config.victimFineTuneEpochs === undefined ? {} : {
+        fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs },
+      });
+      const victim = trainVictim(be, recipe, victimData, validation, { seed }).net;
       const clean = createService(be, victim, { defence: 'none', seed });
       const victimTest = clean.answer(tests).clean;
       const victimAccuracy = victimTest.filter((p, r) => p.indexOf(Math.max(...p)) === testData.labels[r]).length / tests.length;

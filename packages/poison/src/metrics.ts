@@ -1,5 +1,5 @@
 import { matrix } from '@rgdl/gpu-kernels';
-import type { DeepRbm } from '@rgdl/rbm';
+import { discreteKl, type DeepRbm } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 import { hungarian } from './hungarian.js';
 
@@ -21,7 +21,7 @@ export function cloneMetrics(victim: readonly Float64Array[], clone: readonly Fl
     const cq = argmax(q);
     if (cq === labels[r]) acc++;
     if (cq === argmax(p)) agree++;
-    for (let c = 0; c < p.length; c++) if (p[c]! > 0) kl += p[c]! * Math.log(p[c]! / Math.max(q[c]!, 1e-12));
+    kl += discreteKl(p, q);
   });
   const n = victim.length;
   return { cloneAccuracy: acc / n, agreement: agree / n, kl: kl / n };

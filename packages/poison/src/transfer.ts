@@ -6,7 +6,7 @@
  */
 import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
 import { adversarialPerturbation, type FisherOptions } from '@rgdl/fisher';
-import { argmaxRows, classProbabilities, type DeepRbm } from '@rgdl/rbm';
+import { argmaxRows, classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
 
 export interface TransferResult {
   readonly inputs: number;
@@ -36,8 +36,7 @@ export function transferAttack(
   const acc = (rows: readonly Float64Array[]) => {
     const m = matrix(rows.length, n0);
     rows.forEach((r, i) => m.data.set(r, i * n0));
-    const exact = victim.layers.slice(0, -1).every((l) => l.W.rows <= 14);
-    const pred = argmaxRows(classProbabilities(be, victim, m, exact ? {} : { samples: 32, rng: createRng(5) }));
+    const pred = argmaxRows(classProbabilitiesAuto(be, victim, m, { samples: 32, rng: createRng(5) }));
     let ok = 0;
     for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) ok++;
     return ok / pred.length;

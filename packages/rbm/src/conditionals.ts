@@ -5,6 +5,7 @@
  * Batches are row-major: one configuration per row.
  */
 import type { Backend, FloatArray, Matrix } from '@rgdl/gpu-kernels';
+import { softplus } from './numeric.js';
 
 /** A layer whose couplings are stored as A (Float64Array normally; Float32Array for f32 training). */
 export interface LayerView<A extends FloatArray = Float64Array> {
@@ -44,8 +45,7 @@ export function logBernoulliRows(h: Matrix<Float64Array>, u: Matrix<Float64Array
     let s = 0;
     for (let j = 0; j < n; j++) {
       const v = u.data[r * n + j]!;
-      const sp = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
-      s += h.data[r * n + j]! * v - sp;
+      s += h.data[r * n + j]! * v - softplus(v);
     }
     out[r] = s;
   }

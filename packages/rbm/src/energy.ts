@@ -7,6 +7,7 @@
 import { createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { downwardField, upwardField } from './conditionals.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
+import { softplus, softplusSum } from './numeric.js';
 import { assertEnumerable, chunkRows, stateBlock } from './states.js';
 
 function rowDot(m: Matrix<Float64Array>, v: Float64Array, r: number): number {
@@ -128,7 +129,7 @@ export function logPartitionAis(be: Backend, layer: RbmLayer, options: AisOption
   const bA = options.baseLowerBias ?? new Float64Array(nl);
   if (bA.length !== nl) throw new RangeError(`baseLowerBias has ${bA.length} entries, expected ${nl}`);
   let logZA = nu * Math.LN2;
-  for (const x of bA) logZA += Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  logZA += softplusSum(bA);
   // v ~ p_A
   const pA = new Float64Array(M * nl);
   for (let r = 0; r < M; r++) for (let i = 0; i < nl; i++) pA[r * nl + i] = 1 / (1 + Math.exp(-bA[i]!));
@@ -139,10 +140,7 @@ export function logPartitionAis(be: Backend, layer: RbmLayer, options: AisOption
     for (let r = 0; r < M; r++) {
       let s = 0;
       for (let i = 0; i < nl; i++) s += vv.data[r * nl + i]! * ((1 - beta) * bA[i]! + beta * layer.b[i]!);
-      for (let j = 0; j < nu; j++) {
-        const u = beta * field.data[r * nu + j]!;
-        s += Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
-      }
+      for (let j = 0; j < nu; j++) s += softplus(beta * field.data[r * nu + j]!);
       out[r] = s;
     }
     return out;

@@ -25,3 +25,23 @@ export {
   type ModelFile, type ArrayEncoding,
 } from './model-file.js';
 export * from './datasets/index.js';
+export { softplus, softplusSum, discreteKl, logSumExpOf, KL_FLOOR } from './numeric.js';
+export { meanFieldPass, meanFieldProbabilities, softmaxRows, type MeanFieldPass } from './mean-field.js';
+export {
+  hybridObjective, fineTune, meanFieldScore, upperEnumeratedStats, EXACT_NEGATIVE_LIMIT,
+  type LayerGradient, type HybridWeights, type ObjectiveOptions, type ObjectiveValue,
+  type FineTuneOptions, type FineTuneEpoch, type FineTuneResult,
+} from './finetune.js';
+export { pretrainGreedy, pseudoLogLikelihood, type PretrainOptions, type PretrainEpoch } from './pretrain.js';
+export {
+  EXACT_HIDDEN_LIMIT, hiddenEnumerable, classProbabilitiesAuto, classProbabilitiesChunked, evaluateClassifier,
+  type ClassifierEvaluation,
+} from './evaluate.js';
+export {
+  fitSoftmaxRegression, predictSoftmaxRegression, generationQuality,
+  type SoftmaxRegression, type GenerationQuality, type GenerationQualityOptions,
+} from './generation-quality.js';
+export {
+  VICTIM_RECIPES, victimRecipe, trainVictim,
+  type VictimRecipe, type VictimName, type VictimProgress, type TrainedVictim,
+} from './victims.js';

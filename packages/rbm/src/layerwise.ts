@@ -6,7 +6,7 @@
  * generation chain from y. Sweep k = 1 … N and repeat.
  *
  * Iterated sweeps can fall into a trivial fixed point where q_N(y|x) ignores x
- * (DESIGN.md §5), so every sweep is scored on held-out data, the best weights
+ * (docs/math.md §6), so every sweep is scored on held-out data, the best weights
  * are kept, and training stops after `patience` sweeps without improvement.
  */
 import { createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';

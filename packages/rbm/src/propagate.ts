@@ -13,6 +13,7 @@ import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { downwardField, upwardField } from './conditionals.js';
 import { widths, type DeepRbm } from './deep-rbm.js';
 import type { RbmLayer } from './layer.js';
+import { softplusSum } from './numeric.js';
 import { assertEnumerable, chunkRows, stateBlock } from './states.js';
 
 /** Direction of travel: 'up' = classification (x → y), 'down' = generation (y → x). */
@@ -219,11 +220,7 @@ export function classProbabilities(be: Backend, net: DeepRbm, x: Matrix<Float64A
   const logOneHot = (u: Matrix<Float64Array>): Matrix<Float64Array> => {
     const out = matrix(u.rows, nOut);
     for (let r = 0; r < u.rows; r++) {
-      let sp = 0;
-      for (let j = 0; j < nOut; j++) {
-        const v = u.data[r * nOut + j]!;
-        sp += Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-      }
+      const sp = softplusSum(u.data, r * nOut, nOut);
       for (let c = 0; c < nOut; c++) out.data[r * nOut + c] = u.data[r * nOut + c]! - sp;
     }
     return out;

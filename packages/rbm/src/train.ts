@@ -47,6 +47,11 @@ export interface FitOptions {
    * GEMM throughput; gradients are summed over one batch in f32, weights stay f64).
    */
   readonly precision?: 'f64' | 'f32';
+  /**
+   * Learning-rate multiplier per epoch (0-based), e.g. linear decay
+   * `(e) => 1 − e / epochs` (default constant 1).
+   */
+  readonly schedule?: (epoch: number) => number;
   readonly rng: Rng;
   /** Called after each epoch; return false to stop early. */
   readonly onEpoch?: (info: EpochInfo) => boolean | void;
@@ -192,6 +197,7 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
   const history: EpochInfo[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const t0 = performance.now();
+    const lrEpoch = lr * (options.schedule?.(epoch) ?? 1);
     let recon = 0;
     let reconCount = 0;
     for (let bi = 0; bi < source.batches; bi++) {
@@ -222,9 +228,9 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
         if (negative === 'pcd') chains = g.chain;
         ns = g.stats;
       }
-      applyUpdate(layer.W.data, vW, ps.hv.data, ns.hv.data, 1 / ps.count, 1 / ns.count, lr, mom, decay);
-      applyUpdate(layer.a, va, ps.h, ns.h, 1 / ps.count, 1 / ns.count, lr, mom, 0);
-      applyUpdate(layer.b, vb, ps.v, ns.v, 1 / ps.count, 1 / ns.count, lr, mom, 0);
+      applyUpdate(layer.W.data, vW, ps.hv.data, ns.hv.data, 1 / ps.count, 1 / ns.count, lrEpoch, mom, decay);
+      applyUpdate(layer.a, va, ps.h, ns.h, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
+      applyUpdate(layer.b, vb, ps.v, ns.v, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
     }
     const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
     history.push(info);

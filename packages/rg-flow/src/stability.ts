@@ -1,7 +1,7 @@
 /**
  * Stability matrices T_{αβ} = ∂g_α^{(to)} / ∂g_β^{(from)} of one layer (eq. 6, 13).
  *
- * Exact (DESIGN.md §3): perturbing H^{(from)} by δg_β O_β gives
+ * Exact (docs/math.md §7): perturbing H^{(from)} by δg_β O_β gives
  *   δ log q_to(s) = −δg_β (E[O_β(h_from) | h_to = s] − ⟨O_β⟩),
  * hence T_{αβ} = 2^{−n_to} Σ_s Ō_α(s) E[O_β | h_to = s] with the posterior under
  * q_from(h) t(s | h) and Ō_α = O_α / |terms(α)| (the projection convention).

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
 import { createService } from '@rgdl/poison';
-import { createDeepRbm, loadMnist, saveModel, trainLayerwise } from '@rgdl/rbm';
+import { loadMnist, saveModel, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
 import { measure } from '../measure.js';
 
 export interface LoadRow {
@@ -106,10 +106,9 @@ export async function runServerSuite(options: { quick: boolean; log: (line: stri
   const be = createCpuBackend();
   await be.ready();
   const widths = [196, 64, 10];
-  const net = trainLayerwise(be, createDeepRbm(widths, createRng(1), { weightScale: 0.01 }), loadMnist({ size: 14, split: 'train', limit: 3000 }), {
-    validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }), sweeps: 0, pretrainEpochs: quick ? 1 : 5, batchSize: 50,
-    learningRate: 0.1, momentum: 0.9, precision: 'f32', seed: 1, evalSamples: 8,
-  }).net;
+  const recipe = VICTIM_RECIPES.demo;
+  const net = trainVictim(be, quick ? victimRecipe(widths, { fineTune: { ...recipe.fineTune, epochs: 3 } }) : recipe,
+    loadMnist({ size: 14, split: 'train' }), loadMnist({ size: 14, split: 'attacker' }), { seed: 1 }).net;
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-bench-server-'));
   const model = join(dir, 'victim.json');
   saveModel(model, net, { data: { name: 'mnist', size: 14 } });

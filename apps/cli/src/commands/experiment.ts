@@ -11,7 +11,7 @@ const ATTACKERS: readonly AttackerName[] = ['eq14', 'softmax', 'mlp', 'softmax-a
 
 export const QUICK_GRID: ExperimentConfig = {
   depths: [1, 2], hidden: 32, epsilons: [0.2], defences: ['none', 'fim', 'random', 'top1'], attackers: ['softmax', 'eq14'],
-  seeds: [1, 2], victimExamples: 1500, attackerQueries: 800, testExamples: 400, pretrainEpochs: 5,
+  seeds: [1, 2], victimExamples: 1500, attackerQueries: 800, testExamples: 400, pretrainEpochs: 5, victimFineTuneEpochs: 25,
 };
 
 export const TRANSFER_GRID: ExperimentConfig = {
