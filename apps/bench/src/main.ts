@@ -13,8 +13,9 @@ import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
 import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-flow.js';
 import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites/fisher.js';
 import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
+import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
 
-const SUITES = ['kernels', 'rbm', 'rg-flow', 'fisher', 'server'] as const;
+const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'server'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
   const run: Record<Suite, () => Promise<unknown>> = {
     kernels: () => runKernelsSuite({ sizes: quick ? [64, 128] : [128, 512, 1024], log }),
     rbm: () => runRbmSuite({ quick, log }),
+    victims: () => runVictimsSuite({ quick, log }),
     'rg-flow': () => runRgFlowSuite({ quick, log }),
     fisher: () => runFisherSuite({ quick, log }),
     server: () => runServerSuite({ quick, log }),
@@ -83,6 +85,7 @@ async function main(): Promise<number> {
     const markdown: Record<Suite, (result: unknown) => string> = {
       kernels: (r) => kernelsMarkdown(r as KernelsResult),
       rbm: (r) => rbmMarkdown(r as RbmResult),
+      victims: (r) => victimsMarkdown(r as VictimsResult),
       'rg-flow': (r) => rgFlowMarkdown(r as RgFlowResult),
       fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
       server: (r) => serverMarkdown(r as ServerSuiteResult),

@@ -51,11 +51,14 @@ describe('fitRbm on bars-and-stripes 3×3', () => {
     pcd: { epochs: 3000, learningRate: 0.05, momentum: 0, k: 5 },
     exact: { epochs: 1000, learningRate: 0.1, momentum: 0.5, k: 1 },
   } as const;
-  const run = (negative: NegativePhase, seed: number) => {
+  const run = (negative: NegativePhase, seed: number, precision: 'f64' | 'f32' = 'f64', generic = false) => {
     const layer = createLayer(12, 9, createRng(seed), { weightScale: 0.1 });
     const before = meanLogLikelihood(be, layer, bas.x, logPartitionExact(be, layer));
     const rng = createRng(seed + 1);
-    fitRbm(be, layer, dataSource(be, bas.x, 7, rng), { ...SETTINGS[negative], weightDecay: 0, negative, rng });
+    const data = dataSource(be, bas.x, 7, rng);
+    // generic: the same batches without lowerBatch, so the upper side comes from batch()
+    const source = generic ? { batches: data.batches, batch: data.batch } : data;
+    fitRbm(be, layer, source, { ...SETTINGS[negative], weightDecay: 0, negative, rng, precision });
     const after = meanLogLikelihood(be, layer, bas.x, logPartitionExact(be, layer));
     return { before, after, layer };
   };
@@ -67,6 +70,17 @@ describe('fitRbm on bars-and-stripes 3×3', () => {
       expect(before).toBeLessThan(uniform + 0.5);
       expect(after).toBeGreaterThan(before + 2);
       expect(after).toBeGreaterThan(-4.0);
+    });
+  }
+
+  for (const negative of ['cd', 'pcd'] as const) {
+    it(`${negative} in f32 (fused statistics, f32 positive phase) raises it as well, with or without lowerBatch`, () => {
+      for (const generic of [false, true]) {
+        const { before, after, layer } = run(negative, 10, 'f32', generic);
+        expect(after, `generic ${generic}`).toBeGreaterThan(before + 2);
+        expect(after, `generic ${generic}`).toBeGreaterThan(-4.0);
+        expect(layer.W.data.every(Number.isFinite)).toBe(true);
+      }
     });
   }
 

@@ -25,6 +25,12 @@ export interface PositiveSource {
   /** Number of batches in one epoch. */
   readonly batches: number;
   batch(index: number, layer: RbmLayer, rng: Rng): PositiveBatch;
+  /**
+   * Present when the upper side is the posterior E[h | lower] = σ(W v + a) of the
+   * layer being fitted: the lower rows of batch `index`, so fitRbm can compute the
+   * upper side itself in its own precision (the f32 fast path).
+   */
+  lowerBatch?(index: number, rng: Rng): Matrix<Float64Array>;
 }
 
 export type NegativePhase = 'cd' | 'pcd' | 'exact';
@@ -193,6 +199,7 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
   const va = new Float64Array(nu);
   const vb = new Float64Array(nl);
   const f32 = options.precision === 'f32';
+  if (f32 && negative !== 'exact') return fitRbmF32(be, layer, source, options, { lr, mom, decay, K, pcd: negative === 'pcd' });
   let chains: Matrix<FloatArray> | undefined; // PCD: persistent upper states
   const history: EpochInfo[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -240,6 +247,111 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
 }
 
 /**
+ * CD-k / PCD-k with every product, sigmoid and draw in f32 (weights and their
+ * velocity stay f64; an f32 mirror of W is refreshed inside the update loop, so
+ * no per-batch conversion of W). The positive upper side is computed here in f32
+ * when the source offers `lowerBatch`. Positive and negative statistics come from
+ * one product: [h₀; −h_k]ᵀ [v₀; v_k] = Σ h₀v₀ᵀ − Σ h_k v_kᵀ.
+ */
+function fitRbmF32(
+  be: Backend, layer: RbmLayer, source: PositiveSource, options: FitOptions,
+  s: { lr: number; mom: number; decay: number; K: number; pcd: boolean },
+): EpochInfo[] {
+  const rng = options.rng;
+  const nu = upperWidth(layer);
+  const nl = lowerWidth(layer);
+  const W = layer.W.data;
+  const W32 = toFloat32(layer.W);
+  const view: LayerView<Float32Array> = { W: W32, a: layer.a, b: layer.b };
+  const vW = new Float64Array(nu * nl);
+  const va = new Float64Array(nu);
+  const vb = new Float64Array(nl);
+  let chains: Matrix<Float32Array> | undefined;
+  const history: EpochInfo[] = [];
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const t0 = performance.now();
+    const lr = s.lr * (options.schedule?.(epoch) ?? 1);
+    let recon = 0;
+    let reconCount = 0;
+    for (let bi = 0; bi < source.batches; bi++) {
+      let v0: Matrix<Float32Array>;
+      let h0: Matrix<Float32Array>;
+      if (source.lowerBatch !== undefined) {
+        v0 = toFloat32(source.lowerBatch(bi, rng));
+        if (v0.cols !== nl) throw new RangeError(`lower batch has ${v0.cols} columns; layer is ${nu}×${nl}`);
+        h0 = upwardProbabilities(be, view, v0);
+      } else {
+        const pos = source.batch(bi, layer, rng);
+        if (pos.lower.cols !== nl || pos.upper.cols !== nu || pos.lower.rows !== pos.upper.rows) {
+          throw new RangeError(`positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`);
+        }
+        v0 = toFloat32(pos.lower);
+        h0 = toFloat32(pos.upper);
+      }
+      const B = v0.rows;
+      const persistent = s.pcd && chains !== undefined && chains.rows === B;
+      let h = persistent ? chains! : be.sampleBernoulli(h0, rng);
+      let vp = downwardProbabilities(be, view, h);
+      if (!persistent) {
+        for (let i = 0; i < vp.data.length; i++) {
+          const d = vp.data[i]! - v0.data[i]!;
+          recon += d * d;
+        }
+        reconCount += vp.data.length;
+      }
+      let v = be.sampleBernoulli(vp, rng);
+      let hp = upwardProbabilities(be, view, v);
+      for (let step = 1; step < s.K; step++) {
+        h = be.sampleBernoulli(hp, rng);
+        vp = downwardProbabilities(be, view, h);
+        v = be.sampleBernoulli(vp, rng);
+        hp = upwardProbabilities(be, view, v);
+      }
+      if (s.pcd) chains = be.sampleBernoulli(hp, rng);
+      // stacked statistics: A = [h₀; −h_k] (2B × nu), V = [v₀; v_k] (2B × nl)
+      const A = new Float32Array(2 * B * nu);
+      A.set(h0.data);
+      const dh = new Float64Array(nu);
+      for (let r = 0; r < B; r++) {
+        for (let j = 0; j < nu; j++) {
+          const x = h0.data[r * nu + j]!;
+          const y = hp.data[r * nu + j]!;
+          A[(B + r) * nu + j] = -y;
+          dh[j]! += x - y;
+        }
+      }
+      const V = new Float32Array(2 * B * nl);
+      V.set(v0.data);
+      V.set(v.data, B * nl);
+      const dv = new Float64Array(nl);
+      for (let r = 0; r < B; r++) for (let i = 0; i < nl; i++) dv[i]! += v0.data[r * nl + i]! - v.data[r * nl + i]!;
+      const diff = be.matmul({ rows: 2 * B, cols: nu, data: A }, { rows: 2 * B, cols: nl, data: V }, { transA: true });
+      const scale = 1 / B;
+      const W32d = W32.data;
+      for (let i = 0; i < W.length; i++) {
+        const vel = s.mom * vW[i]! + lr * (diff.data[i]! * scale - s.decay * W[i]!);
+        vW[i] = vel;
+        const w = W[i]! + vel;
+        W[i] = w;
+        W32d[i] = w;
+      }
+      for (let j = 0; j < nu; j++) {
+        va[j] = s.mom * va[j]! + lr * dh[j]! * scale;
+        layer.a[j]! += va[j]!;
+      }
+      for (let i = 0; i < nl; i++) {
+        vb[i] = s.mom * vb[i]! + lr * dv[i]! * scale;
+        layer.b[i]! += vb[i]!;
+      }
+    }
+    const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
+    history.push(info);
+    if (options.onEpoch?.(info) === false) break;
+  }
+  return history;
+}
+
+/**
  * Positive phase of ordinary unsupervised RBM training on lower-side data:
  * batches of rows of `data` (shuffled each epoch) with upper = E[h | v] = σ(W v + a).
  */
@@ -247,14 +359,17 @@ export function dataSource(be: Backend, data: Matrix<Float64Array>, batchSize: n
   const n = data.rows;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const batches = Math.ceil(n / batchSize);
+  const lowerBatch = (index: number): Matrix<Float64Array> => {
+    if (index === 0) shuffle(order, rng);
+    return gatherRows(data, order.subarray(index * batchSize, Math.min(n, (index + 1) * batchSize)));
+  };
   return {
     batches,
     batch(index, layer) {
-      if (index === 0) shuffle(order, rng);
-      const rows = order.subarray(index * batchSize, Math.min(n, (index + 1) * batchSize));
-      const lower = gatherRows(data, rows);
+      const lower = lowerBatch(index);
       return { lower, upper: upwardProbabilities(be, layer, lower) };
     },
+    lowerBatch,
   };
 }
 
