@@ -16,7 +16,8 @@ const dirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'pack
 const work = mkdtempSync(join(tmpdir(), 'rgdl-pack-'));
 const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
-const run = (cmd, args, cwd, extra = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...extra });
+const run = (cmd, args, cwd, extra = {}) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...extra });
 const t0 = performance.now();
 
 const packed = {};
@@ -32,8 +33,13 @@ for (const dir of dirs) {
 
 const app = join(work, 'app');
 mkdirSync(app);
-writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'rgdl-consumer', private: true, type: 'module', dependencies: packed }, null, 2));
-run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app, { env: { ...process.env, npm_config_workspaces: 'false' } });
+writeFileSync(
+  join(app, 'package.json'),
+  JSON.stringify({ name: 'rgdl-consumer', private: true, type: 'module', dependencies: packed }, null, 2),
+);
+run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app, {
+  env: { ...process.env, npm_config_workspaces: 'false' },
+});
 const installed = readdirSync(join(app, 'node_modules', '@rgdl'));
 console.log(`npm installed @rgdl/{${installed.join(',')}} in ${app}`);
 
@@ -61,11 +67,34 @@ for (const [name, body] of Object.entries(checks)) {
 const bin = join(app, 'node_modules', '.bin', 'rgdl');
 const help = run(bin, ['--help'], app);
 if (!/Commands:[\s\S]*serve/.test(help)) throw new Error(`rgdl --help:\n${help}`);
-run(bin, ['train', '--data', 'bas', '--size', '3', '--widths', '9,6,2', '--sweeps', '0', '--pretrain-epochs', '5', '--out', 'm.json'], app);
-const flow = JSON.parse(run(bin, ['flow', '--model', 'm.json', '--method', 'exact', '--json'], app).replace(/^[^{]*/, ''));
+run(
+  bin,
+  [
+    'train',
+    '--data',
+    'bas',
+    '--size',
+    '3',
+    '--widths',
+    '9,6,2',
+    '--sweeps',
+    '0',
+    '--pretrain-epochs',
+    '5',
+    '--out',
+    'm.json',
+  ],
+  app,
+);
+const flow = JSON.parse(
+  run(bin, ['flow', '--model', 'm.json', '--method', 'exact', '--json'], app).replace(/^[^{]*/, ''),
+);
 if (!Array.isArray(flow.layers)) throw new Error('rgdl flow --json');
 // the server from the installed package: up, healthy, a prediction, clean exit on SIGTERM
-const server = spawn(bin, ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random', '--eps', '0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(bin, ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random', '--eps', '0.1'], {
+  cwd: app,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let logs = '';
 server.stdout.on('data', (d) => (logs += d));
 const url = await new Promise((ok, fail) => {
@@ -76,10 +105,17 @@ const url = await new Promise((ok, fail) => {
   server.on('exit', (code) => fail(new Error(`rgdl serve exited ${code}: ${logs}`)));
 });
 const health = await (await fetch(`${url}/healthz`)).json();
-const predict = await (await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[1, 1, 1, 0, 0, 0, 0, 0, 0]] }) })).json();
+const predict = await (
+  await fetch(`${url}/v1/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [[1, 1, 1, 0, 0, 0, 0, 0, 0]] }),
+  })
+).json();
 const exit = new Promise((ok) => server.on('exit', ok));
 server.kill('SIGTERM');
-if (health.status !== 'ok' || predict.labels?.length !== 1 || (await exit) !== 0) throw new Error(`rgdl serve: ${JSON.stringify({ health, predict })}`);
+if (health.status !== 'ok' || predict.labels?.length !== 1 || (await exit) !== 0)
+  throw new Error(`rgdl serve: ${JSON.stringify({ health, predict })}`);
 console.log(`installed rgdl: --help, train, flow --json, serve (healthz, predict, SIGTERM): ok`);
 // the README's quick-start snippets, in order, as a user would paste them
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -91,7 +127,9 @@ for (const [i, code] of snippets.entries()) {
   writeFileSync(file, code);
   const t = performance.now();
   const out = run(process.execPath, [file], app);
-  console.log(`README quick start ${i + 1} (${((performance.now() - t) / 1000).toFixed(1)} s): ${out.trim().split('\n').pop()}`);
+  console.log(
+    `README quick start ${i + 1} (${((performance.now() - t) / 1000).toFixed(1)} s): ${out.trim().split('\n').pop()}`,
+  );
 }
 rmSync(work, { recursive: true, force: true });
 console.log(`pack-and-install check passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -9,7 +9,21 @@ export interface CloseOptions {
   label?: string;
   maxReport?: number;
 }
-export interface CloseResult { ok: boolean; count: number; worst: number; worstIndex: number; message: string }
-export declare function compareAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, options?: CloseOptions): CloseResult;
+export interface CloseResult {
+  ok: boolean;
+  count: number;
+  worst: number;
+  worstIndex: number;
+  message: string;
+}
+export declare function compareAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  options?: CloseOptions,
+): CloseResult;
 /** Fails unless |actual − expected| ≤ atol + rtol·|expected| element-wise. */
-export declare function expectAllClose(actual: ArrayLike<number> | number, expected: ArrayLike<number> | number, options?: CloseOptions): void;
+export declare function expectAllClose(
+  actual: ArrayLike<number> | number,
+  expected: ArrayLike<number> | number,
+  options?: CloseOptions,
+): void;

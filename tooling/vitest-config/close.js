@@ -15,7 +15,10 @@ export function compareAllClose(actual, expected, options = {}) {
   const maxReport = options.maxReport ?? 5;
   if (actual.length !== expected.length) {
     return {
-      ok: false, count: -1, worst: Infinity, worstIndex: -1,
+      ok: false,
+      count: -1,
+      worst: Infinity,
+      worstIndex: -1,
       message: `length mismatch: actual ${actual.length} vs expected ${expected.length}`,
     };
   }
@@ -49,9 +52,10 @@ export function compareAllClose(actual, expected, options = {}) {
       worstIndex = i;
     }
   }
-  const message = count === 0
-    ? `all ${actual.length} close (worst ratio diff/tol = ${worst.toPrecision(3)})`
-    : `${count} of ${actual.length} elements not close (rtol=${rtol}, atol=${atol}):\n${lines.join('\n')}`;
+  const message =
+    count === 0
+      ? `all ${actual.length} close (worst ratio diff/tol = ${worst.toPrecision(3)})`
+      : `${count} of ${actual.length} elements not close (rtol=${rtol}, atol=${atol}):\n${lines.join('\n')}`;
   return { ok: count === 0, count, worst, worstIndex, message };
 }
 

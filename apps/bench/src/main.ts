@@ -27,7 +27,12 @@ async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { suite: { type: 'string', multiple: true }, quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        suite: { type: 'string', multiple: true },
+        quick: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -48,7 +53,14 @@ async function main(): Promise<number> {
     // One process per suite: references loaded by one suite must not perturb the
     // next (measured: merely importing mathjs slowed the two-thread CD epoch by ≈30%).
     for (const suite of suites) {
-      const args = [...process.execArgv, process.argv[1]!, '--suite', suite, ...(values.quick ? ['--quick'] : []), ...(values.out ? ['--out', values.out] : [])];
+      const args = [
+        ...process.execArgv,
+        process.argv[1]!,
+        '--suite',
+        suite,
+        ...(values.quick ? ['--quick'] : []),
+        ...(values.out ? ['--out', values.out] : []),
+      ];
       const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
       if (child.status !== 0) return child.status ?? 1;
     }
@@ -80,7 +92,11 @@ async function main(): Promise<number> {
   for (const suite of SUITES) {
     const file = join(outDir, `${suite}.json`);
     if (!existsSync(file)) continue;
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { machine: typeof machine; seconds: number; result: unknown };
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      machine: typeof machine;
+      seconds: number;
+      result: unknown;
+    };
     const m = saved.machine;
     const markdown: Record<Suite, (result: unknown) => string> = {
       kernels: (r) => kernelsMarkdown(r as KernelsResult),
@@ -91,7 +107,9 @@ async function main(): Promise<number> {
       server: (r) => serverMarkdown(r as ServerSuiteResult),
     };
     const body = markdown[suite](saved.result);
-    sections.push(`## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`);
+    sections.push(
+      `## ${suite}\n\nMeasured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node} (V8 ${m.v8}); suite took ${saved.seconds.toFixed(0)} s.\n\n${body}`,
+    );
   }
   const report = `# rgdl benchmark report\n\nEvery figure sits beside references measured in the same run. Regenerate with \`pnpm bench\` (or \`pnpm bench --suite <name>\`).\n\n${sections.join('\n')}`;
   writeAtomic(join(outDir, 'report.md'), report);

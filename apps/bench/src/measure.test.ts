@@ -5,9 +5,13 @@ import { kernelsMarkdown } from './suites/kernels.js';
 describe('bench helpers', () => {
   it('measure times real work with at least the requested samples', async () => {
     let sink = 0;
-    const t = await measure('loop', () => {
-      for (let i = 0; i < 20000; i++) sink += Math.sqrt(i);
-    }, { timeMs: 20, iterations: 5 });
+    const t = await measure(
+      'loop',
+      () => {
+        for (let i = 0; i < 20000; i++) sink += Math.sqrt(i);
+      },
+      { timeMs: 20, iterations: 5 },
+    );
     expect(sink).toBeGreaterThan(0);
     expect(t.samples).toBeGreaterThanOrEqual(5);
     expect(t.minMs).toBeGreaterThan(0);

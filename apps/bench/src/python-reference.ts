@@ -12,8 +12,12 @@ import { spawnSync } from 'node:child_process';
  */
 const UNSET_FOR_REFERENCE = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
-export function runPythonReference(script: string, modules: readonly string[], env: Record<string, string> = {}, timeoutMs = 600_000):
-  { result: unknown; python: string } | { unavailable: string } {
+export function runPythonReference(
+  script: string,
+  modules: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 600_000,
+): { result: unknown; python: string } | { unavailable: string } {
   const candidates = ['/usr/bin/python3', 'python3'];
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });
@@ -29,5 +33,7 @@ export function runPythonReference(script: string, modules: readonly string[], e
     if (run.status !== 0) return { unavailable: `${python} failed: ${run.stderr.trim().split('\n').pop() ?? ''}` };
     return { result: JSON.parse(run.stdout.trim().split('\n').pop() ?? 'null'), python };
   }
-  return { unavailable: `no python3 with ${modules.join(' and ')} found (apt-get install python3-numpy python3-sklearn)` };
+  return {
+    unavailable: `no python3 with ${modules.join(' and ')} found (apt-get install python3-numpy python3-sklearn)`,
+  };
 }

@@ -33,10 +33,18 @@ export function defenceLabel(defence: DefenceName, epsilon: number): string {
 }
 
 /** A defended service in this process. */
-export function localSource(be: Backend, net: DeepRbm, defence: DefenceName, epsilon: number, seed: number): AnswerSource {
+export function localSource(
+  be: Backend,
+  net: DeepRbm,
+  defence: DefenceName,
+  epsilon: number,
+  seed: number,
+): AnswerSource {
   const service = createService(be, net, { defence, epsilon, seed });
   return {
-    name: `local ${defenceLabel(defence, epsilon)}`, defence, epsilon,
+    name: `local ${defenceLabel(defence, epsilon)}`,
+    defence,
+    epsilon,
     async answer(inputs) {
       const b = service.answer(inputs);
       return { labels: b.clean.map((y) => argmax(y)), served: b.served, clean: b.clean };
@@ -49,7 +57,9 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
   } catch (error) {
-    throw new UsageError(`cannot reach ${url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`);
+    throw new UsageError(
+      `cannot reach ${url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`,
+    );
   }
   const text = await res.text();
   if (!res.ok) throw new UsageError(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
@@ -64,16 +74,24 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
 export async function httpSource(base: string): Promise<AnswerSource & { readonly info: ModelInfo }> {
   const root = base.replace(/\/+$/, '');
   const info = await getJson<ModelInfo>(`${root}/v1/model`);
-  if (!Array.isArray(info.widths) || typeof info.defence !== 'string') throw new UsageError(`${root}/v1/model is not an rgdl server's answer`);
+  if (!Array.isArray(info.widths) || typeof info.defence !== 'string')
+    throw new UsageError(`${root}/v1/model is not an rgdl server's answer`);
   const batch = Math.min(64, info.batchLimit);
   return {
-    name: `${root} ${defenceLabel(info.defence, info.epsilon)}`, defence: info.defence, epsilon: info.epsilon, info,
+    name: `${root} ${defenceLabel(info.defence, info.epsilon)}`,
+    defence: info.defence,
+    epsilon: info.epsilon,
+    info,
     async answer(inputs) {
       const labels: number[] = [];
       const served: Float64Array[] = [];
       for (let i = 0; i < inputs.length; i += batch) {
         const body = JSON.stringify({ inputs: inputs.slice(i, i + batch).map((x) => Array.from(x)) });
-        const r = await getJson<PredictResponse>(`${root}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const r = await getJson<PredictResponse>(`${root}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
         labels.push(...r.labels);
         served.push(...r.answers.map((a) => Float64Array.from(a)));
       }
@@ -111,7 +129,11 @@ export interface SourceResult {
   readonly cloneAccuracy: Stat;
   /** Clone label = source label on the test digits. */
   readonly cloneAgreement: Stat;
-  readonly perSeed: readonly { readonly seed: number; readonly cloneAccuracy: number; readonly cloneAgreement: number }[];
+  readonly perSeed: readonly {
+    readonly seed: number;
+    readonly cloneAccuracy: number;
+    readonly cloneAgreement: number;
+  }[];
 }
 
 export interface Comparison {
@@ -163,7 +185,8 @@ const pts = (v: number) => `${(100 * v).toFixed(1)}`;
 /** Runs the attack on every source and compares the 'fim' source with 'none' and 'random'. */
 export async function runCloneAttack(be: Backend, options: AttackOptions): Promise<AttackResult> {
   const t0 = performance.now();
-  if (options.queries > options.pool.length) throw new UsageError(`--queries ${options.queries} is more than the ${options.pool.length} attacker inputs`);
+  if (options.queries > options.pool.length)
+    throw new UsageError(`--queries ${options.queries} is more than the ${options.pool.length} attacker inputs`);
   const total = options.sources.length * options.seeds.length;
   let done = 0;
   const sources: SourceResult[] = [];
@@ -187,7 +210,13 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
     const perSeed = [];
     for (const seed of options.seeds) {
       const idx = subsetIndices(options.pool.length, options.queries, 7919 * seed);
-      const clone = trainClone(be, options.attacker, idx.map((i) => options.pool[i]!), idx.map((i) => poolAnswers.served[i]!), { widths: options.widths, seed });
+      const clone = trainClone(
+        be,
+        options.attacker,
+        idx.map((i) => options.pool[i]!),
+        idx.map((i) => poolAnswers.served[i]!),
+        { widths: options.widths, seed },
+      );
       const pred = clone.predict(options.test);
       let acc = 0;
       let agree = 0;
@@ -201,9 +230,15 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
       options.onProgress?.(done, total, `${source.name}, seed ${seed}`);
     }
     sources.push({
-      source: source.name, defence: source.defence, epsilon: source.epsilon,
-      honestLabelKept: kept / n, honestAccuracy: correct / n, meanL1: reference ? l1 / n : null,
-      cloneAccuracy: stat(perSeed.map((s) => s.cloneAccuracy)), cloneAgreement: stat(perSeed.map((s) => s.cloneAgreement)), perSeed,
+      source: source.name,
+      defence: source.defence,
+      epsilon: source.epsilon,
+      honestLabelKept: kept / n,
+      honestAccuracy: correct / n,
+      meanL1: reference ? l1 / n : null,
+      cloneAccuracy: stat(perSeed.map((s) => s.cloneAccuracy)),
+      cloneAgreement: stat(perSeed.map((s) => s.cloneAgreement)),
+      perSeed,
     });
   }
   const fim = sources.find((s) => s.defence === 'fim');
@@ -212,23 +247,35 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
     const other = sources.find((s) => s.defence === against);
     if (!fim || !other) continue;
     const drop = other.cloneAccuracy.mean - fim.cloneAccuracy.mean;
-    const se = Math.sqrt(other.cloneAccuracy.std ** 2 / other.cloneAccuracy.n + fim.cloneAccuracy.std ** 2 / fim.cloneAccuracy.n);
+    const se = Math.sqrt(
+      other.cloneAccuracy.std ** 2 / other.cloneAccuracy.n + fim.cloneAccuracy.std ** 2 / fim.cloneAccuracy.n,
+    );
     comparisons.push({ against, drop, se, significant: Math.abs(drop) > 2 * se && se > 0 });
   }
   let verdict: string;
   if (!fim) verdict = 'no FIM-defended source was attacked, so there is nothing to compare';
   else {
-    const parts = comparisons.map((c) => `${c.drop >= 0 ? 'lowered' : 'raised'} clone accuracy by ${pts(Math.abs(c.drop))} ± ${pts(c.se)} points vs ${c.against === 'none' ? 'no defence' : 'a random direction of the same size'} (${c.significant ? 'beyond 2 standard errors' : 'within 2 standard errors: not distinguishable'})`);
+    const parts = comparisons.map(
+      (c) =>
+        `${c.drop >= 0 ? 'lowered' : 'raised'} clone accuracy by ${pts(Math.abs(c.drop))} ± ${pts(c.se)} points vs ${c.against === 'none' ? 'no defence' : 'a random direction of the same size'} (${c.significant ? 'beyond 2 standard errors' : 'within 2 standard errors: not distinguishable'})`,
+    );
     const random = comparisons.find((c) => c.against === 'random');
     const conclusion = random
       ? random.significant && random.drop > 0
         ? 'The FIM direction protects better than random noise of the same size.'
         : 'The FIM direction did not protect better than random noise of the same size in this run.'
       : '';
-    verdict = `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${options.seeds.length} seeds) ${parts.join('; ') || 'was not compared'}. Honest users keep their label on ${pts(fim.honestLabelKept)}% of test digits (accuracy ${pts(fim.honestAccuracy)}%). ${conclusion}`.trim();
+    verdict =
+      `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${options.seeds.length} seeds) ${parts.join('; ') || 'was not compared'}. Honest users keep their label on ${pts(fim.honestLabelKept)}% of test digits (accuracy ${pts(fim.honestAccuracy)}%). ${conclusion}`.trim();
   }
   return {
-    attacker: options.attacker, queries: options.queries, testExamples: options.test.length, seeds: options.seeds,
-    sources, comparisons, verdict, seconds: (performance.now() - t0) / 1000,
+    attacker: options.attacker,
+    queries: options.queries,
+    testExamples: options.test.length,
+    seeds: options.seeds,
+    sources,
+    comparisons,
+    verdict,
+    seconds: (performance.now() - t0) / 1000,
   };
 }

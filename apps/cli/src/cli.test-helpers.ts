@@ -4,5 +4,13 @@ import type { CliIo } from './io.js';
 export function collect(): { io: CliIo; readonly out: string; readonly err: string } {
   let out = '';
   let err = '';
-  return { io: { out: (t) => void (out += t), err: (t) => void (err += t) }, get out() { return out; }, get err() { return err; } };
+  return {
+    io: { out: (t) => void (out += t), err: (t) => void (err += t) },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
 }

@@ -8,7 +8,6 @@ import { createDeepRbm, saveModel } from '@rgdl/rbm';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
 
-
 describe('rgdl CLI', () => {
   it('prints help listing the commands', async () => {
     const c = collect();
@@ -55,13 +54,32 @@ describe('rgdl CLI', () => {
   });
   it('demo --json: kernels check, a trained victim, its spectrum and FIM, three servers, a clone attack and a verdict', async () => {
     const c = collect();
-    const code = await runCli(['demo', '--json', '--max-n', '128', '--backend', 'cpu', '--train-examples', '600', '--seeds', '2', '--queries', '300'], c.io);
+    const code = await runCli(
+      [
+        'demo',
+        '--json',
+        '--max-n',
+        '128',
+        '--backend',
+        'cpu',
+        '--train-examples',
+        '600',
+        '--seeds',
+        '2',
+        '--queries',
+        '300',
+      ],
+      c.io,
+    );
     expect(c.err).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(c.out);
     expect(r.kernels.backend.name).toBe('cpu');
     expect(r.kernels.matmulMaxAbsErrorVsNaive).toBeLessThan(1e-12);
-    expect(r.kernels.throughput.map((t: { n: number; dtype: string }) => `${t.dtype}:${t.n}`)).toEqual(['f64:128', 'f32:128']);
+    expect(r.kernels.throughput.map((t: { n: number; dtype: string }) => `${t.dtype}:${t.n}`)).toEqual([
+      'f64:128',
+      'f32:128',
+    ]);
     expect(r.victim.testAccuracy).toBeGreaterThan(0.5); // 10 classes; measured ≈ 0.7 with 600 digits
     expect(r.stability.shape).toEqual([196, 64]);
     expect(r.stability.singularValues).toHaveLength(64);

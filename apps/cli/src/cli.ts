@@ -13,7 +13,15 @@ import type { CliIo } from './io.js';
 import { UsageError } from './usage-error.js';
 
 export const COMMANDS: readonly Command[] = [
-  trainCommand, evalCommand, flowCommand, fisherCommand, poisonCommand, cloneAttackCommand, experimentCommand, serveCommand, demoCommand,
+  trainCommand,
+  evalCommand,
+  flowCommand,
+  fisherCommand,
+  poisonCommand,
+  cloneAttackCommand,
+  experimentCommand,
+  serveCommand,
+  demoCommand,
 ];
 
 function mainHelp(): string {
@@ -44,7 +52,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === undefined) throw new UsageError(`unknown command '${name}' (try 'rgdl --help')`);
     let parsed;
     try {
-      parsed = parseArgs({ args: [...rest], options: { ...COMMON_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
+      parsed = parseArgs({
+        args: [...rest],
+        options: { ...COMMON_OPTIONS, ...command.options },
+        strict: true,
+        allowPositionals: true,
+      });
     } catch (error) {
       throw new UsageError(`${(error as Error).message.split('\n')[0]} (see 'rgdl ${name} --help')`);
     }
@@ -52,7 +65,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;
     }
-    await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, io);
+    await command.run(
+      { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals },
+      io,
+    );
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -15,8 +15,27 @@ const model = join(dir, 'victim.json');
 
 beforeAll(async () => {
   const c = collect();
-  const code = await runCli(['train', '--data', 'synthetic', '--size', '3', '--widths', '9,8,10', '--limit', '500', '--sweeps', '0',
-    '--pretrain-epochs', '10', '--out', model, '--json'], c.io);
+  const code = await runCli(
+    [
+      'train',
+      '--data',
+      'synthetic',
+      '--size',
+      '3',
+      '--widths',
+      '9,8,10',
+      '--limit',
+      '500',
+      '--sweeps',
+      '0',
+      '--pretrain-epochs',
+      '10',
+      '--out',
+      model,
+      '--json',
+    ],
+    c.io,
+  );
   expect(c.err).toBe('');
   expect(code).toBe(0);
 }, 60_000);
@@ -52,7 +71,9 @@ describe('rgdl fisher', () => {
     expect(r.eigenvalues.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(r.trace, 10);
     expect(Math.hypot(...r.topEigenvectors[0])).toBeCloseTo(1, 10);
     // |⟨cli v₁, v₁⟩| = 1 (same vector up to sign)
-    expect(Math.abs(r.topEigenvectors[0].reduce((a: number, v: number, i: number) => a + v * ref.vectors[0]![i]!, 0))).toBeCloseTo(1, 8);
+    expect(
+      Math.abs(r.topEigenvectors[0].reduce((a: number, v: number, i: number) => a + v * ref.vectors[0]![i]!, 0)),
+    ).toBeCloseTo(1, 8);
     expect(readdirSync(out).sort()).toEqual(['fisher-spectrum.svg', 'fisher.json']);
     // one marker per positive eigenvalue (log axis) + the legend
     const positive = r.eigenvalues.filter((v: number) => v > 0).length;
@@ -61,7 +82,17 @@ describe('rgdl fisher', () => {
   });
   it('monte-carlo agrees with exact on λ₁ within 10%, and classification FIM is n_0 × n_0', async () => {
     const exact = await json(['fisher', '--model', model, '--label', '5']);
-    const mc = await json(['fisher', '--model', model, '--label', '5', '--method', 'monte-carlo', '--samples', '20000']);
+    const mc = await json([
+      'fisher',
+      '--model',
+      model,
+      '--label',
+      '5',
+      '--method',
+      'monte-carlo',
+      '--samples',
+      '20000',
+    ]);
     expect(mc.maxEntryStderr).toBeGreaterThan(0);
     expect(Math.abs(mc.eigenvalues[0] / exact.eigenvalues[0] - 1)).toBeLessThan(0.1);
     const cls = await json(['fisher', '--model', model, '--x-index', '3']);
@@ -92,9 +123,14 @@ describe('rgdl poison', () => {
     const test = await json(['poison', '--model', model, '--defence', 'none', '--count', '2']);
     const file = join(dir, 'inputs.json');
     const synthetic = (await import('./data.js')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
-    writeFileSync(file, JSON.stringify({ inputs: [Array.from(synthetic.x.data.slice(0, 9)), Array.from(synthetic.x.data.slice(9, 18))] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ inputs: [Array.from(synthetic.x.data.slice(0, 9)), Array.from(synthetic.x.data.slice(9, 18))] }),
+    );
     const fromFile = await json(['poison', '--model', model, '--defence', 'none', '--input', file]);
-    expect(fromFile.rows.map((x: { label: number }) => x.label)).toEqual(test.rows.map((x: { label: number }) => x.label));
+    expect(fromFile.rows.map((x: { label: number }) => x.label)).toEqual(
+      test.rows.map((x: { label: number }) => x.label),
+    );
   });
   it('rejects bad input files and flags', async () => {
     const file = join(dir, 'bad-inputs.json');
@@ -110,7 +146,19 @@ describe('rgdl poison', () => {
 describe('rgdl clone-attack', () => {
   it('in process: one result per defence and seed, honest labels kept, a verdict comparing fim with none and random; --out writes JSON + SVG', async () => {
     const out = join(dir, 'attack');
-    const r = await json(['clone-attack', '--model', model, '--queries', '200', '--test', '150', '--seeds', '2', '--out', out]);
+    const r = await json([
+      'clone-attack',
+      '--model',
+      model,
+      '--queries',
+      '200',
+      '--test',
+      '150',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(r.sources.map((s: { defence: string }) => s.defence)).toEqual(['none', 'random', 'fim']);
     for (const s of r.sources) {
       expect(s.perSeed).toHaveLength(2);
@@ -135,11 +183,27 @@ describe('rgdl clone-attack', () => {
   it('against running servers (--url): same protocol over HTTP; unreachable servers are a one-line error', async () => {
     const be = await createBackend({ prefer: 'cpu' });
     const { net, metadata } = loadModel(model);
-    const servers = (['none', 'fim'] as const).map((defence) =>
-      buildServer({ be, net, metadata, modelName: 'victim', defence, epsilon: 0.2, seed: 1, logger: false }).app);
+    const servers = (['none', 'fim'] as const).map(
+      (defence) =>
+        buildServer({ be, net, metadata, modelName: 'victim', defence, epsilon: 0.2, seed: 1, logger: false }).app,
+    );
     const urls = await Promise.all(servers.map((a) => a.listen({ port: 0, host: '127.0.0.1' })));
     try {
-      const r = await json(['clone-attack', '--model', model, '--url', urls[0]!, '--url', urls[1]!, '--queries', '200', '--test', '150', '--seeds', '2']);
+      const r = await json([
+        'clone-attack',
+        '--model',
+        model,
+        '--url',
+        urls[0]!,
+        '--url',
+        urls[1]!,
+        '--queries',
+        '200',
+        '--test',
+        '150',
+        '--seeds',
+        '2',
+      ]);
       expect(r.sources.map((s: { source: string }) => s.source)).toEqual([`${urls[0]} none`, `${urls[1]} fim ε=0.2`]);
       expect(r.sources[1].meanL1).toBeGreaterThan(0); // measured against the undefended server
       expect(r.sources[1].honestLabelKept).toBe(1);
@@ -148,8 +212,14 @@ describe('rgdl clone-attack', () => {
       await Promise.all(servers.map((a) => a.close()));
       be.dispose();
     }
-    await fails(['clone-attack', '--model', model, '--url', 'http://127.0.0.1:9'], /cannot reach http:\/\/127\.0\.0\.1:9\/v1\/model/);
-    await fails(['clone-attack', '--model', model, '--queries', '5000'], /--queries 5000 is more than the 500 attacker inputs/);
+    await fails(
+      ['clone-attack', '--model', model, '--url', 'http://127.0.0.1:9'],
+      /cannot reach http:\/\/127\.0\.0\.1:9\/v1\/model/,
+    );
+    await fails(
+      ['clone-attack', '--model', model, '--queries', '5000'],
+      /--queries 5000 is more than the 500 attacker inputs/,
+    );
   }, 60_000);
 });
 
@@ -157,7 +227,29 @@ describe('rgdl flow', () => {
   it('exact generation flow of a 3-layer net: couplings per level, distances between equal-width levels, JSON + 3 SVG files', async () => {
     const deep = join(dir, 'deep.json');
     const c = collect();
-    expect(await runCli(['train', '--data', 'synthetic', '--size', '3', '--widths', '9,8,8,10', '--limit', '300', '--sweeps', '0', '--pretrain-epochs', '5', '--out', deep, '--json'], c.io)).toBe(0);
+    expect(
+      await runCli(
+        [
+          'train',
+          '--data',
+          'synthetic',
+          '--size',
+          '3',
+          '--widths',
+          '9,8,8,10',
+          '--limit',
+          '300',
+          '--sweeps',
+          '0',
+          '--pretrain-epochs',
+          '5',
+          '--out',
+          deep,
+          '--json',
+        ],
+        c.io,
+      ),
+    ).toBe(0);
     const out = join(dir, 'flow');
     const r = await json(['flow', '--model', deep, '--method', 'exact', '--label', '4', '--out', out]);
     expect(r.layers.map((l: { layer: number }) => l.layer)).toEqual([2, 1]);
@@ -172,6 +264,11 @@ describe('rgdl flow', () => {
       expect(amplified).toHaveLength(Math.min(3, l.singularValuesAboveOne));
       for (const d of l.relevantDirections) expect(Math.abs(d.value)).toBeGreaterThan(1);
     }
-    expect(readdirSync(out).sort()).toEqual(['coupling-flow.svg', 'flow-products.svg', 'flow-singular-values.svg', 'flow.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'coupling-flow.svg',
+      'flow-products.svg',
+      'flow-singular-values.svg',
+      'flow.json',
+    ]);
   });
 });

@@ -21,7 +21,8 @@ export interface DataSpec {
 export function loadDataset(spec: DataSpec, split: MnistSplit, limit?: number): LabelledData {
   switch (spec.name) {
     case 'mnist': {
-      if (![28, 14, 7].includes(spec.size)) throw new UsageError(`--size for mnist must be 28, 14 or 7, got ${spec.size}`);
+      if (![28, 14, 7].includes(spec.size))
+        throw new UsageError(`--size for mnist must be 28, 14 or 7, got ${spec.size}`);
       return loadMnist({ size: spec.size as 28 | 14 | 7, split, ...(limit !== undefined ? { limit } : {}) });
     }
     case 'bas':
@@ -30,18 +31,24 @@ export function loadDataset(spec: DataSpec, split: MnistSplit, limit?: number): 
     case 'synthetic': {
       const seed = { train: 1, attacker: 2, test: 3, all: 4 }[split];
       return noisyPrototypes({
-        classes: 10, inputs: spec.size * spec.size, examples: limit ?? (split === 'train' ? 2000 : 500), flip: 0.1,
-        rng: createRng(seed), prototypeRng: createRng(1000),
+        classes: 10,
+        inputs: spec.size * spec.size,
+        examples: limit ?? (split === 'train' ? 2000 : 500),
+        flip: 0.1,
+        rng: createRng(seed),
+        prototypeRng: createRng(1000),
       });
     }
   }
 }
 
 /** The data set recorded in a model file, overridden by --data / --size. @throws UsageError */
-export function dataSpecFor(metadata: Record<string, unknown>, values: { readonly data?: string | boolean | undefined; readonly size?: string | boolean | undefined }): DataSpec {
+export function dataSpecFor(
+  metadata: Record<string, unknown>,
+  values: { readonly data?: string | boolean | undefined; readonly size?: string | boolean | undefined },
+): DataSpec {
   const recorded = (metadata.data ?? {}) as { name?: string; size?: number };
   const name: DatasetName = choiceFlag('data', values.data ?? recorded.name, DATASETS, 'mnist');
   const size = intFlag('size', values.size ?? (recorded.size !== undefined ? String(recorded.size) : undefined), 14, 2);
   return { name, size };
 }
-

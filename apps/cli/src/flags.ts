@@ -1,15 +1,28 @@
 import { UsageError } from './usage-error.js';
 
 /** Parses an integer flag; `undefined` gives the default. @throws UsageError */
-export function intFlag(name: string, value: string | boolean | undefined, fallback: number, min = Number.MIN_SAFE_INTEGER): number {
+export function intFlag(
+  name: string,
+  value: string | boolean | undefined,
+  fallback: number,
+  min = Number.MIN_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : ''}, got '${String(value)}'`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new UsageError(
+      `--${name} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : ''}, got '${String(value)}'`,
+    );
   return n;
 }
 
 /** Parses a flag restricted to listed choices. @throws UsageError */
-export function choiceFlag<T extends string>(name: string, value: string | boolean | undefined, choices: readonly T[], fallback: T): T {
+export function choiceFlag<T extends string>(
+  name: string,
+  value: string | boolean | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
     throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${String(value)}'`);
@@ -18,11 +31,19 @@ export function choiceFlag<T extends string>(name: string, value: string | boole
 }
 
 /** Parses a finite number flag within [min, max]. @throws UsageError */
-export function numberFlag(name: string, value: string | boolean | undefined, fallback: number, min = -Infinity, max = Infinity): number {
+export function numberFlag(
+  name: string,
+  value: string | boolean | undefined,
+  fallback: number,
+  min = -Infinity,
+  max = Infinity,
+): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` and ≤ ${max}` : ''}, got '${String(value)}'`);
+    throw new UsageError(
+      `--${name} must be a number${Number.isFinite(min) ? ` ≥ ${min}` : ''}${Number.isFinite(max) ? ` and ≤ ${max}` : ''}, got '${String(value)}'`,
+    );
   }
   return n;
 }

@@ -8,7 +8,10 @@ import { UsageError } from './usage-error.js';
 describe('output files', () => {
   it('writes every file and leaves no temporary files', () => {
     const dir = ensureOutDir(join(mkdtempSync(join(tmpdir(), 'rgdl-out-')), 'a', 'b'))!;
-    writeOutputs([{ path: join(dir, 'x.json'), text: '{}\n' }, { path: join(dir, 'y.svg'), text: '<svg/>\n' }]);
+    writeOutputs([
+      { path: join(dir, 'x.json'), text: '{}\n' },
+      { path: join(dir, 'y.svg'), text: '<svg/>\n' },
+    ]);
     expect(readdirSync(dir).sort()).toEqual(['x.json', 'y.svg']);
     expect(readFileSync(join(dir, 'y.svg'), 'utf8')).toBe('<svg/>\n');
   });

@@ -26,7 +26,9 @@ export class Progress {
     if (!this.#tty) {
       // logs: one line per 10% step
       if (Math.floor(frac * 10) > Math.floor(before * 10)) {
-        this.#write(`${(100 * frac).toFixed(0)}%  ${label}  ${elapsed.toFixed(0)}s elapsed, ETA ${Number.isFinite(eta) ? eta.toFixed(0) : '?'}s\n`);
+        this.#write(
+          `${(100 * frac).toFixed(0)}%  ${label}  ${elapsed.toFixed(0)}s elapsed, ETA ${Number.isFinite(eta) ? eta.toFixed(0) : '?'}s\n`,
+        );
       }
       return;
     }

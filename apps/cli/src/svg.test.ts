@@ -4,8 +4,21 @@ import { lineChart } from './svg.js';
 describe('lineChart', () => {
   it('draws one marker per finite point, a polyline per series and a legend entry', () => {
     const svg = lineChart({
-      title: 'a < b', xLabel: 'x', yLabel: 'y', referenceY: 1,
-      series: [{ name: 's1', points: [[1, 2], [2, 3], [3, Number.NaN]] }, { name: 's2', points: [[1, 1]], scatter: true }],
+      title: 'a < b',
+      xLabel: 'x',
+      yLabel: 'y',
+      referenceY: 1,
+      series: [
+        {
+          name: 's1',
+          points: [
+            [1, 2],
+            [2, 3],
+            [3, Number.NaN],
+          ],
+        },
+        { name: 's2', points: [[1, 1]], scatter: true },
+      ],
     });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(1);
@@ -15,7 +28,22 @@ describe('lineChart', () => {
     expect(svg).toContain('stroke-dasharray'); // reference line
   });
   it('skips non-positive values on a log axis and labels ticks in the original units', () => {
-    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 's', points: [[0, 0], [1, 10], [2, 1000]] }] });
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [
+        {
+          name: 's',
+          points: [
+            [0, 0],
+            [1, 10],
+            [2, 1000],
+          ],
+        },
+      ],
+    });
     expect(svg.match(/<circle/g)).toHaveLength(3); // 2 points + legend
     expect(svg).toContain('>100<');
     expect(svg).toContain('(log scale)');

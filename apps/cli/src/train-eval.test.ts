@@ -5,15 +5,41 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
 
-
 describe('rgdl train / eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-cli-'));
   const model = join(dir, 'm.json');
 
   it('trains on the synthetic set, writes a model with its report, and eval reproduces the accuracy', async () => {
     const c = collect();
-    const code = await runCli(['train', '--data', 'synthetic', '--size', '5', '--widths', '25,16,10', '--limit', '400', '--sweeps', '1',
-      '--pretrain-epochs', '20', '--epochs', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '20', '--out', model, '--json'], c.io);
+    const code = await runCli(
+      [
+        'train',
+        '--data',
+        'synthetic',
+        '--size',
+        '5',
+        '--widths',
+        '25,16,10',
+        '--limit',
+        '400',
+        '--sweeps',
+        '1',
+        '--pretrain-epochs',
+        '20',
+        '--epochs',
+        '2',
+        '--lr',
+        '0.1',
+        '--momentum',
+        '0.9',
+        '--batch',
+        '20',
+        '--out',
+        model,
+        '--json',
+      ],
+      c.io,
+    );
     expect(c.err).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(c.out);
@@ -35,12 +61,22 @@ describe('rgdl train / eval', () => {
 
     // RG flow of the trained model: exact classification, MCRG generation
     const f = collect();
-    expect(await runCli(['flow', '--model', model, '--direction', 'up', '--method', 'exact', '--index', '3', '--json'], f.io)).toBe(0);
+    expect(
+      await runCli(
+        ['flow', '--model', model, '--direction', 'up', '--method', 'exact', '--index', '3', '--json'],
+        f.io,
+      ),
+    ).toBe(0);
     const up = JSON.parse(f.out);
     expect(up.layers.map((l: { layer: number; shape: number[] }) => [l.layer, ...l.shape])).toEqual([[2, 10, 16]]);
     expect(up.layers[0].singularValues[0]).toBeGreaterThan(0);
     const g = collect();
-    expect(await runCli(['flow', '--model', model, '--direction', 'down', '--label', '2', '--samples', '4000', '--json'], g.io)).toBe(0);
+    expect(
+      await runCli(
+        ['flow', '--model', model, '--direction', 'down', '--label', '2', '--samples', '4000', '--json'],
+        g.io,
+      ),
+    ).toBe(0);
     const down = JSON.parse(g.out);
     expect(down.layers[0].shape).toEqual([25, 16]);
     expect(down.layers[0].topSingularValueError).toBeGreaterThan(0);
@@ -52,8 +88,33 @@ describe('rgdl train / eval', () => {
   it('--method eq14 keeps the layerwise path and reports every sweep', async () => {
     const c = collect();
     const m2 = join(dir, 'eq14.json');
-    const code = await runCli(['train', '--method', 'eq14', '--data', 'synthetic', '--size', '5', '--widths', '25,16,10', '--limit', '400',
-      '--sweeps', '1', '--pretrain-epochs', '10', '--epochs', '1', '--batch', '20', '--out', m2, '--json'], c.io);
+    const code = await runCli(
+      [
+        'train',
+        '--method',
+        'eq14',
+        '--data',
+        'synthetic',
+        '--size',
+        '5',
+        '--widths',
+        '25,16,10',
+        '--limit',
+        '400',
+        '--sweeps',
+        '1',
+        '--pretrain-epochs',
+        '10',
+        '--epochs',
+        '1',
+        '--batch',
+        '20',
+        '--out',
+        m2,
+        '--json',
+      ],
+      c.io,
+    );
     expect(code).toBe(0);
     const report = JSON.parse(c.out);
     expect(report.training.method).toBe('eq14-layerwise');

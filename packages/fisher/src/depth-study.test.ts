@@ -8,7 +8,9 @@ afterAll(() => be.dispose());
 
 describe('depth study', () => {
   it('depthStudy reports λ₁ and ε = √(2c/λ₁) per depth', () => {
-    const nets = [1, 2, 3].map((N) => createDeepRbm([5, ...new Array(N - 1).fill(4), 3], createRng(N), { weightScale: 1 }));
+    const nets = [1, 2, 3].map((N) =>
+      createDeepRbm([5, ...new Array(N - 1).fill(4), 3], createRng(N), { weightScale: 1 }),
+    );
     const ys = [0, 1, 2].map((c) => Float64Array.from([0, 1, 2], (j) => (j === c ? 1 : 0)));
     const rows = depthStudy(be, nets, ys, 0.01, { method: 'exact' });
     expect(rows.map((r) => r.depth)).toEqual([1, 2, 3]);

@@ -18,12 +18,24 @@ export interface DepthRow {
   readonly epsilonForKl: number;
 }
 
-export function depthStudy(be: Backend, nets: readonly DeepRbm[], outputs: readonly Float64Array[], c: number, options: FisherOptions): DepthRow[] {
+export function depthStudy(
+  be: Backend,
+  nets: readonly DeepRbm[],
+  outputs: readonly Float64Array[],
+  c: number,
+  options: FisherOptions,
+): DepthRow[] {
   return nets.map((net) => {
     const lambdas = outputs.map((y) => topEigenpairs(be, generationFisher(be, net, y, options).F, 1).values[0]!);
     const mean = lambdas.reduce((a, b) => a + b, 0) / lambdas.length;
     const std = Math.sqrt(lambdas.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, lambdas.length - 1));
     const w = [net.layers[0]!.W.cols, ...net.layers.map((l) => l.W.rows)];
-    return { depth: net.layers.length, widths: w, topEigenvalueMean: mean, topEigenvalueStd: std, epsilonForKl: Math.sqrt((2 * c) / mean) };
+    return {
+      depth: net.layers.length,
+      widths: w,
+      topEigenvalueMean: mean,
+      topEigenvalueStd: std,
+      epsilonForKl: Math.sqrt((2 * c) / mean),
+    };
   });
 }

@@ -25,14 +25,31 @@ export interface PoisonDirection {
  * Strongest poison direction at y (the top eigenvector of F̃(y)); the sign
  * increases the exact D_KL at step `probe` when the net is small enough.
  */
-export function poisonDirection(be: Backend, net: DeepRbm, y: Float64Array, options: FisherOptions & { probe?: number }): PoisonDirection {
+export function poisonDirection(
+  be: Backend,
+  net: DeepRbm,
+  y: Float64Array,
+  options: FisherOptions & { probe?: number },
+): PoisonDirection {
   const { F } = generationFisher(be, net, y, options);
   const top = topEigenpairs(be, F, 1);
   const v = orientLargestPositive(top.vectors[0]!);
   const eps = options.probe ?? 0.1;
   try {
-    const plus = exactKl(be, net, y, y.map((yi, i) => yi + eps * v[i]!), 'down');
-    const minus = exactKl(be, net, y, y.map((yi, i) => yi - eps * v[i]!), 'down');
+    const plus = exactKl(
+      be,
+      net,
+      y,
+      y.map((yi, i) => yi + eps * v[i]!),
+      'down',
+    );
+    const minus = exactKl(
+      be,
+      net,
+      y,
+      y.map((yi, i) => yi - eps * v[i]!),
+      'down',
+    );
     return { direction: minus > plus ? v.map((x) => -x) : v, eigenvalue: top.values[0]!, signRule: 'kl' };
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
@@ -57,7 +74,6 @@ export interface AdversarialResult {
   readonly randomLabelAfter: number;
 }
 
-
 /**
  * The most damaging input perturbation of Euclidean norm ε along the top
  * eigenvector of F(x), clipped to [0, 1], with its effect on the predicted
@@ -65,7 +81,11 @@ export interface AdversarialResult {
  * hidden widths allow, else sampled with common random numbers (`samples`).
  */
 export function adversarialPerturbation(
-  be: Backend, net: DeepRbm, x: Float64Array, epsilon: number, options: FisherOptions & { samples?: number; controlRng?: Rng },
+  be: Backend,
+  net: DeepRbm,
+  x: Float64Array,
+  epsilon: number,
+  options: FisherOptions & { samples?: number; controlRng?: Rng },
 ): AdversarialResult {
   const { F } = classificationFisher(be, net, x, options);
   const top = topEigenpairs(be, F, 1);

@@ -13,7 +13,14 @@ describe('generation Fisher information F̃(y) (eq. 20)', () => {
   const exact = generationFisher(be, net, y, { method: 'exact' }).F;
   it('equals the second derivative of D_KL(q̃_0(·|y) ‖ q̃_0(·|y′)) by finite differences', () => {
     const h = 1e-3;
-    const kl = (d: number[]) => exactKl(be, net, y, y.map((v, i) => v + d[i]!), 'down');
+    const kl = (d: number[]) =>
+      exactKl(
+        be,
+        net,
+        y,
+        y.map((v, i) => v + d[i]!),
+        'down',
+      );
     for (let i = 0; i < 3; i++) {
       for (let j = i; j < 3; j++) {
         let fd: number;
@@ -22,8 +29,12 @@ describe('generation Fisher information F̃(y) (eq. 20)', () => {
           e[i] = h;
           fd = (kl(e) + kl(e.map((v) => -v))) / (h * h);
         } else {
-          const pp = [0, 0, 0], pm = [0, 0, 0];
-          pp[i] = h; pp[j] = h; pm[i] = h; pm[j] = -h;
+          const pp = [0, 0, 0],
+            pm = [0, 0, 0];
+          pp[i] = h;
+          pp[j] = h;
+          pm[i] = h;
+          pm[j] = -h;
           fd = (kl(pp) + kl(pp.map((v) => -v)) - kl(pm) - kl(pm.map((v) => -v))) / (4 * h * h);
         }
         expect(fd).toBeCloseTo(exact.data[i * 3 + j]!, 6);
@@ -41,7 +52,16 @@ describe('generation Fisher information F̃(y) (eq. 20)', () => {
     const scaled = cloneDeepRbm(net);
     const top = scaled.layers[2]!.W.data;
     for (let i = 0; i < top.length; i++) top[i]! /= c;
-    const Fc = generationFisher(be, scaled, y.map((v) => c * v), { method: 'exact' }).F;
-    expectAllClose(Fc.data, Array.from(exact.data, (v) => v / (c * c)), { rtol: 1e-10, atol: 1e-15 });
+    const Fc = generationFisher(
+      be,
+      scaled,
+      y.map((v) => c * v),
+      { method: 'exact' },
+    ).F;
+    expectAllClose(
+      Fc.data,
+      Array.from(exact.data, (v) => v / (c * c)),
+      { rtol: 1e-10, atol: 1e-15 },
+    );
   });
 });

@@ -22,9 +22,15 @@ export interface ExactEnd {
 /** The end distribution and posterior means of the first level, exactly. */
 export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction): ExactEnd {
   const chain = chainOf(net, direction);
-  if (input.length !== chain.inputWidth) throw new RangeError(`input has ${input.length} entries, the ${direction === 'down' ? 'output' : 'input'} layer has ${chain.inputWidth}`);
+  if (input.length !== chain.inputWidth)
+    throw new RangeError(
+      `input has ${input.length} entries, the ${direction === 'down' ? 'output' : 'input'} layer has ${chain.inputWidth}`,
+    );
   const widest = Math.max(chain.firstWidth, ...chain.rest.map((l) => Math.max(l.W.rows, l.W.cols)));
-  if (widest > EXACT_FISHER_WIDTH) throw new RangeError(`exact Fisher information enumerates levels of up to ${EXACT_FISHER_WIDTH} units; this chain has ${widest}`);
+  if (widest > EXACT_FISHER_WIDTH)
+    throw new RangeError(
+      `exact Fisher information enumerates levels of up to ${EXACT_FISHER_WIDTH} units; this chain has ${widest}`,
+    );
   const nf = chain.firstWidth;
   const p = be.sigmoid(firstField(be, chain, matrix(1, input.length, input)));
   const qFirst = productDistribution(p).data; // 2^{nf}
@@ -38,7 +44,8 @@ export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, directi
   for (let s = 0; s < F; s++) for (let e = 0; e < E; e++) q[e]! += joint.data[s * E + e]!;
   const states = stateBlock(nf, 0, F); // F × nf
   const mean = be.matmul(joint, states, { transA: true }); // E × nf: Σ_s P(s, e) h(s)
-  for (let e = 0; e < E; e++) for (let i = 0; i < nf; i++) mean.data[e * nf + i] = q[e]! > 0 ? mean.data[e * nf + i]! / q[e]! : 0;
+  for (let e = 0; e < E; e++)
+    for (let i = 0; i < nf; i++) mean.data[e * nf + i] = q[e]! > 0 ? mean.data[e * nf + i]! / q[e]! : 0;
   return { q, posteriorMean: mean };
 }
 
@@ -47,7 +54,12 @@ export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, directi
  * generation F̃(y) (n_N × n_N) or classification F(x) (n_0 × n_0).
  * @throws RangeError if a level is wider than EXACT_FISHER_WIDTH.
  */
-export function exactFisher(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction): Matrix<Float64Array> {
+export function exactFisher(
+  be: Backend,
+  net: DeepRbm,
+  input: Float64Array,
+  direction: Direction,
+): Matrix<Float64Array> {
   const chain = chainOf(net, direction);
   const { q, posteriorMean: m } = exactEnd(be, net, input, direction);
   const C = covarianceOf(m, q); // Cov_q(E[h_first | end])

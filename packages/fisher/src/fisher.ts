@@ -53,7 +53,8 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
   else if (options.method === 'rg-chain') {
     const stability = options.stability ?? 'exact';
     F = rgChainFisher(be, net, y, {
-      stability, operators: options.operators ?? 'singles',
+      stability,
+      operators: options.operators ?? 'singles',
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(stability === 'mcrg' ? { rng: needRng(options) } : {}),
     }).F;
@@ -77,8 +78,10 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
  */
 export function classificationFisher(be: Backend, net: DeepRbm, x: Float64Array, options: FisherOptions): FisherResult {
   const t0 = performance.now();
-  if (options.method === 'rg-chain') throw new RangeError('classificationFisher supports the exact and monte-carlo methods');
-  if (options.method === 'exact') return { F: exactFisher(be, net, x, 'up'), method: 'exact', seconds: (performance.now() - t0) / 1000 };
+  if (options.method === 'rg-chain')
+    throw new RangeError('classificationFisher supports the exact and monte-carlo methods');
+  if (options.method === 'exact')
+    return { F: exactFisher(be, net, x, 'up'), method: 'exact', seconds: (performance.now() - t0) / 1000 };
   const r = monteCarloFisher(be, net, x, 'up', {
     rng: needRng(options),
     ...(options.pool !== undefined ? { pool: options.pool } : {}),

@@ -1,9 +1,19 @@
 export {
-  generationFisher, classificationFisher, topEigenpairs,
-  type FisherMethod, type FisherOptions, type FisherResult, type TopEigen,
+  generationFisher,
+  classificationFisher,
+  topEigenpairs,
+  type FisherMethod,
+  type FisherOptions,
+  type FisherResult,
+  type TopEigen,
 } from './fisher.js';
 export { exactFisher, exactKl, exactEnd, EXACT_FISHER_WIDTH, type ExactEnd } from './exact.js';
 export { rgChainFisher, type RgChainOptions, type RgChainResult } from './rg-chain.js';
 export { monteCarloFisher, type MonteCarloOptions, type MonteCarloFisher } from './monte-carlo.js';
-export { poisonDirection, adversarialPerturbation, type PoisonDirection, type AdversarialResult } from './directions.js';
+export {
+  poisonDirection,
+  adversarialPerturbation,
+  type PoisonDirection,
+  type AdversarialResult,
+} from './directions.js';
 export { depthStudy, type DepthRow } from './depth-study.js';

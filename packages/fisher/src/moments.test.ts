@@ -8,8 +8,16 @@ afterAll(() => be.dispose());
 
 describe('moments', () => {
   const rng = createRng(8);
-  const A = matrix(6, 3, Float64Array.from({ length: 18 }, () => rng.nextGaussian()));
-  const B = matrix(6, 3, Float64Array.from({ length: 18 }, () => rng.nextGaussian()));
+  const A = matrix(
+    6,
+    3,
+    Float64Array.from({ length: 18 }, () => rng.nextGaussian()),
+  );
+  const B = matrix(
+    6,
+    3,
+    Float64Array.from({ length: 18 }, () => rng.nextGaussian()),
+  );
 
   it('uniform weights give the population covariance of the backend', () => {
     expectAllClose(covarianceOf(A).data, be.covariance(A).data, { rtol: 1e-12, atol: 1e-14 });
@@ -23,7 +31,9 @@ describe('moments', () => {
   it('the cross-covariance is symmetrised: ½(Cov(A, B) + Cov(B, A))', () => {
     const C = covarianceOf(A, undefined, B);
     const ab = be.crossCovariance(A, B);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(C.data[i * 3 + j]).toBeCloseTo(0.5 * (ab.data[i * 3 + j]! + ab.data[j * 3 + i]!), 12);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++)
+        expect(C.data[i * 3 + j]).toBeCloseTo(0.5 * (ab.data[i * 3 + j]! + ab.data[j * 3 + i]!), 12);
   });
   it('symmetrise replaces F by ½(F + Fᵀ) in place', () => {
     const F = matrix(2, 2, Float64Array.of(1, 2, 4, 3));

@@ -5,7 +5,11 @@ import { matrix, type Matrix } from '@rgdl/gpu-kernels';
  * Weighted (cross-)covariance of the rows of A and B under weights q (summing to
  * 1; uniform when absent), symmetrised: ½(Cov(A, B) + Cov(B, A)).
  */
-export function covarianceOf(A: Matrix<Float64Array>, q?: ArrayLike<number>, B: Matrix<Float64Array> = A): Matrix<Float64Array> {
+export function covarianceOf(
+  A: Matrix<Float64Array>,
+  q?: ArrayLike<number>,
+  B: Matrix<Float64Array> = A,
+): Matrix<Float64Array> {
   const n = A.cols;
   const R = A.rows;
   const muA = new Float64Array(n);

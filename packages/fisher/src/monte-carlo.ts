@@ -76,7 +76,10 @@ function halves(m: Matrix<Float64Array>): [Matrix<Float64Array>, Matrix<Float64A
   return [sliceRows(m, 0, 2), sliceRows(m, 1, 2)];
 }
 
-function meanAndError(be: Backend, parts: Matrix<Float64Array>[]): { mean: Matrix<Float64Array>; stderr: Matrix<Float64Array> } {
+function meanAndError(
+  be: Backend,
+  parts: Matrix<Float64Array>[],
+): { mean: Matrix<Float64Array>; stderr: Matrix<Float64Array> } {
   const B = parts.length;
   const mean = matrix(parts[0]!.rows, parts[0]!.cols);
   for (const p of parts) for (let i = 0; i < mean.data.length; i++) mean.data[i]! += p.data[i]! / B;
@@ -96,9 +99,16 @@ function meanAndError(be: Backend, parts: Matrix<Float64Array>[]): { mean: Matri
  * Monte Carlo FIM of the end distribution with respect to the input
  * (generation: y → x; classification: x → y, needs n_N ≤ 16).
  */
-export function monteCarloFisher(be: Backend, net: DeepRbm, input: Float64Array, direction: Direction, options: MonteCarloOptions): MonteCarloFisher {
+export function monteCarloFisher(
+  be: Backend,
+  net: DeepRbm,
+  input: Float64Array,
+  direction: Direction,
+  options: MonteCarloOptions,
+): MonteCarloFisher {
   const chain = chainOf(net, direction);
-  if (input.length !== chain.inputWidth) throw new RangeError(`input has ${input.length} entries, expected ${chain.inputWidth}`);
+  if (input.length !== chain.inputWidth)
+    throw new RangeError(`input has ${input.length} entries, expected ${chain.inputWidth}`);
   const N = net.layers.length;
   const M = options.pool ?? 4096;
   const B = Math.max(1, options.batches ?? 8);

@@ -15,7 +15,13 @@ describe('generation Fisher information F̃(y) by the RG chain rule (eq. 21–22
   });
 
   it('the chain rule with MCRG stability matrices (complete bases) is within 10% in Frobenius norm', () => {
-    const m = generationFisher(be, net, y, { method: 'rg-chain', stability: 'mcrg', operators: 'complete', samples: 100000, rng: createRng(3) }).F;
+    const m = generationFisher(be, net, y, {
+      method: 'rg-chain',
+      stability: 'mcrg',
+      operators: 'complete',
+      samples: 100000,
+      rng: createRng(3),
+    }).F;
     const diff = Math.hypot(...Array.from(m.data, (v, i) => v - exact.data[i]!));
     expect(diff / Math.hypot(...exact.data)).toBeLessThan(0.1);
   }, 60_000);

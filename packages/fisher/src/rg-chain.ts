@@ -8,7 +8,13 @@
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { allStates, generateExact, propagateSampled, widths, type DeepRbm } from '@rgdl/rbm';
 import {
-  evaluateOperators, exactStabilityMatrix, mcrgStabilityMatrix, operatorsFor, singularValues, type OperatorChoice, type OperatorSet,
+  evaluateOperators,
+  exactStabilityMatrix,
+  mcrgStabilityMatrix,
+  operatorsFor,
+  singularValues,
+  type OperatorChoice,
+  type OperatorSet,
 } from './rg-imports.js';
 import { covarianceOf, symmetrise } from './moments.js';
 

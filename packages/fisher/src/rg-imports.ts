@@ -1,2 +1,10 @@
 // The rg-flow pieces the Fisher estimators use, in one place.
-export { evaluateOperators, exactStabilityMatrix, singularValues, mcrgStabilityMatrix, operatorsFor, type OperatorChoice, type OperatorSet } from '@rgdl/rg-flow';
+export {
+  evaluateOperators,
+  exactStabilityMatrix,
+  singularValues,
+  mcrgStabilityMatrix,
+  operatorsFor,
+  type OperatorChoice,
+  type OperatorSet,
+} from '@rgdl/rg-flow';

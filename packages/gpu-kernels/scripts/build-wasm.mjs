@@ -14,20 +14,33 @@ const outFile = join(root, 'src/wasm/gemm-module.ts');
 
 export async function compileGemm() {
   let binary;
-  const { error, stderr } = await asc.main([
-    'asm/gemm.ts',
-    '--outFile', 'gemm.wasm',
-    '--enable', 'simd', '--enable', 'threads',
-    '-O3', '--noAssert',
-    '--runtime', 'stub',
-    '--sharedMemory', '--importMemory',
-    '--initialMemory', '1', '--maximumMemory', '32768',
-  ], {
-    baseDir: root,
-    writeFile(name, contents) {
-      if (name.endsWith('.wasm')) binary = contents;
+  const { error, stderr } = await asc.main(
+    [
+      'asm/gemm.ts',
+      '--outFile',
+      'gemm.wasm',
+      '--enable',
+      'simd',
+      '--enable',
+      'threads',
+      '-O3',
+      '--noAssert',
+      '--runtime',
+      'stub',
+      '--sharedMemory',
+      '--importMemory',
+      '--initialMemory',
+      '1',
+      '--maximumMemory',
+      '32768',
+    ],
+    {
+      baseDir: root,
+      writeFile(name, contents) {
+        if (name.endsWith('.wasm')) binary = contents;
+      },
     },
-  });
+  );
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
   if (!binary) throw new Error('asc produced no wasm');
   return Buffer.from(binary);

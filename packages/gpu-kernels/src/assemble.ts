@@ -4,9 +4,7 @@
  * differs only in the kernels it supplies (tfjs-style "what" vs "where").
  */
 import type { Backend, BackendName, MatmulOptions } from './backend.js';
-import {
-  checkBias, checkPowerOfTwoCols, checkProduct, checkSameRows, checkSolve, checkSquare,
-} from './checks.js';
+import { checkBias, checkPowerOfTwoCols, checkProduct, checkSameRows, checkSolve, checkSquare } from './checks.js';
 import { bernoulliInto } from './cpu/elementwise.js';
 import { centreCrossProduct, columnMeansOf, logSumExpRows } from './cpu/reduce.js';
 import type { StridedOperand } from './cpu/wasm-gemm.js';
@@ -18,7 +16,15 @@ import { assertMatrix, type FloatArray, type Matrix } from './matrix.js';
 /** Unchecked kernels a backend supplies; `out` may alias `x` for element-wise ops. */
 export interface KernelSet {
   /** out(m×n, row-major) = op(A)·op(B) (+ out when `accumulate`). */
-  gemm(m: number, n: number, k: number, a: StridedOperand, b: StridedOperand, out: FloatArray, accumulate: boolean): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: StridedOperand,
+    b: StridedOperand,
+    out: FloatArray,
+    accumulate: boolean,
+  ): void;
   sigmoid(x: FloatArray, out: FloatArray): void;
   softplus(x: FloatArray, out: FloatArray): void;
   logSigmoid(x: FloatArray, out: FloatArray): void;
@@ -52,7 +58,11 @@ function toF64(x: FloatArray): Float64Array {
 
 export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
   const product = <A extends FloatArray>(
-    op: string, a: Matrix<A>, b: Matrix<A>, options: MatmulOptions | undefined, bias?: ArrayLike<number>,
+    op: string,
+    a: Matrix<A>,
+    b: Matrix<A>,
+    options: MatmulOptions | undefined,
+    bias?: ArrayLike<number>,
   ): Matrix<A> => {
     const { m, n, k: inner } = checkProduct(op, a, b, options);
     const out = like(a.data, m * n);
@@ -60,10 +70,19 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
       checkBias(op, bias, n, `${m}×${n}`);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = bias[j]!;
     }
-    k.gemm(m, n, inner, stridedOperand(a, options?.transA === true), stridedOperand(b, options?.transB === true), out, bias !== undefined);
+    k.gemm(
+      m,
+      n,
+      inner,
+      stridedOperand(a, options?.transA === true),
+      stridedOperand(b, options?.transB === true),
+      out,
+      bias !== undefined,
+    );
     return { rows: m, cols: n, data: out };
   };
-  const elementwise = (op: string, fn: (x: FloatArray, out: FloatArray) => void) =>
+  const elementwise =
+    (op: string, fn: (x: FloatArray, out: FloatArray) => void) =>
     <A extends FloatArray>(x: Matrix<A>): Matrix<A> => {
       assertMatrix(`${op}: X`, x);
       const out = like(x.data, x.data.length);
@@ -81,9 +100,15 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
     const cx = centred(x);
     const cy = same ? cx : centred(y);
     const out = new Float64Array(x.cols * y.cols);
-    k.gemm(x.cols, y.cols, x.rows,
+    k.gemm(
+      x.cols,
+      y.cols,
+      x.rows,
       { data: cx.data, rowStride: 1, colStride: x.cols },
-      { data: cy.data, rowStride: y.cols, colStride: 1 }, out, false);
+      { data: cy.data, rowStride: y.cols, colStride: 1 },
+      out,
+      false,
+    );
     // centred data: XcᵀYc/n equals XᵀY/n − μxμyᵀ; the helper divides by n
     centreCrossProduct(out, x.rows, new Float64Array(x.cols), new Float64Array(y.cols));
     if (x.rows === 0) out.fill(NaN);

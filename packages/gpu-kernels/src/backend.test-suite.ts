@@ -17,8 +17,17 @@ function randomMatrix(rng: Rng, rows: number, cols: number, f32 = false): Matrix
 
 /** Shapes (m, n, k) chosen to straddle the 4×4 / 4×8 micro-tiles and the KC=256 / MC blocks. */
 const SHAPES: readonly [number, number, number][] = [
-  [1, 1, 1], [1, 7, 5], [7, 1, 5], [5, 7, 1], [1, 64, 1], [64, 1, 64],
-  [3, 5, 17], [13, 9, 33], [33, 65, 31], [130, 67, 257], [97, 129, 300],
+  [1, 1, 1],
+  [1, 7, 5],
+  [7, 1, 5],
+  [5, 7, 1],
+  [1, 64, 1],
+  [64, 1, 64],
+  [3, 5, 17],
+  [13, 9, 33],
+  [33, 65, 31],
+  [130, 67, 257],
+  [97, 129, 300],
 ];
 
 export interface SuiteOptions {
@@ -28,7 +37,11 @@ export interface SuiteOptions {
   readonly large?: boolean;
 }
 
-export function describeBackendSuite(label: string, factory: () => Promise<Backend> | Backend, options: SuiteOptions): void {
+export function describeBackendSuite(
+  label: string,
+  factory: () => Promise<Backend> | Backend,
+  options: SuiteOptions,
+): void {
   describe(`backend suite: ${label}`, () => {
     let be: Backend;
     beforeAll(async () => {
@@ -92,8 +105,12 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         expect(() => be.matmul(matrix(2, 3), matrix(4, 5))).toThrow(RangeError);
         expect(() => be.matmul(matrix(2, 3), matrix(4, 5))).toThrow(/2×3.*4×5/);
         expect(() => be.matmul(matrix(2, 3), matrix(3, 3), { transA: true })).toThrow(/3×2 \(A 2×3, transposed\).*3×3/);
-        expect(() => be.matmul(matrix(2, 3), { rows: 3, cols: 2, data: new Float32Array(6) } as never)).toThrow(RangeError);
-        expect(() => be.matmul({ rows: 2, cols: 3, data: new Float64Array(5) }, matrix(3, 1))).toThrow(/2×3 but holds 5/);
+        expect(() => be.matmul(matrix(2, 3), { rows: 3, cols: 2, data: new Float32Array(6) } as never)).toThrow(
+          RangeError,
+        );
+        expect(() => be.matmul({ rows: 2, cols: 3, data: new Float64Array(5) }, matrix(3, 1))).toThrow(
+          /2×3 but holds 5/,
+        );
       });
 
       it('propagates NaN to the affected row and column only', () => {
@@ -133,19 +150,47 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
       const tol = f32Compute ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 1e-14, atol: 1e-300 };
       it('sigmoid matches 1/(1+e^{-x}) and stays finite at ±800', () => {
         const s = be.sigmoid(x).data;
-        expectAllClose(s, xs.map((v) => 1 / (1 + Math.exp(-v))), tol);
-        const sm = be.sigmoid(matrix(1, xs.length, Float64Array.from(xs, (v) => -v))).data;
-        expectAllClose(Array.from(s, (v, i) => v + sm[i]!), xs.map(() => 1), { rtol: 0, atol: f32Compute ? 1e-6 : 1e-15 });
+        expectAllClose(
+          s,
+          xs.map((v) => 1 / (1 + Math.exp(-v))),
+          tol,
+        );
+        const sm = be.sigmoid(
+          matrix(
+            1,
+            xs.length,
+            Float64Array.from(xs, (v) => -v),
+          ),
+        ).data;
+        expectAllClose(
+          Array.from(s, (v, i) => v + sm[i]!),
+          xs.map(() => 1),
+          { rtol: 0, atol: f32Compute ? 1e-6 : 1e-15 },
+        );
       });
       it('softplus(x) − softplus(−x) = x and no overflow', () => {
         const sp = be.softplus(x).data;
-        const spm = be.softplus(matrix(1, xs.length, Float64Array.from(xs, (v) => -v))).data;
-        expectAllClose(Array.from(sp, (v, i) => v - spm[i]!), xs, f32Compute ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-13, atol: 1e-15 });
+        const spm = be.softplus(
+          matrix(
+            1,
+            xs.length,
+            Float64Array.from(xs, (v) => -v),
+          ),
+        ).data;
+        expectAllClose(
+          Array.from(sp, (v, i) => v - spm[i]!),
+          xs,
+          f32Compute ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-13, atol: 1e-15 },
+        );
         expect(sp.every(Number.isFinite)).toBe(true);
       });
       it('logSigmoid = log σ for moderate x and −softplus(−x) everywhere', () => {
         const ls = be.logSigmoid(x).data;
-        expectAllClose(ls.subarray(1, 10), xs.slice(1, 10).map((v) => Math.log(1 / (1 + Math.exp(-v)))), f32Compute ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 1e-12, atol: 1e-15 });
+        expectAllClose(
+          ls.subarray(1, 10),
+          xs.slice(1, 10).map((v) => Math.log(1 / (1 + Math.exp(-v)))),
+          f32Compute ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 1e-12, atol: 1e-15 },
+        );
         expect(ls[0]).toBeCloseTo(-800, f32Compute ? 2 : 10);
         expect(ls[10]).toBeCloseTo(0, 10);
       });
@@ -154,7 +199,11 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         const x32 = Float32Array.from({ length: n }, (_, i) => -40 + (80 * i) / (n - 1));
         const s = be.sigmoid({ rows: 1, cols: n, data: x32 }).data;
         expect(s).toBeInstanceOf(Float32Array);
-        expectAllClose(s, Array.from(x32, (v) => 1 / (1 + Math.exp(-v))), { rtol: 1e-6, atol: 1e-30 });
+        expectAllClose(
+          s,
+          Array.from(x32, (v) => 1 / (1 + Math.exp(-v))),
+          { rtol: 1e-6, atol: 1e-30 },
+        );
       });
       it('keeps the element type and propagates NaN', () => {
         const y = be.sigmoid({ rows: 1, cols: 2, data: new Float32Array([NaN, 0]) });
@@ -166,7 +215,11 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
 
     describe('sampleBernoulli', () => {
       it('is reproducible from the seed and respects p ∈ {0, 1}', () => {
-        const p = matrix(50, 40, Float64Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.3)));
+        const p = matrix(
+          50,
+          40,
+          Float64Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.3)),
+        );
         const s1 = be.sampleBernoulli(p, createRng(42)).data;
         const s2 = be.sampleBernoulli(p, createRng(42)).data;
         expect(Array.from(s1)).toEqual(Array.from(s2));
@@ -180,10 +233,12 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         const p = matrix(1, n, new Float64Array(n).fill(0.3));
         const s = be.sampleBernoulli(p, createRng(9)).data;
         const mean = s.reduce((acc, v) => acc + v, 0) / n;
-        expect(Math.abs(mean - 0.3)).toBeLessThan(5 * Math.sqrt(0.3 * 0.7 / n));
+        expect(Math.abs(mean - 0.3)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / n));
       });
       it('propagates NaN probabilities', () => {
-        expect(Number.isNaN(be.sampleBernoulli(matrix(1, 1, new Float64Array([NaN])), createRng(1)).data[0]!)).toBe(true);
+        expect(Number.isNaN(be.sampleBernoulli(matrix(1, 1, new Float64Array([NaN])), createRng(1)).data[0]!)).toBe(
+          true,
+        );
       });
     });
 
@@ -197,7 +252,9 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         const out = new Float64Array(u.cols * v.cols);
         for (let i = 0; i < u.cols; i++) {
           for (let j = 0; j < v.cols; j++) {
-            let su = 0, sv = 0, suv = 0;
+            let su = 0,
+              sv = 0,
+              suv = 0;
             for (let r = 0; r < n; r++) {
               su += u.data[r * u.cols + i]!;
               sv += v.data[r * v.cols + j]!;
@@ -241,8 +298,12 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
             for (let a = 0; a < len; a++) {
               let s = 0;
               for (let t = 0; t < len; t++) {
-                let bits = a & t, par = 0;
-                while (bits) { par ^= 1; bits &= bits - 1; }
+                let bits = a & t,
+                  par = 0;
+                while (bits) {
+                  par ^= 1;
+                  bits &= bits - 1;
+                }
                 s += (par ? -1 : 1) * x.data[r * len + t]!;
               }
               brute[r * len + a] = s;
@@ -251,7 +312,11 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
           const tol = f32Compute ? { rtol: 1e-5, atol: 1e-5 * len } : { rtol: 1e-13, atol: 1e-13 * len };
           expectAllClose(w.data, brute, tol);
           const back = be.walshHadamard(w);
-          expectAllClose(back.data, Array.from(x.data, (v) => v * len), tol);
+          expectAllClose(
+            back.data,
+            Array.from(x.data, (v) => v * len),
+            tol,
+          );
         }
       });
       it('rejects rows that are not a power of two long', () => {
@@ -261,7 +326,11 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
 
     describe('logSumExp', () => {
       it('matches the naive sum, survives ±1000 and handles −∞ and NaN rows', () => {
-        const x = matrix(4, 3, Float64Array.from([0.1, -2, 3, 1000, 999, -1000, -Infinity, -Infinity, -Infinity, 1, NaN, 2]));
+        const x = matrix(
+          4,
+          3,
+          Float64Array.from([0.1, -2, 3, 1000, 999, -1000, -Infinity, -Infinity, -Infinity, 1, NaN, 2]),
+        );
         const l = be.logSumExp(x);
         expect(l[0]).toBeCloseTo(Math.log(Math.exp(0.1) + Math.exp(-2) + Math.exp(3)), 12);
         expect(l[1]).toBeCloseTo(1000 + Math.log(1 + Math.exp(-1)), 10);
@@ -276,13 +345,18 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         for (const n of [1, 2, 5, 24]) {
           const r = randomMatrix(rng, n, n);
           const a = matrix(n, n);
-          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j] = r.data[i * n + j]! + r.data[j * n + i]!;
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < n; j++) a.data[i * n + j] = r.data[i * n + j]! + r.data[j * n + i]!;
           const { values, vectors } = be.symmetricEigen(a);
           for (let i = 1; i < n; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]!);
           const vtv = naiveMatmul(vectors, vectors, { transA: true });
           const eye = Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
           expectAllClose(vtv.data, eye, { rtol: 0, atol: 1e-12 });
-          const vl = matrix(n, n, Float64Array.from(vectors.data, (v, i) => v * values[i % n]!));
+          const vl = matrix(
+            n,
+            n,
+            Float64Array.from(vectors.data, (v, i) => v * values[i % n]!),
+          );
           expectAllClose(naiveMatmul(vl, vectors, { transB: true }).data, a.data, { rtol: 0, atol: 1e-11 * n });
         }
       });
@@ -298,13 +372,22 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         expect(Array.from(rot.re)).toEqual([expect.closeTo(c, 12), expect.closeTo(c, 12)]);
         expect(Array.from(rot.im).map(Math.abs)).toEqual([expect.closeTo(s, 12), expect.closeTo(s, 12)]);
         const tri = be.eigenvalues(matrix(3, 3, Float64Array.from([3, 1, 4, 0, -2, 5, 0, 0, 0.5])));
-        expect(Array.from(tri.re).sort((x, y) => x - y)).toEqual([expect.closeTo(-2, 12), expect.closeTo(0.5, 12), expect.closeTo(3, 12)]);
+        expect(Array.from(tri.re).sort((x, y) => x - y)).toEqual([
+          expect.closeTo(-2, 12),
+          expect.closeTo(0.5, 12),
+          expect.closeTo(3, 12),
+        ]);
         // random 60×60 (where mathjs' eigs fails to converge): Σλ = tr A, Σλ² = tr A²
         const rng = createRng(19);
         const n = 60;
         const a = randomMatrix(rng, n, n) as Matrix<Float64Array>;
         const { re, im } = be.eigenvalues(a);
-        let tr = 0, tr2 = 0, s1 = 0, s2 = 0, s1i = 0, s2i = 0;
+        let tr = 0,
+          tr2 = 0,
+          s1 = 0,
+          s2 = 0,
+          s1i = 0,
+          s2i = 0;
         const a2 = naiveMatmul(a, a);
         for (let i = 0; i < n; i++) {
           tr += a.data[i * n + i]!;
@@ -317,7 +400,9 @@ export function describeBackendSuite(label: string, factory: () => Promise<Backe
         expect(s1).toBeCloseTo(tr, 9);
         expect(s2).toBeCloseTo(tr2, 8);
         expect(Math.abs(s1i) + Math.abs(s2i)).toBeLessThan(1e-9);
-        expect(Array.from(be.eigenvalues(matrix(2, 2, Float64Array.from([1, NaN, 0, 1]))).re).every(Number.isNaN)).toBe(true);
+        expect(Array.from(be.eigenvalues(matrix(2, 2, Float64Array.from([1, NaN, 0, 1]))).re).every(Number.isNaN)).toBe(
+          true,
+        );
       });
       it('solve gives a small residual and throws on singular A', () => {
         const rng = createRng(12);

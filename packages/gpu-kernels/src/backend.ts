@@ -34,7 +34,12 @@ export interface Backend {
   /** C = op(A)·op(B); op(A) is m×k, op(B) is k×n. @throws RangeError on inner-dimension mismatch. */
   matmul<A extends FloatArray>(a: Matrix<A>, b: Matrix<A>, options?: MatmulOptions): Matrix<A>;
   /** C = op(A)·op(B) + 1·biasᵀ, bias of length n added to every row (e.g. V Wᵀ + a). */
-  matmulAddBias<A extends FloatArray>(a: Matrix<A>, b: Matrix<A>, bias: ArrayLike<number>, options?: MatmulOptions): Matrix<A>;
+  matmulAddBias<A extends FloatArray>(
+    a: Matrix<A>,
+    b: Matrix<A>,
+    bias: ArrayLike<number>,
+    options?: MatmulOptions,
+  ): Matrix<A>;
   /** σ(x) = 1/(1+e^{−x}) element-wise. */
   sigmoid<A extends FloatArray>(x: Matrix<A>): Matrix<A>;
   /** log(1+eˣ) element-wise, stable for large |x|. */

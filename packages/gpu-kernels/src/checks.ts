@@ -12,7 +12,12 @@ export interface ProductShape {
  * Validates op(A)·op(B) and returns (m, n, k).
  * @throws RangeError naming both shapes when the inner dimensions differ or the element types differ.
  */
-export function checkProduct(op: string, a: Matrix<FloatArray>, b: Matrix<FloatArray>, options: MatmulOptions = {}): ProductShape {
+export function checkProduct(
+  op: string,
+  a: Matrix<FloatArray>,
+  b: Matrix<FloatArray>,
+  options: MatmulOptions = {},
+): ProductShape {
   assertMatrix(`${op}: A`, a);
   assertMatrix(`${op}: B`, b);
   const ta = options.transA === true;
@@ -28,7 +33,9 @@ export function checkProduct(op: string, a: Matrix<FloatArray>, b: Matrix<FloatA
     );
   }
   if (a.data.constructor !== b.data.constructor) {
-    throw new RangeError(`${op}: A is ${a.data.constructor.name} but B is ${b.data.constructor.name}; convert one first`);
+    throw new RangeError(
+      `${op}: A is ${a.data.constructor.name} but B is ${b.data.constructor.name}; convert one first`,
+    );
   }
   return { m, n, k: ka };
 }
@@ -48,7 +55,9 @@ export function checkSameRows(op: string, x: Matrix<FloatArray>, y: Matrix<Float
   assertMatrix(`${op}: X`, x);
   assertMatrix(`${op}: Y`, y);
   if (x.rows !== y.rows) {
-    throw new RangeError(`${op}: X is ${describeShape(x)} and Y is ${describeShape(y)}; they need the same number of rows (samples)`);
+    throw new RangeError(
+      `${op}: X is ${describeShape(x)} and Y is ${describeShape(y)}; they need the same number of rows (samples)`,
+    );
   }
 }
 

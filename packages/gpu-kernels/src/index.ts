@@ -2,11 +2,27 @@ export type { Backend, BackendName, MatmulOptions } from './backend.js';
 export { createBackend, type CreateBackendOptions } from './create-backend.js';
 export { createCpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.js';
 export {
-  createGpuJsBackend, loadGpuJs, type GpuJsBackendOptions, type GpuJsMode, type GpuJsProbe,
+  createGpuJsBackend,
+  loadGpuJs,
+  type GpuJsBackendOptions,
+  type GpuJsMode,
+  type GpuJsProbe,
 } from './gpujs/gpujs-backend.js';
 export {
-  assertMatrix, column, describeShape, fromRows, identity, matrix, orientLargestPositive, toFloat32, toFloat64, toRows, transpose, zeros,
-  type FloatArray, type Matrix,
+  assertMatrix,
+  column,
+  describeShape,
+  fromRows,
+  identity,
+  matrix,
+  orientLargestPositive,
+  toFloat32,
+  toFloat64,
+  toRows,
+  transpose,
+  zeros,
+  type FloatArray,
+  type Matrix,
 } from './matrix.js';
 export { createRng, type Rng } from './random.js';
 export { SingularMatrixError } from './linalg/lu-solve.js';

@@ -1,12 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { assertMatrix, column, fromRows, identity, matrix, orientLargestPositive, toRows, transpose, zeros } from './matrix.js';
+import {
+  assertMatrix,
+  column,
+  fromRows,
+  identity,
+  matrix,
+  orientLargestPositive,
+  toRows,
+  transpose,
+  zeros,
+} from './matrix.js';
 
 describe('matrix helpers', () => {
   it('round-trips nested rows and transposes', () => {
-    const m = fromRows([[1, 2, 3], [4, 5, 6]]);
-    expect(toRows(m)).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(toRows(transpose(m))).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(toRows(identity(2))).toEqual([[1, 0], [0, 1]]);
+    const m = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(toRows(m)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(toRows(transpose(m))).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    expect(toRows(identity(2))).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(zeros(2, 2, new Float32Array(0)).data).toBeInstanceOf(Float32Array);
   });
   it('rejects bad shapes with RangeError naming the problem', () => {
@@ -20,7 +43,11 @@ describe('matrix helpers', () => {
 
 describe('column and orientLargestPositive', () => {
   it('column copies one column; out-of-range columns throw', () => {
-    const m = fromRows([[1, 2], [3, 4], [5, 6]]);
+    const m = fromRows([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(Array.from(column(m, 1))).toEqual([2, 4, 6]);
     expect(() => column(m, 2)).toThrow(RangeError);
   });

@@ -119,8 +119,13 @@ export function toFloat64(m: Matrix<FloatArray>): Matrix<Float64Array> {
  */
 export function assertMatrix(what: string, m: Matrix<FloatArray>): void {
   if (
-    m === null || typeof m !== 'object' || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) ||
-    m.rows < 0 || m.cols < 0 || !(m.data instanceof Float64Array || m.data instanceof Float32Array)
+    m === null ||
+    typeof m !== 'object' ||
+    !Number.isInteger(m.rows) ||
+    !Number.isInteger(m.cols) ||
+    m.rows < 0 ||
+    m.cols < 0 ||
+    !(m.data instanceof Float64Array || m.data instanceof Float32Array)
   ) {
     throw new RangeError(`${what} must be a matrix {rows, cols, data: Float64Array | Float32Array}`);
   }

@@ -15,7 +15,8 @@ describe('createRng', () => {
   it('nextFloat is in [0,1) with mean 1/2 and variance 1/12 (5σ)', () => {
     const r = createRng(5);
     const n = 100000;
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const u = r.nextFloat();
       expect(u >= 0 && u < 1).toBe(true);
@@ -29,7 +30,8 @@ describe('createRng', () => {
   it('nextGaussian has mean 0 and variance 1 (5σ)', () => {
     const r = createRng(6);
     const n = 100000;
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const g = r.nextGaussian();
       s += g;

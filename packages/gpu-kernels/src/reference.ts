@@ -6,7 +6,11 @@ import type { Matrix } from './matrix.js';
  * Textbook triple loop C_ij = Σ_k op(A)_ik op(B)_kj in f64 — the reference the
  * test suite and benchmarks compare every backend against.
  */
-export function naiveMatmul(a: Matrix<Float64Array | Float32Array>, b: Matrix<Float64Array | Float32Array>, options: MatmulOptions = {}): Matrix<Float64Array> {
+export function naiveMatmul(
+  a: Matrix<Float64Array | Float32Array>,
+  b: Matrix<Float64Array | Float32Array>,
+  options: MatmulOptions = {},
+): Matrix<Float64Array> {
   const { m, n, k } = checkProduct('naiveMatmul', a, b, options);
   const ta = options.transA === true;
   const tb = options.transB === true;

@@ -9,8 +9,22 @@ afterAll(() => be.dispose());
 
 describe('knockoff clones on soft labels', () => {
   it('softmax regression and the MLP learn noisy prototypes from soft answers', () => {
-    const train = noisyPrototypes({ classes: 4, inputs: 20, examples: 400, flip: 0.1, rng: createRng(1), prototypeRng: createRng(9) });
-    const test = noisyPrototypes({ classes: 4, inputs: 20, examples: 200, flip: 0.1, rng: createRng(2), prototypeRng: createRng(9) });
+    const train = noisyPrototypes({
+      classes: 4,
+      inputs: 20,
+      examples: 400,
+      flip: 0.1,
+      rng: createRng(1),
+      prototypeRng: createRng(9),
+    });
+    const test = noisyPrototypes({
+      classes: 4,
+      inputs: 20,
+      examples: 200,
+      flip: 0.1,
+      rng: createRng(2),
+      prototypeRng: createRng(9),
+    });
     // soft answers: 0.7 on the true class, the rest spread evenly
     const soft = Array.from(train.labels, (c) => Float64Array.from({ length: 4 }, (_, j) => (j === c ? 0.7 : 0.1)));
     for (const kind of ['softmax', 'mlp'] as const) {

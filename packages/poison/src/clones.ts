@@ -9,7 +9,15 @@
  *                 the soft labels by full-batch Adam (knockoff).
  */
 import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
-import { classProbabilitiesAuto, createDeepRbm, oneHot, subset, trainLayerwise, type DeepRbm, type LabelledData } from '@rgdl/rbm';
+import {
+  classProbabilitiesAuto,
+  createDeepRbm,
+  oneHot,
+  subset,
+  trainLayerwise,
+  type DeepRbm,
+  type LabelledData,
+} from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 
 export type CloneKind = 'eq14' | 'softmax' | 'mlp';
@@ -43,24 +51,45 @@ function toLabelled(xs: readonly Float64Array[], ys: readonly Float64Array[]): L
   return { x, y, labels, classes };
 }
 
-export function trainClone(be: Backend, kind: CloneKind, xs: readonly Float64Array[], served: readonly Float64Array[], options: CloneOptions): Clone {
+export function trainClone(
+  be: Backend,
+  kind: CloneKind,
+  xs: readonly Float64Array[],
+  served: readonly Float64Array[],
+  options: CloneOptions,
+): Clone {
   const data = toLabelled(xs, served);
   if (kind === 'eq14') {
     const n = data.x.rows;
     const cut = Math.floor(0.8 * n);
-    const train = subset({ ...data, y: data.y }, Array.from({ length: cut }, (_, i) => i));
+    const train = subset(
+      { ...data, y: data.y },
+      Array.from({ length: cut }, (_, i) => i),
+    );
     // subset() re-encodes y as one-hot from labels; keep the served soft answers
     const soft = { ...train, y: matrix(cut, data.classes, data.y.data.slice(0, cut * data.classes)) };
-    const validation = subset(data, Array.from({ length: n - cut }, (_, i) => cut + i));
+    const validation = subset(
+      data,
+      Array.from({ length: n - cut }, (_, i) => cut + i),
+    );
     const net = createDeepRbm([...options.widths], createRng(options.seed), { weightScale: 0.01 });
     const r = trainLayerwise(be, net, soft, {
       validation: { ...validation, y: oneHot(validation.labels, data.classes) },
-      sweeps: options.sweeps ?? 1, pretrainEpochs: options.pretrainEpochs ?? 5, epochsPerLayer: 2, patience: 1,
-      batchSize: 50, learningRate: 0.1, momentum: 0.9, precision: 'f32', seed: options.seed, evalSamples: 8,
+      sweeps: options.sweeps ?? 1,
+      pretrainEpochs: options.pretrainEpochs ?? 5,
+      epochsPerLayer: 2,
+      patience: 1,
+      batchSize: 50,
+      learningRate: 0.1,
+      momentum: 0.9,
+      precision: 'f32',
+      seed: options.seed,
+      evalSamples: 8,
     });
     const cloneNet = r.net;
     return {
-      kind, net: cloneNet,
+      kind,
+      net: cloneNet,
       predict(inputs) {
         const m = matrix(inputs.length, inputs[0]!.length);
         inputs.forEach((row, i) => m.data.set(row, i * m.cols));
@@ -140,9 +169,17 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   const K = data.classes;
   const N = data.x.rows;
   const rng = createRng(options.seed + 17);
-  const W1 = matrix(n0, H, Float64Array.from({ length: n0 * H }, () => rng.nextGaussian() / Math.sqrt(n0)));
+  const W1 = matrix(
+    n0,
+    H,
+    Float64Array.from({ length: n0 * H }, () => rng.nextGaussian() / Math.sqrt(n0)),
+  );
   const b1 = new Float64Array(H);
-  const W2 = matrix(H, K, Float64Array.from({ length: H * K }, () => rng.nextGaussian() / Math.sqrt(H)));
+  const W2 = matrix(
+    H,
+    K,
+    Float64Array.from({ length: H * K }, () => rng.nextGaussian() / Math.sqrt(H)),
+  );
   const b2 = new Float64Array(K);
   const params = [W1.data, b1, W2.data, b2];
   const m = params.map((p) => new Float64Array(p.length));

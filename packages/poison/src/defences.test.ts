@@ -9,7 +9,9 @@ afterAll(() => be.dispose());
 describe('defences', () => {
   const net = createDeepRbm([16, 8, 4], createRng(1), { weightScale: 1 });
   const rng = createRng(2);
-  const inputs = Array.from({ length: 40 }, () => Float64Array.from({ length: 16 }, () => (rng.nextFloat() < 0.5 ? 1 : 0)));
+  const inputs = Array.from({ length: 40 }, () =>
+    Float64Array.from({ length: 16 }, () => (rng.nextFloat() < 0.5 ? 1 : 0)),
+  );
   const fisher = { samples: 400, pool: 256, batches: 2 };
 
   it('with ε = 0 every step-based defence is the identity; none is always the identity', () => {
@@ -27,7 +29,9 @@ describe('defences', () => {
       if (['fim', 'random', 'gaussian', 'none', 'top1'].includes(defence)) expect(u.labelAgreement).toBe(1);
       // step-based defences never move more than the requested Euclidean norm
       if (['fim', 'random'].includes(defence)) {
-        b.served.forEach((s, r) => expect(Math.hypot(...s.map((v, j) => v - b.clean[r]![j]!))).toBeLessThanOrEqual(0.2 + 1e-12));
+        b.served.forEach((s, r) =>
+          expect(Math.hypot(...s.map((v, j) => v - b.clean[r]![j]!))).toBeLessThanOrEqual(0.2 + 1e-12),
+        );
       }
     }
   });
@@ -35,7 +39,9 @@ describe('defences', () => {
   it('fim and random answers are deterministic per query; gaussian noise is fresh', () => {
     for (const defence of ['fim', 'random'] as const) {
       const s = createService(be, net, { defence, epsilon: 0.2, fisher });
-      expect(s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a))).toEqual(s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a)));
+      expect(s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a))).toEqual(
+        s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a)),
+      );
     }
     const g = createService(be, net, { defence: 'gaussian', epsilon: 0.2 });
     const a = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));

@@ -19,7 +19,15 @@ import { classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
 import { argmax, constrainStep, type AnswerView } from './constrain.js';
 
 export type DefenceName = 'none' | 'fim' | 'random' | 'gaussian' | 'round' | 'reverse-sigmoid' | 'top1';
-export const DEFENCES: readonly DefenceName[] = ['none', 'fim', 'random', 'gaussian', 'round', 'reverse-sigmoid', 'top1'];
+export const DEFENCES: readonly DefenceName[] = [
+  'none',
+  'fim',
+  'random',
+  'gaussian',
+  'round',
+  'reverse-sigmoid',
+  'top1',
+];
 
 /** Whether a defence takes a step size ε (fim, random, gaussian); the others ignore it. */
 export function usesEpsilon(defence: DefenceName): boolean {
@@ -56,14 +64,23 @@ export interface ClassDirections {
  * otherwise, class c seeded with seed + c. The sign is the eigensolver's (the
  * second-order KL does not depend on it).
  */
-export function classPoisonDirections(be: Backend, net: DeepRbm, options: { fisher?: Partial<FisherOptions>; seed?: number } = {}): ClassDirections {
+export function classPoisonDirections(
+  be: Backend,
+  net: DeepRbm,
+  options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
+): ClassDirections {
   const classes = net.layers[net.layers.length - 1]!.W.rows;
   const seed = options.seed ?? 1;
   const eigenvalues = new Float64Array(classes);
   const directions = Array.from({ length: classes }, (_, k) => {
     const y = Float64Array.from({ length: classes }, (_, j) => (j === k ? 1 : 0));
     const F = generationFisher(be, net, y, {
-      method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(seed + k), ...options.fisher,
+      method: 'monte-carlo',
+      samples: 2000,
+      pool: 4096,
+      batches: 8,
+      rng: createRng(seed + k),
+      ...options.fisher,
     } as FisherOptions).F;
     const top = topEigenpairs(be, F, 1);
     eigenvalues[k] = top.values[0]!;
@@ -135,7 +152,11 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
         const step = (eps > 0 ? eps : 0) * (options.relative ? Math.hypot(...y) : 1);
         const perturb = (dir: Float64Array) => {
           if (step === 0) return y;
-          const res = constrainStep(y, dir.map((v) => v * step), view);
+          const res = constrainStep(
+            y,
+            dir.map((v) => v * step),
+            view,
+          );
           if (res.scale < 1) shrunk++;
           return res.served;
         };

@@ -8,8 +8,17 @@ afterAll(() => be.dispose());
 describe('experiment runner', () => {
   it('runs a tiny grid and produces a well-formed table and plot', () => {
     const rows = runExperiment(be, {
-      depths: [1, 2], hidden: 16, epsilons: [0.2], defences: ['none', 'fim', 'random'], attackers: ['softmax', 'eq14'], seeds: [1, 2],
-      victimExamples: 300, attackerQueries: 200, testExamples: 100, pretrainEpochs: 1, victimFineTuneEpochs: 5,
+      depths: [1, 2],
+      hidden: 16,
+      epsilons: [0.2],
+      defences: ['none', 'fim', 'random'],
+      attackers: ['softmax', 'eq14'],
+      seeds: [1, 2],
+      victimExamples: 300,
+      attackerQueries: 200,
+      testExamples: 100,
+      pretrainEpochs: 1,
+      victimFineTuneEpochs: 5,
     });
     expect(rows).toHaveLength(2 * 2 * 3 * 2);
     const summary = summarise(rows);

@@ -67,7 +67,6 @@ export function widthsForDepth(depth: number, hidden = 64): number[] {
   return [196, ...new Array<number>(depth - 1).fill(hidden), 10];
 }
 
-
 export function runExperiment(be: Backend, config: ExperimentConfig): ExperimentRow[] {
   const victimData = loadMnist({ size: 14, split: 'train', limit: config.victimExamples ?? 3000 });
   const attackerData = loadMnist({ size: 14, split: 'attacker', limit: config.attackerQueries ?? 1500 });
@@ -76,8 +75,14 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
   const tests = inputRows(testData);
   // the victim's early-stopping split: attacker-split digits after those used as queries
   const victimValidation = loadMnist({ size: 14, split: 'attacker' });
-  const validationRows = Array.from({ length: Math.max(0, victimValidation.x.rows - queries.length) }, (_, i) => queries.length + i);
-  const validation = validationRows.length >= 200 ? subset(victimValidation, validationRows) : loadMnist({ size: 14, split: 'attacker', limit: 300 });
+  const validationRows = Array.from(
+    { length: Math.max(0, victimValidation.x.rows - queries.length) },
+    (_, i) => queries.length + i,
+  );
+  const validation =
+    validationRows.length >= 200
+      ? subset(victimValidation, validationRows)
+      : loadMnist({ size: 14, split: 'attacker', limit: 300 });
   const pre = config.pretrainEpochs ?? 5;
   const settings: { defence: DefenceName; epsilon: number }[] = [];
   for (const defence of config.defences) {
@@ -90,13 +95,19 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
   for (const depth of config.depths) {
     const widths = widthsForDepth(depth, config.hidden);
     for (const seed of config.seeds) {
-      const recipe = victimRecipe(widths, config.victimFineTuneEpochs === undefined ? {} : {
-        fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs },
-      });
+      const recipe = victimRecipe(
+        widths,
+        config.victimFineTuneEpochs === undefined
+          ? {}
+          : {
+              fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs },
+            },
+      );
       const victim = trainVictim(be, recipe, victimData, validation, { seed }).net;
       const clean = createService(be, victim, { defence: 'none', seed });
       const victimTest = clean.answer(tests).clean;
-      const victimAccuracy = victimTest.filter((p, r) => p.indexOf(Math.max(...p)) === testData.labels[r]).length / tests.length;
+      const victimAccuracy =
+        victimTest.filter((p, r) => p.indexOf(Math.max(...p)) === testData.labels[r]).length / tests.length;
       for (const { defence, epsilon } of settings) {
         const service = createService(be, victim, { defence, epsilon, seed: seed + 1000 });
         const served = service.answer(queries);
@@ -106,19 +117,37 @@ export function runExperiment(be: Backend, config: ExperimentConfig): Experiment
           if (attacker === 'softmax-averaging') {
             const R = config.repeats ?? 5;
             const sum = answers.map((a) => Float64Array.from(a));
-            for (let t = 1; t < R; t++) service.answer(queries).served.forEach((a, r) => a.forEach((v, j) => (sum[r]![j]! += v)));
+            for (let t = 1; t < R; t++)
+              service.answer(queries).served.forEach((a, r) => a.forEach((v, j) => (sum[r]![j]! += v)));
             answers = sum.map((a) => a.map((v) => v / R));
           }
           const kind: CloneKind = attacker === 'softmax-averaging' ? 'softmax' : attacker;
           const clone = trainClone(be, kind, queries, answers, { widths, seed: seed + 2000, pretrainEpochs: pre });
           const m = cloneMetrics(victimTest, clone.predict(tests), testData.labels);
-          const transfer = config.transfer && clone.net
-            ? transferAttack(be, victim, clone.net, tests.slice(0, config.transfer.inputs), testData.labels, config.transfer.epsilon)
-            : undefined;
+          const transfer =
+            config.transfer && clone.net
+              ? transferAttack(
+                  be,
+                  victim,
+                  clone.net,
+                  tests.slice(0, config.transfer.inputs),
+                  testData.labels,
+                  config.transfer.epsilon,
+                )
+              : undefined;
           rows.push({
-            depth, seed, defence, epsilon, attacker, victimAccuracy,
-            labelAgreement: u.labelAgreement, meanL1: u.meanL1, shrunk: served.shrunk,
-            cloneAccuracy: m.cloneAccuracy, cloneAgreement: m.agreement, cloneKl: m.kl,
+            depth,
+            seed,
+            defence,
+            epsilon,
+            attacker,
+            victimAccuracy,
+            labelAgreement: u.labelAgreement,
+            meanL1: u.meanL1,
+            shrunk: served.shrunk,
+            cloneAccuracy: m.cloneAccuracy,
+            cloneAgreement: m.agreement,
+            cloneKl: m.kl,
             weightError: clone.net && depth > 1 ? firstLayerWeightError(victim, clone.net) : null,
             victimAdversarialAccuracy: transfer?.victimAdversarial ?? null,
             victimRandomMoveAccuracy: transfer?.victimRandom ?? null,
@@ -143,8 +172,16 @@ export interface SummaryRow {
 }
 
 const METRICS = [
-  'victimAccuracy', 'labelAgreement', 'meanL1', 'shrunk', 'cloneAccuracy', 'cloneAgreement', 'cloneKl', 'weightError',
-  'victimAdversarialAccuracy', 'victimRandomMoveAccuracy',
+  'victimAccuracy',
+  'labelAgreement',
+  'meanL1',
+  'shrunk',
+  'cloneAccuracy',
+  'cloneAgreement',
+  'cloneKl',
+  'weightError',
+  'victimAdversarialAccuracy',
+  'victimRandomMoveAccuracy',
 ] as const;
 
 /** Mean ± sample std over seeds for every (depth, defence, ε, attacker). */
@@ -172,23 +209,45 @@ export function summarise(rows: readonly ExperimentRow[]): SummaryRow[] {
 /** Markdown table of a summary (mean ± std over seeds). */
 export function summaryMarkdown(summary: readonly SummaryRow[]): string {
   const f = (s: SummaryRow, k: string, pct: boolean) =>
-    s.mean[k] === undefined ? '—' : pct ? `${(100 * s.mean[k]!).toFixed(1)} ± ${(100 * s.std[k]!).toFixed(1)}` : `${s.mean[k]!.toFixed(3)} ± ${s.std[k]!.toFixed(3)}`;
+    s.mean[k] === undefined
+      ? '—'
+      : pct
+        ? `${(100 * s.mean[k]!).toFixed(1)} ± ${(100 * s.std[k]!).toFixed(1)}`
+        : `${s.mean[k]!.toFixed(3)} ± ${s.std[k]!.toFixed(3)}`;
   const transfer = summary.some((s) => s.mean.victimAdversarialAccuracy !== undefined);
-  return [
-    `| depth | defence | ε | attacker | seeds | victim acc. % | label agreement % | mean ‖δy‖₁ | clone acc. % | clone–victim agreement % | KL(victim‖clone) | weight error |${transfer ? ' victim acc. on clone-FIM adversarial % | on random move % |' : ''}`,
-    `|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|${transfer ? '---:|---:|' : ''}`,
-    ...summary.map((s) => `| ${s.depth} | ${s.defence} | ${s.epsilon} | ${s.attacker} | ${s.n} | ${f(s, 'victimAccuracy', true)} | ${f(s, 'labelAgreement', true)} | ${f(s, 'meanL1', false)} | ${f(s, 'cloneAccuracy', true)} | ${f(s, 'cloneAgreement', true)} | ${f(s, 'cloneKl', false)} | ${f(s, 'weightError', false)} |${transfer ? ` ${f(s, 'victimAdversarialAccuracy', true)} | ${f(s, 'victimRandomMoveAccuracy', true)} |` : ''}`),
-  ].join('\n') + '\n';
+  return (
+    [
+      `| depth | defence | ε | attacker | seeds | victim acc. % | label agreement % | mean ‖δy‖₁ | clone acc. % | clone–victim agreement % | KL(victim‖clone) | weight error |${transfer ? ' victim acc. on clone-FIM adversarial % | on random move % |' : ''}`,
+      `|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|${transfer ? '---:|---:|' : ''}`,
+      ...summary.map(
+        (s) =>
+          `| ${s.depth} | ${s.defence} | ${s.epsilon} | ${s.attacker} | ${s.n} | ${f(s, 'victimAccuracy', true)} | ${f(s, 'labelAgreement', true)} | ${f(s, 'meanL1', false)} | ${f(s, 'cloneAccuracy', true)} | ${f(s, 'cloneAgreement', true)} | ${f(s, 'cloneKl', false)} | ${f(s, 'weightError', false)} |${transfer ? ` ${f(s, 'victimAdversarialAccuracy', true)} | ${f(s, 'victimRandomMoveAccuracy', true)} |` : ''}`,
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 /** SVG scatter: clone accuracy (y) against defender cost mean ‖δy‖₁ (x), one colour per defence. */
 export function summarySvg(summary: readonly SummaryRow[], attacker: AttackerName): string {
   const pts = summary.filter((s) => s.attacker === attacker && s.mean.cloneAccuracy !== undefined);
-  const W = 640, H = 400, L = 60, B = 50, T = 30, R = 160;
+  const W = 640,
+    H = 400,
+    L = 60,
+    B = 50,
+    T = 30,
+    R = 160;
   const maxX = Math.max(0.01, ...pts.map((p) => p.mean.meanL1!)) * 1.1;
   const sx = (x: number) => L + (x / maxX) * (W - L - R);
   const sy = (y: number) => H - B - y * (H - B - T);
-  const colours: Record<string, string> = { none: '#000', fim: '#d62728', random: '#1f77b4', gaussian: '#2ca02c', round: '#9467bd', 'reverse-sigmoid': '#ff7f0e', top1: '#8c564b' };
+  const colours: Record<string, string> = {
+    none: '#000',
+    fim: '#d62728',
+    random: '#1f77b4',
+    gaussian: '#2ca02c',
+    round: '#9467bd',
+    'reverse-sigmoid': '#ff7f0e',
+    top1: '#8c564b',
+  };
   const defences = [...new Set(pts.map((p) => p.defence))];
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">

@@ -11,8 +11,15 @@ describe('hungarian', () => {
     const total = (p: number[]) => p.reduce((s, j, i) => s + cost[i * n + j]!, 0);
     let best = Infinity;
     const permute = (arr: number[], k: number): void => {
-      if (k === n) { best = Math.min(best, total(arr)); return; }
-      for (let i = k; i < n; i++) { [arr[k], arr[i]] = [arr[i]!, arr[k]!]; permute(arr, k + 1); [arr[k], arr[i]] = [arr[i]!, arr[k]!]; }
+      if (k === n) {
+        best = Math.min(best, total(arr));
+        return;
+      }
+      for (let i = k; i < n; i++) {
+        [arr[k], arr[i]] = [arr[i]!, arr[k]!];
+        permute(arr, k + 1);
+        [arr[k], arr[i]] = [arr[i]!, arr[k]!];
+      }
     };
     permute([0, 1, 2, 3, 4], 0);
     expect(new Set(perm).size).toBe(n);

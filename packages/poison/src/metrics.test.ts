@@ -10,7 +10,9 @@ describe('clone metrics', () => {
     const m = cloneMetrics(victim, clone, [0, 1]);
     expect(m.cloneAccuracy).toBe(0.5); // clone predicts 0, 0
     expect(m.agreement).toBe(0.5); // victim predicts 0, 1
-    const kl = (0.8 * Math.log(0.8 / 0.6) + 0.2 * Math.log(0.2 / 0.4) + 0.3 * Math.log(0.3 / 0.6) + 0.7 * Math.log(0.7 / 0.4)) / 2;
+    const kl =
+      (0.8 * Math.log(0.8 / 0.6) + 0.2 * Math.log(0.2 / 0.4) + 0.3 * Math.log(0.3 / 0.6) + 0.7 * Math.log(0.7 / 0.4)) /
+      2;
     expect(m.kl).toBeCloseTo(kl, 14);
     expect(cloneMetrics(victim, victim, [0, 1])).toEqual({ cloneAccuracy: 1, agreement: 1, kl: 0 });
   });

@@ -12,7 +12,11 @@ export interface CloneMetrics {
   readonly kl: number;
 }
 
-export function cloneMetrics(victim: readonly Float64Array[], clone: readonly Float64Array[], labels: ArrayLike<number>): CloneMetrics {
+export function cloneMetrics(
+  victim: readonly Float64Array[],
+  clone: readonly Float64Array[],
+  labels: ArrayLike<number>,
+): CloneMetrics {
   let acc = 0;
   let agree = 0;
   let kl = 0;

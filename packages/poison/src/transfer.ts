@@ -19,7 +19,12 @@ export interface TransferResult {
 }
 
 export function transferAttack(
-  be: Backend, victim: DeepRbm, clone: DeepRbm, inputs: readonly Float64Array[], labels: ArrayLike<number>, epsilon: number,
+  be: Backend,
+  victim: DeepRbm,
+  clone: DeepRbm,
+  inputs: readonly Float64Array[],
+  labels: ArrayLike<number>,
+  epsilon: number,
   options: Partial<FisherOptions> = {},
 ): TransferResult {
   const n0 = inputs[0]!.length;
@@ -27,7 +32,13 @@ export function transferAttack(
   const rnd: Float64Array[] = [];
   const rng = createRng(99);
   inputs.forEach((x, i) => {
-    const r = adversarialPerturbation(be, clone, x, epsilon, { method: 'monte-carlo', pool: 512, batches: 2, rng: createRng(1000 + i), ...options } as FisherOptions);
+    const r = adversarialPerturbation(be, clone, x, epsilon, {
+      method: 'monte-carlo',
+      pool: 512,
+      batches: 2,
+      rng: createRng(1000 + i),
+      ...options,
+    } as FisherOptions);
     adv.push(r.perturbed);
     const g = Float64Array.from({ length: n0 }, () => rng.nextGaussian());
     const norm = Math.hypot(...g);

@@ -45,7 +45,8 @@ export function bruteDown(layer: RbmLayer, h: ArrayLike<number>): number[] {
 export function bruteLogZ(layer: RbmLayer): number {
   let z = 0;
   for (let s = 0; s < 2 ** layer.W.rows; s++) {
-    for (let t = 0; t < 2 ** layer.W.cols; t++) z += Math.exp(negEnergy(layer, bits(s, layer.W.rows), bits(t, layer.W.cols)));
+    for (let t = 0; t < 2 ** layer.W.cols; t++)
+      z += Math.exp(negEnergy(layer, bits(s, layer.W.rows), bits(t, layer.W.cols)));
   }
   return Math.log(z);
 }
@@ -54,11 +55,13 @@ export function bruteLogZ(layer: RbmLayer): number {
 export function bruteLowerMarginal(layer: RbmLayer): number[] {
   const nu = layer.W.rows;
   const nl = layer.W.cols;
-  return normalise(Array.from({ length: 2 ** nl }, (_, t) => {
-    let s = 0;
-    for (let h = 0; h < 2 ** nu; h++) s += Math.exp(negEnergy(layer, bits(h, nu), bits(t, nl)));
-    return s;
-  }));
+  return normalise(
+    Array.from({ length: 2 ** nl }, (_, t) => {
+      let s = 0;
+      for (let h = 0; h < 2 ** nu; h++) s += Math.exp(negEnergy(layer, bits(h, nu), bits(t, nl)));
+      return s;
+    }),
+  );
 }
 
 /** q_k(h_k | x) for k = 1…N by explicit sums over every intermediate state. */
@@ -102,7 +105,11 @@ export function bruteGenerate(net: DeepRbm, y: ArrayLike<number>): number[][] {
 export function randomLayer(nu: number, nl: number, next: () => number, scale = 1): RbmLayer {
   const W = matrix(nu, nl);
   for (let i = 0; i < W.data.length; i++) W.data[i] = scale * next();
-  return { W, a: Float64Array.from({ length: nu }, () => scale * next()), b: Float64Array.from({ length: nl }, () => scale * next()) };
+  return {
+    W,
+    a: Float64Array.from({ length: nu }, () => scale * next()),
+    b: Float64Array.from({ length: nl }, () => scale * next()),
+  };
 }
 
 export function rowOf(m: Matrix<Float64Array>, r: number): Float64Array {

@@ -25,12 +25,20 @@ export function downwardField<A extends FloatArray>(be: Backend, layer: LayerVie
 }
 
 /** t(h_k = 1 | h_{k−1}) = σ(W h_{k−1} + a), batch × n_k. */
-export function upwardProbabilities<A extends FloatArray>(be: Backend, layer: LayerView<A>, lower: Matrix<A>): Matrix<A> {
+export function upwardProbabilities<A extends FloatArray>(
+  be: Backend,
+  layer: LayerView<A>,
+  lower: Matrix<A>,
+): Matrix<A> {
   return be.sigmoid(upwardField(be, layer, lower));
 }
 
 /** t(h_{k−1} = 1 | h_k) = σ(Wᵀ h_k + b), batch × n_{k−1}. */
-export function downwardProbabilities<A extends FloatArray>(be: Backend, layer: LayerView<A>, upper: Matrix<A>): Matrix<A> {
+export function downwardProbabilities<A extends FloatArray>(
+  be: Backend,
+  layer: LayerView<A>,
+  upper: Matrix<A>,
+): Matrix<A> {
   return be.sigmoid(downwardField(be, layer, upper));
 }
 

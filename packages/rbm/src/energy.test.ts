@@ -14,9 +14,14 @@ describe('energies and partition functions against brute force', () => {
 
   it('energy(h, v) = −hᵀWv − aᵀh − bᵀv', () => {
     const h = allStates(3);
-    const v = matrix(8, 5, Float64Array.from({ length: 40 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0));
+    const v = matrix(
+      8,
+      5,
+      Float64Array.from({ length: 40 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0)),
+    );
     const e = energy(be, layer, h, v);
-    for (let r = 0; r < 8; r++) expect(e[r]).toBeCloseTo(-negEnergy(layer, bits(r, 3), v.data.subarray(r * 5, r * 5 + 5)), 12);
+    for (let r = 0; r < 8; r++)
+      expect(e[r]).toBeCloseTo(-negEnergy(layer, bits(r, 3), v.data.subarray(r * 5, r * 5 + 5)), 12);
   });
 
   it('free energies are −log Σ over the other side of e^{−E}', () => {
@@ -59,6 +64,10 @@ describe('energies and partition functions against brute force', () => {
     const l = randomLayer(4, 6, () => 0);
     l.a.set([0.3, -0.2, 1, 0]);
     l.b.set([0.5, 0.1, -1, 2, 0, 0]);
-    expectAllClose([logPartitionAis(be, l, { betas: 50, runs: 20, baseLowerBias: l.b }).logZ], [logPartitionExact(be, l)], { rtol: 1e-12, atol: 1e-9 });
+    expectAllClose(
+      [logPartitionAis(be, l, { betas: 50, runs: 20, baseLowerBias: l.b }).logZ],
+      [logPartitionExact(be, l)],
+      { rtol: 1e-12, atol: 1e-9 },
+    );
   });
 });

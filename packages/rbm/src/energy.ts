@@ -29,10 +29,16 @@ function softplusRowSums(be: Backend, field: Matrix<Float64Array>): Float64Array
 }
 
 /** E(h, v) for paired rows of upper h and lower v. */
-export function energy(be: Backend, layer: RbmLayer, upper: Matrix<Float64Array>, lower: Matrix<Float64Array>): Float64Array {
+export function energy(
+  be: Backend,
+  layer: RbmLayer,
+  upper: Matrix<Float64Array>,
+  lower: Matrix<Float64Array>,
+): Float64Array {
   const wv = upwardField(be, layer, lower); // W v + a
   const out = new Float64Array(upper.rows);
-  for (let r = 0; r < upper.rows; r++) out[r] = -rowDot(upper, wv.data.subarray(r * wv.cols, (r + 1) * wv.cols), r) - rowDot(lower, layer.b, r);
+  for (let r = 0; r < upper.rows; r++)
+    out[r] = -rowDot(upper, wv.data.subarray(r * wv.cols, (r + 1) * wv.cols), r) - rowDot(lower, layer.b, r);
   return out;
 }
 

@@ -2,7 +2,13 @@ import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomLayer } from './brute.test-support.js';
 import type { DeepRbm } from './deep-rbm.js';
-import { classProbabilitiesAuto, classProbabilitiesChunked, evaluateClassifier, EXACT_HIDDEN_LIMIT, hiddenEnumerable } from './evaluate.js';
+import {
+  classProbabilitiesAuto,
+  classProbabilitiesChunked,
+  evaluateClassifier,
+  EXACT_HIDDEN_LIMIT,
+  hiddenEnumerable,
+} from './evaluate.js';
 import { argmaxRows, classProbabilities } from './propagate.js';
 
 const be = createCpuBackend({ threads: 1 });

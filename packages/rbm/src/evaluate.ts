@@ -25,7 +25,12 @@ export function hiddenEnumerable(net: DeepRbm, limit = EXACT_HIDDEN_LIMIT): bool
  * P(c | x) by eq. 2: exact when every hidden width ≤ EXACT_HIDDEN_LIMIT, else
  * Rao–Blackwellised over `samples` draws (default 64) seeded by `rng` (default seed 1).
  */
-export function classProbabilitiesAuto(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, options: { samples?: number; rng?: Rng } = {}): Matrix<Float64Array> {
+export function classProbabilitiesAuto(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  options: { samples?: number; rng?: Rng } = {},
+): Matrix<Float64Array> {
   if (hiddenEnumerable(net)) return classProbabilities(be, net, x);
   return classProbabilitiesChunked(be, net, x, options.samples ?? 64, options.rng ?? createRng(1));
 }
@@ -34,14 +39,26 @@ export function classProbabilitiesAuto(be: Backend, net: DeepRbm, x: Matrix<Floa
  * Rao–Blackwellised P(c|x) over S draws, computed in chunks of inputs so that at
  * most `maxRows` sampled rows (chunk · S) are held at once.
  */
-export function classProbabilitiesChunked(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, samples: number, rng: Rng, maxRows = 1 << 16): Matrix<Float64Array> {
+export function classProbabilitiesChunked(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  samples: number,
+  rng: Rng,
+  maxRows = 1 << 16,
+): Matrix<Float64Array> {
   const chunk = Math.max(1, Math.floor(maxRows / samples));
   if (x.rows <= chunk) return classProbabilities(be, net, x, { samples, rng });
   const C = net.layers[net.layers.length - 1]!.W.rows;
   const out = matrix(x.rows, C);
   for (let s = 0; s < x.rows; s += chunk) {
     const n = Math.min(chunk, x.rows - s);
-    const part = classProbabilities(be, net, { rows: n, cols: x.cols, data: x.data.subarray(s * x.cols, (s + n) * x.cols) }, { samples, rng });
+    const part = classProbabilities(
+      be,
+      net,
+      { rows: n, cols: x.cols, data: x.data.subarray(s * x.cols, (s + n) * x.cols) },
+      { samples, rng },
+    );
     out.data.set(part.data, s * C);
   }
   return out;
@@ -67,9 +84,15 @@ export interface ClassifierEvaluation {
  * Eq. 2 accuracy (exact, or at each S in `samples`; default [16, 64, 256]) and
  * the mean-field accuracy on labelled data.
  */
-export function evaluateClassifier(be: Backend, net: DeepRbm, data: LabelledData, options: { samples?: readonly number[]; seed?: number } = {}): ClassifierEvaluation {
+export function evaluateClassifier(
+  be: Backend,
+  net: DeepRbm,
+  data: LabelledData,
+  options: { samples?: readonly number[]; seed?: number } = {},
+): ClassifierEvaluation {
   const meanField = accuracyOf(meanFieldProbabilities(be, net, data.x), data.labels);
-  if (hiddenEnumerable(net)) return { meanField, exact: accuracyOf(classProbabilities(be, net, data.x), data.labels), sampled: [] };
+  if (hiddenEnumerable(net))
+    return { meanField, exact: accuracyOf(classProbabilities(be, net, data.x), data.labels), sampled: [] };
   const sampled = (options.samples ?? [16, 64, 256]).map((S) => ({
     samples: S,
     accuracy: accuracyOf(classProbabilitiesChunked(be, net, data.x, S, createRng(options.seed ?? 1)), data.labels),

@@ -24,7 +24,13 @@ function batch(seed: number, rows: number, n0: number, classes: number) {
   const rng = createRng(seed);
   const x = matrix(rows, n0);
   for (let i = 0; i < x.data.length; i++) x.data[i] = rng.nextFloat();
-  return { x, y: oneHot(Array.from({ length: rows }, (_, r) => r % classes), classes) };
+  return {
+    x,
+    y: oneHot(
+      Array.from({ length: rows }, (_, r) => r % classes),
+      classes,
+    ),
+  };
 }
 
 describe('hybridObjective', () => {
@@ -114,16 +120,35 @@ describe('mean field and eq. 2', () => {
     const rng = createRng(11);
     const net: DeepRbm = { layers: [randomLayer(4, 6, () => rng.nextGaussian(), 1)] };
     const { x } = batch(12, 5, 6, 4);
-    expectAllClose(meanFieldProbabilities(be, net, x).data, classProbabilities(be, net, x).data, { rtol: 1e-12, atol: 1e-14 });
+    expectAllClose(meanFieldProbabilities(be, net, x).data, classProbabilities(be, net, x).data, {
+      rtol: 1e-12,
+      atol: 1e-14,
+    });
   });
 });
 
 describe('fineTune', () => {
-  const data = noisyPrototypes({ classes: 4, inputs: 24, examples: 400, flip: 0.2, rng: createRng(1), prototypeRng: createRng(2) });
-  const val = noisyPrototypes({ classes: 4, inputs: 24, examples: 200, flip: 0.2, rng: createRng(3), prototypeRng: createRng(2) });
+  const data = noisyPrototypes({
+    classes: 4,
+    inputs: 24,
+    examples: 400,
+    flip: 0.2,
+    rng: createRng(1),
+    prototypeRng: createRng(2),
+  });
+  const val = noisyPrototypes({
+    classes: 4,
+    inputs: 24,
+    examples: 200,
+    flip: 0.2,
+    rng: createRng(3),
+    prototypeRng: createRng(2),
+  });
   const fresh = (): DeepRbm => {
     const rng = createRng(4);
-    return { layers: [randomLayer(8, 24, () => rng.nextGaussian(), 0.05), randomLayer(4, 8, () => rng.nextGaussian(), 0.05)] };
+    return {
+      layers: [randomLayer(8, 24, () => rng.nextGaussian(), 0.05), randomLayer(4, 8, () => rng.nextGaussian(), 0.05)],
+    };
   };
 
   it('learns noisy prototypes from near-zero weights (held-out mean-field accuracy > 0.9, chance 0.25)', () => {
@@ -153,6 +178,8 @@ describe('fineTune', () => {
   });
 
   it('stops with a clear error when the weights diverge', () => {
-    expect(() => fineTune(be, fresh(), data, { epochs: 5, learningRate: 1e300, optimizer: 'momentum', seed: 1 })).toThrow(/diverged/);
+    expect(() =>
+      fineTune(be, fresh(), data, { epochs: 5, learningRate: 1e300, optimizer: 'momentum', seed: 1 }),
+    ).toThrow(/diverged/);
   });
 });

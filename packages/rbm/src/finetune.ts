@@ -57,7 +57,11 @@ export interface ObjectiveValue {
 }
 
 function zerosLike(layer: RbmLayer): LayerGradient {
-  return { W: new Float64Array(layer.W.data.length), a: new Float64Array(layer.a.length), b: new Float64Array(layer.b.length) };
+  return {
+    W: new Float64Array(layer.W.data.length),
+    a: new Float64Array(layer.a.length),
+    b: new Float64Array(layer.b.length),
+  };
 }
 
 /**
@@ -67,10 +71,14 @@ function zerosLike(layer: RbmLayer): LayerGradient {
  *   ⟨h vᵀ⟩ = Σ_s (w(s)/Z) s σ(Wᵀs + b)ᵀ,  ⟨h⟩ = Σ_s (w(s)/Z) s,  ⟨v⟩ = Σ_s (w(s)/Z) σ(Wᵀs + b).
  * @throws RangeError above EXACT_NEGATIVE_LIMIT upper units.
  */
-export function upperEnumeratedStats(be: Backend, layer: RbmLayer): { hv: Matrix<Float64Array>; h: Float64Array; v: Float64Array; logZ: number } {
+export function upperEnumeratedStats(
+  be: Backend,
+  layer: RbmLayer,
+): { hv: Matrix<Float64Array>; h: Float64Array; v: Float64Array; logZ: number } {
   const nu = upperWidth(layer);
   const nl = lowerWidth(layer);
-  if (nu > EXACT_NEGATIVE_LIMIT) throw new RangeError(`exact negative phase: ${nu} upper units exceed the limit ${EXACT_NEGATIVE_LIMIT}`);
+  if (nu > EXACT_NEGATIVE_LIMIT)
+    throw new RangeError(`exact negative phase: ${nu} upper units exceed the limit ${EXACT_NEGATIVE_LIMIT}`);
   const S = 2 ** nu;
   const states = matrix(S, nu);
   for (let s = 0; s < S; s++) for (let j = 0; j < nu; j++) states.data[s * nu + j] = (s >>> j) & 1;
@@ -115,7 +123,13 @@ export function upperEnumeratedStats(be: Backend, layer: RbmLayer): { hv: Matrix
 }
 
 /** Mean −log t(v, h) = E(h, v) + log Z over paired rows. */
-function jointNll(be: Backend, layer: RbmLayer, lower: Matrix<Float64Array>, upper: Matrix<Float64Array>, logZ: number): number {
+function jointNll(
+  be: Backend,
+  layer: RbmLayer,
+  lower: Matrix<Float64Array>,
+  upper: Matrix<Float64Array>,
+  logZ: number,
+): number {
   const field = be.matmulAddBias(lower, layer.W, layer.a, { transB: true }); // W v + a
   let s = 0;
   for (let r = 0; r < lower.rows; r++) {
@@ -132,11 +146,19 @@ function jointNll(be: Backend, layer: RbmLayer, lower: Matrix<Float64Array>, upp
  * batch × n_N). Gradients are of the batch mean.
  * @throws RangeError on shape mismatches, or α_top > 0 with n_N > EXACT_NEGATIVE_LIMIT.
  */
-export function hybridObjective(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, y: Matrix<Float64Array>, options: ObjectiveOptions = {}): ObjectiveValue {
+export function hybridObjective(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  y: Matrix<Float64Array>,
+  options: ObjectiveOptions = {},
+): ObjectiveValue {
   const N = net.layers.length;
   const top = net.layers[N - 1]!;
-  if (x.cols !== lowerWidth(net.layers[0]!)) throw new RangeError(`x has ${x.cols} columns, network input width is ${lowerWidth(net.layers[0]!)}`);
-  if (y.cols !== upperWidth(top) || y.rows !== x.rows) throw new RangeError(`y is ${y.rows}×${y.cols}, expected ${x.rows}×${upperWidth(top)}`);
+  if (x.cols !== lowerWidth(net.layers[0]!))
+    throw new RangeError(`x has ${x.cols} columns, network input width is ${lowerWidth(net.layers[0]!)}`);
+  if (y.cols !== upperWidth(top) || y.rows !== x.rows)
+    throw new RangeError(`y is ${y.rows}×${y.cols}, expected ${x.rows}×${upperWidth(top)}`);
   const alphaTop = options.generative?.top ?? 0;
   const alphaLow = options.generative?.lower ?? 0;
   const trainable = new Set(options.trainable ?? net.layers.map((_, k) => k));
@@ -181,7 +203,10 @@ export function hybridObjective(be: Backend, net: DeepRbm, x: Matrix<Float64Arra
   }
   let topNll = NaN;
   if (alphaTop > 0 && trainable.has(N - 1)) {
-    if (C > EXACT_NEGATIVE_LIMIT) throw new RangeError(`hybrid top layer: ${C} outputs exceed the exact negative-phase limit ${EXACT_NEGATIVE_LIMIT}`);
+    if (C > EXACT_NEGATIVE_LIMIT)
+      throw new RangeError(
+        `hybrid top layer: ${C} outputs exceed the exact negative-phase limit ${EXACT_NEGATIVE_LIMIT}`,
+      );
     const h = activations[N - 1]!;
     // ∂(−log t)/∂W = ⟨y hᵀ⟩_model − y hᵀ (batch mean); a: ⟨y⟩ − y; b: ⟨h⟩ − h
     const neg = upperEnumeratedStats(be, top);
@@ -202,7 +227,7 @@ export function hybridObjective(be: Backend, net: DeepRbm, x: Matrix<Float64Arra
   }
   if (alphaLow > 0) {
     const rng = options.rng;
-    if (rng === undefined) throw new RangeError('hybridObjective: the lower layers\' CD-1 terms need an rng');
+    if (rng === undefined) throw new RangeError("hybridObjective: the lower layers' CD-1 terms need an rng");
     for (let k = 0; k < N - 1; k++) {
       if (!trainable.has(k)) continue;
       const layer = net.layers[k]!;
@@ -215,8 +240,10 @@ export function hybridObjective(be: Backend, net: DeepRbm, x: Matrix<Float64Arra
       const g = grads[k]!;
       for (let i = 0; i < g.W.length; i++) g.W[i]! += (alphaLow * (neg.data[i]! - pos.data[i]!)) / B;
       for (let r = 0; r < B; r++) {
-        for (let j = 0; j < h0.cols; j++) g.a[j]! += (alphaLow * (h1.data[r * h0.cols + j]! - h0.data[r * h0.cols + j]!)) / B;
-        for (let i = 0; i < v0.cols; i++) g.b[i]! += (alphaLow * (v1.data[r * v0.cols + i]! - v0.data[r * v0.cols + i]!)) / B;
+        for (let j = 0; j < h0.cols; j++)
+          g.a[j]! += (alphaLow * (h1.data[r * h0.cols + j]! - h0.data[r * h0.cols + j]!)) / B;
+        for (let i = 0; i < v0.cols; i++)
+          g.b[i]! += (alphaLow * (v1.data[r * v0.cols + i]! - v0.data[r * v0.cols + i]!)) / B;
       }
     }
   }
@@ -269,7 +296,11 @@ export interface FineTuneResult {
 }
 
 /** Mean-field accuracy and cross-entropy on labelled data (evaluated in chunks). */
-export function meanFieldScore(be: Backend, net: DeepRbm, data: LabelledData): { accuracy: number; crossEntropy: number } {
+export function meanFieldScore(
+  be: Backend,
+  net: DeepRbm,
+  data: LabelledData,
+): { accuracy: number; crossEntropy: number } {
   let ok = 0;
   let ce = 0;
   const chunk = 1000;
@@ -388,14 +419,23 @@ export function fineTune(be: Backend, net: DeepRbm, data: LabelledData, options:
       batches++;
     }
     lr *= decayFactor;
-    const v = options.validation !== undefined ? meanFieldScore(be, net, options.validation) : { accuracy: NaN, crossEntropy: NaN };
+    const v =
+      options.validation !== undefined
+        ? meanFieldScore(be, net, options.validation)
+        : { accuracy: NaN, crossEntropy: NaN };
     const info: FineTuneEpoch = {
-      epoch, crossEntropy: ce / batches, topNegLogLikelihood: nll / batches,
-      validationAccuracy: v.accuracy, validationCrossEntropy: v.crossEntropy, seconds: (performance.now() - t0) / 1000,
+      epoch,
+      crossEntropy: ce / batches,
+      topNegLogLikelihood: nll / batches,
+      validationAccuracy: v.accuracy,
+      validationCrossEntropy: v.crossEntropy,
+      seconds: (performance.now() - t0) / 1000,
     };
     history.push(info);
     for (const p of [...net.layers.flatMap((l) => [l.W.data, l.a, l.b])]) {
-      for (let i = 0; i < p.length; i++) if (!Number.isFinite(p[i]!)) throw new RangeError(`fine-tuning diverged at epoch ${epoch} (non-finite weights); lower the learning rate`);
+      for (let i = 0; i < p.length; i++)
+        if (!Number.isFinite(p[i]!))
+          throw new RangeError(`fine-tuning diverged at epoch ${epoch} (non-finite weights); lower the learning rate`);
     }
     // accuracy first, cross-entropy breaks ties
     const score = options.validation !== undefined ? v.accuracy - 1e-6 * v.crossEntropy : epoch;

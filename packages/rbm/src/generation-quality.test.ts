@@ -29,7 +29,8 @@ describe('generationQuality', () => {
   const test = protos(90, 4);
   it('a net that generates each class prototype scores ≈ 1; one with zero weights scores near chance', () => {
     const W = matrix(3, 8);
-    for (let c = 0; c < 3; c++) for (let i = 0; i < 8; i++) W.data[c * 8 + i] = 6 * (2 * train.prototypes[c * 8 + i]! - 1);
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < 8; i++) W.data[c * 8 + i] = 6 * (2 * train.prototypes[c * 8 + i]! - 1);
     const good: DeepRbm = { layers: [{ W, a: new Float64Array(3), b: new Float64Array(8) }] };
     const blank: DeepRbm = { layers: [{ W: matrix(3, 8), a: new Float64Array(3), b: new Float64Array(8) }] };
     const g = generationQuality(be, good, train, test, { perClass: 200 });

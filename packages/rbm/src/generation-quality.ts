@@ -32,7 +32,8 @@ export interface SoftmaxRegression {
  * cross-entropy plus ½λ‖W‖² (defaults: 30 epochs, batch 100, step 0.01, λ = 1e-4).
  */
 export function fitSoftmaxRegression(
-  be: Backend, data: LabelledData,
+  be: Backend,
+  data: LabelledData,
   options: { epochs?: number; batchSize?: number; learningRate?: number; l2?: number; seed?: number } = {},
 ): SoftmaxRegression {
   const C = data.classes;
@@ -131,11 +132,18 @@ function hiddenDraws(be: Backend, net: DeepRbm, c: number, S: number, rng: Rng):
  * Both generation measures for a trained net on labelled data.
  * @throws RangeError if train/test widths do not match the network.
  */
-export function generationQuality(be: Backend, net: DeepRbm, train: LabelledData, test: LabelledData, options: GenerationQualityOptions = {}): GenerationQuality {
+export function generationQuality(
+  be: Backend,
+  net: DeepRbm,
+  train: LabelledData,
+  test: LabelledData,
+  options: GenerationQualityOptions = {},
+): GenerationQuality {
   const rng = createRng(options.seed ?? 1);
   const C = train.classes;
   const n0 = train.x.cols;
-  if (net.layers[0]!.W.cols !== n0) throw new RangeError(`data have ${n0} inputs, the network ${net.layers[0]!.W.cols}`);
+  if (net.layers[0]!.W.cols !== n0)
+    throw new RangeError(`data have ${n0} inputs, the network ${net.layers[0]!.W.cols}`);
   const reference = options.reference ?? fitSoftmaxRegression(be, train, { seed: (options.seed ?? 1) + 1 });
   const refPred = predictSoftmaxRegression(be, reference, test.x);
   let refOk = 0;

@@ -70,7 +70,11 @@ export function assertLayer(layer: RbmLayer, where = 'layer'): void {
   if (!(b instanceof Float64Array) || b.length !== W.cols) {
     throw new RangeError(`${where}.b must have ${W.cols} entries (columns of W), got ${b?.length}`);
   }
-  for (const [name, arr] of [['W', W.data], ['a', a], ['b', b]] as const) {
+  for (const [name, arr] of [
+    ['W', W.data],
+    ['a', a],
+    ['b', b],
+  ] as const) {
     const bad = arr.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new RangeError(`${where}.${name}[${bad}] is ${arr[bad]}, expected a finite number`);
   }

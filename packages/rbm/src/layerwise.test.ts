@@ -21,7 +21,8 @@ describe('eq. 14 positive phase', () => {
     expect(Array.from(bottom.upper.data).every((v) => v > 0 && v < 1)).toBe(true);
     const top = layerwiseSource(be, net, 1, data, 5, createRng(3)).batch(0, net.layers[1]!, createRng(3));
     expect([top.lower.cols, top.upper.cols]).toEqual([4, 3]);
-    for (let r = 0; r < 5; r++) expect(Array.from(top.upper.data.subarray(r * 3, r * 3 + 3)).reduce((a, b) => a + b, 0)).toBe(1);
+    for (let r = 0; r < 5; r++)
+      expect(Array.from(top.upper.data.subarray(r * 3, r * 3 + 3)).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
 
@@ -33,8 +34,18 @@ describe('trainLayerwise', () => {
     const net = createDeepRbm([24, 10, 4], createRng(6), { weightScale: 0.05 });
     const events: LayerwiseProgress[] = [];
     const r = trainLayerwise(be, net, train, {
-      validation: subset(test, Array.from({ length: 100 }, (_, i) => i)), sweeps: 3, epochsPerLayer: 3, pretrainEpochs: 10,
-      batchSize: 20, learningRate: 0.1, momentum: 0.5, seed: 7, onProgress: (e) => events.push(e),
+      validation: subset(
+        test,
+        Array.from({ length: 100 }, (_, i) => i),
+      ),
+      sweeps: 3,
+      epochsPerLayer: 3,
+      pretrainEpochs: 10,
+      batchSize: 20,
+      learningRate: 0.1,
+      momentum: 0.5,
+      seed: 7,
+      onProgress: (e) => events.push(e),
     });
     expect(r.history[0]!.sweep).toBe(0);
     expect(r.bestAccuracy).toBe(Math.max(...r.history.map((h) => h.validationAccuracy)));
@@ -47,7 +58,9 @@ describe('trainLayerwise', () => {
   it('rejects data whose widths do not match the network', () => {
     const data = noisyPrototypes({ classes: 3, inputs: 6, examples: 6, rng: createRng(1) });
     expect(() => trainLayerwise(be, createDeepRbm([7, 4, 3], createRng(1)), data)).toThrow(/6 columns.*width is 7/);
-    expect(() => trainLayerwise(be, createDeepRbm([6, 4, 2], createRng(1)), data)).toThrow(/y has 3 columns.*width is 2/);
+    expect(() => trainLayerwise(be, createDeepRbm([6, 4, 2], createRng(1)), data)).toThrow(
+      /y has 3 columns.*width is 2/,
+    );
   });
 
   it('trains a 14×14 MNIST net (2,000 digits, [196, 64, 10]) to well above chance on the test split', () => {
@@ -55,8 +68,14 @@ describe('trainLayerwise', () => {
     const test = loadMnist({ size: 14, split: 'test', limit: 500 });
     const net = createDeepRbm([196, 64, 10], createRng(1), { weightScale: 0.01 });
     const r = trainLayerwise(be, net, train, {
-      validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }), sweeps: 1, epochsPerLayer: 2, pretrainEpochs: 8,
-      batchSize: 20, learningRate: 0.1, momentum: 0.9, seed: 3,
+      validation: loadMnist({ size: 14, split: 'attacker', limit: 300 }),
+      sweeps: 1,
+      epochsPerLayer: 2,
+      pretrainEpochs: 8,
+      batchSize: 20,
+      learningRate: 0.1,
+      momentum: 0.9,
+      seed: 3,
     });
     const acc = accuracy(be, r.net, test, { samples: 16, rng: createRng(2) });
     expect(acc).toBeGreaterThan(0.6); // chance is 0.1

@@ -58,7 +58,13 @@ export interface SweepInfo {
 }
 
 export type LayerwiseProgress =
-  | { readonly kind: 'layer'; readonly sweep: number; readonly layer: number; readonly epoch: number; readonly reconstructionError: number }
+  | {
+      readonly kind: 'layer';
+      readonly sweep: number;
+      readonly layer: number;
+      readonly epoch: number;
+      readonly reconstructionError: number;
+    }
   | { readonly kind: 'sweep'; readonly info: SweepInfo };
 
 export interface LayerwiseResult {
@@ -72,7 +78,12 @@ export interface LayerwiseResult {
 }
 
 /** Classification accuracy of argmax P(c | x) on labelled data. */
-export function accuracy(be: Backend, net: DeepRbm, data: LabelledData, options: { samples?: number; rng?: Rng } = {}): number {
+export function accuracy(
+  be: Backend,
+  net: DeepRbm,
+  data: LabelledData,
+  options: { samples?: number; rng?: Rng } = {},
+): number {
   const p = classProbabilities(be, net, data.x, options);
   const pred = argmaxRows(p);
   let ok = 0;
@@ -87,7 +98,14 @@ export function accuracy(be: Backend, net: DeepRbm, data: LabelledData, options:
  * two are independent, so the product of these expectations is an unbiased
  * (Rao–Blackwellised) estimate of the joint's sufficient statistics.
  */
-export function layerwiseSource(be: Backend, net: DeepRbm, L: number, data: LabelledData, batchSize: number, rng: Rng): PositiveSource {
+export function layerwiseSource(
+  be: Backend,
+  net: DeepRbm,
+  L: number,
+  data: LabelledData,
+  batchSize: number,
+  rng: Rng,
+): PositiveSource {
   const N = net.layers.length;
   const n = data.x.rows;
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -99,7 +117,8 @@ export function layerwiseSource(be: Backend, net: DeepRbm, L: number, data: Labe
       const x = gatherRows(data.x, rows);
       const y = gatherRows(data.y, rows);
       const lower = L === 0 ? x : propagateSampled(be, net, x, 'up', rng, { steps: L }).probabilities[L - 1]!;
-      const upper = L === N - 1 ? y : propagateSampled(be, net, y, 'down', rng, { steps: N - 1 - L }).probabilities[N - 2 - L]!;
+      const upper =
+        L === N - 1 ? y : propagateSampled(be, net, y, 'down', rng, { steps: N - 1 - L }).probabilities[N - 2 - L]!;
       return { lower, upper };
     },
   };
@@ -120,7 +139,12 @@ function frobenius(a: Float64Array, b?: Float64Array): number {
  * Trains `net` in place by eq. 14 and returns the best weights seen (a copy).
  * @throws RangeError when the data do not match the network's input/output widths.
  */
-export function trainLayerwise(be: Backend, net: DeepRbm, data: LabelledData, options: LayerwiseOptions = {}): LayerwiseResult {
+export function trainLayerwise(
+  be: Backend,
+  net: DeepRbm,
+  data: LabelledData,
+  options: LayerwiseOptions = {},
+): LayerwiseResult {
   const N = net.layers.length;
   const nIn = lowerWidth(net.layers[0]!);
   const nOut = upperWidth(net.layers[N - 1]!);
@@ -149,7 +173,14 @@ export function trainLayerwise(be: Backend, net: DeepRbm, data: LabelledData, op
       ...fitBase,
       epochs: nEpochs,
       negative: negativeFor(layer, options.negative ?? 'auto'),
-      onEpoch: (info) => options.onProgress?.({ kind: 'layer', sweep, layer: L + 1, epoch: info.epoch, reconstructionError: info.reconstructionError }),
+      onEpoch: (info) =>
+        options.onProgress?.({
+          kind: 'layer',
+          sweep,
+          layer: L + 1,
+          epoch: info.epoch,
+          reconstructionError: info.reconstructionError,
+        }),
     });
     return infos[infos.length - 1]?.reconstructionError ?? NaN;
   };
@@ -174,7 +205,9 @@ export function trainLayerwise(be: Backend, net: DeepRbm, data: LabelledData, op
     sweep: 0,
     validationAccuracy: bestAccuracy,
     reconstruction: recon0,
-    relativeWeightChange: net.layers.map((l, L) => frobenius(l.W.data, before0[L]) / Math.max(frobenius(l.W.data), 1e-300)),
+    relativeWeightChange: net.layers.map(
+      (l, L) => frobenius(l.W.data, before0[L]) / Math.max(frobenius(l.W.data), 1e-300),
+    ),
     seconds: (performance.now() - t0) / 1000,
   };
   history.push(info0);
@@ -185,13 +218,16 @@ export function trainLayerwise(be: Backend, net: DeepRbm, data: LabelledData, op
     const ts = performance.now();
     const before = net.layers.map((l) => l.W.data.slice());
     const recon: number[] = [];
-    for (let L = 0; L < N; L++) recon.push(fitLayer(L, layerwiseSource(be, net, L, data, batchSize, rng), sweep, epochs));
+    for (let L = 0; L < N; L++)
+      recon.push(fitLayer(L, layerwiseSource(be, net, L, data, batchSize, rng), sweep, epochs));
     const acc = score();
     const info: SweepInfo = {
       sweep,
       validationAccuracy: acc,
       reconstruction: recon,
-      relativeWeightChange: net.layers.map((l, L) => frobenius(l.W.data, before[L]) / Math.max(frobenius(l.W.data), 1e-300)),
+      relativeWeightChange: net.layers.map(
+        (l, L) => frobenius(l.W.data, before[L]) / Math.max(frobenius(l.W.data), 1e-300),
+      ),
       seconds: (performance.now() - ts) / 1000,
     };
     history.push(info);

@@ -21,16 +21,45 @@ describe('model files', () => {
     });
   }
 
-  const valid = () => JSON.parse(serializeModel(net, {}, 'numbers')) as Record<string, unknown> & { layers: Record<string, unknown>[] };
+  const valid = () =>
+    JSON.parse(serializeModel(net, {}, 'numbers')) as Record<string, unknown> & { layers: Record<string, unknown>[] };
   const cases: [string, (d: ReturnType<typeof valid>) => unknown, RegExp][] = [
     ['wrong format', (d) => ({ ...d, format: 'other' }), /format: is "other"/],
     ['unknown version', (d) => ({ ...d, version: 99 }), /version: 99 is not supported/],
     ['bad widths', (d) => ({ ...d, widths: [5, 0, 2] }), /widths: must be an array of at least two positive integers/],
     ['missing layer', (d) => ({ ...d, layers: d.layers.slice(1) }), /layers: must be an array of 2 layers/],
-    ['wrong W size', (d) => { d.layers[1]!.W = [1, 2]; return d; }, /layers\[1\]\.W: has 2 values, expected 6/],
-    ['non-number', (d) => { (d.layers[0]!.a as unknown[])[2] = 'x'; return d; }, /layers\[0\]\.a\[2\]: is "x"/],
-    ['NaN from base64', (d) => { d.layers[0]!.b = Buffer.from(new Float64Array([0, 0, NaN, 0, 0]).buffer).toString('base64'); return d; }, /layers\[0\]\.b\[2\]: is NaN/],
-    ['bad base64', (d) => { d.layers[0]!.b = '***'; return d; }, /layers\[0\]\.b: is not valid base64/],
+    [
+      'wrong W size',
+      (d) => {
+        d.layers[1]!.W = [1, 2];
+        return d;
+      },
+      /layers\[1\]\.W: has 2 values, expected 6/,
+    ],
+    [
+      'non-number',
+      (d) => {
+        (d.layers[0]!.a as unknown[])[2] = 'x';
+        return d;
+      },
+      /layers\[0\]\.a\[2\]: is "x"/,
+    ],
+    [
+      'NaN from base64',
+      (d) => {
+        d.layers[0]!.b = Buffer.from(new Float64Array([0, 0, NaN, 0, 0]).buffer).toString('base64');
+        return d;
+      },
+      /layers\[0\]\.b\[2\]: is NaN/,
+    ],
+    [
+      'bad base64',
+      (d) => {
+        d.layers[0]!.b = '***';
+        return d;
+      },
+      /layers\[0\]\.b: is not valid base64/,
+    ],
   ];
   for (const [name, mutate, message] of cases) {
     it(`rejects ${name}, naming the field`, () => {

@@ -24,7 +24,10 @@ export type ArrayEncoding = 'base64-f64le' | 'numbers';
 
 /** Thrown for a malformed model file; `field` is the JSON path of the problem. */
 export class ModelFileError extends Error {
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`invalid model file: ${field}: ${problem}`);
     this.name = 'ModelFileError';
   }
@@ -47,7 +50,8 @@ function decode(value: unknown, length: number, field: string): Float64Array {
   if (typeof value === 'string') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new ModelFileError(field, 'is not valid base64');
     const bytes = Buffer.from(value, 'base64');
-    if (bytes.length !== length * 8) throw new ModelFileError(field, `holds ${bytes.length / 8} Float64 values, expected ${length}`);
+    if (bytes.length !== length * 8)
+      throw new ModelFileError(field, `holds ${bytes.length / 8} Float64 values, expected ${length}`);
     out = new Float64Array(length);
     for (let i = 0; i < length; i++) out[i] = bytes.readDoubleLE(i * 8);
   } else if (Array.isArray(value)) {
@@ -55,7 +59,8 @@ function decode(value: unknown, length: number, field: string): Float64Array {
     out = new Float64Array(length);
     for (let i = 0; i < length; i++) {
       const v = value[i];
-      if (typeof v !== 'number') throw new ModelFileError(`${field}[${i}]`, `is ${JSON.stringify(v)}, expected a number`);
+      if (typeof v !== 'number')
+        throw new ModelFileError(`${field}[${i}]`, `is ${JSON.stringify(v)}, expected a number`);
       out[i] = v;
     }
   } else {
@@ -67,14 +72,22 @@ function decode(value: unknown, length: number, field: string): Float64Array {
 }
 
 /** The JSON text of a model file. */
-export function serializeModel(net: DeepRbm, metadata: Record<string, unknown> = {}, encoding: ArrayEncoding = 'base64-f64le'): string {
+export function serializeModel(
+  net: DeepRbm,
+  metadata: Record<string, unknown> = {},
+  encoding: ArrayEncoding = 'base64-f64le',
+): string {
   assertDeepRbm(net);
   const doc = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     widths: widths(net),
     encoding,
-    layers: net.layers.map((l) => ({ W: encode(l.W.data, encoding), a: encode(l.a, encoding), b: encode(l.b, encoding) })),
+    layers: net.layers.map((l) => ({
+      W: encode(l.W.data, encoding),
+      a: encode(l.a, encoding),
+      b: encode(l.b, encoding),
+    })),
     metadata,
   };
   return JSON.stringify(doc, null, encoding === 'numbers' ? undefined : 1) + '\n';
@@ -88,16 +101,25 @@ export function parseModel(text: string): ModelFile {
   } catch (error) {
     throw new ModelFileError('(root)', `is not JSON (${(error as Error).message})`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ModelFileError('(root)', 'must be a JSON object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new ModelFileError('(root)', 'must be a JSON object');
   const d = doc as Record<string, unknown>;
-  if (d.format !== MODEL_FORMAT) throw new ModelFileError('format', `is ${JSON.stringify(d.format)}, expected "${MODEL_FORMAT}"`);
-  if (d.version !== MODEL_VERSION) throw new ModelFileError('version', `${JSON.stringify(d.version)} is not supported (this reader knows version ${MODEL_VERSION})`);
+  if (d.format !== MODEL_FORMAT)
+    throw new ModelFileError('format', `is ${JSON.stringify(d.format)}, expected "${MODEL_FORMAT}"`);
+  if (d.version !== MODEL_VERSION)
+    throw new ModelFileError(
+      'version',
+      `${JSON.stringify(d.version)} is not supported (this reader knows version ${MODEL_VERSION})`,
+    );
   const w = d.widths;
   if (!Array.isArray(w) || w.length < 2 || !w.every((n) => Number.isInteger(n) && n > 0)) {
     throw new ModelFileError('widths', 'must be an array of at least two positive integers');
   }
   if (!Array.isArray(d.layers) || d.layers.length !== w.length - 1) {
-    throw new ModelFileError('layers', `must be an array of ${w.length - 1} layers (one per consecutive pair of widths)`);
+    throw new ModelFileError(
+      'layers',
+      `must be an array of ${w.length - 1} layers (one per consecutive pair of widths)`,
+    );
   }
   const layers: RbmLayer[] = d.layers.map((l: unknown, k: number) => {
     const where = `layers[${k}]`;
@@ -112,12 +134,18 @@ export function parseModel(text: string): ModelFile {
     };
   });
   const metadata = d.metadata === undefined ? {} : d.metadata;
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new ModelFileError('metadata', 'must be an object');
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new ModelFileError('metadata', 'must be an object');
   return { net: { layers }, metadata: metadata as Record<string, unknown> };
 }
 
 /** Writes a model file atomically (temporary file + rename). */
-export function saveModel(path: string, net: DeepRbm, metadata: Record<string, unknown> = {}, encoding: ArrayEncoding = 'base64-f64le'): void {
+export function saveModel(
+  path: string,
+  net: DeepRbm,
+  metadata: Record<string, unknown> = {},
+  encoding: ArrayEncoding = 'base64-f64le',
+): void {
   const text = serializeModel(net, metadata, encoding);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;

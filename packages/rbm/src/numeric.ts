@@ -27,7 +27,8 @@ export const KL_FLOOR = 1e-300;
  * q_s is floored at `floor`).
  */
 export function discreteKl(
-  p: ArrayLike<number>, q: ArrayLike<number>,
+  p: ArrayLike<number>,
+  q: ArrayLike<number>,
   options: { pOffset?: number; qOffset?: number; count?: number; floor?: number } = {},
 ): number {
   const po = options.pOffset ?? 0;

@@ -32,8 +32,22 @@ describe('pseudoLogLikelihood', () => {
 
 describe('pretrainGreedy', () => {
   it('raises the held-out pseudo-likelihood of every hidden layer above that of the initial fair coins and leaves the top layer alone', () => {
-    const train = noisyPrototypes({ classes: 4, inputs: 36, examples: 400, flip: 0.1, rng: createRng(1), prototypeRng: createRng(2) });
-    const held = noisyPrototypes({ classes: 4, inputs: 36, examples: 100, flip: 0.1, rng: createRng(5), prototypeRng: createRng(2) });
+    const train = noisyPrototypes({
+      classes: 4,
+      inputs: 36,
+      examples: 400,
+      flip: 0.1,
+      rng: createRng(1),
+      prototypeRng: createRng(2),
+    });
+    const held = noisyPrototypes({
+      classes: 4,
+      inputs: 36,
+      examples: 100,
+      flip: 0.1,
+      rng: createRng(5),
+      prototypeRng: createRng(2),
+    });
     const net = createDeepRbm([36, 16, 12, 4], createRng(4), { weightScale: 0.01 });
     const top = net.layers[2]!.W.data.slice();
     const h = pretrainGreedy(be, net, train.x, { epochs: 8, learningRate: 0.1, heldOut: held.x, seed: 2 });

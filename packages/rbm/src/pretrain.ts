@@ -82,14 +82,24 @@ export interface PretrainEpoch {
  * Pretrains layers 0 … N−2 of `net` in place (nothing for N = 1) and returns
  * the per-epoch history.
  */
-export function pretrainGreedy(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, options: PretrainOptions = {}): PretrainEpoch[] {
+export function pretrainGreedy(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  options: PretrainOptions = {},
+): PretrainEpoch[] {
   const N = net.layers.length;
   const epochs = options.epochs ?? 10;
   const rng = createRng(options.seed ?? 1);
   const finalFraction = options.finalFraction ?? 0.1;
   const history: PretrainEpoch[] = [];
   const monitorRows = options.heldOut ? Math.min(options.monitorRows ?? 200, options.heldOut.rows) : 0;
-  const monitor = options.heldOut ? gatherRows(options.heldOut, Int32Array.from({ length: monitorRows }, (_, i) => i)) : undefined;
+  const monitor = options.heldOut
+    ? gatherRows(
+        options.heldOut,
+        Int32Array.from({ length: monitorRows }, (_, i) => i),
+      )
+    : undefined;
   let rep = x;
   let heldRep = monitor;
   for (let L = 0; L < N - 1; L++) {
@@ -106,8 +116,11 @@ export function pretrainGreedy(be: Backend, net: DeepRbm, x: Matrix<Float64Array
       rng,
       onEpoch: (info) => {
         const e: PretrainEpoch = {
-          layer: L, epoch: info.epoch, reconstructionError: info.reconstructionError,
-          heldOutPseudoLikelihood: heldRep ? pseudoLogLikelihood(be, layer, heldRep) : NaN, seconds: info.seconds,
+          layer: L,
+          epoch: info.epoch,
+          reconstructionError: info.reconstructionError,
+          heldOutPseudoLikelihood: heldRep ? pseudoLogLikelihood(be, layer, heldRep) : NaN,
+          seconds: info.seconds,
         };
         history.push(e);
         options.onEpoch?.(e);

@@ -4,7 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bits, bruteClassify, bruteGenerate, randomLayer, rowOf } from './brute.test-support.js';
 import type { DeepRbm } from './deep-rbm.js';
 import {
-  classifyExact, classProbabilities, generateExact, outputMarginals, productDistribution, propagateSampled,
+  classifyExact,
+  classProbabilities,
+  generateExact,
+  outputMarginals,
+  productDistribution,
+  propagateSampled,
 } from './propagate.js';
 
 const be = createCpuBackend({ threads: 1 });
@@ -23,7 +28,11 @@ describe('exact propagation against brute-force enumeration', () => {
 
   it('classifyExact gives q_k(h_k|x) for every layer and input row (x may be real)', () => {
     const dists = classifyExact(be, net, xs);
-    expect(dists.map((d) => [d.rows, d.cols])).toEqual([[3, 8], [3, 32], [3, 4]]);
+    expect(dists.map((d) => [d.rows, d.cols])).toEqual([
+      [3, 8],
+      [3, 32],
+      [3, 4],
+    ]);
     for (let r = 0; r < 3; r++) {
       const brute = bruteClassify(net, rowOf(xs, r));
       dists.forEach((d, k) => expectAllClose(rowOf(d, r), brute[k]!, { rtol: 1e-10, atol: 1e-14 }));
@@ -41,7 +50,10 @@ describe('exact propagation against brute-force enumeration', () => {
   });
 
   it('every exact distribution sums to one', () => {
-    for (const d of [...classifyExact(be, net, xs), ...generateExact(be, net, matrix(1, 2, Float64Array.from([0.5, 0.5])))]) {
+    for (const d of [
+      ...classifyExact(be, net, xs),
+      ...generateExact(be, net, matrix(1, 2, Float64Array.from([0.5, 0.5]))),
+    ]) {
       for (let r = 0; r < d.rows; r++) expect(rowOf(d, r).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     }
   });
@@ -63,7 +75,10 @@ describe('exact propagation against brute-force enumeration', () => {
     const d = productDistribution(p);
     for (let s = 0; s < 8; s++) {
       const b = bits(s, 3);
-      expect(d.data[s]).toBeCloseTo(b.reduce((acc, bi, i) => acc * (bi ? p.data[i]! : 1 - p.data[i]!), 1), 15);
+      expect(d.data[s]).toBeCloseTo(
+        b.reduce((acc, bi, i) => acc * (bi ? p.data[i]! : 1 - p.data[i]!), 1),
+        15,
+      );
     }
   });
 

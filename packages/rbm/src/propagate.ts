@@ -53,7 +53,12 @@ export function productDistribution(p: Matrix<Float64Array>): Matrix<Float64Arra
  * One exact step: given the distribution Q over 2^{n_from} states (batch rows),
  * returns Q·T with T[s, s'] = t(h_to = s' | h_from = s) for the layer and direction.
  */
-export function exactStep(be: Backend, layer: RbmLayer, dist: Matrix<Float64Array>, dir: Direction): Matrix<Float64Array> {
+export function exactStep(
+  be: Backend,
+  layer: RbmLayer,
+  dist: Matrix<Float64Array>,
+  dir: Direction,
+): Matrix<Float64Array> {
   const nFrom = dir === 'up' ? layer.W.cols : layer.W.rows;
   const nTo = dir === 'up' ? layer.W.rows : layer.W.cols;
   assertEnumerable(nFrom, 'exactStep (source layer)');
@@ -113,7 +118,8 @@ export function generateExact(be: Backend, net: DeepRbm, y: Matrix<Float64Array>
 
 function checkInput(net: DeepRbm, m: Matrix<Float64Array>, level: number, name: string): void {
   const w = widths(net)[level]!;
-  if (m.cols !== w) throw new RangeError(`${name} has ${m.cols} columns but the network's layer ${level} has width ${w}`);
+  if (m.cols !== w)
+    throw new RangeError(`${name} has ${m.cols} columns but the network's layer ${level} has width ${w}`);
 }
 
 export interface SampledPropagation {
@@ -143,7 +149,11 @@ export function repeatRows(m: Matrix<Float64Array>, times: number): Matrix<Float
  * (default all N). Each step draws exactly from t_k's factorised conditional.
  */
 export function propagateSampled(
-  be: Backend, net: DeepRbm, input: Matrix<Float64Array>, dir: Direction, rng: Rng,
+  be: Backend,
+  net: DeepRbm,
+  input: Matrix<Float64Array>,
+  dir: Direction,
+  rng: Rng,
   options: { samples?: number; steps?: number } = {},
 ): SampledPropagation {
   const N = net.layers.length;
@@ -169,7 +179,12 @@ export function propagateSampled(
  * Rao–Blackwellised Monte Carlo estimate E_{h_{N−1}}[σ(W_N h_{N−1} + a_N)] over
  * `samples` ancestral draws of h_{N−1} per input.
  */
-export function outputMarginals(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, options: { samples?: number; rng?: Rng } = {}): Matrix<Float64Array> {
+export function outputMarginals(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  options: { samples?: number; rng?: Rng } = {},
+): Matrix<Float64Array> {
   const N = net.layers.length;
   const top = net.layers[N - 1]!;
   if (N === 1) return be.sigmoid(upwardField(be, top, x));
@@ -212,7 +227,12 @@ export function averageGroups(m: Matrix<Float64Array>, size: number): Matrix<Flo
  * `samples` draws of h_{N−1}: q_N(e_c|x) ≈ mean_s exp(u_c − Σ_j softplus(u_j)),
  * u = W_N h_{N−1} + a_N.
  */
-export function classProbabilities(be: Backend, net: DeepRbm, x: Matrix<Float64Array>, options: { samples?: number; rng?: Rng } = {}): Matrix<Float64Array> {
+export function classProbabilities(
+  be: Backend,
+  net: DeepRbm,
+  x: Matrix<Float64Array>,
+  options: { samples?: number; rng?: Rng } = {},
+): Matrix<Float64Array> {
   const N = net.layers.length;
   const top = net.layers[N - 1]!;
   const nOut = top.W.rows;

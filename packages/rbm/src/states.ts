@@ -13,7 +13,9 @@ export const EXACT_WIDTH_LIMIT = 24;
 /** @throws RangeError if 2^n states are too many to enumerate. */
 export function assertEnumerable(n: number, what: string, limit = EXACT_WIDTH_LIMIT): void {
   if (n > limit) {
-    throw new RangeError(`${what}: exact enumeration of 2^${n} states exceeds the limit of 2^${limit}; use a sampled method`);
+    throw new RangeError(
+      `${what}: exact enumeration of 2^${n} states exceeds the limit of 2^${limit}; use a sampled method`,
+    );
   }
 }
 

@@ -13,7 +13,10 @@ afterAll(() => be.dispose());
 describe('exactModelStats', () => {
   it('equals ⟨h vᵀ⟩, ⟨h⟩, ⟨v⟩ under the joint, by brute force, for either narrower side', () => {
     const rng = createRng(2);
-    for (const [nu, nl] of [[3, 5], [5, 2]] as const) {
+    for (const [nu, nl] of [
+      [3, 5],
+      [5, 2],
+    ] as const) {
       const layer = randomLayer(nu, nl, () => rng.nextGaussian(), 0.7);
       const st = exactModelStats(be, layer);
       const hv = new Float64Array(nu * nl);
@@ -33,9 +36,21 @@ describe('exactModelStats', () => {
           for (let i = 0; i < nl; i++) v[i]! += w * vs[i]!;
         }
       }
-      expectAllClose(st.hv.data, hv.map((x) => x / z), { rtol: 1e-10, atol: 1e-13 });
-      expectAllClose(st.h, h.map((x) => x / z), { rtol: 1e-10, atol: 1e-13 });
-      expectAllClose(st.v, v.map((x) => x / z), { rtol: 1e-10, atol: 1e-13 });
+      expectAllClose(
+        st.hv.data,
+        hv.map((x) => x / z),
+        { rtol: 1e-10, atol: 1e-13 },
+      );
+      expectAllClose(
+        st.h,
+        h.map((x) => x / z),
+        { rtol: 1e-10, atol: 1e-13 },
+      );
+      expectAllClose(
+        st.v,
+        v.map((x) => x / z),
+        { rtol: 1e-10, atol: 1e-13 },
+      );
     }
   });
 });
@@ -103,6 +118,13 @@ describe('fitRbm on bars-and-stripes 3×3', () => {
   it('rejects positive batches whose widths do not fit the layer', () => {
     const layer = createLayer(4, 9, createRng(1));
     const rng = createRng(1);
-    expect(() => fitRbm(be, cloneLayer(layer), { batches: 1, batch: () => ({ lower: matrix(2, 8), upper: matrix(2, 4) }) }, { epochs: 1, rng })).toThrow(/lower 2×8/);
+    expect(() =>
+      fitRbm(
+        be,
+        cloneLayer(layer),
+        { batches: 1, batch: () => ({ lower: matrix(2, 8), upper: matrix(2, 4) }) },
+        { epochs: 1, rng },
+      ),
+    ).toThrow(/lower 2×8/);
   });
 });

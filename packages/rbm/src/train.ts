@@ -77,7 +77,12 @@ interface Stats {
   readonly count: number;
 }
 
-function sufficientStats<A extends FloatArray>(be: Backend, upper: Matrix<A>, lower: Matrix<A>, weights?: Float64Array): Stats {
+function sufficientStats<A extends FloatArray>(
+  be: Backend,
+  upper: Matrix<A>,
+  lower: Matrix<A>,
+  weights?: Float64Array,
+): Stats {
   let up = upper;
   if (weights !== undefined) {
     up = { rows: upper.rows, cols: upper.cols, data: upper.data.slice() as A };
@@ -101,8 +106,15 @@ function sufficientStats<A extends FloatArray>(be: Backend, upper: Matrix<A>, lo
  * Kept as its own small function so V8 optimises the hot loop on its own.
  */
 function applyUpdate(
-  theta: Float64Array, velocity: Float64Array, pos: ArrayLike<number>, neg: ArrayLike<number>,
-  sp: number, sn: number, lr: number, mom: number, decay: number,
+  theta: Float64Array,
+  velocity: Float64Array,
+  pos: ArrayLike<number>,
+  neg: ArrayLike<number>,
+  sp: number,
+  sn: number,
+  lr: number,
+  mom: number,
+  decay: number,
 ): void {
   for (let i = 0; i < theta.length; i++) {
     const v = mom * velocity[i]! + lr * (pos[i]! * sp - neg[i]! * sn - decay * theta[i]!);
@@ -164,12 +176,19 @@ function binarise<A extends FloatArray>(be: Backend, m: Matrix<A>, rng: Rng): Ma
  * (PCD only) and the first reconstruction's squared error against `lower0`.
  */
 function gibbsNegative<A extends FloatArray>(
-  be: Backend, view: LayerView<A>, h0: Matrix<A>, lower0: Matrix<A> | undefined, K: number, rng: Rng, keepChain: boolean,
+  be: Backend,
+  view: LayerView<A>,
+  h0: Matrix<A>,
+  lower0: Matrix<A> | undefined,
+  K: number,
+  rng: Rng,
+  keepChain: boolean,
 ): { stats: Stats; chain: Matrix<A> | undefined; reconSum: number } {
   let h = h0;
   let vProb = downwardProbabilities(be, view, h);
   let reconSum = 0;
-  if (lower0 !== undefined) for (let i = 0; i < vProb.data.length; i++) reconSum += (vProb.data[i]! - lower0.data[i]!) ** 2;
+  if (lower0 !== undefined)
+    for (let i = 0; i < vProb.data.length; i++) reconSum += (vProb.data[i]! - lower0.data[i]!) ** 2;
   let v = binarise(be, vProb, rng);
   let hProb = upwardProbabilities(be, view, v);
   for (let step = 1; step < K; step++) {
@@ -199,7 +218,8 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
   const va = new Float64Array(nu);
   const vb = new Float64Array(nl);
   const f32 = options.precision === 'f32';
-  if (f32 && negative !== 'exact') return fitRbmF32(be, layer, source, options, { lr, mom, decay, K, pcd: negative === 'pcd' });
+  if (f32 && negative !== 'exact')
+    return fitRbmF32(be, layer, source, options, { lr, mom, decay, K, pcd: negative === 'pcd' });
   let chains: Matrix<FloatArray> | undefined; // PCD: persistent upper states
   const history: EpochInfo[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -210,7 +230,9 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
     for (let bi = 0; bi < source.batches; bi++) {
       const pos = source.batch(bi, layer, rng);
       if (pos.lower.cols !== nl || pos.upper.cols !== nu || pos.lower.rows !== pos.upper.rows) {
-        throw new RangeError(`positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`);
+        throw new RangeError(
+          `positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`,
+        );
       }
       const B = pos.lower.rows;
       const lowerC: Matrix<FloatArray> = f32 ? toFloat32(pos.lower) : pos.lower;
@@ -239,7 +261,11 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
       applyUpdate(layer.a, va, ps.h, ns.h, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
       applyUpdate(layer.b, vb, ps.v, ns.v, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
     }
-    const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
+    const info: EpochInfo = {
+      epoch: epoch + 1,
+      reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
+      seconds: (performance.now() - t0) / 1000,
+    };
     history.push(info);
     if (options.onEpoch?.(info) === false) break;
   }
@@ -254,7 +280,10 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
  * one product: [h₀; −h_k]ᵀ [v₀; v_k] = Σ h₀v₀ᵀ − Σ h_k v_kᵀ.
  */
 function fitRbmF32(
-  be: Backend, layer: RbmLayer, source: PositiveSource, options: FitOptions,
+  be: Backend,
+  layer: RbmLayer,
+  source: PositiveSource,
+  options: FitOptions,
   s: { lr: number; mom: number; decay: number; K: number; pcd: boolean },
 ): EpochInfo[] {
   const rng = options.rng;
@@ -283,7 +312,9 @@ function fitRbmF32(
       } else {
         const pos = source.batch(bi, layer, rng);
         if (pos.lower.cols !== nl || pos.upper.cols !== nu || pos.lower.rows !== pos.upper.rows) {
-          throw new RangeError(`positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`);
+          throw new RangeError(
+            `positive batch is lower ${pos.lower.rows}×${pos.lower.cols}, upper ${pos.upper.rows}×${pos.upper.cols}; layer is ${nu}×${nl}`,
+          );
         }
         v0 = toFloat32(pos.lower);
         h0 = toFloat32(pos.upper);
@@ -344,7 +375,11 @@ function fitRbmF32(
         layer.b[i]! += vb[i]!;
       }
     }
-    const info: EpochInfo = { epoch: epoch + 1, reconstructionError: reconCount > 0 ? recon / reconCount : NaN, seconds: (performance.now() - t0) / 1000 };
+    const info: EpochInfo = {
+      epoch: epoch + 1,
+      reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
+      seconds: (performance.now() - t0) / 1000,
+    };
     history.push(info);
     if (options.onEpoch?.(info) === false) break;
   }
@@ -386,6 +421,7 @@ export function shuffle(a: Int32Array, rng: Rng): void {
 /** Rows of `m` at the given indices, as a new matrix. */
 export function gatherRows(m: Matrix<Float64Array>, rows: ArrayLike<number>): Matrix<Float64Array> {
   const out = matrix(rows.length, m.cols);
-  for (let r = 0; r < rows.length; r++) out.data.set(m.data.subarray(rows[r]! * m.cols, (rows[r]! + 1) * m.cols), r * m.cols);
+  for (let r = 0; r < rows.length; r++)
+    out.data.set(m.data.subarray(rows[r]! * m.cols, (rows[r]! + 1) * m.cols), r * m.cols);
   return out;
 }

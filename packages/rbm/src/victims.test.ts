@@ -8,7 +8,9 @@ const be = createCpuBackend();
 afterAll(() => be.dispose());
 
 describe('trainVictim (seeded accuracy regression)', () => {
-  it('[196, 64, 10] on 2,000 14×14 training digits classifies the 1,996 test digits by eq. 2 at ≥ 88%', { timeout: 120_000 }, () => {
+  it('[196, 64, 10] on 2,000 14×14 training digits classifies the 1,996 test digits by eq. 2 at ≥ 88%', {
+    timeout: 120_000,
+  }, () => {
     const train = loadMnist({ size: 14, split: 'train', limit: 2000 });
     const validation = loadMnist({ size: 14, split: 'attacker', limit: 500 });
     const test = loadMnist({ size: 14, split: 'test' });

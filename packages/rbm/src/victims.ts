@@ -67,15 +67,18 @@ export const VICTIM_RECIPES = {
   /** [196, 64, 64, 10] */
   'mnist14-d3': { ...BASE, widths: [196, 64, 64, 10] },
   /** [784, 256, 10] at 28×28. */
-  'mnist28': { ...BASE, widths: [784, 256, 10] },
+  mnist28: { ...BASE, widths: [784, 256, 10] },
   /** The demo's victim: mnist14-d2 with a shorter fine-tuning budget (trains in a few seconds). */
-  'demo': { ...BASE, widths: [196, 64, 10], fineTune: { epochs: 25, learningRate: 3e-3, patience: 6 } },
+  demo: { ...BASE, widths: [196, 64, 10], fineTune: { epochs: 25, learningRate: 3e-3, patience: 6 } },
 } as const satisfies Record<string, VictimRecipe>;
 
 export type VictimName = keyof typeof VICTIM_RECIPES;
 
 /** The recipe for arbitrary widths: the named settings with these widths. */
-export function victimRecipe(widths: readonly number[], overrides: Partial<Omit<VictimRecipe, 'widths'>> = {}): VictimRecipe {
+export function victimRecipe(
+  widths: readonly number[],
+  overrides: Partial<Omit<VictimRecipe, 'widths'>> = {},
+): VictimRecipe {
   return { ...BASE, ...overrides, widths: [...widths] };
 }
 
@@ -107,45 +110,73 @@ export interface TrainedVictim {
  * @throws RangeError when the data do not match the recipe's widths.
  */
 export function trainVictim(
-  be: Backend, recipe: VictimRecipe, train: LabelledData, validation: LabelledData,
+  be: Backend,
+  recipe: VictimRecipe,
+  train: LabelledData,
+  validation: LabelledData,
   options: { seed?: number; onProgress?: (p: VictimProgress) => void } = {},
 ): TrainedVictim {
   const w = recipe.widths;
   if (train.x.cols !== w[0]) throw new RangeError(`data have ${train.x.cols} inputs, recipe widths start with ${w[0]}`);
-  if (train.classes !== w[w.length - 1]) throw new RangeError(`data have ${train.classes} classes, recipe widths end with ${w[w.length - 1]}`);
+  if (train.classes !== w[w.length - 1])
+    throw new RangeError(`data have ${train.classes} classes, recipe widths end with ${w[w.length - 1]}`);
   const seed = options.seed ?? 1;
   const batchSize = stageBatchSize(recipe, train.x.rows);
   const net = createDeepRbm(w, createRng(seed), { weightScale: recipe.weightScale });
   const N = net.layers.length;
   const t0 = performance.now();
   const pretrainHistory = pretrainGreedy(be, net, train.x, {
-    ...recipe.pretrain, heldOut: validation.x, seed: seed + 1,
+    ...recipe.pretrain,
+    heldOut: validation.x,
+    seed: seed + 1,
     onEpoch: (info) => options.onProgress?.({ stage: 'pretrain', info }),
   });
   const t1 = performance.now();
   // depth 1 has no lower layers: its top stage is the whole training and gets the fine-tuning budget
   const topEpochs = N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs;
   const top = fineTune(be, net, train, {
-    epochs: topEpochs, learningRate: recipe.top.learningRate, batchSize,
-    trainable: [N - 1], generative: { top: recipe.generative.top, lower: 0 }, validation,
-    patience: N === 1 ? recipe.fineTune.patience : topEpochs, seed: seed + 2,
+    epochs: topEpochs,
+    learningRate: recipe.top.learningRate,
+    batchSize,
+    trainable: [N - 1],
+    generative: { top: recipe.generative.top, lower: 0 },
+    validation,
+    patience: N === 1 ? recipe.fineTune.patience : topEpochs,
+    seed: seed + 2,
     onEpoch: (info) => options.onProgress?.({ stage: 'top', info }),
   });
   const pretrained = top.net;
   const t2 = performance.now();
   if (recipe.fineTune.epochs === 0 || N === 1) {
     return {
-      net: cloneDeepRbm(pretrained), pretrained, recipe, pretrainHistory, topHistory: top.history, fineTuneHistory: [], bestFineTuneEpoch: 0,
+      net: cloneDeepRbm(pretrained),
+      pretrained,
+      recipe,
+      pretrainHistory,
+      topHistory: top.history,
+      fineTuneHistory: [],
+      bestFineTuneEpoch: 0,
       seconds: { pretrain: (t1 - t0) / 1000, top: (t2 - t1) / 1000, fineTune: 0 },
     };
   }
   const ft = fineTune(be, cloneDeepRbm(pretrained), train, {
-    epochs: recipe.fineTune.epochs, learningRate: recipe.fineTune.learningRate, batchSize,
-    generative: recipe.generative, validation, patience: recipe.fineTune.patience, seed: seed + 3,
+    epochs: recipe.fineTune.epochs,
+    learningRate: recipe.fineTune.learningRate,
+    batchSize,
+    generative: recipe.generative,
+    validation,
+    patience: recipe.fineTune.patience,
+    seed: seed + 3,
     onEpoch: (info) => options.onProgress?.({ stage: 'fine-tune', info }),
   });
   return {
-    net: ft.net, pretrained, recipe, pretrainHistory, topHistory: top.history, fineTuneHistory: ft.history, bestFineTuneEpoch: ft.bestEpoch,
+    net: ft.net,
+    pretrained,
+    recipe,
+    pretrainHistory,
+    topHistory: top.history,
+    fineTuneHistory: ft.history,
+    bestFineTuneEpoch: ft.bestEpoch,
     seconds: { pretrain: (t1 - t0) / 1000, top: (t2 - t1) / 1000, fineTune: (performance.now() - t2) / 1000 },
   };
 }

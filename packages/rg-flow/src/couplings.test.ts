@@ -12,21 +12,39 @@ afterAll(() => be.dispose());
 describe('couplings from log q (complete basis)', () => {
   it('reconstruct −log q exactly up to the constant (property test)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 7 }).chain((n) => fc.array(fc.double({ min: 1e-6, max: 1, noNaN: true }), { minLength: 2 ** n, maxLength: 2 ** n })), (w) => {
-        const z = w.reduce((a, b) => a + b, 0);
-        const q = w.map((x) => x / z);
-        const g = couplingsFromDistribution(q, be);
-        const H = hamiltonianFromCouplings(g, be);
-        expectAllClose(H, q.map((p) => -Math.log(p)), { rtol: 1e-10, atol: 1e-10 });
-        // and they are the coefficients of H = g_0 + Σ g_α O_α(s) evaluated operator by operator
-        const n = Math.log2(q.length);
-        const ops = evaluateOperators(completeBasis(n), matrix(q.length, n, Float64Array.from({ length: q.length * n }, (_, k) => (Math.floor(k / n) >> (k % n)) & 1)));
-        for (let s = 0; s < q.length; s++) {
-          let h = g[0]!;
-          for (let a = 1; a < q.length; a++) h += g[a]! * ops.data[s * (q.length - 1) + a - 1]!;
-          expect(h).toBeCloseTo(-Math.log(q[s]!), 8);
-        }
-      }),
+      fc.property(
+        fc
+          .integer({ min: 1, max: 7 })
+          .chain((n) =>
+            fc.array(fc.double({ min: 1e-6, max: 1, noNaN: true }), { minLength: 2 ** n, maxLength: 2 ** n }),
+          ),
+        (w) => {
+          const z = w.reduce((a, b) => a + b, 0);
+          const q = w.map((x) => x / z);
+          const g = couplingsFromDistribution(q, be);
+          const H = hamiltonianFromCouplings(g, be);
+          expectAllClose(
+            H,
+            q.map((p) => -Math.log(p)),
+            { rtol: 1e-10, atol: 1e-10 },
+          );
+          // and they are the coefficients of H = g_0 + Σ g_α O_α(s) evaluated operator by operator
+          const n = Math.log2(q.length);
+          const ops = evaluateOperators(
+            completeBasis(n),
+            matrix(
+              q.length,
+              n,
+              Float64Array.from({ length: q.length * n }, (_, k) => (Math.floor(k / n) >> (k % n)) & 1),
+            ),
+          );
+          for (let s = 0; s < q.length; s++) {
+            let h = g[0]!;
+            for (let a = 1; a < q.length; a++) h += g[a]! * ops.data[s * (q.length - 1) + a - 1]!;
+            expect(h).toBeCloseTo(-Math.log(q[s]!), 8);
+          }
+        },
+      ),
       { seed: 11, numRuns: 60 },
     );
   });
@@ -60,7 +78,10 @@ describe('couplings from log q (complete basis)', () => {
         q[kept]! += Math.exp(K * e);
       }
       const z = q.reduce((a, b) => a + b, 0);
-      const g = couplingsFromDistribution(q.map((x) => x / z), be);
+      const g = couplingsFromDistribution(
+        q.map((x) => x / z),
+        be,
+      );
       const nn = projectCouplings(g, chainNearestNeighbours(5, { summed: true }))[0]!;
       expect(Math.tanh(-nn)).toBeCloseTo(Math.tanh(K) ** 2, 12);
       for (let mask = 1; mask < 32; mask++) {

@@ -30,7 +30,8 @@ function popcount(x: number): number {
  */
 export function couplingsFromDistribution(q: ArrayLike<number>, be: Backend): Float64Array {
   const size = q.length;
-  if (size === 0 || (size & (size - 1)) !== 0) throw new RangeError(`distribution length ${size} is not a power of two`);
+  if (size === 0 || (size & (size - 1)) !== 0)
+    throw new RangeError(`distribution length ${size} is not a power of two`);
   const H = Float64Array.from(q, (p) => -Math.log(Math.max(p, PROBABILITY_FLOOR)));
   return couplingsFromHamiltonian(H, be);
 }

@@ -13,7 +13,12 @@ describe('RG flow of a small deep RBM', () => {
 
   it('reports couplings per level, with distances only between equal widths', () => {
     const flow = couplingFlow(be, net, x, 'up');
-    expect(flow.map((l) => [l.level, l.width])).toEqual([[1, 4], [2, 4], [3, 4], [4, 3]]);
+    expect(flow.map((l) => [l.level, l.width])).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 3],
+    ]);
     expect(flow[0]!.distanceToPrevious).toBeNull();
     expect(flow[1]!.distanceToPrevious).toBeGreaterThan(0);
     expect(flow[3]!.distanceToPrevious).toBeNull();
@@ -24,7 +29,12 @@ describe('RG flow of a small deep RBM', () => {
 
   it('exact and MCRG stability flows agree (singles) and products compose', () => {
     const exact = stabilityFlow(be, net, x, 'up', { method: 'exact', operators: 'singles' });
-    const mc = stabilityFlow(be, net, x, 'up', { method: 'mcrg', operators: 'singles', samples: 100000, rng: createRng(6) });
+    const mc = stabilityFlow(be, net, x, 'up', {
+      method: 'mcrg',
+      operators: 'singles',
+      samples: 100000,
+      rng: createRng(6),
+    });
     expect(exact.layers.map((l) => l.layer)).toEqual([2, 3, 4]);
     expect(exact.layers[0]!.eigen).toBeDefined(); // 4 → 4 is square
     expect(exact.layers[2]!.eigen).toBeUndefined(); // 4 → 3 is not
@@ -32,7 +42,9 @@ describe('RG flow of a small deep RBM', () => {
     // exact single-spin derivatives differ by the truncation; top singular values stay close
     exact.layers.forEach((l, i) => {
       const m = mc.layers[i]!;
-      expect(Math.abs(m.singularValues[0]! - l.singularValues[0]!)).toBeLessThan(0.15 * l.singularValues[0]! + 5 * (m.topSingularValueError ?? 0));
+      expect(Math.abs(m.singularValues[0]! - l.singularValues[0]!)).toBeLessThan(
+        0.15 * l.singularValues[0]! + 5 * (m.topSingularValueError ?? 0),
+      );
     });
     const P = be.matmul(exact.layers[1]!.T, exact.layers[0]!.T);
     expect(exact.productTopSingularValues[1]).toBeCloseTo(singularValues(be, P)[0]!, 12);
@@ -59,7 +71,11 @@ describe('RG flow of a small deep RBM', () => {
   it('generation flow runs over layers N−1…1', () => {
     const y = matrix(1, 3, Float64Array.from([0, 0, 1]));
     const g = stabilityFlow(be, net, y, 'down', { method: 'exact', operators: 'complete' });
-    expect(g.layers.map((l) => [l.layer, l.fromLevel, l.toLevel])).toEqual([[3, 3, 2], [2, 2, 1], [1, 1, 0]]);
+    expect(g.layers.map((l) => [l.layer, l.fromLevel, l.toLevel])).toEqual([
+      [3, 3, 2],
+      [2, 2, 1],
+      [1, 1, 0],
+    ]);
     expect(g.layers[0]!.T.rows).toBe(15);
   });
 });

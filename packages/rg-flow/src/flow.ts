@@ -55,7 +55,13 @@ export function couplingFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Arr
       for (let a = 1; a < g.length; a++) s += (g[a]! - prev.couplings[a]!) ** 2;
       distance = Math.sqrt(s);
     }
-    out.push({ level, width: Math.log2(g.length), couplings: g, normsByOrder: couplingNormsByOrder(g), distanceToPrevious: distance });
+    out.push({
+      level,
+      width: Math.log2(g.length),
+      couplings: g,
+      normsByOrder: couplingNormsByOrder(g),
+      distanceToPrevious: distance,
+    });
   });
   return out;
 }
@@ -105,15 +111,23 @@ export interface StabilityFlow {
  * layer k (N−1…1) pairs h_k with h_{k−1}.
  */
 export function sampleLayerPairs(
-  be: Backend, net: DeepRbm, input: Matrix<Float64Array>, dir: Direction, layer: number, samples: number, rng: Rng,
+  be: Backend,
+  net: DeepRbm,
+  input: Matrix<Float64Array>,
+  dir: Direction,
+  layer: number,
+  samples: number,
+  rng: Rng,
 ): { source: Matrix<Float64Array>; target: Matrix<Float64Array> } {
   const N = net.layers.length;
   if (dir === 'up') {
-    if (layer < 2 || layer > N) throw new RangeError(`classification stability matrices exist for layers 2…${N}, got ${layer}`);
+    if (layer < 2 || layer > N)
+      throw new RangeError(`classification stability matrices exist for layers 2…${N}, got ${layer}`);
     const s = propagateSampled(be, net, input, 'up', rng, { samples, steps: layer }).samples;
     return { source: s[layer - 2]!, target: s[layer - 1]! };
   }
-  if (layer < 1 || layer > N - 1) throw new RangeError(`generation stability matrices exist for layers 1…${N - 1}, got ${layer}`);
+  if (layer < 1 || layer > N - 1)
+    throw new RangeError(`generation stability matrices exist for layers 1…${N - 1}, got ${layer}`);
   const s = propagateSampled(be, net, input, 'down', rng, { samples, steps: N - layer + 1 }).samples;
   return { source: s[N - 1 - layer]!, target: s[N - layer]! };
 }
@@ -123,13 +137,21 @@ export function sampleLayerPairs(
  * per-input effective Hamiltonians; several rows: MCRG pools their samples, exact
  * averages the source distributions, i.e. the mixture over inputs).
  */
-export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Array>, dir: Direction, options: StabilityFlowOptions): StabilityFlow {
+export function stabilityFlow(
+  be: Backend,
+  net: DeepRbm,
+  input: Matrix<Float64Array>,
+  dir: Direction,
+  options: StabilityFlowOptions,
+): StabilityFlow {
   const N = net.layers.length;
   const w = widths(net);
   const choice = options.operators ?? 'singles';
-  const layerIndices = dir === 'up' ? Array.from({ length: N - 1 }, (_, i) => i + 2) : Array.from({ length: N - 1 }, (_, i) => N - 1 - i);
+  const layerIndices =
+    dir === 'up' ? Array.from({ length: N - 1 }, (_, i) => i + 2) : Array.from({ length: N - 1 }, (_, i) => N - 1 - i);
   let exactDists: Matrix<Float64Array>[] | undefined;
-  if (options.method === 'exact') exactDists = dir === 'up' ? classifyExact(be, net, input) : generateExact(be, net, input);
+  if (options.method === 'exact')
+    exactDists = dir === 'up' ? classifyExact(be, net, input) : generateExact(be, net, input);
   const layers: LayerStability[] = [];
   for (const k of layerIndices) {
     const fromLevel = dir === 'up' ? k - 1 : k;
@@ -158,7 +180,13 @@ export function stabilityFlow(be: Backend, net: DeepRbm, input: Matrix<Float64Ar
     }
     const sv = singularValues(be, T);
     layers.push({
-      layer: k, fromLevel, toLevel, sourceOps, targetOps, T, singularValues: sv,
+      layer: k,
+      fromLevel,
+      toLevel,
+      sourceOps,
+      targetOps,
+      T,
+      singularValues: sv,
       ...(stderr ? { stderr } : {}),
       ...(topErr !== undefined ? { topSingularValueError: topErr } : {}),
       ...(degenerate !== undefined ? { degenerateTargets: degenerate } : {}),

@@ -8,7 +8,8 @@ const spin = (h: number) => 2 * h - 1;
 function chainCorrelation(m: { rows: number; cols: number; data: Float64Array }, d: number): number {
   let s = 0;
   let n = 0;
-  for (let r = 0; r < m.rows; r++) for (let i = 0; i + d < m.cols; i++, n++) s += spin(m.data[r * m.cols + i]!) * spin(m.data[r * m.cols + i + d]!);
+  for (let r = 0; r < m.rows; r++)
+    for (let i = 0; i + d < m.cols; i++, n++) s += spin(m.data[r * m.cols + i]!) * spin(m.data[r * m.cols + i + d]!);
   return s / n;
 }
 
@@ -53,7 +54,11 @@ describe('Ising reference systems', () => {
       [0, 1, 0, 1],
     ];
     const rows = 200;
-    const m = matrix(rows, 16, Float64Array.from({ length: rows * 16 }, (_, k) => grid[Math.floor((k % 16) / L)]![k % L]!));
+    const m = matrix(
+      rows,
+      16,
+      Float64Array.from({ length: rows * 16 }, (_, k) => grid[Math.floor((k % 16) / L)]![k % L]!),
+    );
     const b = majorityBlocks(m, L, 2, createRng(3));
     expect([b.rows, b.cols]).toEqual([rows, 4]);
     let tieUp = 0;

@@ -32,7 +32,8 @@ export function sampleIsingChain(L: number, K: number, samples: number, rng: Rng
 export function decimateChain(samples: Matrix<Float64Array>): Matrix<Float64Array> {
   const L2 = Math.ceil(samples.cols / 2);
   const out = matrix(samples.rows, L2);
-  for (let r = 0; r < samples.rows; r++) for (let j = 0; j < L2; j++) out.data[r * L2 + j] = samples.data[r * samples.cols + 2 * j]!;
+  for (let r = 0; r < samples.rows; r++)
+    for (let j = 0; j < L2; j++) out.data[r * L2 + j] = samples.data[r * samples.cols + 2 * j]!;
   return out;
 }
 
@@ -48,7 +49,13 @@ export interface WolffOptions {
  * (weight e^{K Σ_{⟨ij⟩} s_i s_j}); returns `samples` configurations (site (x, y) =
  * unit y·L + x).
  */
-export function wolffIsing2d(L: number, K: number, samples: number, rng: Rng, options: WolffOptions = {}): Matrix<Float64Array> {
+export function wolffIsing2d(
+  L: number,
+  K: number,
+  samples: number,
+  rng: Rng,
+  options: WolffOptions = {},
+): Matrix<Float64Array> {
   const N = L * L;
   const spin = new Int8Array(N);
   for (let i = 0; i < N; i++) spin[i] = rng.nextFloat() < 0.5 ? 1 : -1;
@@ -95,7 +102,8 @@ export function majorityBlocks(samples: Matrix<Float64Array>, L: number, b: numb
     for (let by = 0; by < Lb; by++) {
       for (let bx = 0; bx < Lb; bx++) {
         let sum = 0;
-        for (let dy = 0; dy < b; dy++) for (let dx = 0; dx < b; dx++) sum += 2 * samples.data[r * L * L + (by * b + dy) * L + bx * b + dx]! - 1;
+        for (let dy = 0; dy < b; dy++)
+          for (let dx = 0; dx < b; dx++) sum += 2 * samples.data[r * L * L + (by * b + dy) * L + bx * b + dx]! - 1;
         out.data[r * Lb * Lb + by * Lb + bx] = sum > 0 ? 1 : sum < 0 ? 0 : rng.nextFloat() < 0.5 ? 1 : 0;
       }
     }

@@ -1,7 +1,15 @@
 import { matrix } from '@rgdl/gpu-kernels';
 import { describe, expect, it } from 'vitest';
 import {
-  allPairs, chainNearestNeighbours, completeBasis, evaluateOperators, latticeOperators, operatorSet, singles, union, upToOrder,
+  allPairs,
+  chainNearestNeighbours,
+  completeBasis,
+  evaluateOperators,
+  latticeOperators,
+  operatorSet,
+  singles,
+  union,
+  upToOrder,
 } from './operators.js';
 
 describe('operator sets', () => {

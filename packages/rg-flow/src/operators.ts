@@ -46,13 +46,19 @@ function checkTerm(n: number, t: readonly number[]): readonly number[] {
 }
 
 /** Lattice-summed (or otherwise grouped) operators: each entry lists its terms. */
-export function summedOperatorSet(n: number, operators: readonly { name: string; terms: readonly (readonly number[])[] }[]): OperatorSet {
+export function summedOperatorSet(
+  n: number,
+  operators: readonly { name: string; terms: readonly (readonly number[])[] }[],
+): OperatorSet {
   return { n, operators: operators.map((o) => ({ name: o.name, terms: o.terms.map((t) => checkTerm(n, t)) })) };
 }
 
 /** s_i for i = 0…n−1. */
 export function singles(n: number): OperatorSet {
-  return operatorSet(n, Array.from({ length: n }, (_, i) => [i]));
+  return operatorSet(
+    n,
+    Array.from({ length: n }, (_, i) => [i]),
+  );
 }
 
 /** s_i s_j for all i < j. */
@@ -114,18 +120,45 @@ export function chainNearestNeighbours(L: number, options: { periodic?: boolean;
 /** Shapes on a periodic L×L lattice, as offsets from the anchor site (dx, dy). */
 export const LATTICE_SHAPES = {
   magnetisation: [[0, 0]],
-  nn: [[0, 0], [1, 0]], // plus its 90° rotation
-  nnn: [[0, 0], [1, 1]], // plus the other diagonal
-  plaquette: [[0, 0], [1, 0], [0, 1], [1, 1]],
-  threeSpin: [[0, 0], [1, 0], [0, 1]],
-  thirdNeighbour: [[0, 0], [2, 0]],
+  nn: [
+    [0, 0],
+    [1, 0],
+  ], // plus its 90° rotation
+  nnn: [
+    [0, 0],
+    [1, 1],
+  ], // plus the other diagonal
+  plaquette: [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+  threeSpin: [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+  ],
+  thirdNeighbour: [
+    [0, 0],
+    [2, 0],
+  ],
 } as const;
 export type LatticeShape = keyof typeof LATTICE_SHAPES;
 
 const ROTATED: Partial<Record<LatticeShape, readonly (readonly [number, number])[]>> = {
-  nn: [[0, 0], [0, 1]],
-  nnn: [[0, 1], [1, 0]],
-  thirdNeighbour: [[0, 0], [0, 2]],
+  nn: [
+    [0, 0],
+    [0, 1],
+  ],
+  nnn: [
+    [0, 1],
+    [1, 0],
+  ],
+  thirdNeighbour: [
+    [0, 0],
+    [0, 2],
+  ],
 };
 
 /**
@@ -134,24 +167,27 @@ const ROTATED: Partial<Record<LatticeShape, readonly (readonly [number, number])
  */
 export function latticeOperators(L: number, shapes: readonly LatticeShape[]): OperatorSet {
   const site = (x: number, y: number) => (((y % L) + L) % L) * L + (((x % L) + L) % L);
-  return summedOperatorSet(L * L, shapes.map((shape) => {
-    const variants = [LATTICE_SHAPES[shape], ...(ROTATED[shape] ? [ROTATED[shape]!] : [])];
-    const terms: number[][] = [];
-    const seen = new Set<string>();
-    for (const offsets of variants) {
-      for (let y = 0; y < L; y++) {
-        for (let x = 0; x < L; x++) {
-          const t = [...new Set(offsets.map(([dx, dy]) => site(x + dx, y + dy)))].sort((a, b) => a - b);
-          const key = t.join(',');
-          if (t.length === offsets.length && !seen.has(key)) {
-            seen.add(key);
-            terms.push(t);
+  return summedOperatorSet(
+    L * L,
+    shapes.map((shape) => {
+      const variants = [LATTICE_SHAPES[shape], ...(ROTATED[shape] ? [ROTATED[shape]!] : [])];
+      const terms: number[][] = [];
+      const seen = new Set<string>();
+      for (const offsets of variants) {
+        for (let y = 0; y < L; y++) {
+          for (let x = 0; x < L; x++) {
+            const t = [...new Set(offsets.map(([dx, dy]) => site(x + dx, y + dy)))].sort((a, b) => a - b);
+            const key = t.join(',');
+            if (t.length === offsets.length && !seen.has(key)) {
+              seen.add(key);
+              terms.push(t);
+            }
           }
         }
       }
-    }
-    return { name: `Σ ${shape}`, terms };
-  }));
+      return { name: `Σ ${shape}`, terms };
+    }),
+  );
 }
 
 /**

@@ -11,7 +11,11 @@ describe('spectra of stability matrices', () => {
     const c = 1.5 * Math.cos(Math.PI / 6);
     const s = 1.5 * Math.sin(Math.PI / 6);
     const e = eigenAnalysis(be, matrix(3, 3, Float64Array.from([c, -s, 0, s, c, 0, 0, 0, 0.5])));
-    expect(e.values.map((v) => v.abs)).toEqual([expect.closeTo(1.5, 12), expect.closeTo(1.5, 12), expect.closeTo(0.5, 12)]);
+    expect(e.values.map((v) => v.abs)).toEqual([
+      expect.closeTo(1.5, 12),
+      expect.closeTo(1.5, 12),
+      expect.closeTo(0.5, 12),
+    ]);
     expect(Math.abs(e.values[0]!.im)).toBeCloseTo(s, 12);
     expect(e.relevant).toBe(2);
   });
@@ -43,10 +47,18 @@ describe('spectra of stability matrices', () => {
     const r = topRightSingularVectors(be, T, 2);
     expect(Array.from(r.values)).toEqual([expect.closeTo(3, 12), expect.closeTo(2, 12)]);
     expect(Array.from(r.vectors[0]!)).toEqual([expect.closeTo(1, 12), expect.closeTo(0, 12), expect.closeTo(0, 12)]);
-    expect(Array.from(r.vectors[1]!)).toEqual([expect.closeTo(0, 12), expect.closeTo(Math.SQRT1_2, 12), expect.closeTo(Math.SQRT1_2, 12)]);
+    expect(Array.from(r.vectors[1]!)).toEqual([
+      expect.closeTo(0, 12),
+      expect.closeTo(Math.SQRT1_2, 12),
+      expect.closeTo(Math.SQRT1_2, 12),
+    ]);
     // a random 5×4 matrix: invariants
     const rng = createRng(11);
-    const A = matrix(5, 4, Float64Array.from({ length: 20 }, () => rng.nextGaussian()));
+    const A = matrix(
+      5,
+      4,
+      Float64Array.from({ length: 20 }, () => rng.nextGaussian()),
+    );
     const s = topRightSingularVectors(be, A, 4);
     expect(Array.from(s.values)).toEqual(Array.from(singularValues(be, A)).map((v) => expect.closeTo(v, 10)));
     s.vectors.forEach((v, j) => {
@@ -65,7 +77,10 @@ describe('eigenAnalysis with zero rows (degenerate MCRG operators)', () => {
     const T = matrix(4, 4, Float64Array.from([2, 7, 1, -3, 0, 0, 0, 0, 0.5, 4, 1, 9, 0, 0, 0, 0]));
     const e = eigenAnalysis(be, T);
     expect(e.values.map((v) => v.abs)).toEqual([
-      expect.closeTo((3 + Math.sqrt(3)) / 2, 12), expect.closeTo((3 - Math.sqrt(3)) / 2, 12), 0, 0,
+      expect.closeTo((3 + Math.sqrt(3)) / 2, 12),
+      expect.closeTo((3 - Math.sqrt(3)) / 2, 12),
+      0,
+      0,
     ]);
     expect(e.relevant).toBe(1);
   });

@@ -4,7 +4,14 @@
  * relevant = |λ| > 1, and left eigenvectors vᵀT = λvᵀ (the scaling fields) for
  * real eigenvalues by inverse iteration on Tᵀ. Any T: singular values.
  */
-import { column, matrix, orientLargestPositive, SingularMatrixError, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import {
+  column,
+  matrix,
+  orientLargestPositive,
+  SingularMatrixError,
+  type Backend,
+  type Matrix,
+} from '@rgdl/gpu-kernels';
 
 export interface Eigenvalue {
   readonly re: number;
@@ -28,13 +35,22 @@ export interface EigenAnalysis {
  * Eigenvalues (and optionally left eigenvectors) of a square, generally
  * non-symmetric T. @throws RangeError if T is not square.
  */
-export function eigenAnalysis(be: Backend, T: Matrix<Float64Array>, options: { leftVectors?: boolean } = {}): EigenAnalysis {
+export function eigenAnalysis(
+  be: Backend,
+  T: Matrix<Float64Array>,
+  options: { leftVectors?: boolean } = {},
+): EigenAnalysis {
   if (T.rows !== T.cols) throw new RangeError(`eigenAnalysis needs a square matrix, got ${T.rows}×${T.cols}`);
   const { re, im } = be.eigenvalues(T);
-  const values = Array.from(re, (r, i) => ({ re: r, im: im[i]!, abs: Math.hypot(r, im[i]!) })).sort((a, b) => b.abs - a.abs);
+  const values = Array.from(re, (r, i) => ({ re: r, im: im[i]!, abs: Math.hypot(r, im[i]!) })).sort(
+    (a, b) => b.abs - a.abs,
+  );
   const result: EigenAnalysis = { values, relevant: values.filter((v) => v.abs > 1).length };
   if (options.leftVectors !== true) return result;
-  return { ...result, leftVectors: values.map((v) => (Math.abs(v.im) > 1e-12 * Math.max(1, v.abs) ? null : leftEigenvector(be, T, v.re))) };
+  return {
+    ...result,
+    leftVectors: values.map((v) => (Math.abs(v.im) > 1e-12 * Math.max(1, v.abs) ? null : leftEigenvector(be, T, v.re))),
+  };
 }
 
 /** Inverse iteration on (Tᵀ − μI) with μ slightly off λ; returns a unit vector. */
@@ -46,7 +62,11 @@ function leftEigenvector(be: Backend, T: Matrix<Float64Array>, lambda: number): 
     const mu = lambda + offset * Math.max(scale, 1);
     const A = matrix(n, n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A.data[i * n + j] = T.data[j * n + i]! - (i === j ? mu : 0);
-    let v = matrix(n, 1, Float64Array.from({ length: n }, (_, i) => 1 + i / n));
+    let v = matrix(
+      n,
+      1,
+      Float64Array.from({ length: n }, (_, i) => 1 + i / n),
+    );
     try {
       for (let it = 0; it < 3; it++) {
         v = be.solve(A, v);
@@ -73,7 +93,11 @@ export function singularValues(be: Backend, T: Matrix<Float64Array>): Float64Arr
  * (unit, in source-coupling space: ‖T v‖ = σ), from the eigenvectors of TᵀT.
  * Sign: largest component positive. Directions with σ > 1 are amplified by the layer.
  */
-export function topRightSingularVectors(be: Backend, T: Matrix<Float64Array>, k: number): { values: Float64Array; vectors: Float64Array[] } {
+export function topRightSingularVectors(
+  be: Backend,
+  T: Matrix<Float64Array>,
+  k: number,
+): { values: Float64Array; vectors: Float64Array[] } {
   const { values, vectors } = be.symmetricEigen(be.matmul(T, T, { transA: true }));
   const m = Math.min(k, T.cols);
   return {

@@ -33,7 +33,16 @@ describe('exact stability matrix', () => {
       // perturb H^{(1)} by δ·O_β: q ∝ q_1 e^{−δ O_β}
       const q = q1.map((p, s) => p * Math.exp(-delta * ops.data[s * 15 + beta]!));
       const z = q.reduce((a, b) => a + b, 0);
-      const q2 = exactStep(be, net.layers[1]!, matrix(1, 16, q.map((v) => v / z)), 'up');
+      const q2 = exactStep(
+        be,
+        net.layers[1]!,
+        matrix(
+          1,
+          16,
+          q.map((v) => v / z),
+        ),
+        'up',
+      );
       return projectCouplings(couplingsFromDistribution(q2.data, be), tgt);
     };
     const h = 1e-5;
@@ -46,30 +55,47 @@ describe('exact stability matrix', () => {
 
   it('is ≈ the identity on singles for a layer that copies its input', () => {
     const c = 30;
-    const copy: RbmLayer = { W: matrix(4, 4, Float64Array.from({ length: 16 }, (_, k) => (k % 5 === 0 ? c : 0))), a: new Float64Array(4).fill(-c / 2), b: new Float64Array(4) };
+    const copy: RbmLayer = {
+      W: matrix(
+        4,
+        4,
+        Float64Array.from({ length: 16 }, (_, k) => (k % 5 === 0 ? c : 0)),
+      ),
+      a: new Float64Array(4).fill(-c / 2),
+      b: new Float64Array(4),
+    };
     const T = exactStabilityMatrix(be, copy, q1, 'up', singles(4), singles(4));
     expectAllClose(T.data, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], { rtol: 0, atol: 1e-5 });
   });
 
   it('generation direction: agrees with MCRG from joint samples within 5 jackknife σ', () => {
     const y = matrix(1, 3, Float64Array.from([0, 1, 0]));
-    const qTilde = productDistribution(be.sigmoid({ rows: 1, cols: 4, data: be.matmulAddBias(y, net.layers[1]!.W, net.layers[1]!.b).data })).data;
+    const qTilde = productDistribution(
+      be.sigmoid({ rows: 1, cols: 4, data: be.matmulAddBias(y, net.layers[1]!.W, net.layers[1]!.b).data }),
+    ).data;
     const src = completeBasis(4);
     const tgt = completeBasis(5);
     const T = exactStabilityMatrix(be, net.layers[0]!, qTilde, 'down', src, tgt);
     const pairs = sampleLayerPairs(be, net, y, 'down', 1, 200000, createRng(8));
     const r = mcrgStabilityMatrix(be, { ...pairs, sourceOps: src, targetOps: tgt, blocks: 10 });
     let worst = 0;
-    for (let i = 0; i < T.data.length; i++) worst = Math.max(worst, Math.abs(r.T.data[i]! - T.data[i]!) / (r.stderr.data[i]! + 1e-3));
+    for (let i = 0; i < T.data.length; i++)
+      worst = Math.max(worst, Math.abs(r.T.data[i]! - T.data[i]!) / (r.stderr.data[i]! + 1e-3));
     expect(worst).toBeLessThan(5);
   }, 60_000);
 
   it('classification direction: exact and MCRG agree within 5 jackknife σ (complete bases, 4 → 3 units)', () => {
     const T = exactStabilityMatrix(be, net.layers[1]!, q1, 'up', completeBasis(4), completeBasis(3));
     const pairs = sampleLayerPairs(be, net, x, 'up', 2, 200000, createRng(9));
-    const r = mcrgStabilityMatrix(be, { ...pairs, sourceOps: completeBasis(4), targetOps: completeBasis(3), blocks: 10 });
+    const r = mcrgStabilityMatrix(be, {
+      ...pairs,
+      sourceOps: completeBasis(4),
+      targetOps: completeBasis(3),
+      blocks: 10,
+    });
     let worst = 0;
-    for (let i = 0; i < T.data.length; i++) worst = Math.max(worst, Math.abs(r.T.data[i]! - T.data[i]!) / (r.stderr.data[i]! + 1e-3));
+    for (let i = 0; i < T.data.length; i++)
+      worst = Math.max(worst, Math.abs(r.T.data[i]! - T.data[i]!) / (r.stderr.data[i]! + 1e-3));
     expect(worst).toBeLessThan(5);
   }, 60_000);
 });
@@ -79,8 +105,10 @@ describe('MCRG on reference systems (no network)', () => {
     const K = 0.7;
     const chain = sampleIsingChain(33, K, 50000, createRng(1));
     const r = mcrgStabilityMatrix(be, {
-      source: chain, target: decimateChain(chain),
-      sourceOps: chainNearestNeighbours(33, { summed: true }), targetOps: chainNearestNeighbours(17, { summed: true }),
+      source: chain,
+      target: decimateChain(chain),
+      sourceOps: chainNearestNeighbours(33, { summed: true }),
+      targetOps: chainNearestNeighbours(17, { summed: true }),
     });
     expect(r.stderr.data[0]!).toBeGreaterThan(0);
     expect(Math.abs(r.T.data[0]! - Math.tanh(2 * K))).toBeLessThan(4 * r.stderr.data[0]!);
@@ -91,8 +119,16 @@ describe('MCRG on reference systems (no network)', () => {
     const conf = wolffIsing2d(L, KC_2D, 20000, createRng(2), { thermalise: 2000, every: 5 });
     const blocks = majorityBlocks(conf, L, 2, createRng(3));
     const leading = (shapes: Parameters<typeof latticeOperators>[1]) => {
-      const r = mcrgStabilityMatrix(be, { source: conf, target: blocks, sourceOps: latticeOperators(L, shapes), targetOps: latticeOperators(L / 2, shapes) });
-      return { value: eigenAnalysis(be, r.T).values[0]!.abs, error: jackknifeError(r.jackknife.map((t) => eigenAnalysis(be, t).values[0]!.abs)) };
+      const r = mcrgStabilityMatrix(be, {
+        source: conf,
+        target: blocks,
+        sourceOps: latticeOperators(L, shapes),
+        targetOps: latticeOperators(L / 2, shapes),
+      });
+      return {
+        value: eigenAnalysis(be, r.T).values[0]!.abs,
+        error: jackknifeError(r.jackknife.map((t) => eigenAnalysis(be, t).values[0]!.abs)),
+      };
     };
     const thermal = leading(['nn', 'nnn', 'plaquette']);
     const magnetic = leading(['magnetisation', 'threeSpin']);

@@ -26,14 +26,20 @@ function widthsOf(layer: RbmLayer, dir: Direction): { from: number; to: number }
  * @throws RangeError for mismatched widths or too many states.
  */
 export function exactStabilityMatrix(
-  be: Backend, layer: RbmLayer, source: ArrayLike<number>, dir: Direction, sourceOps: OperatorSet, targetOps: OperatorSet,
+  be: Backend,
+  layer: RbmLayer,
+  source: ArrayLike<number>,
+  dir: Direction,
+  sourceOps: OperatorSet,
+  targetOps: OperatorSet,
 ): Matrix<Float64Array> {
   const { from, to } = widthsOf(layer, dir);
   if (sourceOps.n !== from || targetOps.n !== to) {
     throw new RangeError(`operator sets act on ${sourceOps.n} → ${targetOps.n} units, the layer maps ${from} → ${to}`);
   }
   if (from > 20 || to > 20) throw new RangeError(`exact stability matrix needs both widths ≤ 20, got ${from} → ${to}`);
-  if (source.length !== 2 ** from) throw new RangeError(`source distribution has ${source.length} states, expected 2^${from}`);
+  if (source.length !== 2 ** from)
+    throw new RangeError(`source distribution has ${source.length} states, expected 2^${from}`);
   const nB = sourceOps.operators.length;
   const S = 2 ** to;
   const M = matrix(nB, S); // Σ_h O_β(h) q(h) t(s|h)
@@ -150,7 +156,8 @@ function solveT(be: Backend, m: Moments, nA: number, nB: number, keep: readonly 
  */
 export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResult {
   const { source, target, sourceOps, targetOps } = options;
-  if (source.rows !== target.rows) throw new RangeError(`source has ${source.rows} samples but target has ${target.rows}`);
+  if (source.rows !== target.rows)
+    throw new RangeError(`source has ${source.rows} samples but target has ${target.rows}`);
   const n = source.rows;
   const blocks = Math.max(1, Math.min(options.blocks ?? 10, n));
   const chunk = options.chunk ?? 4096;
@@ -162,12 +169,26 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
   for (let b = 0; b < blocks; b++) {
     const r0 = Math.floor((b * n) / blocks);
     const r1 = Math.floor(((b + 1) * n) / blocks);
-    const m: Moments = { count: 0, st: new Float64Array(nA), ss: new Float64Array(nB), tt: new Float64Array(nA * nA), ts: new Float64Array(nA * nB) };
+    const m: Moments = {
+      count: 0,
+      st: new Float64Array(nA),
+      ss: new Float64Array(nB),
+      tt: new Float64Array(nA * nA),
+      ts: new Float64Array(nA * nB),
+    };
     for (let c0 = r0; c0 < r1; c0 += chunk) {
       const c1 = Math.min(r1, c0 + chunk);
       const rows = c1 - c0;
-      const Ot = evaluateOperators(targetOps, { rows, cols: target.cols, data: target.data.subarray(c0 * target.cols, c1 * target.cols) });
-      const Os = evaluateOperators(sourceOps, { rows, cols: source.cols, data: source.data.subarray(c0 * source.cols, c1 * source.cols) });
+      const Ot = evaluateOperators(targetOps, {
+        rows,
+        cols: target.cols,
+        data: target.data.subarray(c0 * target.cols, c1 * target.cols),
+      });
+      const Os = evaluateOperators(sourceOps, {
+        rows,
+        cols: source.cols,
+        data: source.data.subarray(c0 * source.cols, c1 * source.cols),
+      });
       if (shiftT === undefined || shiftS === undefined) {
         shiftT = be.columnMeans(Ot);
         shiftS = be.columnMeans(Os);
@@ -188,7 +209,13 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
     }
     perBlock.push(m);
   }
-  const total: Moments = { count: 0, st: new Float64Array(nA), ss: new Float64Array(nB), tt: new Float64Array(nA * nA), ts: new Float64Array(nA * nB) };
+  const total: Moments = {
+    count: 0,
+    st: new Float64Array(nA),
+    ss: new Float64Array(nB),
+    tt: new Float64Array(nA * nA),
+    ts: new Float64Array(nA * nB),
+  };
   const addInto = (dst: Moments, src: Moments, sign: number) => {
     dst.count += sign * src.count;
     for (const key of ['st', 'ss', 'tt', 'ts'] as const) {
@@ -206,7 +233,13 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
   const jackknife: Matrix<Float64Array>[] = [];
   if (blocks >= 2) {
     for (const m of perBlock) {
-      const loo: Moments = { count: total.count, st: total.st.slice(), ss: total.ss.slice(), tt: total.tt.slice(), ts: total.ts.slice() };
+      const loo: Moments = {
+        count: total.count,
+        st: total.st.slice(),
+        ss: total.ss.slice(),
+        tt: total.tt.slice(),
+        ts: total.ts.slice(),
+      };
       addInto(loo, m, -1);
       jackknife.push(solveT(be, loo, nA, nB, keep));
     }

@@ -25,14 +25,25 @@ export interface FisherSuiteResult {
   readonly trainSeconds: number;
   readonly queries: number;
   readonly rows: QueryRow[];
-  readonly depth: { depth: number; widths: number[]; testAccuracy: number; topEigenvalueMean: number; topEigenvalueStd: number; epsilonForKl: number }[];
+  readonly depth: {
+    depth: number;
+    widths: number[];
+    testAccuracy: number;
+    topEigenvalueMean: number;
+    topEigenvalueStd: number;
+    epsilonForKl: number;
+  }[];
 }
 
 /** A victim by @rgdl/rbm's recipe (quick: one pretraining epoch, three of fine-tuning). */
 function train(be: Backend, widths: number[], size: 28 | 14, quick: boolean, limit: number): DeepRbm {
   const base = victimRecipe(widths);
-  const recipe = quick ? victimRecipe(widths, { pretrain: { ...base.pretrain, epochs: 1 }, fineTune: { ...base.fineTune, epochs: 3 } }) : base;
-  return trainVictim(be, recipe, loadMnist({ size, split: 'train', limit }), loadMnist({ size, split: 'attacker' }), { seed: 1 }).net;
+  const recipe = quick
+    ? victimRecipe(widths, { pretrain: { ...base.pretrain, epochs: 1 }, fineTune: { ...base.fineTune, epochs: 3 } })
+    : base;
+  return trainVictim(be, recipe, loadMnist({ size, split: 'train', limit }), loadMnist({ size, split: 'attacker' }), {
+    seed: 1,
+  }).net;
 }
 
 function absCos(a: Float64Array, b: Float64Array): number {
@@ -41,7 +52,10 @@ function absCos(a: Float64Array, b: Float64Array): number {
   return Math.abs(s);
 }
 
-export async function runFisherSuite(options: { quick: boolean; log: (line: string) => void }): Promise<FisherSuiteResult> {
+export async function runFisherSuite(options: {
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<FisherSuiteResult> {
   const { quick, log } = options;
   const be = createCpuBackend();
   await be.ready();
@@ -53,67 +67,137 @@ export async function runFisherSuite(options: { quick: boolean; log: (line: stri
   const test = loadMnist({ size: 28, split: 'test', limit: quick ? 3 : 10 });
   const yhat = classProbabilities(be, net, test.x, { samples: 64, rng: createRng(2) });
   const queries = Array.from({ length: yhat.rows }, (_, r) => yhat.data.slice(r * 10, (r + 1) * 10));
-  const top = (y: Float64Array, o: FisherOptions) => topEigenpairs(be, generationFisher(be, net, y, o).F, 1).vectors[0]!;
-  const reference = queries.map((y) => top(y, { method: 'monte-carlo', samples: quick ? 2000 : 8000, pool: quick ? 2048 : 8192, batches: 8, rng: createRng(3) }));
+  const top = (y: Float64Array, o: FisherOptions) =>
+    topEigenpairs(be, generationFisher(be, net, y, o).F, 1).vectors[0]!;
+  const reference = queries.map((y) =>
+    top(y, {
+      method: 'monte-carlo',
+      samples: quick ? 2000 : 8000,
+      pool: quick ? 2048 : 8192,
+      batches: 8,
+      rng: createRng(3),
+    }),
+  );
   const estimators: [string, FisherOptions][] = [
-    ['Monte Carlo (S=2000, pool 4096×8)', { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(4) }],
-    ['Monte Carlo (S=500, pool 512×2)', { method: 'monte-carlo', samples: 500, pool: 512, batches: 2, rng: createRng(5) }],
-    ['RG chain, MCRG singles (S=5000)', { method: 'rg-chain', stability: 'mcrg', operators: 'singles', samples: 5000, rng: createRng(6) }],
+    [
+      'Monte Carlo (S=2000, pool 4096×8)',
+      { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(4) },
+    ],
+    [
+      'Monte Carlo (S=500, pool 512×2)',
+      { method: 'monte-carlo', samples: 500, pool: 512, batches: 2, rng: createRng(5) },
+    ],
+    [
+      'RG chain, MCRG singles (S=5000)',
+      { method: 'rg-chain', stability: 'mcrg', operators: 'singles', samples: 5000, rng: createRng(6) },
+    ],
   ];
   const rows: QueryRow[] = [];
   for (const [name, o] of estimators) {
     const cos: number[] = [];
-    const t = await measure(name, () => {
-      queries.forEach((y, i) => cos.push(absCos(top(y, o), reference[i]!)));
-    }, { timeMs: 0, iterations: 1, warmup: 0 });
-    rows.push({ estimator: name, msPerQuery: t.minMs / queries.length, meanAbsCosine: cos.reduce((a, b) => a + b, 0) / cos.length, minAbsCosine: Math.min(...cos) });
-    log(`  ${name}: ${(t.minMs / queries.length).toFixed(1)} ms/query, mean |cos| ${(cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(3)}`);
+    const t = await measure(
+      name,
+      () => {
+        queries.forEach((y, i) => cos.push(absCos(top(y, o), reference[i]!)));
+      },
+      { timeMs: 0, iterations: 1, warmup: 0 },
+    );
+    rows.push({
+      estimator: name,
+      msPerQuery: t.minMs / queries.length,
+      meanAbsCosine: cos.reduce((a, b) => a + b, 0) / cos.length,
+      minAbsCosine: Math.min(...cos),
+    });
+    log(
+      `  ${name}: ${(t.minMs / queries.length).toFixed(1)} ms/query, mean |cos| ${(cos.reduce((a, b) => a + b, 0) / cos.length).toFixed(3)}`,
+    );
   }
   // per-class cache: F̃ at the one-hot e_c, looked up by argmax ŷ
-  const cache = Array.from({ length: 10 }, (_, c) => top(Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)), { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(7) }));
+  const cache = Array.from({ length: 10 }, (_, c) =>
+    top(
+      Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)),
+      { method: 'monte-carlo', samples: 2000, pool: 4096, batches: 8, rng: createRng(7) },
+    ),
+  );
   const cosCache: number[] = [];
-  const tc = await measure('cache', () => {
-    queries.forEach((y, i) => {
-      let c = 0;
-      for (let j = 1; j < 10; j++) if (y[j]! > y[c]!) c = j;
-      cosCache.push(absCos(cache[c]!, reference[i]!));
-    });
-  }, { timeMs: 0, iterations: 1, warmup: 0 });
-  rows.push({ estimator: 'per-class cache (10 MC FIMs at e_c, precomputed)', msPerQuery: tc.minMs / queries.length, meanAbsCosine: cosCache.reduce((a, b) => a + b, 0) / cosCache.length, minAbsCosine: Math.min(...cosCache) });
+  const tc = await measure(
+    'cache',
+    () => {
+      queries.forEach((y, i) => {
+        let c = 0;
+        for (let j = 1; j < 10; j++) if (y[j]! > y[c]!) c = j;
+        cosCache.push(absCos(cache[c]!, reference[i]!));
+      });
+    },
+    { timeMs: 0, iterations: 1, warmup: 0 },
+  );
+  rows.push({
+    estimator: 'per-class cache (10 MC FIMs at e_c, precomputed)',
+    msPerQuery: tc.minMs / queries.length,
+    meanAbsCosine: cosCache.reduce((a, b) => a + b, 0) / cosCache.length,
+    minAbsCosine: Math.min(...cosCache),
+  });
 
   // depth study on 14×14
   const depthNets: DeepRbm[] = [];
   const accs: number[] = [];
   const test14 = loadMnist({ size: 14, split: 'test' });
-  for (const w of quick ? [[196, 10], [196, 32, 10]] : [[196, 10], [196, 64, 10], [196, 64, 64, 10], [196, 64, 64, 64, 10]]) {
+  for (const w of quick
+    ? [
+        [196, 10],
+        [196, 32, 10],
+      ]
+    : [
+        [196, 10],
+        [196, 64, 10],
+        [196, 64, 64, 10],
+        [196, 64, 64, 64, 10],
+      ]) {
     const n = train(be, w, 14, quick, quick ? 500 : 6006);
     depthNets.push(n);
     const e = evaluateClassifier(be, n, test14, { samples: [256], seed: 8 });
     accs.push(e.exact ?? e.sampled[0]!.accuracy);
   }
   const ys = Array.from({ length: 10 }, (_, c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
-  const study = depthStudy(be, depthNets, ys, 0.01, { method: 'monte-carlo', samples: quick ? 500 : 2000, pool: quick ? 512 : 4096, batches: 4, rng: createRng(9) });
+  const study = depthStudy(be, depthNets, ys, 0.01, {
+    method: 'monte-carlo',
+    samples: quick ? 500 : 2000,
+    pool: quick ? 512 : 4096,
+    batches: 4,
+    rng: createRng(9),
+  });
   const depth = study.map((r, i) => ({ ...r, testAccuracy: accs[i]! }));
-  for (const r of depth) log(`  depth ${r.depth} [${r.widths.join(', ')}]: λ₁ ${r.topEigenvalueMean.toFixed(4)} ± ${r.topEigenvalueStd.toFixed(4)}, ε(D_KL=0.01) ${r.epsilonForKl.toFixed(3)}, test acc ${(100 * r.testAccuracy).toFixed(1)}%`);
+  for (const r of depth)
+    log(
+      `  depth ${r.depth} [${r.widths.join(', ')}]: λ₁ ${r.topEigenvalueMean.toFixed(4)} ± ${r.topEigenvalueStd.toFixed(4)}, ε(D_KL=0.01) ${r.epsilonForKl.toFixed(3)}, test acc ${(100 * r.testAccuracy).toFixed(1)}%`,
+    );
   be.dispose();
   void matrix;
   return { net: widths, trainSeconds, queries: queries.length, rows, depth };
 }
 
 export function fisherMarkdown(r: FisherSuiteResult): string {
-  return [
-    `### Generation FIM per query, [${r.net.join(', ')}] on 28×28 MNIST (${r.queries} test digits, ŷ = class probabilities)`,
-    '',
-    '| estimator | ms / query | mean \\|cos\\| to reference v₁ | min \\|cos\\| |',
-    '|---|---:|---:|---:|',
-    ...r.rows.map((x) => `| ${x.estimator} | ${x.msPerQuery.toFixed(2)} | ${x.meanAbsCosine.toFixed(3)} | ${x.minAbsCosine.toFixed(3)} |`),
-    '',
-    'Reference: Monte Carlo with S = 8000 and 8 independent pools of 8192 chains at the served ŷ.',
-    '',
-    '### Depth study (14×14 victims by the @rgdl/rbm recipe, eq. 2 test accuracy with 256 draws, top eigenvalue of F̃(e_c) over the 10 classes)',
-    '',
-    '| depth | widths | test accuracy | λ₁ mean ± std | ε for D_KL = 0.01 |',
-    '|---:|---|---:|---|---:|',
-    ...r.depth.map((d) => `| ${d.depth} | [${d.widths.join(', ')}] | ${(100 * d.testAccuracy).toFixed(1)}% | ${d.topEigenvalueMean.toFixed(4)} ± ${d.topEigenvalueStd.toFixed(4)} | ${d.epsilonForKl.toFixed(3)} |`),
-  ].join('\n') + '\n';
+  return (
+    [
+      `### Generation FIM per query, [${r.net.join(', ')}] on 28×28 MNIST (${r.queries} test digits, ŷ = class probabilities)`,
+      '',
+      '| estimator | ms / query | mean \\|cos\\| to reference v₁ | min \\|cos\\| |',
+      '|---|---:|---:|---:|',
+      ...r.rows.map(
+        (x) =>
+          `| ${x.estimator} | ${x.msPerQuery.toFixed(2)} | ${x.meanAbsCosine.toFixed(3)} | ${x.minAbsCosine.toFixed(3)} |`,
+      ),
+      '',
+      'Reference: Monte Carlo with S = 8000 and 8 independent pools of 8192 chains at the served ŷ.',
+      '',
+      '### Depth study (14×14 victims by the @rgdl/rbm recipe, eq. 2 test accuracy with 256 draws, top eigenvalue of F̃(e_c) over the 10 classes)',
+      '',
+      '| depth | widths | test accuracy | λ₁ mean ± std | ε for D_KL = 0.01 |',
+      '|---:|---|---:|---|---:|',
+      ...r.depth.map(
+        (d) =>
+          `| ${d.depth} | [${d.widths.join(', ')}] | ${(100 * d.testAccuracy).toFixed(1)}% | ${d.topEigenvalueMean.toFixed(4)} ± ${d.topEigenvalueStd.toFixed(4)} | ${d.epsilonForKl.toFixed(3)} |`,
+      ),
+    ].join('\n') + '\n'
+  );
 }

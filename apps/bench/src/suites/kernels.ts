@@ -4,7 +4,12 @@
  * and the small dense solvers (symmetric eigen, LU solve) against mathjs.
  */
 import {
-  createCpuBackend, createGpuJsBackend, createRng, naiveMatmul, type Backend, type Matrix,
+  createCpuBackend,
+  createGpuJsBackend,
+  createRng,
+  naiveMatmul,
+  type Backend,
+  type Matrix,
 } from '@rgdl/gpu-kernels';
 import { measure, type Timing } from '../measure.js';
 import { runPythonReference } from '../python-reference.js';
@@ -105,14 +110,24 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
     for (const dtype of ['f64', 'f32'] as const) {
       for (const n of sizes) {
         if (n > spec.maxN) {
-          rows.push({ impl: spec.label, mode: be.mode, dtype, n, gflops: null, timing: null, note: `skipped above n=${spec.maxN} (slow interpreted mode)` });
+          rows.push({
+            impl: spec.label,
+            mode: be.mode,
+            dtype,
+            n,
+            gflops: null,
+            timing: null,
+            note: `skipped above n=${spec.maxN} (slow interpreted mode)`,
+          });
           continue;
         }
         const a = randomMatrix(n, n, n, dtype === 'f32') as Matrix<Float64Array>;
         const b = randomMatrix(n + 1, n, n, dtype === 'f32') as Matrix<Float64Array>;
         const t = await measure(`${spec.label} ${dtype} ${n}`, () => be.matmul(a, b), budget(n));
         rows.push({ impl: spec.label, mode: be.mode, dtype, n, gflops: gflops(n, t), timing: t });
-        log(`  ${spec.label.padEnd(18)} ${be.mode.padEnd(15)} ${dtype} n=${String(n).padEnd(5)} ${gflops(n, t).toFixed(2).padStart(7)} GFLOP/s`);
+        log(
+          `  ${spec.label.padEnd(18)} ${be.mode.padEnd(15)} ${dtype} n=${String(n).padEnd(5)} ${gflops(n, t).toFixed(2).padStart(7)} GFLOP/s`,
+        );
       }
     }
     be.dispose();
@@ -122,12 +137,22 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
   for (const n of sizes) {
     const a = randomMatrix(n, n, n, false) as Matrix<Float64Array>;
     const b = randomMatrix(n + 1, n, n, false) as Matrix<Float64Array>;
-    const tPlain = await measure(`plain JS ${n}`, () => plainJsMatmul(a.data, b.data, n), { timeMs: 500, iterations: n >= 1024 ? 2 : 3 });
+    const tPlain = await measure(`plain JS ${n}`, () => plainJsMatmul(a.data, b.data, n), {
+      timeMs: 500,
+      iterations: n >= 1024 ? 2 : 3,
+    });
     rows.push({ impl: 'plain JS loops (ikj)', mode: 'js', dtype: 'f64', n, gflops: gflops(n, tPlain), timing: tPlain });
     log(`  plain JS ikj       f64 n=${n} ${gflops(n, tPlain).toFixed(2)} GFLOP/s`);
     if (n <= 512) {
       const tNaive = await measure(`naive ${n}`, () => naiveMatmul(a, b), { timeMs: 300, iterations: 2 });
-      rows.push({ impl: 'naive triple loop (ijk)', mode: 'js', dtype: 'f64', n, gflops: gflops(n, tNaive), timing: tNaive });
+      rows.push({
+        impl: 'naive triple loop (ijk)',
+        mode: 'js',
+        dtype: 'f64',
+        n,
+        gflops: gflops(n, tNaive),
+        timing: tNaive,
+      });
     }
     const ma = mathMatrix(toNested(a));
     const mb = mathMatrix(toNested(b));
@@ -138,7 +163,8 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
 
   let numpy = 'not measured';
   for (const threads of ['1', 'all'] as const) {
-    const env: Record<string, string> = threads === '1' ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : {};
+    const env: Record<string, string> =
+      threads === '1' ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : {};
     const ref = runPythonReference(NUMPY_SCRIPT([...sizes]), ['numpy'], env);
     if ('unavailable' in ref) {
       numpy = ref.unavailable;
@@ -149,8 +175,12 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
     for (const row of r.rows) {
       const g = (2 * row.n ** 3) / row.ms / 1e6;
       rows.push({
-        impl: `numpy (${threads === '1' ? '1 thread' : 'all threads'})`, mode: 'BLAS', dtype: row.dtype === 'float64' ? 'f64' : 'f32',
-        n: row.n, gflops: g, timing: { meanMs: row.ms, minMs: row.ms, moeMs: 0, samples: 5 },
+        impl: `numpy (${threads === '1' ? '1 thread' : 'all threads'})`,
+        mode: 'BLAS',
+        dtype: row.dtype === 'float64' ? 'f64' : 'f32',
+        n: row.n,
+        gflops: g,
+        timing: { meanMs: row.ms, minMs: row.ms, moeMs: 0, samples: 5 },
       });
       log(`  numpy ${threads.padEnd(4)} ${row.dtype} n=${row.n} ${g.toFixed(2)} GFLOP/s`);
     }
@@ -162,7 +192,8 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
   for (const n of [16, 64, 128, 256]) {
     const r = randomMatrix(77 + n, n, n, false) as Matrix<Float64Array>;
     const sym = { rows: n, cols: n, data: new Float64Array(n * n) };
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym.data[i * n + j] = r.data[i * n + j]! + r.data[j * n + i]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) sym.data[i * n + j] = r.data[i * n + j]! + r.data[j * n + i]!;
     const rhs = randomMatrix(5, n, 1, false) as Matrix<Float64Array>;
     const nested = toNested(sym);
     const nestedRhs = toNested(rhs);
@@ -178,7 +209,9 @@ export async function runKernelsSuite({ sizes, log }: KernelsOptions): Promise<K
       { op: 'solve', impl: 'rgdl (pivoted LU)', n, ms: oursLu.meanMs },
       { op: 'solve', impl: 'mathjs lusolve', n, ms: theirsLu.meanMs },
     );
-    log(`  n=${n}: eig ours ${ours.meanMs.toFixed(2)} ms vs mathjs ${theirs.meanMs.toFixed(2)} ms; solve ours ${oursLu.meanMs.toFixed(3)} ms vs mathjs ${theirsLu.meanMs.toFixed(3)} ms`);
+    log(
+      `  n=${n}: eig ours ${ours.meanMs.toFixed(2)} ms vs mathjs ${theirs.meanMs.toFixed(2)} ms; solve ours ${oursLu.meanMs.toFixed(3)} ms vs mathjs ${theirsLu.meanMs.toFixed(3)} ms`,
+    );
   }
   cpu.dispose();
   return { matmul: rows, solvers, numpy, gpujsModes };
@@ -203,12 +236,25 @@ export function kernelsMarkdown(r: KernelsResult): string {
     const mode = r.matmul.find((x) => x.impl === impl)?.mode ?? '';
     lines.push(`| ${impl} | ${mode} | ${dtype} | ${cells.join(' | ')} |`);
   }
-  lines.push('', `numpy reference: ${r.numpy}`, '', `gpu.js modes that actually ran: ${JSON.stringify(r.gpujsModes)}`, '');
+  lines.push(
+    '',
+    `numpy reference: ${r.numpy}`,
+    '',
+    `gpu.js modes that actually ran: ${JSON.stringify(r.gpujsModes)}`,
+    '',
+  );
   const ns = [...new Set(r.solvers.map((x) => x.n))];
-  lines.push('### Small dense solvers, mean ms per call', '', `| op | implementation | ${ns.map((n) => `n=${n}`).join(' | ')} |`, `|---|---|${ns.map(() => '---:').join('|')}|`);
+  lines.push(
+    '### Small dense solvers, mean ms per call',
+    '',
+    `| op | implementation | ${ns.map((n) => `n=${n}`).join(' | ')} |`,
+    `|---|---|${ns.map(() => '---:').join('|')}|`,
+  );
   for (const key of [...new Set(r.solvers.map((x) => `${x.op}|${x.impl}`))]) {
     const [op, impl] = key.split('|');
-    lines.push(`| ${op} | ${impl} | ${ns.map((n) => r.solvers.find((x) => x.op === op && x.impl === impl && x.n === n)!.ms.toFixed(3)).join(' | ')} |`);
+    lines.push(
+      `| ${op} | ${impl} | ${ns.map((n) => r.solvers.find((x) => x.op === op && x.impl === impl && x.n === n)!.ms.toFixed(3)).join(' | ')} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -52,13 +52,37 @@ export async function runRbmSuite(options: { quick: boolean; log: (line: string)
   for (const threads of [1, 2]) {
     const be = createCpuBackend({ threads });
     await be.ready();
-    for (const [negative, precision] of [['cd', 'f64'], ['pcd', 'f64'], ['cd', 'f32']] as const) {
+    for (const [negative, precision] of [
+      ['cd', 'f64'],
+      ['pcd', 'f64'],
+      ['cd', 'f32'],
+    ] as const) {
       const layer = createLayer(256, 784, createRng(1), { weightScale: 0.01 });
       const rng = createRng(2);
       const source = dataSource(be, data.x, 100, rng);
-      const t = await measure(`rbm epoch ${negative}`, () => fitRbm(be, layer, source, { epochs: 1, learningRate: 0.1, momentum: 0, weightDecay: 0, negative, k: 1, rng, precision }), { timeMs: 0, iterations: repeats, warmup: 1 });
-      epoch.push({ impl: `rgdl (${be.mode}, ${precision})`, method: `${negative.toUpperCase()}-1`, seconds: t.minMs / 1000 });
-      log(`  rgdl ${be.mode} ${precision} ${negative}-1 epoch on ${data.x.rows}×784 → 256: ${(t.minMs / 1000).toFixed(3)} s`);
+      const t = await measure(
+        `rbm epoch ${negative}`,
+        () =>
+          fitRbm(be, layer, source, {
+            epochs: 1,
+            learningRate: 0.1,
+            momentum: 0,
+            weightDecay: 0,
+            negative,
+            k: 1,
+            rng,
+            precision,
+          }),
+        { timeMs: 0, iterations: repeats, warmup: 1 },
+      );
+      epoch.push({
+        impl: `rgdl (${be.mode}, ${precision})`,
+        method: `${negative.toUpperCase()}-1`,
+        seconds: t.minMs / 1000,
+      });
+      log(
+        `  rgdl ${be.mode} ${precision} ${negative}-1 epoch on ${data.x.rows}×784 → 256: ${(t.minMs / 1000).toFixed(3)} s`,
+      );
     }
     be.dispose();
   }
@@ -76,7 +100,11 @@ export async function runRbmSuite(options: { quick: boolean; log: (line: string)
       }
       const r = ref.result as { seconds: number; version: string };
       sklearn = `scikit-learn ${r.version} (${ref.python})`;
-      epoch.push({ impl: `scikit-learn BernoulliRBM (${threads === '1' ? '1 thread' : 'all threads'})`, method: 'PCD-1', seconds: r.seconds });
+      epoch.push({
+        impl: `scikit-learn BernoulliRBM (${threads === '1' ? '1 thread' : 'all threads'})`,
+        method: 'PCD-1',
+        seconds: r.seconds,
+      });
       log(`  sklearn (${threads} threads) PCD-1 epoch: ${r.seconds.toFixed(3)} s`);
     }
   } finally {
@@ -93,8 +121,16 @@ export async function runRbmSuite(options: { quick: boolean; log: (line: string)
   for (const w of shapes) {
     const net = createDeepRbm(w, createRng(3), { weightScale: 0.3 });
     const batch = 4;
-    const x = matrix(batch, w[0]!, Float64Array.from({ length: batch * w[0]! }, (_, i) => (i * 7919) % 3 === 0 ? 1 : 0));
-    const t = await measure(`exact ${w.join('-')}`, () => classifyExact(be, net, x), { timeMs: 0, iterations: quick ? 1 : 2, warmup: 0 });
+    const x = matrix(
+      batch,
+      w[0]!,
+      Float64Array.from({ length: batch * w[0]! }, (_, i) => ((i * 7919) % 3 === 0 ? 1 : 0)),
+    );
+    const t = await measure(`exact ${w.join('-')}`, () => classifyExact(be, net, x), {
+      timeMs: 0,
+      iterations: quick ? 1 : 2,
+      warmup: 0,
+    });
     const maxN = Math.max(...w.slice(1));
     exact.push({ widths: w, batch, ms: t.minMs, distributionBytes: batch * 2 ** maxN * 8 });
     log(`  exact classification [${w.join(', ')}] batch ${batch}: ${t.minMs.toFixed(1)} ms`);
@@ -110,7 +146,10 @@ export function rbmMarkdown(r: RbmResult): string {
     '',
     '| implementation (mode, arithmetic) | method | seconds / epoch | time ÷ scikit-learn (all threads, f64) |',
     '|---|---|---:|---:|',
-    ...r.epoch.map((e) => `| ${e.impl} | ${e.method} | ${e.seconds.toFixed(3)} | ${sk ? (e.seconds / sk.seconds).toFixed(2) : '—'} |`),
+    ...r.epoch.map(
+      (e) =>
+        `| ${e.impl} | ${e.method} | ${e.seconds.toFixed(3)} | ${sk ? (e.seconds / sk.seconds).toFixed(2) : '—'} |`,
+    ),
     '',
     `Reference: ${r.sklearn}. scikit-learn's BernoulliRBM runs PCD-1: the same five matrix products per batch as CD-1.`,
     '',
@@ -118,7 +157,9 @@ export function rbmMarkdown(r: RbmResult): string {
     '',
     '| widths | ms | largest distribution carried |',
     '|---|---:|---:|',
-    ...r.exact.map((e) => `| [${e.widths.join(', ')}] | ${e.ms.toFixed(1)} | ${(e.distributionBytes / 2 ** 20).toFixed(2)} MiB |`),
+    ...r.exact.map(
+      (e) => `| [${e.widths.join(', ')}] | ${e.ms.toFixed(1)} | ${(e.distributionBytes / 2 ** 20).toFixed(2)} MiB |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -64,9 +64,27 @@ async function health(url: string): Promise<Memory & { ok: boolean }> {
 function startServer(model: string): Promise<{ child: ChildProcess; url: string; startupSeconds: number }> {
   const t0 = performance.now();
   const cliMain = join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rgdl/source', cliMain, 'serve', '--model', model, '--port', '0', '--defence', 'fim', '--eps', '0.05'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=@rgdl/source',
+      cliMain,
+      'serve',
+      '--model',
+      model,
+      '--port',
+      '0',
+      '--defence',
+      'fim',
+      '--eps',
+      '0.05',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let head = '';
     const onData = (d: Buffer) => {
@@ -81,7 +99,13 @@ function startServer(model: string): Promise<{ child: ChildProcess; url: string;
   });
 }
 
-async function load(url: string, bodies: readonly string[], concurrency: number, maxRequests: number, maxSeconds: number): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+async function load(
+  url: string,
+  bodies: readonly string[],
+  concurrency: number,
+  maxRequests: number,
+  maxSeconds: number,
+): Promise<{ latencies: number[]; errors: number; seconds: number }> {
   const latencies: number[] = [];
   let errors = 0;
   let sent = 0;
@@ -91,7 +115,11 @@ async function load(url: string, bodies: readonly string[], concurrency: number,
     while (sent < maxRequests && performance.now() < deadline) {
       const body = bodies[sent++ % bodies.length]!;
       const s = performance.now();
-      const r = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const r = await fetch(`${url}/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       await r.arrayBuffer();
       latencies.push(performance.now() - s);
       if (r.status !== 200) errors++;
@@ -101,20 +129,29 @@ async function load(url: string, bodies: readonly string[], concurrency: number,
   return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
 }
 
-export async function runServerSuite(options: { quick: boolean; log: (line: string) => void }): Promise<ServerSuiteResult> {
+export async function runServerSuite(options: {
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<ServerSuiteResult> {
   const { quick, log } = options;
   const be = createCpuBackend();
   await be.ready();
   const widths = [196, 64, 10];
   const recipe = VICTIM_RECIPES.demo;
-  const net = trainVictim(be, quick ? victimRecipe(widths, { fineTune: { ...recipe.fineTune, epochs: 3 } }) : recipe,
-    loadMnist({ size: 14, split: 'train' }), loadMnist({ size: 14, split: 'attacker' }), { seed: 1 }).net;
+  const net = trainVictim(
+    be,
+    quick ? victimRecipe(widths, { fineTune: { ...recipe.fineTune, epochs: 3 } }) : recipe,
+    loadMnist({ size: 14, split: 'train' }),
+    loadMnist({ size: 14, split: 'attacker' }),
+    { seed: 1 },
+  ).net;
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-bench-server-'));
   const model = join(dir, 'victim.json');
   saveModel(model, net, { data: { name: 'mnist', size: 14 } });
   const test = loadMnist({ size: 14, split: 'test' });
   const rows = Array.from({ length: test.x.rows }, (_, r) => Array.from(test.x.data.slice(r * 196, (r + 1) * 196)));
-  const bodiesFor = (batch: number) => Array.from({ length: 16 }, (_, k) => JSON.stringify({ inputs: rows.slice(k * batch, (k + 1) * batch) }));
+  const bodiesFor = (batch: number) =>
+    Array.from({ length: 16 }, (_, k) => JSON.stringify({ inputs: rows.slice(k * batch, (k + 1) * batch) }));
 
   // in-process reference (same defence, same options as the server)
   const service = createService(be, net, { defence: 'fim', epsilon: 0.05, seed: 1 });
@@ -122,7 +159,11 @@ export async function runServerSuite(options: { quick: boolean; log: (line: stri
   const inProcess = new Map<number, number>();
   for (const batch of [1, 64]) {
     const xs = rows.slice(0, batch).map((r) => Float64Array.from(r));
-    inProcess.set(batch, (await measure(`answer ${batch}`, () => service.answer(xs), { timeMs: quick ? 300 : 1500, iterations: 5 })).meanMs);
+    inProcess.set(
+      batch,
+      (await measure(`answer ${batch}`, () => service.answer(xs), { timeMs: quick ? 300 : 1500, iterations: 5 }))
+        .meanMs,
+    );
   }
   be.dispose();
 
@@ -131,18 +172,33 @@ export async function runServerSuite(options: { quick: boolean; log: (line: stri
   try {
     const memoryBefore = await health(url);
     const out: LoadRow[] = [];
-    for (const [batch, concurrency] of [[1, 1], [1, 4], [64, 1], [64, 4]] as const) {
+    for (const [batch, concurrency] of [
+      [1, 1],
+      [1, 4],
+      [64, 1],
+      [64, 4],
+    ] as const) {
       const bodies = bodiesFor(batch);
       await load(url, bodies, concurrency, 40, 5); // warm-up
       const maxRequests = quick ? 200 : batch === 1 ? 5000 : 1000;
       const r = await load(url, bodies, concurrency, maxRequests, quick ? 3 : 10);
       const sorted = [...r.latencies].sort((a, b) => a - b);
       const row: LoadRow = {
-        batch, concurrency, requests: r.latencies.length, errors: r.errors, seconds: r.seconds,
-        requestsPerSecond: r.latencies.length / r.seconds, inputsPerSecond: (batch * r.latencies.length) / r.seconds,
-        p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted[sorted.length - 1]!, inProcessMs: inProcess.get(batch)!,
+        batch,
+        concurrency,
+        requests: r.latencies.length,
+        errors: r.errors,
+        seconds: r.seconds,
+        requestsPerSecond: r.latencies.length / r.seconds,
+        inputsPerSecond: (batch * r.latencies.length) / r.seconds,
+        p50Ms: quantile(sorted, 0.5),
+        p99Ms: quantile(sorted, 0.99),
+        maxMs: sorted[sorted.length - 1]!,
+        inProcessMs: inProcess.get(batch)!,
       };
-      log(`  batch ${batch}, ${concurrency} in flight: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms (in process ${row.inProcessMs.toFixed(2)} ms), ${row.errors} errors`);
+      log(
+        `  batch ${batch}, ${concurrency} in flight: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms (in process ${row.inProcessMs.toFixed(2)} ms), ${row.errors} errors`,
+      );
       out.push(row);
     }
     const memoryAfter = await health(url);
@@ -151,16 +207,27 @@ export async function runServerSuite(options: { quick: boolean; log: (line: stri
     let answered4xx = 0;
     const sent = 200;
     for (let i = 0; i < sent; i++) {
-      const body = i % 2 === 0
-        ? Buffer.from(Array.from({ length: 1 + Math.floor(rng.nextFloat() * 300) }, () => Math.floor(rng.nextFloat() * 256)))
-        : JSON.stringify({ inputs: [[...rows[0]!.slice(0, 195), 2]] });
-      const r = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const body =
+        i % 2 === 0
+          ? Buffer.from(
+              Array.from({ length: 1 + Math.floor(rng.nextFloat() * 300) }, () => Math.floor(rng.nextFloat() * 256)),
+            )
+          : JSON.stringify({ inputs: [[...rows[0]!.slice(0, 195), 2]] });
+      const r = await fetch(`${url}/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       await r.arrayBuffer();
       if (r.status >= 400 && r.status < 500) answered4xx++;
     }
     const aliveAfter = (await health(url)).ok;
     return {
-      widths, defence: 'fim', epsilon: 0.05, startupSeconds, rows: out,
+      widths,
+      defence: 'fim',
+      epsilon: 0.05,
+      startupSeconds,
+      rows: out,
       memoryBefore: { rssBytes: memoryBefore.rssBytes, heapUsedBytes: memoryBefore.heapUsedBytes },
       memoryAfter: { rssBytes: memoryAfter.rssBytes, heapUsedBytes: memoryAfter.heapUsedBytes },
       garbage: { sent, answered4xx, aliveAfter },

@@ -14,8 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend, type Backend } from '@rgdl/gpu-kernels';
 import {
-  evaluateClassifier, fitSoftmaxRegression, generationQuality, loadMnist, trainLayerwise, trainVictim, VICTIM_RECIPES,
-  victimRecipe, type LabelledData, type VictimName,
+  evaluateClassifier,
+  fitSoftmaxRegression,
+  generationQuality,
+  loadMnist,
+  trainLayerwise,
+  trainVictim,
+  VICTIM_RECIPES,
+  victimRecipe,
+  type LabelledData,
+  type VictimName,
 } from '@rgdl/rbm';
 import { runPythonReference } from '../python-reference.js';
 
@@ -70,7 +78,13 @@ run('LogisticRegression', LogisticRegression(C=1.0, max_iter=1000))
 print(json.dumps({'version': sklearn.__version__, 'rows': out}))
 `;
 
-function sklearnReferences(train: LabelledData, test: LabelledData, size: number, quick: boolean, log: (l: string) => void): { rows: ReferenceRow[]; note: string } {
+function sklearnReferences(
+  train: LabelledData,
+  test: LabelledData,
+  size: number,
+  quick: boolean,
+  log: (l: string) => void,
+): { rows: ReferenceRow[]; note: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-bench-victims-'));
   try {
     const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -78,21 +92,38 @@ function sklearnReferences(train: LabelledData, test: LabelledData, size: number
     writeFileSync(join(dir, 'train.labels'), bytes(train.labels));
     writeFileSync(join(dir, 'test.f64'), bytes(test.x.data));
     writeFileSync(join(dir, 'test.labels'), bytes(test.labels));
-    const ref = runPythonReference(SKLEARN_SCRIPT(dir, train.x.rows, test.x.rows, train.x.cols, quick), ['numpy', 'sklearn'], {}, 1_800_000);
+    const ref = runPythonReference(
+      SKLEARN_SCRIPT(dir, train.x.rows, test.x.rows, train.x.cols, quick),
+      ['numpy', 'sklearn'],
+      {},
+      1_800_000,
+    );
     if ('unavailable' in ref) return { rows: [], note: ref.unavailable };
     const r = ref.result as { version: string; rows: { model: string; accuracy: number; seconds: number }[] };
-    for (const row of r.rows) log(`  ${size}×${size} scikit-learn ${row.model}: ${(100 * row.accuracy).toFixed(2)}% (${row.seconds.toFixed(1)} s)`);
+    for (const row of r.rows)
+      log(
+        `  ${size}×${size} scikit-learn ${row.model}: ${(100 * row.accuracy).toFixed(2)}% (${row.seconds.toFixed(1)} s)`,
+      );
     return { rows: r.rows.map((x) => ({ size, ...x })), note: `scikit-learn ${r.version} (${ref.python})` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function victimRow(be: Backend, name: string, recipeName: VictimName, quick: boolean, log: (l: string) => void): VictimRow {
+function victimRow(
+  be: Backend,
+  name: string,
+  recipeName: VictimName,
+  quick: boolean,
+  log: (l: string) => void,
+): VictimRow {
   const named = VICTIM_RECIPES[recipeName];
   const size = named.widths[0] === 784 ? 28 : 14;
   const recipe = quick
-    ? victimRecipe(named.widths, { pretrain: { ...named.pretrain, epochs: 2 }, fineTune: { ...named.fineTune, epochs: 3 } })
+    ? victimRecipe(named.widths, {
+        pretrain: { ...named.pretrain, epochs: 2 },
+        fineTune: { ...named.fineTune, epochs: 3 },
+      })
     : victimRecipe(named.widths, named);
   const train = loadMnist({ size, split: 'train', ...(quick ? { limit: 1000 } : {}) });
   const validation = loadMnist({ size, split: 'attacker' });
@@ -110,36 +141,71 @@ function victimRow(be: Backend, name: string, recipeName: VictimName, quick: boo
   let sweeps: number[] | null = null;
   if (v.net.layers.length > 1) {
     const r = trainLayerwise(be, v.net, train, {
-      validation, sweeps: quick ? 1 : 3, pretrainEpochs: 0, epochsPerLayer: quick ? 1 : 2, batchSize: 50,
-      learningRate: 0.01, momentum: 0.5, precision: 'f32', evalSamples: 16, seed: 5, patience: 99,
+      validation,
+      sweeps: quick ? 1 : 3,
+      pretrainEpochs: 0,
+      epochsPerLayer: quick ? 1 : 2,
+      batchSize: 50,
+      learningRate: 0.01,
+      momentum: 0.5,
+      precision: 'f32',
+      evalSamples: 16,
+      seed: 5,
+      patience: 99,
     });
     sweeps = r.history.map((h) => h.validationAccuracy);
   }
   const acc = e.exact ?? e.sampled.at(-1)!.accuracy;
-  log(`  ${name} [${named.widths.join(', ')}]: eq. 2 ${e.exact !== null ? `exact ${(100 * e.exact).toFixed(2)}%` : e.sampled.map((s) => `S=${s.samples} ${(100 * s.accuracy).toFixed(2)}%`).join(', ')}; MF ${(100 * e.meanField).toFixed(2)}%; generated-digit acc ${(100 * g.generatedAccuracy).toFixed(1)}% (pretrained ${(100 * gp.generatedAccuracy).toFixed(1)}%); log q̃₀ ${g.testLogProbability.toFixed(2)} (pretrained ${gp.testLogProbability.toFixed(2)}); ${trainSeconds.toFixed(1)} s${sweeps ? `; eq. 14 sweeps ${sweeps.map((s) => (100 * s).toFixed(1)).join(' → ')}` : ''}`);
+  log(
+    `  ${name} [${named.widths.join(', ')}]: eq. 2 ${e.exact !== null ? `exact ${(100 * e.exact).toFixed(2)}%` : e.sampled.map((s) => `S=${s.samples} ${(100 * s.accuracy).toFixed(2)}%`).join(', ')}; MF ${(100 * e.meanField).toFixed(2)}%; generated-digit acc ${(100 * g.generatedAccuracy).toFixed(1)}% (pretrained ${(100 * gp.generatedAccuracy).toFixed(1)}%); log q̃₀ ${g.testLogProbability.toFixed(2)} (pretrained ${gp.testLogProbability.toFixed(2)}); ${trainSeconds.toFixed(1)} s${sweeps ? `; eq. 14 sweeps ${sweeps.map((s) => (100 * s).toFixed(1)).join(' → ')}` : ''}`,
+  );
   void acc;
   return {
-    name, widths: [...named.widths], size, trainSeconds, exact: e.exact, sampled: e.sampled, meanField: e.meanField,
-    pretrained: { accuracy: pe.exact ?? pe.sampled[0]!.accuracy, meanField: pe.meanField, generatedAccuracy: gp.generatedAccuracy, testLogProbability: gp.testLogProbability },
-    generatedAccuracy: g.generatedAccuracy, testLogProbability: g.testLogProbability, testLogProbabilityQuarter: g.testLogProbabilityQuarter,
-    logProbSamples: g.logProbSamples, independentPixelsLogProbability: g.independentPixelsLogProbability, referenceTestAccuracy: g.referenceTestAccuracy, sweeps,
+    name,
+    widths: [...named.widths],
+    size,
+    trainSeconds,
+    exact: e.exact,
+    sampled: e.sampled,
+    meanField: e.meanField,
+    pretrained: {
+      accuracy: pe.exact ?? pe.sampled[0]!.accuracy,
+      meanField: pe.meanField,
+      generatedAccuracy: gp.generatedAccuracy,
+      testLogProbability: gp.testLogProbability,
+    },
+    generatedAccuracy: g.generatedAccuracy,
+    testLogProbability: g.testLogProbability,
+    testLogProbabilityQuarter: g.testLogProbabilityQuarter,
+    logProbSamples: g.logProbSamples,
+    independentPixelsLogProbability: g.independentPixelsLogProbability,
+    referenceTestAccuracy: g.referenceTestAccuracy,
+    sweeps,
   };
 }
 
-export async function runVictimsSuite(options: { quick: boolean; log: (line: string) => void }): Promise<VictimsResult> {
+export async function runVictimsSuite(options: {
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<VictimsResult> {
   const { quick, log } = options;
   const be = createCpuBackend();
   await be.ready();
   try {
     const victims: VictimRow[] = [];
-    const names: VictimName[] = quick ? ['mnist14-d1', 'mnist14-d2'] : ['demo', 'mnist14-d1', 'mnist14-d2', 'mnist14-d3', 'mnist28'];
+    const names: VictimName[] = quick
+      ? ['mnist14-d1', 'mnist14-d2']
+      : ['demo', 'mnist14-d1', 'mnist14-d2', 'mnist14-d3', 'mnist28'];
     for (const n of names) victims.push(victimRow(be, n, n, quick, log));
     const references: ReferenceRow[] = [];
     let referenceNote = '';
     for (const size of quick ? [14] : [14, 28]) {
       const r = sklearnReferences(
         loadMnist({ size: size as 14 | 28, split: 'train', ...(quick ? { limit: 1000 } : {}) }),
-        loadMnist({ size: size as 14 | 28, split: 'test', ...(quick ? { limit: 400 } : {}) }), size, quick, log,
+        loadMnist({ size: size as 14 | 28, split: 'test', ...(quick ? { limit: 400 } : {}) }),
+        size,
+        quick,
+        log,
       );
       references.push(...r.rows);
       referenceNote = r.note;
@@ -154,34 +220,48 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 export function victimsMarkdown(r: VictimsResult): string {
   const sCols = [...new Set(r.victims.flatMap((v) => v.sampled.map((s) => s.samples)))];
-  return [
-    '### Victims (MNIST train split 6,006 digits, test split 1,996; binarised at 0.5)',
-    '',
-    `| victim | widths | eq. 2 exact | ${sCols.map((s) => `eq. 2, S=${s}`).join(' | ')} | mean field | pretrained only (eq. 2 / MF) | train s |`,
-    `|---|---|---:|${sCols.map(() => '---:').join('|')}|---:|---:|---:|`,
-    ...r.victims.map((v) => `| ${v.name} | [${v.widths.join(', ')}] | ${v.exact !== null ? pct(v.exact) : '—'} | ${sCols.map((s) => {
-      const x = v.sampled.find((y) => y.samples === s);
-      return x ? pct(x.accuracy) : '—';
-    }).join(' | ')} | ${pct(v.meanField)} | ${pct(v.pretrained.accuracy)} / ${pct(v.pretrained.meanField)} | ${v.trainSeconds.toFixed(1)} |`),
-    '',
-    `References fitted on the same digits in the same run (${r.referenceNote || 'none'}):`,
-    '',
-    '| size | model | test accuracy | fit s |',
-    '|---:|---|---:|---:|',
-    ...r.references.map((x) => `| ${x.size}×${x.size} | ${x.model} | ${pct(x.accuracy)} | ${x.seconds.toFixed(1)} |`),
-    '',
-    '### Generation quality (eq. 9, docs/math.md §5)',
-    '',
-    'Generated-digit accuracy: digits drawn from q̃₀(·|e_c) that a softmax regression fitted on real training digits labels c (chance 10%). log q̃₀: mean over test digits of log q̃₀(x | e_label), estimated with S draws of h₁ (¼ of the draws beside it).',
-    '',
-    '| victim | generated-digit acc. (pretrained → fine-tuned) | log q̃₀ (pretrained → fine-tuned) | with ¼ draws | independent pixels | reference classifier on real test digits |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...r.victims.map((v) => `| ${v.name} | ${pct(v.pretrained.generatedAccuracy)} → ${pct(v.generatedAccuracy)} | ${v.pretrained.testLogProbability.toFixed(2)} → ${v.testLogProbability.toFixed(2)} (S=${v.logProbSamples}) | ${v.testLogProbabilityQuarter.toFixed(2)} | ${v.independentPixelsLogProbability.toFixed(2)} | ${pct(v.referenceTestAccuracy)} |`),
-    '',
-    '### eq. 14 sweeps started from the fine-tuned victim (held-out accuracy, 16 draws; sweep 0 = fine-tuned)',
-    '',
-    '| victim | per sweep |',
-    '|---|---|',
-    ...r.victims.filter((v) => v.sweeps).map((v) => `| ${v.name} | ${v.sweeps!.map((s, i) => `${i}: ${pct(s)}`).join(', ')} |`),
-  ].join('\n') + '\n';
+  return (
+    [
+      '### Victims (MNIST train split 6,006 digits, test split 1,996; binarised at 0.5)',
+      '',
+      `| victim | widths | eq. 2 exact | ${sCols.map((s) => `eq. 2, S=${s}`).join(' | ')} | mean field | pretrained only (eq. 2 / MF) | train s |`,
+      `|---|---|---:|${sCols.map(() => '---:').join('|')}|---:|---:|---:|`,
+      ...r.victims.map(
+        (v) =>
+          `| ${v.name} | [${v.widths.join(', ')}] | ${v.exact !== null ? pct(v.exact) : '—'} | ${sCols
+            .map((s) => {
+              const x = v.sampled.find((y) => y.samples === s);
+              return x ? pct(x.accuracy) : '—';
+            })
+            .join(
+              ' | ',
+            )} | ${pct(v.meanField)} | ${pct(v.pretrained.accuracy)} / ${pct(v.pretrained.meanField)} | ${v.trainSeconds.toFixed(1)} |`,
+      ),
+      '',
+      `References fitted on the same digits in the same run (${r.referenceNote || 'none'}):`,
+      '',
+      '| size | model | test accuracy | fit s |',
+      '|---:|---|---:|---:|',
+      ...r.references.map((x) => `| ${x.size}×${x.size} | ${x.model} | ${pct(x.accuracy)} | ${x.seconds.toFixed(1)} |`),
+      '',
+      '### Generation quality (eq. 9, docs/math.md §5)',
+      '',
+      'Generated-digit accuracy: digits drawn from q̃₀(·|e_c) that a softmax regression fitted on real training digits labels c (chance 10%). log q̃₀: mean over test digits of log q̃₀(x | e_label), estimated with S draws of h₁ (¼ of the draws beside it).',
+      '',
+      '| victim | generated-digit acc. (pretrained → fine-tuned) | log q̃₀ (pretrained → fine-tuned) | with ¼ draws | independent pixels | reference classifier on real test digits |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...r.victims.map(
+        (v) =>
+          `| ${v.name} | ${pct(v.pretrained.generatedAccuracy)} → ${pct(v.generatedAccuracy)} | ${v.pretrained.testLogProbability.toFixed(2)} → ${v.testLogProbability.toFixed(2)} (S=${v.logProbSamples}) | ${v.testLogProbabilityQuarter.toFixed(2)} | ${v.independentPixelsLogProbability.toFixed(2)} | ${pct(v.referenceTestAccuracy)} |`,
+      ),
+      '',
+      '### eq. 14 sweeps started from the fine-tuned victim (held-out accuracy, 16 draws; sweep 0 = fine-tuned)',
+      '',
+      '| victim | per sweep |',
+      '|---|---|',
+      ...r.victims
+        .filter((v) => v.sweeps)
+        .map((v) => `| ${v.name} | ${v.sweeps!.map((s, i) => `${i}: ${pct(s)}`).join(', ')} |`),
+    ].join('\n') + '\n'
+  );
 }

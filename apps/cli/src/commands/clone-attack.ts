@@ -19,17 +19,32 @@ function defenceList(value: string | boolean | undefined): DefenceName[] {
   if (value === undefined) return ['none', 'random', 'fim'];
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
   const bad = list.filter((d) => !(DEFENCES as readonly string[]).includes(d));
-  if (list.length === 0 || bad.length > 0) throw new UsageError(`--defences must be a comma-separated list of ${DEFENCES.join(', ')}, got '${String(value)}'`);
+  if (list.length === 0 || bad.length > 0)
+    throw new UsageError(`--defences must be a comma-separated list of ${DEFENCES.join(', ')}, got '${String(value)}'`);
   return list as DefenceName[];
 }
 
 /** Human-readable table of an attack result. */
 export function attackTable(r: AttackResult): string {
   const pct = (v: number) => (100 * v).toFixed(1);
-  return table(['source', 'honest labels kept %', 'honest acc. %', 'mean ‖δy‖₁', 'clone acc. % (mean ± std)', 'clone–victim agreement %'], r.sources.map((s) => [
-    s.source, pct(s.honestLabelKept), pct(s.honestAccuracy), s.meanL1 === null ? '—' : s.meanL1.toFixed(3),
-    `${pct(s.cloneAccuracy.mean)} ± ${pct(s.cloneAccuracy.std)}`, `${pct(s.cloneAgreement.mean)} ± ${pct(s.cloneAgreement.std)}`,
-  ]));
+  return table(
+    [
+      'source',
+      'honest labels kept %',
+      'honest acc. %',
+      'mean ‖δy‖₁',
+      'clone acc. % (mean ± std)',
+      'clone–victim agreement %',
+    ],
+    r.sources.map((s) => [
+      s.source,
+      pct(s.honestLabelKept),
+      pct(s.honestAccuracy),
+      s.meanL1 === null ? '—' : s.meanL1.toFixed(3),
+      `${pct(s.cloneAccuracy.mean)} ± ${pct(s.cloneAccuracy.std)}`,
+      `${pct(s.cloneAgreement.mean)} ± ${pct(s.cloneAgreement.std)}`,
+    ]),
+  );
 }
 
 /** Clone accuracy against defender cost (or source index when the cost is unknown). */
@@ -37,12 +52,22 @@ export function attackSvg(r: AttackResult): string {
   const costKnown = r.sources.every((s) => s.meanL1 !== null);
   return lineChart({
     title: `clone accuracy vs defender cost (${r.attacker} attacker, ${r.seeds.length} seeds, ±1 std)`,
-    xLabel: costKnown ? 'defender cost: mean ‖δy‖₁ on test digits' : 'source', yLabel: 'clone test accuracy',
-    series: r.sources.map((s, i) => ({ name: s.source.replace(/^local /, ''), points: [[costKnown ? s.meanL1! : i + 1, s.cloneAccuracy.mean]], errors: [s.cloneAccuracy.std], scatter: true })),
+    xLabel: costKnown ? 'defender cost: mean ‖δy‖₁ on test digits' : 'source',
+    yLabel: 'clone test accuracy',
+    series: r.sources.map((s, i) => ({
+      name: s.source.replace(/^local /, ''),
+      points: [[costKnown ? s.meanL1! : i + 1, s.cloneAccuracy.mean]],
+      errors: [s.cloneAccuracy.std],
+      scatter: true,
+    })),
   });
 }
 
-export async function cloneAttack(values: Record<string, string | boolean | undefined>, io: CliIo, urls: readonly string[]): Promise<void> {
+export async function cloneAttack(
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+  urls: readonly string[],
+): Promise<void> {
   const { net, metadata } = readModel(values.model);
   const w = widths(net);
   const attacker = choiceFlag('attacker', values.attacker, ATTACKERS, 'softmax');
@@ -51,26 +76,34 @@ export async function cloneAttack(values: Record<string, string | boolean | unde
   const nSeeds = intFlag('seeds', values.seeds, 3, 1);
   const testN = intFlag('test', values.test, 1000, 10);
   const seed0 = intFlag('seed', values.seed, 1);
-  if (urls.length > 0 && values.defences !== undefined) throw new UsageError('--defences applies to local sources; with --url the servers choose their defences');
+  if (urls.length > 0 && values.defences !== undefined)
+    throw new UsageError('--defences applies to local sources; with --url the servers choose their defences');
   const defences = defenceList(values.defences);
   const spec = dataSpecFor(metadata, values);
   const attackerData = loadDataset(spec, 'attacker');
   const testData = loadDataset(spec, 'test');
-  if (attackerData.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+  if (attackerData.x.cols !== w[0])
+    throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
   const be = await createBackend();
   try {
     const sources: AnswerSource[] = [];
     for (const url of urls) {
       const s = await httpSource(url);
-      if (s.info.widths.join() !== w.join()) throw new UsageError(`${url} serves widths [${s.info.widths.join(', ')}] but --model has [${w.join(', ')}]`);
+      if (s.info.widths.join() !== w.join())
+        throw new UsageError(`${url} serves widths [${s.info.widths.join(', ')}] but --model has [${w.join(', ')}]`);
       sources.push(s);
     }
     if (urls.length === 0) for (const d of defences) sources.push(localSource(be, net, d, epsilon, seed0 + 1000));
     const out = ensureOutDir(values.out);
     const progress = new Progress(1, { enabled: values.json !== true });
     const result = await runCloneAttack(be, {
-      sources, attacker, widths: w, pool: inputRows(attackerData), queries,
-      test: inputRows(testData).slice(0, testN), testLabels: testData.labels.slice(0, testN),
+      sources,
+      attacker,
+      widths: w,
+      pool: inputRows(attackerData),
+      queries,
+      test: inputRows(testData).slice(0, testN),
+      testLabels: testData.labels.slice(0, testN),
       seeds: Array.from({ length: nSeeds }, (_, i) => seed0 + i),
       onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
     });
@@ -85,7 +118,9 @@ export async function cloneAttack(values: Record<string, string | boolean | unde
       io.out(JSON.stringify(result, null, 2) + '\n');
       return;
     }
-    io.out(`clone attack: ${attacker} attacker, ${queries} queries per seed from the ${spec.name} attacker split, scored on ${result.testExamples} test digits\n\n`);
+    io.out(
+      `clone attack: ${attacker} attacker, ${queries} queries per seed from the ${spec.name} attacker split, scored on ${result.testExamples} test digits\n\n`,
+    );
     io.out(attackTable(result));
     io.out(`\nverdict: ${result.verdict}\n(${result.seconds.toFixed(1)} s)\n`);
     if (out !== undefined) io.out(`wrote ${out}/clone-attack.json and ${out}/clone-attack.svg\n`);
@@ -96,8 +131,10 @@ export async function cloneAttack(values: Record<string, string | boolean | unde
 
 export const cloneAttackCommand: Command = {
   name: 'clone-attack',
-  summary: 'Query a defended model (a running server or in process), train clones, compare FIM poison with no defence and random noise',
-  usage: 'rgdl clone-attack --model m.json [--url http://127.0.0.1:8080]… [--defences none,random,fim] [--eps 0.2] [--attacker softmax|mlp|eq14] [options]',
+  summary:
+    'Query a defended model (a running server or in process), train clones, compare FIM poison with no defence and random noise',
+  usage:
+    'rgdl clone-attack --model m.json [--url http://127.0.0.1:8080]… [--defences none,random,fim] [--eps 0.2] [--attacker softmax|mlp|eq14] [options]',
   help: `The attacker sends its own inputs (the data set's 'attacker' split, never the
 victim's training data), trains a clone on the served answers and is scored on
 the test split; an honest user's answers to the same test digits are scored too.
@@ -125,9 +162,17 @@ Options:
   --json             machine-readable output
 `,
   options: {
-    model: { type: 'string' }, url: { type: 'string', multiple: true }, defences: { type: 'string' }, eps: { type: 'string' },
-    attacker: { type: 'string' }, queries: { type: 'string' }, seeds: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' },
-    data: { type: 'string' }, size: { type: 'string' },
+    model: { type: 'string' },
+    url: { type: 'string', multiple: true },
+    defences: { type: 'string' },
+    eps: { type: 'string' },
+    attacker: { type: 'string' },
+    queries: { type: 'string' },
+    seeds: { type: 'string' },
+    test: { type: 'string' },
+    out: { type: 'string' },
+    data: { type: 'string' },
+    size: { type: 'string' },
   },
   async run({ values }, io) {
     const raw = values as Record<string, unknown>;

@@ -41,8 +41,16 @@ async function kernelStep(be: Backend, seed: number, maxN: number): Promise<Kern
   await be.ready();
   const rng = createRng(seed);
   // correctness against the naive reference on a shape that is no multiple of any tile
-  const a: Matrix<Float64Array> = { rows: 123, cols: 77, data: Float64Array.from({ length: 123 * 77 }, () => rng.nextFloat() - 0.5) };
-  const b: Matrix<Float64Array> = { rows: 77, cols: 91, data: Float64Array.from({ length: 77 * 91 }, () => rng.nextFloat() - 0.5) };
+  const a: Matrix<Float64Array> = {
+    rows: 123,
+    cols: 77,
+    data: Float64Array.from({ length: 123 * 77 }, () => rng.nextFloat() - 0.5),
+  };
+  const b: Matrix<Float64Array> = {
+    rows: 77,
+    cols: 91,
+    data: Float64Array.from({ length: 77 * 91 }, () => rng.nextFloat() - 0.5),
+  };
   const c = be.matmul(a, b);
   const ref = naiveMatmul(a, b);
   let maxErr = 0;
@@ -56,7 +64,11 @@ async function kernelStep(be: Backend, seed: number, maxN: number): Promise<Kern
       throughput.push({ n, dtype, ms, gflops: (2 * n ** 3) / ms / 1e6 });
     }
   }
-  return { backend: { name: be.name, mode: be.mode, precision: be.precision, fallbackReason: be.fallbackReason ?? null }, matmulMaxAbsErrorVsNaive: maxErr, throughput };
+  return {
+    backend: { name: be.name, mode: be.mode, precision: be.precision, fallbackReason: be.fallbackReason ?? null },
+    matmulMaxAbsErrorVsNaive: maxErr,
+    throughput,
+  };
 }
 
 export const demoCommand: Command = {
@@ -89,16 +101,28 @@ Options:
   --json              print one JSON object instead of tables
 `,
   options: {
-    backend: { type: 'string' }, 'max-n': { type: 'string' }, 'train-examples': { type: 'string' }, attacker: { type: 'string' },
-    eps: { type: 'string' }, seeds: { type: 'string' }, queries: { type: 'string' }, out: { type: 'string' },
+    backend: { type: 'string' },
+    'max-n': { type: 'string' },
+    'train-examples': { type: 'string' },
+    attacker: { type: 'string' },
+    eps: { type: 'string' },
+    seeds: { type: 'string' },
+    queries: { type: 'string' },
+    out: { type: 'string' },
   },
   async run({ values }, io) {
     const prefer = choiceFlag('backend', values.backend, ['gpu', 'cpu'] as const, 'gpu');
     const maxN = intFlag('max-n', values['max-n'], 1024, 16);
     const seed = intFlag('seed', values.seed, 1);
     const trainExamples = intFlag('train-examples', values['train-examples'], 6006, 100);
-    if (trainExamples > 6006) throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
-    const attacker = choiceFlag('attacker', values.attacker, ['softmax', 'mlp', 'eq14'] as const, 'softmax') as CloneKind;
+    if (trainExamples > 6006)
+      throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
+    const attacker = choiceFlag(
+      'attacker',
+      values.attacker,
+      ['softmax', 'mlp', 'eq14'] as const,
+      'softmax',
+    ) as CloneKind;
     const epsilon = numberFlag('eps', values.eps, 0.2, 0, 10);
     const nSeeds = intFlag('seeds', values.seeds, 5, 1);
     const queries = intFlag('queries', values.queries, 1500, 10);
@@ -111,15 +135,21 @@ Options:
     try {
       // 1. kernels
       const kernels = await kernelStep(be, seed, maxN);
-      say(`1. backend ${be.name} (${be.mode}, ${be.precision})${be.fallbackReason ? `\n   fallback: ${be.fallbackReason}` : ''}\n`);
+      say(
+        `1. backend ${be.name} (${be.mode}, ${be.precision})${be.fallbackReason ? `\n   fallback: ${be.fallbackReason}` : ''}\n`,
+      );
       say(`   check: 123×77 · 77×91 max |C − naive| = ${kernels.matmulMaxAbsErrorVsNaive.toExponential(2)}\n`);
-      say(`   GEMM: ${kernels.throughput.map((r) => `${r.dtype} n=${r.n} ${r.gflops.toFixed(1)} GFLOP/s`).join(', ')}\n\n`);
+      say(
+        `   GEMM: ${kernels.throughput.map((r) => `${r.dtype} n=${r.n} ${r.gflops.toFixed(1)} GFLOP/s`).join(', ')}\n\n`,
+      );
 
       // 2. victim
       const tTrain = performance.now();
       const recipe = VICTIM_RECIPES.demo;
       const w = [...recipe.widths];
-      say(`2. training the victim [${w.join(', ')}] on ${trainExamples} MNIST digits (14×14): CD pretraining, hybrid top layer, fine-tuning…\n`);
+      say(
+        `2. training the victim [${w.join(', ')}] on ${trainExamples} MNIST digits (14×14): CD pretraining, hybrid top layer, fine-tuning…\n`,
+      );
       const train = loadMnist({ size: 14, split: 'train', limit: trainExamples });
       const attackerSplit = loadMnist({ size: 14, split: 'attacker' });
       const test = loadMnist({ size: 14, split: 'test' });
@@ -128,7 +158,9 @@ Options:
       const victimEval = evaluateClassifier(be, victim, test, { samples: [recipe.evalSamples], seed: seed + 1 });
       const victimAccuracy = victimEval.sampled[0]?.accuracy ?? victimEval.exact ?? NaN;
       const trainSeconds = (performance.now() - tTrain) / 1000;
-      say(`   test accuracy ${(100 * victimAccuracy).toFixed(1)}% by eq. 2 (${recipe.evalSamples} draws; mean field ${(100 * victimEval.meanField).toFixed(1)}%) on ${test.x.rows} test digits (${trainSeconds.toFixed(1)} s)\n\n`);
+      say(
+        `   test accuracy ${(100 * victimAccuracy).toFixed(1)}% by eq. 2 (${recipe.evalSamples} draws; mean field ${(100 * victimEval.meanField).toFixed(1)}%) on ${test.x.rows} test digits (${trainSeconds.toFixed(1)} s)\n\n`,
+      );
 
       // 3. diagnosis
       const tDiag = performance.now();
@@ -141,9 +173,20 @@ Options:
       const classDirections = classPoisonDirections(be, victim, { seed: seed + 1000 });
       const fisher = Array.from(classDirections.eigenvalues);
       const diagSeconds = (performance.now() - tDiag) / 1000;
-      say(`3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e_0 (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`);
-      say(`   top singular values ${sv.slice(0, 6).map((s) => s.toFixed(3)).join(' ')} (±${(layer.topSingularValueError ?? 0).toFixed(3)}); ${sv.filter((s) => s > 1).length} of ${sv.length} exceed 1 (relevant)\n`);
-      say(`   generation FIM top eigenvalue λ₁ per class: ${fisher.map((l) => l.toFixed(2)).join(' ')} (${diagSeconds.toFixed(1)} s)\n\n`);
+      say(
+        `3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e_0 (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`,
+      );
+      say(
+        `   top singular values ${sv
+          .slice(0, 6)
+          .map((s) => s.toFixed(3))
+          .join(
+            ' ',
+          )} (±${(layer.topSingularValueError ?? 0).toFixed(3)}); ${sv.filter((s) => s > 1).length} of ${sv.length} exceed 1 (relevant)\n`,
+      );
+      say(
+        `   generation FIM top eigenvalue λ₁ per class: ${fisher.map((l) => l.toFixed(2)).join(' ')} (${diagSeconds.toFixed(1)} s)\n\n`,
+      );
 
       // 4. servers
       const tServe = performance.now();
@@ -155,40 +198,97 @@ Options:
       const urls: string[] = [];
       for (const d of defended) {
         const { app } = buildServer({
-          be, net: victim, metadata: { data: { name: 'mnist', size: 14 } }, modelName: 'demo-victim', ...d, seed: seed + 1000, directions: classDirections, logger: false,
+          be,
+          net: victim,
+          metadata: { data: { name: 'mnist', size: 14 } },
+          modelName: 'demo-victim',
+          ...d,
+          seed: seed + 1000,
+          directions: classDirections,
+          logger: false,
         });
         servers.push(app);
         urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
       }
       const example = inputRows(test)[0]!;
-      const answers = await Promise.all(urls.map(async (u) => {
-        const res = await fetch(`${u}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [Array.from(example)] }) });
-        return (await res.json()) as PredictResponse;
-      }));
-      say(`4. serving on ${urls.join(', ')} (${((performance.now() - tServe) / 1000).toFixed(1)} s); POST /v1/predict for test digit 0 (a ${test.labels[0]}):\n`);
-      say(table(['server', 'label', 'answer'], answers.map((a, i) => [defended[i]!.defence + (defended[i]!.epsilon > 0 ? ` ε=${epsilon}` : ''), a.labels[0]!, a.answers[0]!.map((p) => p.toFixed(2)).join(' ')]))
-    .replace(/^(?=.)/gm, '   '));
+      const answers = await Promise.all(
+        urls.map(async (u) => {
+          const res = await fetch(`${u}/v1/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ inputs: [Array.from(example)] }),
+          });
+          return (await res.json()) as PredictResponse;
+        }),
+      );
+      say(
+        `4. serving on ${urls.join(', ')} (${((performance.now() - tServe) / 1000).toFixed(1)} s); POST /v1/predict for test digit 0 (a ${test.labels[0]}):\n`,
+      );
+      say(
+        table(
+          ['server', 'label', 'answer'],
+          answers.map((a, i) => [
+            defended[i]!.defence + (defended[i]!.epsilon > 0 ? ` ε=${epsilon}` : ''),
+            a.labels[0]!,
+            a.answers[0]!.map((p) => p.toFixed(2)).join(' '),
+          ]),
+        ).replace(/^(?=.)/gm, '   '),
+      );
 
       // 5. clone attack over HTTP
       say(`\n5. clone attack over HTTP: ${attacker} attacker, ${queries} queries per seed, ${nSeeds} seeds…\n`);
       const sources = await Promise.all(urls.map((u) => httpSource(u)));
       const attack: AttackResult = await runCloneAttack(be, {
-        sources, attacker, widths: widths(victim), pool: inputRows(attackerSplit), queries,
-        test: inputRows(test), testLabels: test.labels, seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
+        sources,
+        attacker,
+        widths: widths(victim),
+        pool: inputRows(attackerSplit),
+        queries,
+        test: inputRows(test),
+        testLabels: test.labels,
+        seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
       });
-      say(attackTable(attack)
-    .replace(/^(?=.)/gm, '   '));
+      say(attackTable(attack).replace(/^(?=.)/gm, '   '));
       const wallSeconds = (performance.now() - t0) / 1000;
       const result = {
-        kernels, victim: { widths: w, trainExamples, testAccuracy: victimAccuracy, seconds: trainSeconds },
-        stability: { layer: layer.layer, shape: [layer.T.rows, layer.T.cols], singularValues: sv, topSingularValueError: layer.topSingularValueError ?? null, aboveOne: sv.filter((s) => s > 1).length },
-        fisherTopEigenvalues: fisher, servers: urls, attack, verdict: attack.verdict, wallSeconds,
+        kernels,
+        victim: { widths: w, trainExamples, testAccuracy: victimAccuracy, seconds: trainSeconds },
+        stability: {
+          layer: layer.layer,
+          shape: [layer.T.rows, layer.T.cols],
+          singularValues: sv,
+          topSingularValueError: layer.topSingularValueError ?? null,
+          aboveOne: sv.filter((s) => s > 1).length,
+        },
+        fisherTopEigenvalues: fisher,
+        servers: urls,
+        attack,
+        verdict: attack.verdict,
+        wallSeconds,
       };
       if (out !== undefined) {
         writeOutputs([
           { path: join(out, 'demo.json'), text: JSON.stringify(result, null, 1) + '\n' },
-          { path: join(out, 'stability-spectrum.svg'), text: lineChart({ title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)', xLabel: 'index', yLabel: 'σ', logY: true, referenceY: 1, series: [{ name: 'T̃(1) h1→h0', points: sv.map((v, i) => [i + 1, v] as const) }] }) },
-          { path: join(out, 'fisher-per-class.svg'), text: lineChart({ title: 'demo victim: top eigenvalue of the generation FIM at y = e_c', xLabel: 'class c', yLabel: 'λ₁', series: [{ name: 'λ₁(F̃(e_c))', points: fisher.map((v, c) => [c, v] as const), scatter: true }] }) },
+          {
+            path: join(out, 'stability-spectrum.svg'),
+            text: lineChart({
+              title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)',
+              xLabel: 'index',
+              yLabel: 'σ',
+              logY: true,
+              referenceY: 1,
+              series: [{ name: 'T̃(1) h1→h0', points: sv.map((v, i) => [i + 1, v] as const) }],
+            }),
+          },
+          {
+            path: join(out, 'fisher-per-class.svg'),
+            text: lineChart({
+              title: 'demo victim: top eigenvalue of the generation FIM at y = e_c',
+              xLabel: 'class c',
+              yLabel: 'λ₁',
+              series: [{ name: 'λ₁(F̃(e_c))', points: fisher.map((v, c) => [c, v] as const), scatter: true }],
+            }),
+          },
           { path: join(out, 'clone-attack.svg'), text: attackSvg(attack) },
         ]);
       }
@@ -196,7 +296,9 @@ Options:
         io.out(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      say(`\nverdict: ${attack.verdict}\n\ndone in ${wallSeconds.toFixed(1)} s${out !== undefined ? `; wrote ${out}/demo.json and 3 SVG plots` : ''}\n`);
+      say(
+        `\nverdict: ${attack.verdict}\n\ndone in ${wallSeconds.toFixed(1)} s${out !== undefined ? `; wrote ${out}/demo.json and 3 SVG plots` : ''}\n`,
+      );
     } finally {
       await Promise.all(servers.map((s) => s.close()));
       be.dispose();

@@ -24,7 +24,14 @@ Options:
   --seed S         seed for the sampling                              (1)
   --json           machine-readable output
 `,
-  options: { model: { type: 'string' }, split: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' }, samples: { type: 'string' }, exact: { type: 'boolean' } },
+  options: {
+    model: { type: 'string' },
+    split: { type: 'string' },
+    data: { type: 'string' },
+    size: { type: 'string' },
+    samples: { type: 'string' },
+    exact: { type: 'boolean' },
+  },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
     const { name: dataName, size } = dataSpecFor(metadata, values);
@@ -34,7 +41,9 @@ Options:
     const data = loadDataset({ name: dataName, size }, split);
     const w = widths(net);
     if (w[0] !== data.x.cols || w[w.length - 1] !== data.classes) {
-      throw new UsageError(`model widths [${w.join(', ')}] do not fit ${dataName} size ${size} (${data.x.cols} inputs, ${data.classes} classes)`);
+      throw new UsageError(
+        `model widths [${w.join(', ')}] do not fit ${dataName} size ${size} (${data.x.cols} inputs, ${data.classes} classes)`,
+      );
     }
     if (values.exact === true && w.slice(1, -1).some((n) => n > EXACT_WIDTH_LIMIT)) {
       throw new UsageError(`--exact needs hidden widths ≤ ${EXACT_WIDTH_LIMIT}; this model has [${w.join(', ')}]`);
@@ -50,13 +59,28 @@ Options:
         confusion[data.labels[r]!]![pred[r]!]!++;
         if (pred[r] === data.labels[r]) ok++;
       }
-      const result = { data: dataName, size, split, examples: pred.length, method: values.exact === true ? 'exact' : `sampled (${samples})`, accuracy: ok / pred.length, confusion };
+      const result = {
+        data: dataName,
+        size,
+        split,
+        examples: pred.length,
+        method: values.exact === true ? 'exact' : `sampled (${samples})`,
+        accuracy: ok / pred.length,
+        confusion,
+      };
       if (values.json === true) {
         io.out(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      io.out(`accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.examples} ${split} examples of ${dataName} (${result.method})\n\nconfusion (rows: true class, columns: predicted)\n`);
-      io.out(table(['', ...Array.from({ length: K }, (_, c) => String(c))], confusion.map((row, c) => [String(c), ...row])));
+      io.out(
+        `accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.examples} ${split} examples of ${dataName} (${result.method})\n\nconfusion (rows: true class, columns: predicted)\n`,
+      );
+      io.out(
+        table(
+          ['', ...Array.from({ length: K }, (_, c) => String(c))],
+          confusion.map((row, c) => [String(c), ...row]),
+        ),
+      );
     } finally {
       be.dispose();
     }

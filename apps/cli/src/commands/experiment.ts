@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCES, runExperiment, summarise, summaryMarkdown, summarySvg, type AttackerName, type DefenceName, type ExperimentConfig } from '@rgdl/poison';
+import {
+  DEFENCES,
+  runExperiment,
+  summarise,
+  summaryMarkdown,
+  summarySvg,
+  type AttackerName,
+  type DefenceName,
+  type ExperimentConfig,
+} from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { intFlag, requiredString } from '../flags.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
@@ -10,19 +19,44 @@ import { UsageError } from '../usage-error.js';
 const ATTACKERS: readonly AttackerName[] = ['eq14', 'softmax', 'mlp', 'softmax-averaging'];
 
 export const QUICK_GRID: ExperimentConfig = {
-  depths: [1, 2], hidden: 32, epsilons: [0.2], defences: ['none', 'fim', 'random', 'top1'], attackers: ['softmax', 'eq14'],
-  seeds: [1, 2], victimExamples: 1500, attackerQueries: 800, testExamples: 400, pretrainEpochs: 5, victimFineTuneEpochs: 25,
+  depths: [1, 2],
+  hidden: 32,
+  epsilons: [0.2],
+  defences: ['none', 'fim', 'random', 'top1'],
+  attackers: ['softmax', 'eq14'],
+  seeds: [1, 2],
+  victimExamples: 1500,
+  attackerQueries: 800,
+  testExamples: 400,
+  pretrainEpochs: 5,
+  victimFineTuneEpochs: 25,
 };
 
 export const TRANSFER_GRID: ExperimentConfig = {
-  depths: [2, 3], hidden: 64, epsilons: [0.2], defences: ['none', 'fim', 'random'], attackers: ['eq14'],
-  seeds: [1, 2, 3], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
+  depths: [2, 3],
+  hidden: 64,
+  epsilons: [0.2],
+  defences: ['none', 'fim', 'random'],
+  attackers: ['eq14'],
+  seeds: [1, 2, 3],
+  victimExamples: 3000,
+  attackerQueries: 1500,
+  testExamples: 1000,
+  pretrainEpochs: 5,
   transfer: { inputs: 100, epsilon: 1.5 },
 };
 
 export const DEFAULT_GRID: ExperimentConfig = {
-  depths: [1, 2, 3, 4], hidden: 64, epsilons: [0.05, 0.1, 0.2], defences: DEFENCES, attackers: ATTACKERS,
-  seeds: [1, 2, 3, 4, 5], victimExamples: 3000, attackerQueries: 1500, testExamples: 1000, pretrainEpochs: 5,
+  depths: [1, 2, 3, 4],
+  hidden: 64,
+  epsilons: [0.05, 0.1, 0.2],
+  defences: DEFENCES,
+  attackers: ATTACKERS,
+  seeds: [1, 2, 3, 4, 5],
+  victimExamples: 3000,
+  attackerQueries: 1500,
+  testExamples: 1000,
+  pretrainEpochs: 5,
 };
 
 export const experimentCommand: Command = {
@@ -48,7 +82,12 @@ Options:
   --seed S       first seed (seeds S, S+1, …)                          (1)
   --json         print the summary as JSON
 `,
-  options: { out: { type: 'string' }, quick: { type: 'boolean' }, transfer: { type: 'boolean' }, seeds: { type: 'string' } },
+  options: {
+    out: { type: 'string' },
+    quick: { type: 'boolean' },
+    transfer: { type: 'boolean' },
+    seeds: { type: 'string' },
+  },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
     if (values.quick === true && values.transfer === true) throw new UsageError('choose one of --quick and --transfer');
@@ -74,7 +113,10 @@ Options:
       writeOutputs([
         { path: join(out, 'experiment.json'), text: JSON.stringify({ grid, seconds, rows, summary }, null, 1) + '\n' },
         { path: join(out, 'experiment.md'), text: md },
-        ...config.attackers.map((attacker) => ({ path: join(out, `clone-vs-utility-${attacker}.svg`), text: summarySvg(summary, attacker) })),
+        ...config.attackers.map((attacker) => ({
+          path: join(out, `clone-vs-utility-${attacker}.svg`),
+          text: summarySvg(summary, attacker),
+        })),
       ]);
       if (values.json === true) {
         io.out(JSON.stringify({ seconds, summary }, null, 2) + '\n');

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { createBackend, createRng, orientLargestPositive, type Matrix } from '@rgdl/gpu-kernels';
-import { classificationFisher, EXACT_FISHER_WIDTH, generationFisher, topEigenpairs, type FisherMethod, type FisherResult } from '@rgdl/fisher';
+import {
+  classificationFisher,
+  EXACT_FISHER_WIDTH,
+  generationFisher,
+  topEigenpairs,
+  type FisherMethod,
+  type FisherResult,
+} from '@rgdl/fisher';
 import { widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
@@ -23,7 +30,8 @@ function parseY(text: string | boolean | undefined, classes: number): Float64Arr
 export const fisherCommand: Command = {
   name: 'fisher',
   summary: 'Fisher information of the generation network at y (eq. 20) or of the classifier at x; top eigenpairs',
-  usage: 'rgdl fisher --model m.json [--label C | --y v,… | --x-index I] [--method exact|rg-chain|monte-carlo] [--top K] [--out DIR] [--json]',
+  usage:
+    'rgdl fisher --model m.json [--label C | --y v,… | --x-index I] [--method exact|rg-chain|monte-carlo] [--top K] [--out DIR] [--json]',
   help: `Generation (default): F̃_ij(y) = ∂²/∂y′_i∂y′_j D_KL(q̃_0(·|y) ‖ q̃_0(·|y′)) at y′ = y,
 for y = e_C (--label C) or any real y (--y). Its top eigenvector is the poison
 direction: D_KL ≈ ½ λ₁ ε² for δy = ε v₁.
@@ -46,21 +54,42 @@ Options:
   --json            machine-readable output
 `,
   options: {
-    model: { type: 'string' }, label: { type: 'string' }, y: { type: 'string' }, 'x-index': { type: 'string' }, method: { type: 'string' },
-    samples: { type: 'string' }, top: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' },
+    model: { type: 'string' },
+    label: { type: 'string' },
+    y: { type: 'string' },
+    'x-index': { type: 'string' },
+    method: { type: 'string' },
+    samples: { type: 'string' },
+    top: { type: 'string' },
+    out: { type: 'string' },
+    data: { type: 'string' },
+    size: { type: 'string' },
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
     const w = widths(net);
     const classes = w[w.length - 1]!;
     const direction = values['x-index'] !== undefined ? 'classification' : 'generation';
-    if (direction === 'classification' && (values.y !== undefined || values.label !== undefined)) throw new UsageError('--x-index cannot be combined with --label or --y');
+    if (direction === 'classification' && (values.y !== undefined || values.label !== undefined))
+      throw new UsageError('--x-index cannot be combined with --label or --y');
     if (values.y !== undefined && values.label !== undefined) throw new UsageError('choose one of --label and --y');
     const fitsExact = (direction === 'generation' ? w.slice(0, -1) : w.slice(1)).every((n) => n <= EXACT_FISHER_WIDTH);
-    const method: FisherMethod = choiceFlag('method', values.method, ['exact', 'rg-chain', 'monte-carlo'] as const, fitsExact ? 'exact' : 'monte-carlo');
-    if (method === 'exact' && !fitsExact) throw new UsageError(`--method exact enumerates every level and needs widths ≤ ${EXACT_FISHER_WIDTH}; this model has [${w.join(', ')}] (use --method monte-carlo)`);
-    if (method === 'rg-chain' && direction === 'classification') throw new UsageError('--method rg-chain computes the generation FIM only');
-    if (method === 'rg-chain' && w.slice(0, -1).some((n) => n > 20)) throw new UsageError(`--method rg-chain uses exact stability matrices here and needs widths ≤ 20 below the output; this model has [${w.join(', ')}]`);
+    const method: FisherMethod = choiceFlag(
+      'method',
+      values.method,
+      ['exact', 'rg-chain', 'monte-carlo'] as const,
+      fitsExact ? 'exact' : 'monte-carlo',
+    );
+    if (method === 'exact' && !fitsExact)
+      throw new UsageError(
+        `--method exact enumerates every level and needs widths ≤ ${EXACT_FISHER_WIDTH}; this model has [${w.join(', ')}] (use --method monte-carlo)`,
+      );
+    if (method === 'rg-chain' && direction === 'classification')
+      throw new UsageError('--method rg-chain computes the generation FIM only');
+    if (method === 'rg-chain' && w.slice(0, -1).some((n) => n > 20))
+      throw new UsageError(
+        `--method rg-chain uses exact stability matrices here and needs widths ≤ 20 below the output; this model has [${w.join(', ')}]`,
+      );
     const samples = intFlag('samples', values.samples, 4000, 100);
     const top = intFlag('top', values.top, 3, 1);
     const seed = intFlag('seed', values.seed, 1);
@@ -71,7 +100,8 @@ Options:
       const test = loadDataset(spec, 'test');
       const index = intFlag('x-index', values['x-index'], 0, 0);
       if (index >= test.x.rows) throw new UsageError(`--x-index ${index} is past the ${test.x.rows} test examples`);
-      if (test.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+      if (test.x.cols !== w[0])
+        throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
       at = test.x.data.slice(index * w[0]!, (index + 1) * w[0]!);
       atLabel = `x = test example ${index} (label ${test.labels[index]})`;
     } else {
@@ -90,9 +120,10 @@ Options:
     const be = await createBackend();
     try {
       const rng = createRng(seed);
-      const r: FisherResult = direction === 'generation'
-        ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples, rng } : { method })
-        : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
+      const r: FisherResult =
+        direction === 'generation'
+          ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples, rng } : { method })
+          : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
       const n = r.F.rows;
       const all = topEigenpairs(be, r.F, n);
       const eigenvalues = Array.from(all.values);
@@ -100,34 +131,73 @@ Options:
       const topVectors = all.vectors.slice(0, top).map((v) => Array.from(orientLargestPositive(v)));
       const maxStderr = r.stderr ? maxAbs(r.stderr) : null;
       const report = {
-        direction, method, at: atLabel, widths: w, dimension: n, seconds: r.seconds, trace,
-        eigenvalues, topEigenvectors: topVectors, maxEntryStderr: maxStderr,
+        direction,
+        method,
+        at: atLabel,
+        widths: w,
+        dimension: n,
+        seconds: r.seconds,
+        trace,
+        eigenvalues,
+        topEigenvectors: topVectors,
+        maxEntryStderr: maxStderr,
         klPerEpsilonSquared: eigenvalues[0]! / 2,
       };
-      const files = out === undefined ? [] : [
-        { path: join(out, 'fisher.json'), text: JSON.stringify(report, null, 1) + '\n' },
-        {
-          path: join(out, 'fisher-spectrum.svg'),
-          text: lineChart({
-            title: `${direction} FIM eigenvalues at ${atLabel} (${method})`, xLabel: 'eigenvalue index', yLabel: 'λ', logY: true,
-            series: [{ name: `[${w.join(',')}]`, points: eigenvalues.map((v, i) => [i + 1, v] as const) }],
-          }),
-        },
-      ];
+      const files =
+        out === undefined
+          ? []
+          : [
+              { path: join(out, 'fisher.json'), text: JSON.stringify(report, null, 1) + '\n' },
+              {
+                path: join(out, 'fisher-spectrum.svg'),
+                text: lineChart({
+                  title: `${direction} FIM eigenvalues at ${atLabel} (${method})`,
+                  xLabel: 'eigenvalue index',
+                  yLabel: 'λ',
+                  logY: true,
+                  series: [{ name: `[${w.join(',')}]`, points: eigenvalues.map((v, i) => [i + 1, v] as const) }],
+                }),
+              },
+            ];
       writeOutputs(files);
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
       }
-      io.out(`${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${method === 'monte-carlo' ? ` (max entry std. error ${maxStderr?.toExponential(2)})` : ''}, ${r.seconds.toFixed(2)} s\n\n`);
-      io.out(`eigenvalues: ${eigenvalues.slice(0, 10).map((v) => v.toPrecision(4)).join(', ')}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n\n`);
+      io.out(
+        `${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${method === 'monte-carlo' ? ` (max entry std. error ${maxStderr?.toExponential(2)})` : ''}, ${r.seconds.toFixed(2)} s\n\n`,
+      );
+      io.out(
+        `eigenvalues: ${eigenvalues
+          .slice(0, 10)
+          .map((v) => v.toPrecision(4))
+          .join(
+            ', ',
+          )}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n\n`,
+      );
       if (n <= 16) {
-        io.out(table(['component', ...topVectors.map((_, j) => `v${j + 1} (λ=${eigenvalues[j]!.toPrecision(3)})`)], Array.from({ length: n }, (_, i) => [i, ...topVectors.map((v) => v[i]!.toFixed(4))])));
+        io.out(
+          table(
+            ['component', ...topVectors.map((_, j) => `v${j + 1} (λ=${eigenvalues[j]!.toPrecision(3)})`)],
+            Array.from({ length: n }, (_, i) => [i, ...topVectors.map((v) => v[i]!.toFixed(4))]),
+          ),
+        );
       } else {
-        io.out(table(['vector', 'λ', 'largest components (index: value)'], topVectors.map((v, j) => [
-          `v${j + 1}`, eigenvalues[j]!.toPrecision(4),
-          v.map((x, i) => [i, x] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 6).map(([i, x]) => `${i}: ${x.toFixed(3)}`).join(', '),
-        ])));
+        io.out(
+          table(
+            ['vector', 'λ', 'largest components (index: value)'],
+            topVectors.map((v, j) => [
+              `v${j + 1}`,
+              eigenvalues[j]!.toPrecision(4),
+              v
+                .map((x, i) => [i, x] as const)
+                .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+                .slice(0, 6)
+                .map(([i, x]) => `${i}: ${x.toFixed(3)}`)
+                .join(', '),
+            ]),
+          ),
+        );
       }
       if (out !== undefined) io.out(`\nwrote ${out}/fisher.json and ${out}/fisher-spectrum.svg\n`);
     } finally {

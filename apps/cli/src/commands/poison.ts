@@ -20,10 +20,12 @@ export function readInputs(path: string, n0: number): Float64Array[] {
     throw new UsageError(code ? `cannot read input file ${path} (${code})` : `${path} is not valid JSON`);
   }
   const rows = Array.isArray(parsed) ? parsed : (parsed as { inputs?: unknown } | null)?.inputs;
-  if (!Array.isArray(rows) || rows.length === 0) throw new UsageError(`${path}: expected {"inputs": [[…], …]} or a non-empty array of rows`);
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new UsageError(`${path}: expected {"inputs": [[…], …]} or a non-empty array of rows`);
   return rows.map((row: unknown, r) => {
     if (!Array.isArray(row) || row.length !== n0) throw new UsageError(`${path}: input ${r} must have ${n0} values`);
-    if (row.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1))) throw new UsageError(`${path}: input ${r} has a value outside [0, 1]`);
+    if (row.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1)))
+      throw new UsageError(`${path}: input ${r} has a value outside [0, 1]`);
     return Float64Array.from(row as number[]);
   });
 }
@@ -50,8 +52,15 @@ Options:
   --json           machine-readable output
 `,
   options: {
-    model: { type: 'string' }, defence: { type: 'string' }, eps: { type: 'string' }, split: { type: 'string' }, index: { type: 'string' },
-    count: { type: 'string' }, input: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' },
+    model: { type: 'string' },
+    defence: { type: 'string' },
+    eps: { type: 'string' },
+    split: { type: 'string' },
+    index: { type: 'string' },
+    count: { type: 'string' },
+    input: { type: 'string' },
+    data: { type: 'string' },
+    size: { type: 'string' },
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
@@ -63,7 +72,8 @@ Options:
     let truth: (number | null)[];
     let source: string;
     if (typeof values.input === 'string') {
-      if (values.index !== undefined || values.count !== undefined) throw new UsageError('--input cannot be combined with --index/--count');
+      if (values.index !== undefined || values.count !== undefined)
+        throw new UsageError('--input cannot be combined with --index/--count');
       inputs = readInputs(values.input, w[0]!);
       truth = inputs.map(() => null);
       source = values.input;
@@ -71,10 +81,12 @@ Options:
       const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
       const spec = dataSpecFor(metadata, values);
       const data = loadDataset(spec, split);
-      if (data.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+      if (data.x.cols !== w[0])
+        throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
       const index = intFlag('index', values.index, 0, 0);
       const count = intFlag('count', values.count, 5, 1);
-      if (index + count > data.x.rows) throw new UsageError(`--index ${index} --count ${count} runs past the ${data.x.rows} ${split} examples`);
+      if (index + count > data.x.rows)
+        throw new UsageError(`--index ${index} --count ${count} runs past the ${data.x.rows} ${split} examples`);
       inputs = inputRows(data).slice(index, index + count);
       truth = Array.from(data.labels.slice(index, index + count));
       source = `${spec.name} ${split} examples ${index}…${index + count - 1}`;
@@ -87,19 +99,38 @@ Options:
       const rows = batch.clean.map((y, r) => {
         const s = batch.served[r]!;
         return {
-          trueLabel: truth[r] ?? null, label: argmax(y), servedLabel: argmax(s),
-          clean: Array.from(y), served: Array.from(s), l2: Math.hypot(...s.map((v, j) => v - y[j]!)),
+          trueLabel: truth[r] ?? null,
+          label: argmax(y),
+          servedLabel: argmax(s),
+          clean: Array.from(y),
+          served: Array.from(s),
+          l2: Math.hypot(...s.map((v, j) => v - y[j]!)),
         };
       });
-      const report = { defence, epsilon, source, labelAgreement: u.labelAgreement, meanL1: u.meanL1, shrunk: batch.shrunk, rows };
+      const report = {
+        defence,
+        epsilon,
+        source,
+        labelAgreement: u.labelAgreement,
+        meanL1: u.meanL1,
+        shrunk: batch.shrunk,
+        rows,
+      };
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
       }
       io.out(`defence ${defenceLabel(defence, epsilon)}; ${source}\n\n`);
       const f = (v: readonly number[]) => v.map((p) => p.toFixed(2)).join(' ');
-      io.out(table(['#', 'true', 'label', 'clean ŷ', 'served ŷ′', '‖δy‖₂'], rows.map((r, i) => [i, r.trueLabel ?? '—', r.label, f(r.clean), f(r.served), r.l2.toFixed(3)])));
-      io.out(`\nlabels kept ${(100 * u.labelAgreement).toFixed(1)}%; mean ‖δy‖₁ ${u.meanL1.toFixed(3)}; steps shrunk to stay valid ${(100 * batch.shrunk).toFixed(1)}%\n`);
+      io.out(
+        table(
+          ['#', 'true', 'label', 'clean ŷ', 'served ŷ′', '‖δy‖₂'],
+          rows.map((r, i) => [i, r.trueLabel ?? '—', r.label, f(r.clean), f(r.served), r.l2.toFixed(3)]),
+        ),
+      );
+      io.out(
+        `\nlabels kept ${(100 * u.labelAgreement).toFixed(1)}%; mean ‖δy‖₁ ${u.meanL1.toFixed(3)}; steps shrunk to stay valid ${(100 * batch.shrunk).toFixed(1)}%\n`,
+      );
     } finally {
       be.dispose();
     }

@@ -31,8 +31,15 @@ Options:
   --seed S             seed of the defender's randomness                     (1)
 `,
   options: {
-    model: { type: 'string' }, defence: { type: 'string' }, eps: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
-    'batch-limit': { type: 'string' }, 'body-limit': { type: 'string' }, timeout: { type: 'string' }, 'log-level': { type: 'string' },
+    model: { type: 'string' },
+    defence: { type: 'string' },
+    eps: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'batch-limit': { type: 'string' },
+    'body-limit': { type: 'string' },
+    timeout: { type: 'string' },
+    'log-level': { type: 'string' },
   },
   async run({ values }) {
     const path = values.model;
@@ -44,14 +51,29 @@ Options:
     if (port > 65535) throw new UsageError(`--port must be ≤ 65535, got ${port}`);
     const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
     const batchLimit = intFlag('batch-limit', values['batch-limit'], 256, 1);
-    const bodyLimit = values['body-limit'] === undefined ? undefined : intFlag('body-limit', values['body-limit'], 0, 1024);
+    const bodyLimit =
+      values['body-limit'] === undefined ? undefined : intFlag('body-limit', values['body-limit'], 0, 1024);
     const timeout = intFlag('timeout', values.timeout, 10_000, 100);
-    const level = choiceFlag('log-level', values['log-level'], ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const, 'info');
+    const level = choiceFlag(
+      'log-level',
+      values['log-level'],
+      ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const,
+      'info',
+    );
     const seed = intFlag('seed', values.seed, 1);
     const be = await createBackend();
     const { app, service } = buildServer({
-      be, net, metadata, modelName: basename(String(path)), defence, epsilon, seed, batchLimit, requestTimeoutMs: timeout,
-      ...(bodyLimit !== undefined ? { bodyLimit } : {}), logger: { level },
+      be,
+      net,
+      metadata,
+      modelName: basename(String(path)),
+      defence,
+      epsilon,
+      seed,
+      batchLimit,
+      requestTimeoutMs: timeout,
+      ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+      logger: { level },
     });
     const warmSeconds = service.warm();
     app.log.info({ defence, epsilon, warmSeconds, backend: `${be.name} (${be.mode})` }, 'defence ready');
@@ -60,7 +82,8 @@ Options:
     } catch (error) {
       be.dispose();
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${host}:${port} (${code})`);
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+        throw new UsageError(`cannot listen on ${host}:${port} (${code})`);
       throw error;
     }
     await new Promise<void>((resolve) => {

@@ -1,8 +1,21 @@
 import { createBackend, createRng, type Backend } from '@rgdl/gpu-kernels';
 import {
-  createDeepRbm, evaluateClassifier, fitSoftmaxRegression, generationQuality, trainLayerwise, trainVictim, VICTIM_RECIPES,
-  victimRecipe, widths, type ClassifierEvaluation, type DeepRbm, type GenerationQuality, type LabelledData, type SweepInfo,
-  type VictimName, type VictimRecipe,
+  createDeepRbm,
+  evaluateClassifier,
+  fitSoftmaxRegression,
+  generationQuality,
+  trainLayerwise,
+  trainVictim,
+  VICTIM_RECIPES,
+  victimRecipe,
+  widths,
+  type ClassifierEvaluation,
+  type DeepRbm,
+  type GenerationQuality,
+  type LabelledData,
+  type SweepInfo,
+  type VictimName,
+  type VictimRecipe,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { DATASETS, loadDataset, type DatasetName } from '../data.js';
@@ -17,7 +30,8 @@ const RECIPES = Object.keys(VICTIM_RECIPES) as VictimName[];
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a deep RBM classifier (hybrid pretraining + fine-tuning, or the layerwise scheme of eq. 14)',
-  usage: 'rgdl train --out model.json [--data mnist|bas|synthetic] [--size 14] [--recipe NAME | --widths 196,64,10] [options]',
+  usage:
+    'rgdl train --out model.json [--data mnist|bas|synthetic] [--size 14] [--recipe NAME | --widths 196,64,10] [options]',
   help: `Method 'hybrid' (default; docs/math.md §2–4): greedy CD pretraining of the hidden
 layers, then the top layer alone on −log P(c|x) + α_top·(−log t_N(h, y)), then every
 layer fine-tuned by back-propagation through the mean-field pass on the same
@@ -62,22 +76,43 @@ Options:
   --json                  print the training report as JSON
 `,
   options: {
-    out: { type: 'string' }, data: { type: 'string' }, size: { type: 'string' }, limit: { type: 'string' },
-    recipe: { type: 'string' }, widths: { type: 'string' }, method: { type: 'string' },
-    'pretrain-epochs': { type: 'string' }, 'top-epochs': { type: 'string' }, 'finetune-epochs': { type: 'string' },
-    'finetune-lr': { type: 'string' }, patience: { type: 'string' }, 'alpha-top': { type: 'string' }, 'alpha-lower': { type: 'string' },
-    sweeps: { type: 'string' }, epochs: { type: 'string' },
-    lr: { type: 'string' }, momentum: { type: 'string' }, batch: { type: 'string' }, negative: { type: 'string' },
-    precision: { type: 'string' }, 'eval-samples': { type: 'string' },
+    out: { type: 'string' },
+    data: { type: 'string' },
+    size: { type: 'string' },
+    limit: { type: 'string' },
+    recipe: { type: 'string' },
+    widths: { type: 'string' },
+    method: { type: 'string' },
+    'pretrain-epochs': { type: 'string' },
+    'top-epochs': { type: 'string' },
+    'finetune-epochs': { type: 'string' },
+    'finetune-lr': { type: 'string' },
+    patience: { type: 'string' },
+    'alpha-top': { type: 'string' },
+    'alpha-lower': { type: 'string' },
+    sweeps: { type: 'string' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    momentum: { type: 'string' },
+    batch: { type: 'string' },
+    negative: { type: 'string' },
+    precision: { type: 'string' },
+    'eval-samples': { type: 'string' },
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
     const dataName: DatasetName = choiceFlag('data', values.data, DATASETS, 'mnist');
     const method = choiceFlag('method', values.method, ['hybrid', 'eq14'] as const, 'hybrid');
-    const recipeName = values.recipe === undefined ? undefined : choiceFlag('recipe', values.recipe, RECIPES, 'mnist14-d2');
+    const recipeName =
+      values.recipe === undefined ? undefined : choiceFlag('recipe', values.recipe, RECIPES, 'mnist14-d2');
     const named = recipeName === undefined ? undefined : VICTIM_RECIPES[recipeName];
     const namedSize = named === undefined ? undefined : named.widths[0] === 784 ? 28 : 14;
-    const size = intFlag('size', values.size ?? (namedSize !== undefined ? String(namedSize) : undefined), dataName === 'bas' ? 3 : dataName === 'synthetic' ? 5 : 14, 2);
+    const size = intFlag(
+      'size',
+      values.size ?? (namedSize !== undefined ? String(namedSize) : undefined),
+      dataName === 'bas' ? 3 : dataName === 'synthetic' ? 5 : 14,
+      2,
+    );
     const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
     const seed = intFlag('seed', values.seed, 1);
     const spec = { name: dataName, size };
@@ -85,11 +120,22 @@ Options:
     const validation = loadDataset(spec, 'attacker');
     const test = loadDataset(spec, 'test');
     const defaultWidths =
-      named?.widths ?? (dataName === 'mnist' && size === 28 ? VICTIM_RECIPES.mnist28.widths : dataName === 'mnist' && size === 14 ? VICTIM_RECIPES['mnist14-d2'].widths : [train.x.cols, 64, train.classes]);
+      named?.widths ??
+      (dataName === 'mnist' && size === 28
+        ? VICTIM_RECIPES.mnist28.widths
+        : dataName === 'mnist' && size === 14
+          ? VICTIM_RECIPES['mnist14-d2'].widths
+          : [train.x.cols, 64, train.classes]);
     const w = intListFlag('widths', values.widths) ?? [...defaultWidths];
     if (w.length < 2) throw new UsageError('--widths needs at least two entries (input, output)');
-    if (w[0] !== train.x.cols) throw new UsageError(`--widths starts with ${w[0]} but ${dataName} inputs have ${train.x.cols} units${named ? ` (recipe ${recipeName} is for ${named.widths[0]} inputs)` : ''}`);
-    if (w[w.length - 1] !== train.classes) throw new UsageError(`--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)`);
+    if (w[0] !== train.x.cols)
+      throw new UsageError(
+        `--widths starts with ${w[0]} but ${dataName} inputs have ${train.x.cols} units${named ? ` (recipe ${recipeName} is for ${named.widths[0]} inputs)` : ''}`,
+      );
+    if (w[w.length - 1] !== train.classes)
+      throw new UsageError(
+        `--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)`,
+      );
     const base = named ?? VICTIM_RECIPES['mnist14-d2'];
     const precision = choiceFlag('precision', values.precision, ['f64', 'f32'] as const, 'f32');
 
@@ -97,7 +143,16 @@ Options:
     const be = await createBackend();
     try {
       if (method === 'eq14') {
-        const report = trainEq14(be, w, train, validation, test, values, { seed, precision, dataName, size, out }, io.out);
+        const report = trainEq14(
+          be,
+          w,
+          train,
+          validation,
+          test,
+          values,
+          { seed, precision, dataName, size, out },
+          io.out,
+        );
         void report;
         return;
       }
@@ -123,14 +178,24 @@ Options:
       });
       const sweeps = intFlag('sweeps', values.sweeps, 0, 0);
       const N = w.length - 1;
-      const units = recipe.pretrain.epochs * (N - 1) + (N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs + recipe.fineTune.epochs);
+      const units =
+        recipe.pretrain.epochs * (N - 1) +
+        (N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs + recipe.fineTune.epochs);
       const progress = new Progress(Math.max(1, units), { enabled: values.json !== true });
       progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples), backend ${be.mode}`);
       const victim = trainVictim(be, recipe, train, validation, {
         seed,
         onProgress: (p) => {
-          if (p.stage === 'pretrain') progress.tick(1, `pretrain layer ${p.info.layer + 1} epoch ${p.info.epoch}: held-out PL ${p.info.heldOutPseudoLikelihood.toFixed(4)}`);
-          else progress.tick(1, `${p.stage} epoch ${p.info.epoch}: held-out MF acc ${(100 * p.info.validationAccuracy).toFixed(1)}%`);
+          if (p.stage === 'pretrain')
+            progress.tick(
+              1,
+              `pretrain layer ${p.info.layer + 1} epoch ${p.info.epoch}: held-out PL ${p.info.heldOutPseudoLikelihood.toFixed(4)}`,
+            );
+          else
+            progress.tick(
+              1,
+              `${p.stage} epoch ${p.info.epoch}: held-out MF acc ${(100 * p.info.validationAccuracy).toFixed(1)}%`,
+            );
         },
       });
       let net: DeepRbm = victim.net;
@@ -139,8 +204,17 @@ Options:
       if (sweeps > 0) {
         progress.note(`eq. 14 sweeps after fine-tuning: ${sweeps}`);
         const r = trainLayerwise(be, victim.net, train, {
-          validation, sweeps, pretrainEpochs: 0, epochsPerLayer: intFlag('epochs', values.epochs, 2, 1), batchSize: 50,
-          learningRate: 0.01, momentum: 0.5, precision, evalSamples: 16, seed, patience: sweeps,
+          validation,
+          sweeps,
+          pretrainEpochs: 0,
+          epochsPerLayer: intFlag('epochs', values.epochs, 2, 1),
+          batchSize: 50,
+          learningRate: 0.01,
+          momentum: 0.5,
+          precision,
+          evalSamples: 16,
+          seed,
+          patience: sweeps,
         });
         sweepHistory = r.history;
         keptSweep = r.bestSweep;
@@ -153,13 +227,17 @@ Options:
       const genPretrained = generationQuality(be, victim.pretrained, train, test, { reference, seed: seed + 3 });
       const genFinal = generationQuality(be, net, train, test, { reference, seed: seed + 3 });
       const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
-      const validationAccuracy = victim.fineTuneHistory[victim.bestFineTuneEpoch - 1]?.validationAccuracy ?? victim.topHistory.at(-1)?.validationAccuracy ?? NaN;
+      const validationAccuracy =
+        victim.fineTuneHistory[victim.bestFineTuneEpoch - 1]?.validationAccuracy ??
+        victim.topHistory.at(-1)?.validationAccuracy ??
+        NaN;
       const seconds = (performance.now() - t0) / 1000;
       const metadata = {
         data: { name: dataName, size, trainExamples: train.x.rows },
         training: { method: 'hybrid', recipe: recipeName ?? 'custom', ...recipe, sweeps, seed },
         testAccuracy,
-        testAccuracyMethod: evaluation.exact !== null ? 'eq. 2 exact' : `eq. 2 Rao–Blackwellised, ${recipe.evalSamples} draws`,
+        testAccuracyMethod:
+          evaluation.exact !== null ? 'eq. 2 exact' : `eq. 2 Rao–Blackwellised, ${recipe.evalSamples} draws`,
         meanFieldTestAccuracy: evaluation.meanField,
         validationAccuracy,
         bestFineTuneEpoch: victim.bestFineTuneEpoch,
@@ -169,27 +247,74 @@ Options:
       };
       writeModel(out, net, metadata);
       const report = {
-        model: out, widths: widths(net), ...metadata, seconds,
+        model: out,
+        widths: widths(net),
+        ...metadata,
+        seconds,
         stageSeconds: victim.seconds,
-        pretrain: victim.pretrainHistory.map((e) => ({ layer: e.layer + 1, epoch: e.epoch, heldOutPseudoLikelihood: e.heldOutPseudoLikelihood })),
-        fineTune: victim.fineTuneHistory.map((e) => ({ epoch: e.epoch, crossEntropy: e.crossEntropy, validationAccuracy: e.validationAccuracy })),
+        pretrain: victim.pretrainHistory.map((e) => ({
+          layer: e.layer + 1,
+          epoch: e.epoch,
+          heldOutPseudoLikelihood: e.heldOutPseudoLikelihood,
+        })),
+        fineTune: victim.fineTuneHistory.map((e) => ({
+          epoch: e.epoch,
+          crossEntropy: e.crossEntropy,
+          validationAccuracy: e.validationAccuracy,
+        })),
       };
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
       }
-      io.out(renderHybrid(victim.pretrainHistory.filter((e) => e.epoch === recipe.pretrain.epochs).map((e) => e.heldOutPseudoLikelihood), evaluation, recipe, {
-        pretrainSeconds: victim.seconds.pretrain, topSeconds: victim.seconds.top, fineTuneSeconds: victim.seconds.fineTune,
-        bestEpoch: victim.bestFineTuneEpoch, epochsRun: victim.fineTuneHistory.length,
-      }));
-      io.out(`\n${table(['generation (eq. 9)', 'generated digits labelled as their class', `log q̃₀(x | e_label), ${genFinal.logProbSamples} draws`, 'with ¼ of the draws'], [
-        ['pretrained + hybrid top', pct(genPretrained.generatedAccuracy), genPretrained.testLogProbability.toFixed(2), genPretrained.testLogProbabilityQuarter.toFixed(2)],
-        [sweeps > 0 ? 'final (fine-tuned, sweeps)' : 'fine-tuned', pct(genFinal.generatedAccuracy), genFinal.testLogProbability.toFixed(2), genFinal.testLogProbabilityQuarter.toFixed(2)],
-      ])}`);
-      io.out(`reference: softmax regression on the training digits classifies ${pct(genFinal.referenceTestAccuracy)} of test digits; independent pixels per class give log-probability ${genFinal.independentPixelsLogProbability.toFixed(2)}\n`);
-      io.out(sweeps > 0
-        ? `\neq. 14 sweeps after fine-tuning (held-out accuracy, ${16} draws): ${sweepHistory.map((h) => `${h.sweep}: ${pct(h.validationAccuracy)}`).join(', ')}; kept sweep ${keptSweep}\n`
-        : '\neq. 14 sweeps: none run (pass --sweeps N to run N after fine-tuning and see their effect)\n');
+      io.out(
+        renderHybrid(
+          victim.pretrainHistory
+            .filter((e) => e.epoch === recipe.pretrain.epochs)
+            .map((e) => e.heldOutPseudoLikelihood),
+          evaluation,
+          recipe,
+          {
+            pretrainSeconds: victim.seconds.pretrain,
+            topSeconds: victim.seconds.top,
+            fineTuneSeconds: victim.seconds.fineTune,
+            bestEpoch: victim.bestFineTuneEpoch,
+            epochsRun: victim.fineTuneHistory.length,
+          },
+        ),
+      );
+      io.out(
+        `\n${table(
+          [
+            'generation (eq. 9)',
+            'generated digits labelled as their class',
+            `log q̃₀(x | e_label), ${genFinal.logProbSamples} draws`,
+            'with ¼ of the draws',
+          ],
+          [
+            [
+              'pretrained + hybrid top',
+              pct(genPretrained.generatedAccuracy),
+              genPretrained.testLogProbability.toFixed(2),
+              genPretrained.testLogProbabilityQuarter.toFixed(2),
+            ],
+            [
+              sweeps > 0 ? 'final (fine-tuned, sweeps)' : 'fine-tuned',
+              pct(genFinal.generatedAccuracy),
+              genFinal.testLogProbability.toFixed(2),
+              genFinal.testLogProbabilityQuarter.toFixed(2),
+            ],
+          ],
+        )}`,
+      );
+      io.out(
+        `reference: softmax regression on the training digits classifies ${pct(genFinal.referenceTestAccuracy)} of test digits; independent pixels per class give log-probability ${genFinal.independentPixelsLogProbability.toFixed(2)}\n`,
+      );
+      io.out(
+        sweeps > 0
+          ? `\neq. 14 sweeps after fine-tuning (held-out accuracy, ${16} draws): ${sweepHistory.map((h) => `${h.sweep}: ${pct(h.validationAccuracy)}`).join(', ')}; kept sweep ${keptSweep}\n`
+          : '\neq. 14 sweeps: none run (pass --sweeps N to run N after fine-tuning and see their effect)\n',
+      );
       io.out(`wrote ${out} in ${seconds.toFixed(1)} s\n`);
     } finally {
       be.dispose();
@@ -203,13 +328,18 @@ function pct(x: number): string {
 
 function summariseGeneration(g: GenerationQuality) {
   return {
-    generatedAccuracy: g.generatedAccuracy, testLogProbability: g.testLogProbability, logProbSamples: g.logProbSamples,
-    referenceTestAccuracy: g.referenceTestAccuracy, independentPixelsLogProbability: g.independentPixelsLogProbability,
+    generatedAccuracy: g.generatedAccuracy,
+    testLogProbability: g.testLogProbability,
+    logProbSamples: g.logProbSamples,
+    referenceTestAccuracy: g.referenceTestAccuracy,
+    independentPixelsLogProbability: g.independentPixelsLogProbability,
   };
 }
 
 function renderHybrid(
-  pl: number[], e: ClassifierEvaluation, recipe: VictimRecipe,
+  pl: number[],
+  e: ClassifierEvaluation,
+  recipe: VictimRecipe,
   t: { pretrainSeconds: number; topSeconds: number; fineTuneSeconds: number; bestEpoch: number; epochsRun: number },
 ): string {
   const lines = [
@@ -225,7 +355,11 @@ function renderHybrid(
 
 /** The eq. 14 layerwise path (greedy initialisation, then sweeps). */
 function trainEq14(
-  be: Backend, w: number[], train: LabelledData, validation: LabelledData, test: LabelledData,
+  be: Backend,
+  w: number[],
+  train: LabelledData,
+  validation: LabelledData,
+  test: LabelledData,
   values: Record<string, string | boolean | undefined>,
   ctx: { seed: number; precision: 'f64' | 'f32'; dataName: string; size: number; out: string },
   write: (s: string) => void,
@@ -245,11 +379,24 @@ function trainEq14(
   const progress = new Progress(pretrainEpochs * N + sweeps * N * epochs, { enabled: values.json !== true });
   progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples) by eq. 14, backend ${be.mode}`);
   const result = trainLayerwise(be, net, train, {
-    validation, sweeps, epochsPerLayer: epochs, pretrainEpochs, batchSize: batch, learningRate: lr, momentum,
-    negative, precision, evalSamples, seed, patience: Math.max(1, sweeps),
+    validation,
+    sweeps,
+    epochsPerLayer: epochs,
+    pretrainEpochs,
+    batchSize: batch,
+    learningRate: lr,
+    momentum,
+    negative,
+    precision,
+    evalSamples,
+    seed,
+    patience: Math.max(1, sweeps),
     onProgress: (e) => {
       if (e.kind === 'layer') progress.tick(1, `sweep ${e.sweep} layer ${e.layer} epoch ${e.epoch}`);
-      else progress.note(`sweep ${e.info.sweep}: held-out accuracy ${(100 * e.info.validationAccuracy).toFixed(1)}% (${e.info.seconds.toFixed(1)} s)`);
+      else
+        progress.note(
+          `sweep ${e.info.sweep}: held-out accuracy ${(100 * e.info.validationAccuracy).toFixed(1)}% (${e.info.seconds.toFixed(1)} s)`,
+        );
     },
   });
   progress.finish();
@@ -258,7 +405,18 @@ function trainEq14(
   const seconds = (performance.now() - t0) / 1000;
   const metadata = {
     data: { name: dataName, size, trainExamples: train.x.rows },
-    training: { method: 'eq14-layerwise', sweeps, pretrainEpochs, epochsPerLayer: epochs, learningRate: lr, momentum, batchSize: batch, negative, precision, seed },
+    training: {
+      method: 'eq14-layerwise',
+      sweeps,
+      pretrainEpochs,
+      epochsPerLayer: epochs,
+      learningRate: lr,
+      momentum,
+      batchSize: batch,
+      negative,
+      precision,
+      seed,
+    },
     bestSweep: result.bestSweep,
     validationAccuracy: result.bestAccuracy,
     testAccuracy,
@@ -271,7 +429,14 @@ function trainEq14(
     write(JSON.stringify(report, null, 2) + '\n');
     return;
   }
-  write(table(['sweep', 'held-out accuracy', 'seconds'], result.history.map((h) => [h.sweep, `${(100 * h.validationAccuracy).toFixed(2)}%`, h.seconds.toFixed(1)])));
-  write(`\nkept sweep ${result.bestSweep}; test accuracy ${(100 * testAccuracy).toFixed(2)}% on ${test.x.rows} examples (mean field ${(100 * evaluation.meanField).toFixed(2)}%)\n`);
+  write(
+    table(
+      ['sweep', 'held-out accuracy', 'seconds'],
+      result.history.map((h) => [h.sweep, `${(100 * h.validationAccuracy).toFixed(2)}%`, h.seconds.toFixed(1)]),
+    ),
+  );
+  write(
+    `\nkept sweep ${result.bestSweep}; test accuracy ${(100 * testAccuracy).toFixed(2)}% on ${test.x.rows} examples (mean field ${(100 * evaluation.meanField).toFixed(2)}%)\n`,
+  );
   write(`wrote ${out} in ${seconds.toFixed(1)} s\n`);
 }

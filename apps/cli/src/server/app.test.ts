@@ -20,7 +20,17 @@ describe('prediction server', () => {
   beforeAll(async () => {
     be = await createBackend({ prefer: 'cpu' });
     net = createDeepRbm(WIDTHS, createRng(3), { weightScale: 1 });
-    server = buildServer({ be, net, metadata: { data: { name: 'test' } }, modelName: 'tiny', defence: 'random', epsilon: EPS, seed: 1, batchLimit: 8, logger: false });
+    server = buildServer({
+      be,
+      net,
+      metadata: { data: { name: 'test' } },
+      modelName: 'tiny',
+      defence: 'random',
+      epsilon: EPS,
+      seed: 1,
+      batchLimit: 8,
+      logger: false,
+    });
     await server.app.ready();
   });
   afterAll(async () => {
@@ -28,7 +38,12 @@ describe('prediction server', () => {
     be.dispose();
   });
   const post = (payload: unknown, contentType = 'application/json') =>
-    server.app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': contentType }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+    server.app.inject({
+      method: 'POST',
+      url: '/v1/predict',
+      headers: { 'content-type': contentType },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
 
   it('answers a batch: labels are the clean argmax, answers move by at most ε and keep the label', async () => {
     const rng = createRng(9);
@@ -57,7 +72,14 @@ describe('prediction server', () => {
     expect(h.json().status).toBe('ok');
     expect(h.json().memory.rssBytes).toBeGreaterThan(1e6);
     const m = await server.app.inject({ method: 'GET', url: '/v1/model' });
-    expect(m.json()).toMatchObject({ widths: WIDTHS, inputs: 16, classes: 4, defence: 'random', epsilon: EPS, batchLimit: 8 });
+    expect(m.json()).toMatchObject({
+      widths: WIDTHS,
+      inputs: 16,
+      classes: 4,
+      defence: 'random',
+      epsilon: EPS,
+      batchLimit: 8,
+    });
     expect(m.body).not.toMatch(/"W"|"bias|"weights"/);
     expect(m.body.length).toBeLessThan(1000);
   });
@@ -94,7 +116,10 @@ describe('prediction server', () => {
     for (let i = 0; i < 300; i++) {
       let payload: string;
       const kind = i % 4;
-      if (kind === 0) payload = String.fromCharCode(...Array.from({ length: 1 + Math.floor(rng.nextFloat() * 200) }, () => Math.floor(rng.nextFloat() * 256)));
+      if (kind === 0)
+        payload = String.fromCharCode(
+          ...Array.from({ length: 1 + Math.floor(rng.nextFloat() * 200) }, () => Math.floor(rng.nextFloat() * 256)),
+        );
       else if (kind === 1) payload = valid.slice(0, Math.floor(rng.nextFloat() * valid.length));
       else if (kind === 2) payload = '['.repeat(1 + Math.floor(rng.nextFloat() * 5000));
       else payload = valid.replace('0.5', ['1e400', '-0', 'NaN', 'true', '"x"', '{}', '[]', '0.5e-400'][i % 8]!);
@@ -110,25 +135,36 @@ describe('prediction server over TCP', () => {
   it('request timeout: a client that stalls in its headers or body is disconnected after the timeout', async () => {
     const be = await createBackend({ prefer: 'cpu' });
     const { app } = buildServer({
-      be, net: createDeepRbm(WIDTHS, createRng(3)), metadata: {}, modelName: 'tiny', defence: 'none', epsilon: 0, seed: 1, requestTimeoutMs: 300, logger: false,
+      be,
+      net: createDeepRbm(WIDTHS, createRng(3)),
+      metadata: {},
+      modelName: 'tiny',
+      defence: 'none',
+      epsilon: 0,
+      seed: 1,
+      requestTimeoutMs: 300,
+      logger: false,
     });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const port = Number(new URL(address).port);
-    const stall = (text: string) => new Promise<{ reply: string; ms: number }>((resolve, reject) => {
-      const t0 = performance.now();
-      const socket = connect(port, '127.0.0.1', () => socket.write(text));
-      let reply = '';
-      socket.on('data', (d) => (reply += d.toString()));
-      socket.on('close', () => resolve({ reply, ms: performance.now() - t0 }));
-      socket.on('error', reject);
-      setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref();
-    });
+    const stall = (text: string) =>
+      new Promise<{ reply: string; ms: number }>((resolve, reject) => {
+        const t0 = performance.now();
+        const socket = connect(port, '127.0.0.1', () => socket.write(text));
+        let reply = '';
+        socket.on('data', (d) => (reply += d.toString()));
+        socket.on('close', () => resolve({ reply, ms: performance.now() - t0 }));
+        socket.on('error', reject);
+        setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref();
+      });
     try {
       const headers = await stall('POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
       expect(headers.reply).toBe('');
       expect(headers.ms).toBeGreaterThan(250);
       expect(headers.ms).toBeLessThan(4000);
-      const body = await stall('POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"inp');
+      const body = await stall(
+        'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"inp',
+      );
       expect(body.reply).toBe('');
       expect(body.ms).toBeGreaterThan(250);
       expect(body.ms).toBeLessThan(4000);
@@ -143,7 +179,25 @@ describe('prediction server over TCP', () => {
     const model = join(dir, 'm.json');
     saveModel(model, createDeepRbm(WIDTHS, createRng(4)), { data: { name: 'test' } });
     const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rgdl/source', main, 'serve', '--model', model, '--port', '0', '--defence', 'fim', '--eps', '0.05'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@rgdl/source',
+        main,
+        'serve',
+        '--model',
+        model,
+        '--port',
+        '0',
+        '--defence',
+        'fim',
+        '--eps',
+        '0.05',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d.toString()));
     child.stderr.on('data', (d) => (out += d.toString()));
@@ -157,7 +211,11 @@ describe('prediction server over TCP', () => {
       }, 50);
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
-    const inflight = fetch(`${address}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [new Array(16).fill(1)] }) });
+    const inflight = fetch(`${address}/v1/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [new Array(16).fill(1)] }),
+    });
     const res = await inflight;
     expect(res.status).toBe(200);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -63,18 +63,32 @@ export interface ModelInfo {
 const round = (v: number) => Math.round(v * 1e9) / 1e9;
 
 /** Builds the app (not listening); call `warm` before serving to build the FIM cache up front. */
-export function buildServer(options: ServerOptions): { app: FastifyInstance; service: PredictionService; info: ModelInfo } {
+export function buildServer(options: ServerOptions): {
+  app: FastifyInstance;
+  service: PredictionService;
+  info: ModelInfo;
+} {
   const w = widths(options.net);
   const n0 = w[0]!;
   const classes = w[w.length - 1]!;
   const batchLimit = options.batchLimit ?? 256;
   const bodyLimit = options.bodyLimit ?? Math.max(64 * 1024, batchLimit * n0 * 8 + 1024);
   const service = createService(options.be, options.net, {
-    defence: options.defence, epsilon: options.epsilon, seed: options.seed, ...(options.directions ? { directions: options.directions } : {}),
+    defence: options.defence,
+    epsilon: options.epsilon,
+    seed: options.seed,
+    ...(options.directions ? { directions: options.directions } : {}),
   });
   const info: ModelInfo = {
-    model: options.modelName, widths: w, inputs: n0, classes, defence: options.defence, epsilon: options.epsilon,
-    batchLimit, bodyLimitBytes: bodyLimit, metadata: options.metadata,
+    model: options.modelName,
+    widths: w,
+    inputs: n0,
+    classes,
+    defence: options.defence,
+    epsilon: options.epsilon,
+    batchLimit,
+    bodyLimitBytes: bodyLimit,
+    metadata: options.metadata,
   };
   const app = Fastify({
     logger: options.logger ?? { level: 'info' },
@@ -88,37 +102,54 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; ser
   let served = 0;
   app.get('/healthz', async () => {
     const m = process.memoryUsage();
-    return { status: 'ok', uptimeSeconds: (Date.now() - started) / 1000, predictions: served, memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed } };
+    return {
+      status: 'ok',
+      uptimeSeconds: (Date.now() - started) / 1000,
+      predictions: served,
+      memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed },
+    };
   });
   app.get('/v1/model', async () => info);
-  app.post<{ Body: { inputs: number[][] } }>('/v1/predict', {
-    schema: {
-      body: {
-        type: 'object',
-        required: ['inputs'],
-        additionalProperties: false,
-        properties: {
-          inputs: {
-            type: 'array', minItems: 1, maxItems: batchLimit,
-            items: { type: 'array', minItems: n0, maxItems: n0, items: { type: 'number', minimum: 0, maximum: 1 } },
+  app.post<{ Body: { inputs: number[][] } }>(
+    '/v1/predict',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['inputs'],
+          additionalProperties: false,
+          properties: {
+            inputs: {
+              type: 'array',
+              minItems: 1,
+              maxItems: batchLimit,
+              items: { type: 'array', minItems: n0, maxItems: n0, items: { type: 'number', minimum: 0, maximum: 1 } },
+            },
           },
         },
       },
     },
-  }, async (request): Promise<PredictResponse> => {
-    const rows = request.body.inputs.map((r) => Float64Array.from(r));
-    const batch = service.answer(rows);
-    served += rows.length;
-    return {
-      model: options.modelName, defence: options.defence, epsilon: options.epsilon,
-      labels: batch.clean.map((y) => argmax(y)),
-      answers: batch.served.map((y) => Array.from(y, round)),
-    };
-  });
+    async (request): Promise<PredictResponse> => {
+      const rows = request.body.inputs.map((r) => Float64Array.from(r));
+      const batch = service.answer(rows);
+      served += rows.length;
+      return {
+        model: options.modelName,
+        defence: options.defence,
+        epsilon: options.epsilon,
+        labels: batch.clean.map((y) => argmax(y)),
+        answers: batch.served.map((y) => Array.from(y, round)),
+      };
+    },
+  );
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: status >= 500 ? 'internal error' : error.message });
+    void reply.status(status).send({
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: status >= 500 ? 'internal error' : error.message,
+    });
   });
   return { app, service, info };
 }

@@ -33,13 +33,12 @@ export interface CpuBackendOptions {
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
   const threads = options.threads ?? Math.min(2, availableParallelism());
   const useWasm = (options.wasm ?? true) && wasmGemmSupported();
-  const wasm = useWasm
-    ? WasmGemm.create({ threads, parallelMinFlops: options.parallelMinFlops ?? 1e7 })
-    : undefined;
+  const wasm = useWasm ? WasmGemm.create({ threads, parallelMinFlops: options.parallelMinFlops ?? 1e7 }) : undefined;
   const mode = wasm === undefined ? 'js' : wasm.threads > 1 ? `wasm-simd×${wasm.threads}` : 'wasm-simd';
   const reasons: string[] = [];
   if (options.fallbackReason !== undefined) reasons.push(options.fallbackReason);
-  if ((options.wasm ?? true) && !useWasm) reasons.push('WebAssembly SIMD/threads unavailable; using the TypeScript GEMM');
+  if ((options.wasm ?? true) && !useWasm)
+    reasons.push('WebAssembly SIMD/threads unavailable; using the TypeScript GEMM');
   return assembleBackend(
     {
       name: 'cpu',
@@ -56,12 +55,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
       },
       // f32 inputs: SIMD polynomial exp in wasm (rel. error ≈ 2e-7, below f32 resolution of
       // the product feeding it); f64 inputs: Math.exp, exact to the last bits
-      sigmoid: wasm === undefined
-        ? sigmoidInto
-        : (x, out) => {
-            if (x instanceof Float32Array && out instanceof Float32Array && wasm.sigmoid32(x, out)) return;
-            sigmoidInto(x, out);
-          },
+      sigmoid:
+        wasm === undefined
+          ? sigmoidInto
+          : (x, out) => {
+              if (x instanceof Float32Array && out instanceof Float32Array && wasm.sigmoid32(x, out)) return;
+              sigmoidInto(x, out);
+            },
       softplus: softplusInto,
       logSigmoid: logSigmoidInto,
       walshHadamard: walshHadamardRows,

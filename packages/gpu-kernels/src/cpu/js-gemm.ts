@@ -9,9 +9,13 @@ const KB = 128;
  * Packs op(B) row-major once so the inner loop is a contiguous axpy.
  */
 export function jsGemm(
-  m: number, n: number, k: number,
-  a: StridedOperand, b: StridedOperand,
-  out: FloatArray, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: StridedOperand,
+  b: StridedOperand,
+  out: FloatArray,
+  accumulate: boolean,
 ): void {
   if (!accumulate) out.fill(0);
   if (m === 0 || n === 0 || k === 0) return;

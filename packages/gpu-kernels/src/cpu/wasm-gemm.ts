@@ -17,10 +17,20 @@ interface GemmExports {
   scratchBytes32(): number;
 }
 type GemmFn = (
-  m0: number, m1: number, n: number, k: number,
-  a: number, ars: number, acs: number,
-  b: number, brs: number, bcs: number,
-  c: number, ldc: number, accumulate: number, scratch: number,
+  m0: number,
+  m1: number,
+  n: number,
+  k: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  ldc: number,
+  accumulate: number,
+  scratch: number,
 ) => void;
 
 const PAGE = 65536;
@@ -109,7 +119,12 @@ export class WasmGemm {
     this.#memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const module = new wa.Module(bytes);
     const instance = new wa.Instance(module, {
-      env: { memory: this.#memory, abort: () => { throw new Error('wasm abort'); } },
+      env: {
+        memory: this.#memory,
+        abort: () => {
+          throw new Error('wasm abort');
+        },
+      },
     });
     this.#exports = instance.exports as unknown as GemmExports;
     this.#scratch = Math.max(this.#exports.scratchBytes64(), this.#exports.scratchBytes32());
@@ -165,9 +180,13 @@ export class WasmGemm {
    * do not fit the module's memory (the caller then uses the JS kernel).
    */
   gemm(
-    m: number, n: number, k: number,
-    a: StridedOperand, b: StridedOperand,
-    out: FloatArray, accumulate: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: StridedOperand,
+    b: StridedOperand,
+    out: FloatArray,
+    accumulate: boolean,
   ): boolean {
     const f64 = out instanceof Float64Array;
     const el = f64 ? 8 : 4;

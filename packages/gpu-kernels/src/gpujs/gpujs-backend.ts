@@ -50,10 +50,25 @@ function actualMode(gpu: GpuInstance): string {
   return gpu.Kernel?.mode ?? gpu.mode;
 }
 
-const SETTINGS = { dynamicOutput: true, dynamicArguments: true, loopMaxIterations: 1 << 24, tactic: 'precision', precision: 'single' };
+const SETTINGS = {
+  dynamicOutput: true,
+  dynamicArguments: true,
+  loopMaxIterations: 1 << 24,
+  tactic: 'precision',
+  precision: 'single',
+};
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- gpu.js kernels run with `this.thread` */
-function gemmKernelSource(this: any, a: number[], b: number[], k: number, ars: number, acs: number, brs: number, bcs: number): number {
+function gemmKernelSource(
+  this: any,
+  a: number[],
+  b: number[],
+  k: number,
+  ars: number,
+  acs: number,
+  brs: number,
+  bcs: number,
+): number {
   let s = 0;
   for (let p = 0; p < k; p++) {
     s += a[this.thread.y * ars + p * acs]! * b[p * brs + this.thread.x * bcs]!;
@@ -136,7 +151,15 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
       dispose: () => void gpu.destroy(),
     },
     {
-      gemm(m: number, n: number, k: number, a: StridedOperand, b: StridedOperand, out: FloatArray, accumulate: boolean) {
+      gemm(
+        m: number,
+        n: number,
+        k: number,
+        a: StridedOperand,
+        b: StridedOperand,
+        out: FloatArray,
+        accumulate: boolean,
+      ) {
         if (m === 0 || n === 0) return;
         if (k === 0) {
           if (!accumulate) out.fill(0);

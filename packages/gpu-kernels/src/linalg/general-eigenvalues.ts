@@ -78,7 +78,14 @@ export function generalEigenvaluesKernel(input: ArrayLike<number>, n: number): C
   for (let i = 0; i < n; i++) for (let j = Math.max(i - 1, 0); j < n; j++) anorm += Math.abs(A(i, j));
   let nn = n - 1;
   let t = 0;
-  let p = 0, q = 0, r = 0, s = 0, w = 0, x = 0, y = 0, z = 0;
+  let p = 0,
+    q = 0,
+    r = 0,
+    s = 0,
+    w = 0,
+    x = 0,
+    y = 0,
+    z = 0;
   while (nn >= 0) {
     let its = 0;
     let l: number;

@@ -5,7 +5,10 @@
 
 /** Thrown when A is singular to working precision; `column` is the failing pivot. */
 export class SingularMatrixError extends Error {
-  constructor(readonly column: number, readonly pivot: number) {
+  constructor(
+    readonly column: number,
+    readonly pivot: number,
+  ) {
     super(`matrix is singular to working precision (pivot ${pivot.toExponential(2)} in column ${column})`);
     this.name = 'SingularMatrixError';
   }

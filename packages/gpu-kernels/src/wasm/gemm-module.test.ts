@@ -7,6 +7,9 @@ describe('generated gemm module', () => {
   it('is byte-identical to what asm/gemm.ts compiles to with the locked AssemblyScript', async () => {
     const bytes: Buffer = await compileGemm();
     const committed = readFileSync(new URL('./gemm-module.ts', import.meta.url), 'utf8');
-    expect(renderModule(bytes) === committed, 'src/wasm/gemm-module.ts is stale: run `pnpm --filter @rgdl/gpu-kernels build:wasm`').toBe(true);
+    expect(
+      renderModule(bytes) === committed,
+      'src/wasm/gemm-module.ts is stale: run `pnpm --filter @rgdl/gpu-kernels build:wasm`',
+    ).toBe(true);
   }, 60_000);
 });

@@ -9,7 +9,8 @@ import { oneHot, type LabelledData } from './labelled.js';
  * ambiguous patterns are labelled stripes.
  */
 export function barsAndStripes(size: number): LabelledData {
-  if (!Number.isInteger(size) || size < 1 || size > 12) throw new RangeError(`bars-and-stripes size must be 1…12, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > 12)
+    throw new RangeError(`bars-and-stripes size must be 1…12, got ${size}`);
   const seen = new Set<string>();
   const rows: number[][] = [];
   const labels: number[] = [];

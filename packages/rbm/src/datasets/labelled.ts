@@ -16,7 +16,8 @@ export function oneHot(labels: ArrayLike<number>, classes: number): Matrix<Float
   const data = new Float64Array(labels.length * classes);
   for (let r = 0; r < labels.length; r++) {
     const c = labels[r]!;
-    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new RangeError(`label ${c} at row ${r} is outside 0…${classes - 1}`);
+    if (!Number.isInteger(c) || c < 0 || c >= classes)
+      throw new RangeError(`label ${c} at row ${r} is outside 0…${classes - 1}`);
     data[r * classes + c] = 1;
   }
   return { rows: labels.length, cols: classes, data };

@@ -86,13 +86,19 @@ export function loadMnist(options: MnistOptions = {}): LabelledData {
     for (let i = 0; i < size; i++) {
       for (let j = 0; j < size; j++) {
         let s = 0;
-        for (let di = 0; di < pool; di++) for (let dj = 0; dj < pool; dj++) s += raw.pixels[r * 784 + (i * pool + di) * 28 + j * pool + dj]!;
+        for (let di = 0; di < pool; di++)
+          for (let dj = 0; dj < pool; dj++) s += raw.pixels[r * 784 + (i * pool + di) * 28 + j * pool + dj]!;
         const g = s / (pool * pool);
         x[r * nx + i * size + j] = threshold === false ? g : g >= threshold ? 1 : 0;
       }
     }
   }
-  const all: LabelledData = { x: { rows: n, cols: nx, data: x }, y: oneHot(raw.labels, 10), labels: raw.labels.slice(), classes: 10 };
+  const all: LabelledData = {
+    x: { rows: n, cols: nx, data: x },
+    y: oneHot(raw.labels, 10),
+    labels: raw.labels.slice(),
+    classes: 10,
+  };
   const keep: number[] = [];
   for (let r = 0; r < n; r++) {
     const m = raw.index[r]! % 5;
