@@ -155,11 +155,13 @@ Options:
       const test = loadMnist({ size: 14, split: 'test' });
       // early stopping on the attacker split (disjoint from train and test; the attacker draws its queries from it too)
       const victim = trainVictim(be, recipe, train, attackerSplit, { seed }).net;
+      const trainSeconds = (performance.now() - tTrain) / 1000;
+      const tEval = performance.now();
       const victimEval = evaluateClassifier(be, victim, test, { samples: [recipe.evalSamples], seed: seed + 1 });
       const victimAccuracy = victimEval.sampled[0]?.accuracy ?? victimEval.exact ?? NaN;
-      const trainSeconds = (performance.now() - tTrain) / 1000;
+      const evalSeconds = (performance.now() - tEval) / 1000;
       say(
-        `   test accuracy ${(100 * victimAccuracy).toFixed(1)}% by eq. 2 (${recipe.evalSamples} draws; mean field ${(100 * victimEval.meanField).toFixed(1)}%) on ${test.x.rows} test digits (${trainSeconds.toFixed(1)} s)\n\n`,
+        `   test accuracy ${(100 * victimAccuracy).toFixed(1)}% by eq. 2 (${recipe.evalSamples} draws; mean field ${(100 * victimEval.meanField).toFixed(1)}%) on ${test.x.rows} test digits;\n   trained in ${trainSeconds.toFixed(1)} s, scored in ${evalSeconds.toFixed(1)} s\n\n`,
       );
 
       // 3. diagnosis
