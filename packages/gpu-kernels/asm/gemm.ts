@@ -328,3 +328,155 @@ export function sigmoid32(ptr: usize, count: i32): void {
     v128.store(p, f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(x)))));
   }
 }
+
+// ---- fused CD-k helpers (f32, all operands resident in linear memory) -------------
+// Row-major matrices with explicit leading dimensions (elements), so a block of a
+// larger stacked buffer can be addressed in place.
+
+/** In place σ(C[r, c] + bias[c]) for r < rows, c < cols; C has leading dimension ldc. */
+export function biasSigmoid32(c: usize, ldc: i32, bias: usize, rows: i32, cols: i32): void {
+  const one = f32x4.splat(1.0);
+  const vecCols = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>(r * ldc) << 2);
+    let j = 0;
+    for (; j < vecCols; j += 4) {
+      const p = row + (<usize>j << 2);
+      const x = f32x4.add(v128.load(p), v128.load(bias + (<usize>j << 2)));
+      v128.store(p, f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(x)))));
+    }
+    for (; j < cols; j++) {
+      const p = row + (<usize>j << 2);
+      const x = load<f32>(p) + load<f32>(bias + (<usize>j << 2));
+      const e = f32x4.extract_lane(expf4(f32x4.splat(-x)), 0);
+      store<f32>(p, 1.0 / (1.0 + e));
+    }
+  }
+}
+
+/**
+ * out[r, c] = 1 if u < p[r, c] else 0, u uniform in [0, 1) with 24 bits from a
+ * xoroshiro128+ stream whose two 64-bit words live at `state` (advanced in place).
+ * NaN probabilities give NaN.
+ */
+export function bernoulli32(p: usize, ldp: i32, out: usize, ldo: i32, rows: i32, cols: i32, state: usize): void {
+  let s0 = load<u64>(state);
+  let s1 = load<u64>(state, 8);
+  for (let r = 0; r < rows; r++) {
+    const pr = p + (<usize>(r * ldp) << 2);
+    const orow = out + (<usize>(r * ldo) << 2);
+    for (let j = 0; j < cols; j++) {
+      const result = s0 + s1;
+      s1 ^= s0;
+      s0 = rotl<u64>(s0, 24) ^ s1 ^ (s1 << 16);
+      s1 = rotl<u64>(s1, 37);
+      const u = <f32>(<u32>(result >>> 40)) * (1.0 / 16777216.0);
+      const pj = load<f32>(pr + (<usize>j << 2));
+      store<f32>(orow + (<usize>j << 2), pj != pj ? pj : u < pj ? 1.0 : 0.0);
+    }
+  }
+  store<u64>(state, s0);
+  store<u64>(state, s1, 8);
+}
+
+/**
+ * Fused σ and draw: C[r, c] ← σ(C[r, c] + bias[c]) in place and
+ * out[r, c] = 1 if u < C[r, c] else 0, u from the xoroshiro128+ stream at `state`
+ * (as bernoulli32), row by row.
+ */
+export function biasSigmoidSample32(
+  c: usize, ldc: i32, bias: usize, rows: i32, cols: i32, out: usize, ldo: i32, state: usize,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const row = c + (<usize>(r * ldc) << 2);
+    biasSigmoid32(row, ldc, bias, 1, cols);
+    bernoulli32(row, ldc, out + (<usize>(r * ldo) << 2), ldo, 1, cols, state);
+  }
+}
+
+/** Σ (a[r, c] − b[r, c])² over rows × cols (f64 accumulation). */
+export function sqDiff32(a: usize, lda: i32, b: usize, ldb: i32, rows: i32, cols: i32): f64 {
+  let s: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const ar = a + (<usize>(r * lda) << 2);
+    const br = b + (<usize>(r * ldb) << 2);
+    for (let j = 0; j < cols; j++) {
+      const d = <f64>load<f32>(ar + (<usize>j << 2)) - <f64>load<f32>(br + (<usize>j << 2));
+      s += d * d;
+    }
+  }
+  return s;
+}
+
+/** x[r, c] = −x[r, c] over rows × cols with leading dimension ld. */
+export function negate32(x: usize, ld: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>(r * ld) << 2);
+    for (let j = 0; j < cols; j++) store<f32>(row + (<usize>j << 2), -load<f32>(row + (<usize>j << 2)));
+  }
+}
+
+/** x[r, col] = value for every row r (a constant column of a stacked buffer). */
+export function fillColumn32(x: usize, ld: i32, rows: i32, col: i32, value: f32): void {
+  for (let r = 0; r < rows; r++) store<f32>(x + (<usize>(r * ld + col) << 2), value);
+}
+
+/**
+ * Momentum step of a CD update from the stacked statistics D ((nu+1) × (nl+1), f32):
+ * D[j, i] = Σ h₀v₀ᵀ − Σ h_k v_kᵀ, D[j, nl] = Σ h₀ − Σ h_k, D[nu, i] = Σ v₀ − Σ v_k.
+ *   vel ← mom·vel + lr·(scale·D − decay·θ),  θ ← θ + vel  (decay on W only),
+ * on f64 masters W64 (nu×nl), a64 (nu), b64 (nl) and their velocities, refreshing
+ * the f32 mirrors W32, a32, b32 used by the products.
+ */
+export function cdUpdate32(
+  d: usize, nu: i32, nl: i32,
+  w64: usize, vw: usize, w32: usize,
+  a64: usize, va: usize, a32: usize,
+  b64: usize, vb: usize, b32: usize,
+  scale: f64, lr: f64, mom: f64, decay: f64,
+): void {
+  const ld = nl + 1;
+  const vMom = f64x2.splat(mom);
+  const vLr = f64x2.splat(lr);
+  const vScale = f64x2.splat(scale);
+  const vDecay = f64x2.splat(decay);
+  const even = nl & ~1;
+  for (let j = 0; j < nu; j++) {
+    const drow = d + (<usize>(j * ld) << 2);
+    const base = j * nl;
+    let i = 0;
+    for (; i < even; i += 2) {
+      const o = <usize>(base + i);
+      const dv = f64x2.promote_low_f32x4(v128.load64_zero(drow + (<usize>i << 2)));
+      const th = v128.load(w64 + (o << 3));
+      const vel = f64x2.add(f64x2.mul(vMom, v128.load(vw + (o << 3))), f64x2.mul(vLr, f64x2.sub(f64x2.mul(vScale, dv), f64x2.mul(vDecay, th))));
+      v128.store(vw + (o << 3), vel);
+      const w = f64x2.add(th, vel);
+      v128.store(w64 + (o << 3), w);
+      v128.store64_lane(w32 + (o << 2), f32x4.demote_f64x2_zero(w), 0);
+    }
+    for (; i < nl; i++) {
+      const o = <usize>(base + i);
+      const th = load<f64>(w64 + (o << 3));
+      const vel = mom * load<f64>(vw + (o << 3)) + lr * (scale * <f64>load<f32>(drow + (<usize>i << 2)) - decay * th);
+      store<f64>(vw + (o << 3), vel);
+      store<f64>(w64 + (o << 3), th + vel);
+      store<f32>(w32 + (o << 2), <f32>(th + vel));
+    }
+    const oa = <usize>j;
+    const vela = mom * load<f64>(va + (oa << 3)) + lr * scale * <f64>load<f32>(drow + (<usize>nl << 2));
+    store<f64>(va + (oa << 3), vela);
+    const na = load<f64>(a64 + (oa << 3)) + vela;
+    store<f64>(a64 + (oa << 3), na);
+    store<f32>(a32 + (oa << 2), <f32>na);
+  }
+  const lastRow = d + (<usize>(nu * ld) << 2);
+  for (let i = 0; i < nl; i++) {
+    const o = <usize>i;
+    const velb = mom * load<f64>(vb + (o << 3)) + lr * scale * <f64>load<f32>(lastRow + (<usize>i << 2));
+    store<f64>(vb + (o << 3), velb);
+    const nb = load<f64>(b64 + (o << 3)) + velb;
+    store<f64>(b64 + (o << 3), nb);
+    store<f32>(b32 + (o << 2), <f32>nb);
+  }
+}

@@ -39,6 +39,7 @@ export interface BackendInfo {
   readonly fallbackReason?: string;
   readonly dispose: () => void;
   readonly ready?: () => Promise<void>;
+  readonly createRbmTrainer?: Backend['createRbmTrainer'];
 }
 
 /** op(X) as a strided view: op(X)(i, j) = data[i·rowStride + j·colStride]. */
@@ -167,6 +168,7 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
     },
     ready: info.ready ?? (() => Promise.resolve()),
     dispose: info.dispose,
+    ...(info.createRbmTrainer !== undefined ? { createRbmTrainer: info.createRbmTrainer } : {}),
   };
   return backend;
 }

@@ -72,10 +72,58 @@ export interface Backend {
   /** X with A X = B by pivoted LU (never A⁻¹). @throws SingularMatrixError. */
   solve(a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array>;
   /**
+   * A fused f32 CD-k / PCD-k trainer for one RBM layer held in this backend's own
+   * memory (see `RbmTrainer`), or undefined when the backend has none (callers then
+   * compose the step from the ops above).
+   */
+  createRbmTrainer?(nUpper: number, nLower: number, maxBatch: number): RbmTrainer | undefined;
+  /**
    * Resolves once helper threads / GPU contexts are warmed up (calls made before
    * that still work, on fewer resources). Rejects if they failed to start.
    */
   ready(): Promise<void>;
   /** Releases threads / GPU contexts; the backend must not be used afterwards. */
+  dispose(): void;
+}
+
+export interface RbmTrainerStep {
+  /** Gibbs steps per update (≥ 1). */
+  readonly k: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  /** L2 penalty on W. */
+  readonly weightDecay: number;
+  /**
+   * Start the chain from the persistent states of the previous step (PCD) rather than
+   * from the data; a batch of a different size restarts it from the data.
+   */
+  readonly persistent: boolean;
+}
+
+/**
+ * One RBM layer (W: nUpper × nLower, a: nUpper, b: nLower) resident in backend
+ * memory, trained by fused f32 contrastive divergence. Per step, on a batch of
+ * lower rows v₀ (values in [0, 1]):
+ *   h₀ = σ(W v₀ + a); chain h ~ B(h₀) (or the persistent chain); k times
+ *   v ~ B(σ(Wᵀh + b)), h_k = σ(W v + a), h ~ B(h_k);
+ *   ΔW ∝ h₀v₀ᵀ − h_k v_kᵀ, Δa ∝ h₀ − h_k, Δb ∝ v₀ − v_k (batch means), with
+ *   momentum and weight decay, on f64 master weights with f32 mirrors for the
+ *   products. Bernoulli draws come from the trainer's own xoroshiro128+ stream,
+ *   seeded from the caller's Rng, so a seed fixes the result (the draws are not
+ *   those of `sampleBernoulli`).
+ */
+export interface RbmTrainer {
+  /** Loads the parameters (copied in). */
+  load(W: Float64Array, a: Float64Array, b: Float64Array): void;
+  /** Seeds the trainer's Bernoulli stream from `rng` (4 draws) and forgets any persistent chain. */
+  seed(rng: { nextUint32(): number }): void;
+  /**
+   * One update on the first `rows` rows of v₀ (rows × nLower, row-major, rows ≤ maxBatch).
+   * Returns Σ (σ(Wᵀh + b) − v₀)² of the first reconstruction (0 when the chain was persistent).
+   */
+  step(v0: Float64Array, rows: number, options: RbmTrainerStep): number;
+  /** Copies the parameters out. */
+  store(W: Float64Array, a: Float64Array, b: Float64Array): void;
+  /** Releases its memory; the trainer must not be used afterwards. */
   dispose(): void;
 }

@@ -1,4 +1,4 @@
-export type { Backend, BackendName, MatmulOptions } from './backend.js';
+export type { Backend, BackendName, MatmulOptions, RbmTrainer, RbmTrainerStep } from './backend.js';
 export { createBackend, type CreateBackendOptions } from './create-backend.js';
 export { createCpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.js';
 export {

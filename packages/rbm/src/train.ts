@@ -6,7 +6,15 @@
  * ordinary unsupervised training, or the eq. 14 joint of both layers); the
  * negative phase from CD-k, persistent CD (PCD) or exact enumeration.
  */
-import { matrix, toFloat32, type Backend, type FloatArray, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import {
+  matrix,
+  toFloat32,
+  type Backend,
+  type RbmTrainer,
+  type FloatArray,
+  type Matrix,
+  type Rng,
+} from '@rgdl/gpu-kernels';
 import { downwardProbabilities, upwardProbabilities, type LayerView } from './conditionals.js';
 import { freeEnergyUpper, freeEnergyLower } from './energy.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
@@ -218,8 +226,12 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
   const va = new Float64Array(nu);
   const vb = new Float64Array(nl);
   const f32 = options.precision === 'f32';
-  if (f32 && negative !== 'exact')
-    return fitRbmF32(be, layer, source, options, { lr, mom, decay, K, pcd: negative === 'pcd' });
+  if (f32 && negative !== 'exact') {
+    const s = { lr, mom, decay, K, pcd: negative === 'pcd' };
+    if (source.lowerBatch !== undefined && be.createRbmTrainer !== undefined)
+      return fitRbmFused(be, layer, source, options, s);
+    return fitRbmF32(be, layer, source, options, s);
+  }
   let chains: Matrix<FloatArray> | undefined; // PCD: persistent upper states
   const history: EpochInfo[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -268,6 +280,77 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
     };
     history.push(info);
     if (options.onEpoch?.(info) === false) break;
+  }
+  return history;
+}
+
+/**
+ * CD-k / PCD-k by the backend's fused f32 trainer (`Backend.createRbmTrainer`):
+ * the layer stays in the backend's memory for the whole fit and each batch is
+ * one call. The trainer's Bernoulli stream is seeded from `options.rng`, so the
+ * result is fixed by the seed (its draws differ from the unfused path's).
+ */
+function fitRbmFused(
+  be: Backend,
+  layer: RbmLayer,
+  source: PositiveSource,
+  options: FitOptions,
+  s: { lr: number; mom: number; decay: number; K: number; pcd: boolean },
+): EpochInfo[] {
+  const rng = options.rng;
+  const nu = upperWidth(layer);
+  const nl = lowerWidth(layer);
+  let capacity = 0;
+  let trainer: RbmTrainer | undefined;
+  const history: EpochInfo[] = [];
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const t0 = performance.now();
+      const step = {
+        k: s.K,
+        learningRate: s.lr * (options.schedule?.(epoch) ?? 1),
+        momentum: s.mom,
+        weightDecay: s.decay,
+        persistent: s.pcd,
+      };
+      let recon = 0;
+      let reconCount = 0;
+      for (let bi = 0; bi < source.batches; bi++) {
+        const v0 = source.lowerBatch!(bi, rng);
+        if (v0.cols !== nl) throw new RangeError(`lower batch has ${v0.cols} columns; layer is ${nu}×${nl}`);
+        if (trainer === undefined || v0.rows > capacity) {
+          if (trainer !== undefined) {
+            trainer.store(layer.W.data, layer.a, layer.b);
+            trainer.dispose();
+          }
+          capacity = v0.rows;
+          trainer = be.createRbmTrainer!(nu, nl, capacity);
+          if (trainer === undefined)
+            return [...history, ...fitRbmF32(be, layer, source, { ...options, epochs: options.epochs - epoch }, s)];
+          trainer.load(layer.W.data, layer.a, layer.b);
+          trainer.seed(rng);
+        }
+        // the first reconstruction of each batch (PCD: only when the chain restarted from the data)
+        const r = trainer.step(v0.data, v0.rows, step);
+        if (!s.pcd || r > 0) {
+          recon += r;
+          reconCount += v0.rows * nl;
+        }
+      }
+      trainer?.store(layer.W.data, layer.a, layer.b);
+      const info: EpochInfo = {
+        epoch: epoch + 1,
+        reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      history.push(info);
+      if (options.onEpoch?.(info) === false) break;
+    }
+  } finally {
+    if (trainer !== undefined) {
+      trainer.store(layer.W.data, layer.a, layer.b);
+      trainer.dispose();
+    }
   }
   return history;
 }

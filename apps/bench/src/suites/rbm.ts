@@ -56,6 +56,7 @@ export async function runRbmSuite(options: { quick: boolean; log: (line: string)
       ['cd', 'f64'],
       ['pcd', 'f64'],
       ['cd', 'f32'],
+      ['pcd', 'f32'],
     ] as const) {
       const layer = createLayer(256, 784, createRng(1), { weightScale: 0.01 });
       const rng = createRng(2);
@@ -151,7 +152,7 @@ export function rbmMarkdown(r: RbmResult): string {
         `| ${e.impl} | ${e.method} | ${e.seconds.toFixed(3)} | ${sk ? (e.seconds / sk.seconds).toFixed(2) : '—'} |`,
     ),
     '',
-    `Reference: ${r.sklearn}. scikit-learn's BernoulliRBM runs PCD-1: the same five matrix products per batch as CD-1.`,
+    `Reference: ${r.sklearn}. scikit-learn's BernoulliRBM runs PCD-1: the same five matrix products per batch as CD-1. rgdl's f32 rows use the cpu backend's fused trainer (every operand resident in wasm memory, one stacked statistics product, σ and Bernoulli draws fused and split over both threads).`,
     '',
     '### Exact classification propagation (batch of 4 inputs)',
     '',

@@ -4,6 +4,7 @@ import type { Backend } from '../backend.js';
 import { logSigmoidInto, sigmoidInto, softplusInto } from './elementwise.js';
 import { jsGemm } from './js-gemm.js';
 import { walshHadamardRows } from './walsh-hadamard.js';
+import { createWasmRbmTrainer } from './rbm-trainer.js';
 import { WasmGemm, wasmGemmSupported } from './wasm-gemm.js';
 
 export interface CpuBackendOptions {
@@ -46,6 +47,12 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
       precision: 'f64',
       ...(reasons.length > 0 ? { fallbackReason: reasons.join('; ') } : {}),
       dispose: () => wasm?.dispose(),
+      ...(wasm !== undefined
+        ? {
+            createRbmTrainer: (nu: number, nl: number, maxBatch: number) =>
+              createWasmRbmTrainer(wasm, nu, nl, maxBatch),
+          }
+        : {}),
       ready: () => wasm?.ready() ?? Promise.resolve(),
     },
     {

@@ -9,12 +9,45 @@ import type { FloatArray } from '../matrix.js';
 import { GEMM_WASM_BASE64 } from '../wasm/gemm-module.js';
 import { wasmApi, type WasmMemory } from '../wasm/webassembly-api.js';
 
-interface GemmExports {
+export interface GemmExports {
   dgemm: GemmFn;
   sgemm: GemmFn;
   sigmoid32(ptr: number, count: number): void;
   scratchBytes64(): number;
   scratchBytes32(): number;
+  biasSigmoid32(c: number, ldc: number, bias: number, rows: number, cols: number): void;
+  biasSigmoidSample32(
+    c: number,
+    ldc: number,
+    bias: number,
+    rows: number,
+    cols: number,
+    out: number,
+    ldo: number,
+    state: number,
+  ): void;
+  bernoulli32(p: number, ldp: number, out: number, ldo: number, rows: number, cols: number, state: number): void;
+  sqDiff32(a: number, lda: number, b: number, ldb: number, rows: number, cols: number): number;
+  negate32(x: number, ld: number, rows: number, cols: number): void;
+  fillColumn32(x: number, ld: number, rows: number, col: number, value: number): void;
+  cdUpdate32(
+    d: number,
+    nu: number,
+    nl: number,
+    w64: number,
+    vw: number,
+    w32: number,
+    a64: number,
+    va: number,
+    a32: number,
+    b64: number,
+    vb: number,
+    b32: number,
+    scale: number,
+    lr: number,
+    mom: number,
+    decay: number,
+  ): void;
 }
 type GemmFn = (
   m0: number,
@@ -39,10 +72,16 @@ const ARENA_START = PAGE; // leave the first page to the module
 const CTRL_SEQ = 0;
 const CTRL_DONE = 1;
 const CTRL_KIND = 2;
-const CTRL_ARGS = 3; // 14 args
+const CTRL_ARGS = 3; // up to MAX_ARGS args
 const CTRL_READY = 20;
 const CTRL_ERROR = 21;
-const JOB_EXIT = 2;
+/** Exports the worker can run, by index (the job kind); args are unsigned 32-bit. */
+const WORKER_CALLS = ['dgemm', 'sgemm', 'biasSigmoidSample32'] as const;
+type WorkerCall = (typeof WORKER_CALLS)[number];
+const JOB_EXIT = 255;
+const MAX_ARGS = 16; // CTRL_ARGS … CTRL_ARGS + 15 < CTRL_READY
+/** Polls of the control word before a thread sleeps in Atomics.wait (≈ tens of µs). */
+const SPIN = 20000;
 
 /**
  * Worker source, run with `eval: true` so src/, dist/ and bundles need no extra
@@ -58,15 +97,17 @@ WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('wasm 
   Atomics.store(ctrl, ${CTRL_READY}, 1);
   let seen = 0;
   for (;;) {
+    // spin briefly before sleeping: back-to-back products then start without a wake-up delay
+    for (let spin = 0; spin < ${SPIN} && Atomics.load(ctrl, ${CTRL_SEQ}) === seen; spin++);
     Atomics.wait(ctrl, ${CTRL_SEQ}, seen);
     const seq = Atomics.load(ctrl, ${CTRL_SEQ});
     if (seq === seen) continue;
     seen = seq;
     const kind = ctrl[${CTRL_KIND}];
     if (kind === ${JOB_EXIT}) break;
-    const a = Array.from(ctrl.subarray(${CTRL_ARGS}, ${CTRL_ARGS} + 14), (v) => v >>> 0);
+    const a = Array.from(ctrl.subarray(${CTRL_ARGS}, ${CTRL_ARGS} + ${MAX_ARGS}), (v) => v >>> 0);
     try {
-      (kind === 0 ? ex.dgemm : ex.sgemm)(...a);
+      ex[${JSON.stringify(WORKER_CALLS)}[kind]](...a);
     } catch (e) {
       Atomics.store(ctrl, ${CTRL_ERROR}, 1);
     }
@@ -113,6 +154,8 @@ export class WasmGemm {
   readonly #ctrl: Int32Array;
   #worker: Worker | undefined;
   #seq = 0;
+  /** Resident blocks (allocate/free) sit between the scratch and the per-call operand arena. */
+  readonly #blocks: { ptr: number; end: number; free: boolean }[] = [];
 
   private constructor(bytes: Uint8Array, options: WasmGemmOptions) {
     const wa = wasmApi!;
@@ -165,6 +208,42 @@ export class WasmGemm {
     }
   }
 
+  /** The module's exports (for fused kernels that work on resident memory). */
+  get exports(): GemmExports {
+    return this.#exports;
+  }
+
+  /** The current buffer of the shared linear memory (changes identity when it grows). */
+  get buffer(): ArrayBuffer {
+    return this.#memory.buffer;
+  }
+
+  #residentTop(): number {
+    return this.#blocks.length > 0 ? this.#blocks[this.#blocks.length - 1]!.end : ARENA_START + 2 * this.#scratch;
+  }
+
+  /**
+   * Reserves `bytes` of linear memory (64-byte aligned) that no GEMM call
+   * overwrites, until `free`. Returns the byte offset, or undefined when the
+   * memory cannot grow that far. Views must be re-created from `buffer` after
+   * any call that may grow memory.
+   */
+  allocate(bytes: number): number | undefined {
+    const ptr = (this.#residentTop() + 63) & ~63;
+    const end = ptr + bytes;
+    if (end > MAX_PAGES * PAGE || !this.#ensure(end)) return undefined;
+    this.#blocks.push({ ptr, end, free: false });
+    return ptr;
+  }
+
+  /** Releases a block from `allocate` (blocks above it keep their place until freed). */
+  free(ptr: number): void {
+    const block = this.#blocks.find((b) => b.ptr === ptr && !b.free);
+    if (block === undefined) return;
+    block.free = true;
+    while (this.#blocks.length > 0 && this.#blocks[this.#blocks.length - 1]!.free) this.#blocks.pop();
+  }
+
   #ensure(bytes: number): boolean {
     const have = this.#memory.buffer.byteLength;
     if (bytes <= have) return true;
@@ -191,7 +270,7 @@ export class WasmGemm {
     const f64 = out instanceof Float64Array;
     const el = f64 ? 8 : 4;
     const align = (x: number) => (x + 63) & ~63;
-    const base = ARENA_START + 2 * this.#scratch;
+    const base = this.#residentTop();
     const aPtr = align(base);
     const bPtr = align(aPtr + a.data.length * el);
     const cPtr = align(bPtr + b.data.length * el);
@@ -203,33 +282,64 @@ export class WasmGemm {
     new View(buf, bPtr, b.data.length).set(b.data);
     const cView = new View(buf, cPtr, m * n);
     if (accumulate) cView.set(out);
+    this.gemmAt(f64, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, accumulate);
+    out.set(cView);
+    return true;
+  }
+
+  /**
+   * C(m×n, leading dimension ldc) (+)= op(A)·op(B) on operands already in linear
+   * memory (byte offsets, element strides), rows of C split over the two threads
+   * when the product is large enough.
+   */
+  gemmAt(
+    f64: boolean,
+    m: number,
+    n: number,
+    k: number,
+    aPtr: number,
+    ars: number,
+    acs: number,
+    bPtr: number,
+    brs: number,
+    bcs: number,
+    cPtr: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
     const fn = f64 ? this.#exports.dgemm : this.#exports.sgemm;
     const acc = accumulate ? 1 : 0;
     const s0 = ARENA_START;
     const s1 = ARENA_START + this.#scratch;
-    const useWorker = this.workerReady && 2 * m * n * k >= this.parallelMinFlops && m >= 16;
+    const useWorker = this.workerReady && 2 * m * n * k >= this.parallelMinFlops && Math.max(m, n) >= 16;
     if (!useWorker) {
-      fn(0, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s0);
-    } else {
-      const mid = Math.ceil(m / 2 / 4) * 4; // micro-tiles are 4 rows high
-      const ctrl = this.#ctrl;
-      const args = [mid, m, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s1];
-      ctrl.set(args, CTRL_ARGS);
-      ctrl[CTRL_KIND] = f64 ? 0 : 1;
-      const seq = ++this.#seq;
-      Atomics.store(ctrl, CTRL_SEQ, seq);
-      Atomics.notify(ctrl, CTRL_SEQ);
-      fn(0, mid, n, k, aPtr, a.rowStride, a.colStride, bPtr, b.rowStride, b.colStride, cPtr, n, acc, s0);
-      let done: number;
-      while ((done = Atomics.load(ctrl, CTRL_DONE)) !== seq) {
-        if (Atomics.wait(ctrl, CTRL_DONE, done, 120_000) === 'timed-out') {
-          throw new Error('wasm GEMM worker did not answer within 120 s');
-        }
-      }
-      if (Atomics.load(ctrl, CTRL_ERROR) !== 0) throw new Error('wasm GEMM worker failed');
+      fn(0, m, n, k, aPtr, ars, acs, bPtr, brs, bcs, cPtr, ldc, acc, s0);
+      return;
     }
-    out.set(cView);
-    return true;
+    // Each thread packs the whole of the operand it shares: split C's rows when B
+    // (k×n) is the smaller operand, else its columns (every element of C is summed
+    // in the same order either way, so the split never changes the result).
+    const el = f64 ? 8 : 4;
+    const ctrl = this.#ctrl;
+    let first: number[];
+    if (m >= n) {
+      const mid = Math.ceil(m / 2 / 4) * 4; // micro-tiles are 4 rows high
+      first = [0, mid, n, k, aPtr, ars, acs, bPtr, brs, bcs, cPtr, ldc, acc, s0];
+      ctrl.set([mid, m, n, k, aPtr, ars, acs, bPtr, brs, bcs, cPtr, ldc, acc, s1], CTRL_ARGS);
+    } else {
+      const mid = Math.ceil(n / 2 / 8) * 8; // and 8 (f32) or 4 (f64) columns wide
+      first = [0, m, mid, k, aPtr, ars, acs, bPtr, brs, bcs, cPtr, ldc, acc, s0];
+      ctrl.set(
+        [0, m, n - mid, k, aPtr, ars, acs, bPtr + mid * bcs * el, brs, bcs, cPtr + mid * el, ldc, acc, s1],
+        CTRL_ARGS,
+      );
+    }
+    ctrl[CTRL_KIND] = WORKER_CALLS.indexOf(f64 ? 'dgemm' : 'sgemm');
+    const seq = ++this.#seq;
+    Atomics.store(ctrl, CTRL_SEQ, seq);
+    Atomics.notify(ctrl, CTRL_SEQ);
+    fn(...(first as Parameters<GemmFn>));
+    this.#join(seq);
   }
 
   /**
@@ -237,7 +347,7 @@ export class WasmGemm {
    * when x does not fit the module's memory.
    */
   sigmoid32(x: Float32Array, out: Float32Array): boolean {
-    const ptr = (ARENA_START + 2 * this.#scratch + 63) & ~63;
+    const ptr = (this.#residentTop() + 63) & ~63;
     const count = (x.length + 3) & ~3;
     if (!this.#ensure(ptr + count * 4)) return false;
     const view = new Float32Array(this.#memory.buffer, ptr, count);
@@ -245,6 +355,41 @@ export class WasmGemm {
     this.#exports.sigmoid32(ptr, count);
     out.set(view.subarray(0, x.length));
     return true;
+  }
+
+  /**
+   * Runs export `name` with `first` on this thread and with `second` on the worker
+   * at the same time (both in order on this thread when the worker is not up), for
+   * kernels whose two halves touch disjoint memory. Arguments must be unsigned
+   * 32-bit integers.
+   */
+  parallelPair(name: WorkerCall, first: readonly number[], second: readonly number[]): void {
+    const fn = this.#exports[name] as unknown as (...args: number[]) => void;
+    if (!this.workerReady) {
+      fn(...first);
+      fn(...second);
+      return;
+    }
+    const ctrl = this.#ctrl;
+    ctrl.set(second, CTRL_ARGS);
+    ctrl[CTRL_KIND] = WORKER_CALLS.indexOf(name);
+    const seq = ++this.#seq;
+    Atomics.store(ctrl, CTRL_SEQ, seq);
+    Atomics.notify(ctrl, CTRL_SEQ);
+    fn(...first);
+    this.#join(seq);
+  }
+
+  #join(seq: number): void {
+    const ctrl = this.#ctrl;
+    for (let spin = 0; spin < SPIN && Atomics.load(ctrl, CTRL_DONE) !== seq; spin++);
+    let done: number;
+    while ((done = Atomics.load(ctrl, CTRL_DONE)) !== seq) {
+      if (Atomics.wait(ctrl, CTRL_DONE, done, 120_000) === 'timed-out') {
+        throw new Error('wasm GEMM worker did not answer within 120 s');
+      }
+    }
+    if (Atomics.load(ctrl, CTRL_ERROR) !== 0) throw new Error('wasm GEMM worker failed');
   }
 
   /** Stops the worker thread; later calls run on one thread. */
