@@ -91,7 +91,7 @@ const flow = JSON.parse(
 );
 if (!Array.isArray(flow.layers)) throw new Error('rgdl flow --json');
 // the server from the installed package: up, healthy, a prediction, clean exit on SIGTERM
-const server = spawn(bin, ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random', '--eps', '0.1'], {
+const server = spawn(bin, ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random-query', '--eps', '0.1'], {
   cwd: app,
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -86,8 +86,8 @@ describe('rgdl CLI', () => {
     expect(r.fisherTopEigenvalues).toHaveLength(10);
     for (const l of r.fisherTopEigenvalues) expect(l).toBeGreaterThan(0);
     expect(r.servers).toHaveLength(3);
-    expect(r.attack.sources.map((s: { defence: string }) => s.defence)).toEqual(['none', 'fim', 'random']);
+    expect(r.attack.sources.map((s: { defence: string }) => s.defence)).toEqual(['none', 'fim', 'random-class']);
     for (const s of r.attack.sources) expect(s.honestLabelKept).toBe(1);
-    expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 seeds\)/);
+    expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 paired seeds\)/);
   }, 120_000);
 });

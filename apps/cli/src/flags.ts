@@ -1,3 +1,4 @@
+import { DEFENCES, parseDefence, type DefenceName } from '@rgdl/poison';
 import { UsageError } from './usage-error.js';
 
 /** Parses an integer flag; `undefined` gives the default. @throws UsageError */
@@ -63,4 +64,12 @@ export function intListFlag(name: string, value: string | boolean | undefined): 
 export function requiredString(name: string, value: string | boolean | undefined): string {
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} <value> is required`);
   return value;
+}
+
+/** --defence: a defence name ('random' is accepted for 'random-query'); default fim. @throws UsageError */
+export function defenceFlag(value: string | boolean | undefined): DefenceName {
+  if (value === undefined) return 'fim';
+  const d = typeof value === 'string' ? parseDefence(value) : undefined;
+  if (d === undefined) throw new UsageError(`--defence must be one of ${DEFENCES.join(', ')}, got '${String(value)}'`);
+  return d;
 }

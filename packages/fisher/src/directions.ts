@@ -1,61 +1,11 @@
 /**
- * Directions built on the Fisher information: the strongest poison δy (top
- * eigenvector of F̃(y), eq. 19 and §IV) and the most damaging input perturbation
- * δx (top eigenvector of F(x), [8]).
+ * The most damaging input perturbation δx (top eigenvector of the classification
+ * FIM F(x), [8]). Poison directions δy live with the defences in @rgdl/poison.
  */
 import { createRng, matrix, orientLargestPositive, type Backend, type Rng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilitiesAuto, discreteKl, type DeepRbm } from '@rgdl/rbm';
 import { exactKl } from './exact.js';
 import { classificationFisher, generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
-
-export interface PoisonDirection {
-  /** Unit vector v₁ (sign fixed as `signRule` says). */
-  readonly direction: Float64Array;
-  /** Top eigenvalue λ₁ of F̃(y): D_KL ≈ ½ λ₁ ε² for δy = ε v₁. */
-  readonly eigenvalue: number;
-  /**
-   * 'kl': the sign with the larger exact D_KL(q̃_0(·|y) ‖ q̃_0(·|y + εv)) at the
-   * probe step (small nets); 'convention': the largest-magnitude component made
-   * positive (the second-order KL does not depend on the sign).
-   */
-  readonly signRule: 'kl' | 'convention';
-}
-
-/**
- * Strongest poison direction at y (the top eigenvector of F̃(y)); the sign
- * increases the exact D_KL at step `probe` when the net is small enough.
- */
-export function poisonDirection(
-  be: Backend,
-  net: DeepRbm,
-  y: Float64Array,
-  options: FisherOptions & { probe?: number },
-): PoisonDirection {
-  const { F } = generationFisher(be, net, y, options);
-  const top = topEigenpairs(be, F, 1);
-  const v = orientLargestPositive(top.vectors[0]!);
-  const eps = options.probe ?? 0.1;
-  try {
-    const plus = exactKl(
-      be,
-      net,
-      y,
-      y.map((yi, i) => yi + eps * v[i]!),
-      'down',
-    );
-    const minus = exactKl(
-      be,
-      net,
-      y,
-      y.map((yi, i) => yi - eps * v[i]!),
-      'down',
-    );
-    return { direction: minus > plus ? v.map((x) => -x) : v, eigenvalue: top.values[0]!, signRule: 'kl' };
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    return { direction: v, eigenvalue: top.values[0]!, signRule: 'convention' };
-  }
-}
 
 export interface AdversarialResult {
   /** x′ = clip(x + δ, 0, 1). */

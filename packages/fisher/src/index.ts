@@ -11,9 +11,7 @@ export { exactFisher, exactKl, exactEnd, EXACT_FISHER_WIDTH, type ExactEnd } fro
 export { rgChainFisher, type RgChainOptions, type RgChainResult } from './rg-chain.js';
 export { monteCarloFisher, type MonteCarloOptions, type MonteCarloFisher } from './monte-carlo.js';
 export {
-  poisonDirection,
   adversarialPerturbation,
-  type PoisonDirection,
   type AdversarialResult,
 } from './directions.js';
 export { depthStudy, type DepthRow } from './depth-study.js';

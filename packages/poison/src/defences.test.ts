@@ -15,7 +15,7 @@ describe('defences', () => {
   const fisher = { samples: 400, pool: 256, batches: 2 };
 
   it('with ε = 0 every step-based defence is the identity; none is always the identity', () => {
-    for (const defence of ['none', 'fim', 'random', 'gaussian'] as const) {
+    for (const defence of ['none', 'fim', 'fim-min', 'random-class', 'random-query', 'gaussian'] as const) {
       const b = createService(be, net, { defence, epsilon: 0, fisher }).answer(inputs);
       b.served.forEach((s, r) => expect(Array.from(s)).toEqual(Array.from(b.clean[r]!)));
       expect(utility(b)).toEqual({ labelAgreement: 1, meanL1: 0 });
@@ -26,9 +26,14 @@ describe('defences', () => {
     for (const defence of DEFENCES) {
       const b = createService(be, net, { defence, epsilon: 0.2, fisher, decimals: 1 }).answer(inputs);
       const u = utility(b);
-      if (['fim', 'random', 'gaussian', 'none', 'top1'].includes(defence)) expect(u.labelAgreement).toBe(1);
+      if (!['round', 'reverse-sigmoid'].includes(defence)) expect(u.labelAgreement).toBe(1);
+      // every answer is a probability vector by default
+      b.served.forEach((a) => {
+        expect(a.every((v) => v >= 0)).toBe(true);
+        expect(a.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
+      });
       // step-based defences never move more than the requested Euclidean norm
-      if (['fim', 'random'].includes(defence)) {
+      if (['fim', 'fim-min', 'random-class', 'random-query'].includes(defence)) {
         b.served.forEach((s, r) =>
           expect(Math.hypot(...s.map((v, j) => v - b.clean[r]![j]!))).toBeLessThanOrEqual(0.2 + 1e-12),
         );
@@ -37,7 +42,7 @@ describe('defences', () => {
   });
 
   it('fim and random answers are deterministic per query; gaussian noise is fresh', () => {
-    for (const defence of ['fim', 'random'] as const) {
+    for (const defence of ['fim', 'fim-min', 'random-class', 'random-query'] as const) {
       const s = createService(be, net, { defence, epsilon: 0.2, fisher });
       expect(s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a))).toEqual(
         s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a)),
@@ -47,6 +52,54 @@ describe('defences', () => {
     const a = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));
     const b = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));
     expect(a).not.toEqual(b);
+  });
+
+  it('fim serves more δyᵀF̃δy than fim-min and random-class at the same ε (mean over queries)', () => {
+    const shared = classPoisonDirections(be, net, { fisher, seed: 5 });
+    const quad = (defence: 'fim' | 'fim-min' | 'random-class') => {
+      const b = createService(be, net, { defence, epsilon: 0.2, directions: shared, seed: 5 }).answer(inputs);
+      let total = 0;
+      b.served.forEach((s, r) => {
+        const y = b.clean[r]!;
+        const c = y.indexOf(Math.max(...y));
+        const F = shared.fisher[c]!;
+        const d = s.map((v, j) => v - y[j]!);
+        for (let i = 0; i < d.length; i++)
+          for (let j = 0; j < d.length; j++) total += d[i]! * F[i * d.length + j]! * d[j]!;
+      });
+      return total / inputs.length;
+    };
+    const fim = quad('fim');
+    expect(fim).toBeGreaterThan(quad('fim-min'));
+    expect(fim).toBeGreaterThan(quad('random-class'));
+    // the cache's tangent directions sum to zero and are unit
+    for (const dirs of [...shared.candidates, shared.smallest]) {
+      for (const v of Array.isArray(dirs) ? dirs : [dirs]) {
+        expect(Math.abs((v as Float64Array).reduce((a, x) => a + x, 0))).toBeLessThan(1e-9);
+        expect(Math.hypot(...(v as Float64Array))).toBeCloseTo(1, 9);
+      }
+    }
+  });
+
+  it('random-class adds the same direction (up to sign) for every query of a class; random-query does not', () => {
+    for (const [defence, same] of [
+      ['random-class', true],
+      ['random-query', false],
+    ] as const) {
+      const b = createService(be, net, { defence, epsilon: 0.05, seed: 3 }).answer(inputs);
+      const byClass = new Map<number, string[]>();
+      b.served.forEach((s, r) => {
+        const y = b.clean[r]!;
+        const d = s.map((v, j) => v - y[j]!);
+        if (Math.abs(Math.hypot(...d) - 0.05) > 1e-9 || d.some((v, j) => s[j]! <= 1e-12 && v !== 0)) return; // clipped or shrunk
+        const c = y.indexOf(Math.max(...y));
+        const sign = Math.sign(d.find((v) => Math.abs(v) > 1e-9) ?? 1); // the step may take either sign of the class direction
+        byClass.set(c, [...(byClass.get(c) ?? []), Array.from(d, (v) => (sign * v).toFixed(6)).join(',')]);
+      });
+      const groups = [...byClass.values()].filter((g) => g.length >= 2);
+      expect(groups.length).toBeGreaterThan(0);
+      for (const g of groups) expect(new Set(g).size === 1).toBe(same);
+    }
   });
 
   it('warm() builds the fim cache up front; given per-class directions give the same answers as the lazy cache', () => {
@@ -62,6 +115,6 @@ describe('defences', () => {
     expect(given.warm()).toBeLessThan(0.05); // nothing left to compute
     expect(given.answer(inputs).served).toEqual(lazy.served);
     // defences without a cache have nothing to warm
-    expect(createService(be, net, { defence: 'random', epsilon: 0.2 }).warm()).toBeLessThan(0.05);
+    expect(createService(be, net, { defence: 'random-query', epsilon: 0.2 }).warm()).toBeLessThan(0.05);
   });
 });

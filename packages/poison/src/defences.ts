@@ -1,48 +1,80 @@
 /**
  * Defended prediction services with one interface: the clean answer ŷ(x) (class
- * probabilities of the victim, eq. 2) and what is served instead.
- *  - 'fim':      ŷ + ε·v₁(ŷ), v₁ the top eigenvector of the generation FIM F̃ at
- *                the predicted class (per-class cache, see @rgdl/fisher bench);
- *  - 'random':   ŷ + ε·u, u a random unit vector (same norm: the key control);
- *  - 'gaussian': ŷ + N(0, ε²/n · I) (expected norm ε; fresh noise per call);
- *  - 'round':    ŷ rounded to `decimals` decimals;
- *  - 'reverse-sigmoid': Lee et al. (β = 1, γ = 0.1), renormalised;
- *  - 'top1':     the one-hot label only;
- *  - 'none':     ŷ itself.
- * All perturbations go through constrainStep (valid answer, label unchanged).
- * Determinism: 'fim' and 'random' answer a repeated query identically (the
- * random direction is seeded by the query's bytes); 'gaussian' does not.
+ * probabilities of the victim, eq. 2) and what is served instead. Every answer
+ * is a probability vector (the 'simplex' view) unless the 'box' view is asked for,
+ * and every step goes through constrainStep (valid answer, label unchanged).
+ * Step defences take ‖δy‖₂ = ε (the strength swept to match defender cost):
+ *  - 'fim':          the feasible step that maximises δyᵀF̃δy: the candidates ±v₁, ±v₂,
+ *                    ±v₃ (top eigenvectors of F̃(e_c) restricted to the simplex's
+ *                    tangent space Σδ = 0, F̃ from a per-class cache at the one-hot
+ *                    output of the predicted class c) are each projected and
+ *                    label-constrained, and the served one with the largest
+ *                    δyᵀF̃δy wins (so neither the eigensolver's sign nor clipping
+ *                    picks the step);
+ *  - 'fim-min':      the smallest-eigenvalue direction of the same F̃ (the sign with
+ *                    the longer feasible step): the control that should do least;
+ *  - 'random-class': one fixed seeded unit direction per class (the bias control:
+ *                    a consistent shift of the same size as fim's);
+ *  - 'random-query': a fresh direction per query, seeded by the query's bytes
+ *                    (zero-mean noise across queries);
+ *  - 'gaussian':     ŷ + N(0, ε²/n · I), fresh noise per call.
+ * Others: 'round' (to `decimals`), 'reverse-sigmoid' (Lee et al. 2019, strength β,
+ * γ; may change the label), 'top1' (the one-hot label), 'none' (ŷ).
+ * Determinism: every defence but 'gaussian' answers a repeated query identically.
  */
 import { createRng, matrix, type Backend, type Rng } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
-import { classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
+import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
 import { argmax, constrainStep, type AnswerView } from './constrain.js';
 
-export type DefenceName = 'none' | 'fim' | 'random' | 'gaussian' | 'round' | 'reverse-sigmoid' | 'top1';
+export type DefenceName =
+  | 'none'
+  | 'fim'
+  | 'fim-min'
+  | 'random-class'
+  | 'random-query'
+  | 'gaussian'
+  | 'round'
+  | 'reverse-sigmoid'
+  | 'top1';
 export const DEFENCES: readonly DefenceName[] = [
   'none',
   'fim',
-  'random',
+  'fim-min',
+  'random-class',
+  'random-query',
   'gaussian',
   'round',
   'reverse-sigmoid',
   'top1',
 ];
 
-/** Whether a defence takes a step size ε (fim, random, gaussian); the others ignore it. */
+const STEP_DEFENCES: readonly DefenceName[] = ['fim', 'fim-min', 'random-class', 'random-query', 'gaussian'];
+
+/** Whether a defence takes a step size ε (fim, fim-min, random-class, random-query, gaussian); the others ignore it. */
 export function usesEpsilon(defence: DefenceName): boolean {
-  return defence === 'fim' || defence === 'random' || defence === 'gaussian';
+  return STEP_DEFENCES.includes(defence);
+}
+
+/** Parses a defence name; 'random' is the former name of 'random-query'. Returns undefined when unknown. */
+export function parseDefence(name: string): DefenceName | undefined {
+  if (name === 'random') return 'random-query';
+  return (DEFENCES as readonly string[]).includes(name) ? (name as DefenceName) : undefined;
 }
 
 export interface DefenceOptions {
   readonly defence: DefenceName;
-  /** Step size ‖δy‖₂ for fim / random / gaussian (absolute, or × ‖ŷ‖₂ when `relative`). */
+  /** Step size ‖δy‖₂ of the step defences (absolute, or × ‖ŷ‖₂ when `relative`). */
   readonly epsilon?: number;
   readonly relative?: boolean;
+  /** 'simplex' (probability vectors, default) or 'box' (entries in [0, 1]). */
   readonly view?: AnswerView;
   /** 'round': decimals kept (default 1). */
   readonly decimals?: number;
-  /** Samples of h_{N−1} for the victim's class probabilities (default 32; exact when small). */
+  /** 'reverse-sigmoid': strength β (default 1) and γ (default 0.1). */
+  readonly beta?: number;
+  readonly gamma?: number;
+  /** Samples of h_{N−1} for the victim's class probabilities (default 32, drawn from a stream seeded by the query; exact when every hidden layer is enumerable). */
   readonly samples?: number;
   /** FIM estimator for the per-class cache (default Monte Carlo, S=2000, 8 pools × 4096). */
   readonly fisher?: Partial<FisherOptions>;
@@ -52,17 +84,25 @@ export interface DefenceOptions {
   readonly directions?: ClassDirections;
 }
 
-/** The 'fim' defence's per-class cache: λ₁ and v₁ of F̃(e_c) for every class c. */
+/** The per-class cache of the 'fim' and 'fim-min' defences, computed at the one-hot outputs e_c. */
 export interface ClassDirections {
+  /** λ₁ of F̃(e_c) for every class. */
   readonly eigenvalues: Float64Array;
+  /** v₁ of F̃(e_c) (unit, the eigensolver's sign). */
   readonly directions: readonly Float64Array[];
+  /** F̃(e_c) itself (classes × classes, row-major), for δyᵀF̃δy. */
+  readonly fisher: readonly Float64Array[];
+  /** Top three eigenvectors of F̃ restricted to Σδ = 0 (unit), the fim defence's candidates. */
+  readonly candidates: readonly (readonly Float64Array[])[];
+  /** The smallest-eigenvalue eigenvector of F̃ restricted to Σδ = 0 (unit), the fim-min control. */
+  readonly smallest: readonly Float64Array[];
 }
 
 /**
- * Top eigenpair of the generation FIM F̃(e_c) (eq. 20) at every one-hot output
- * e_c: Monte Carlo with S = 2000 and 8 pools of 4096 unless `fisher` says
- * otherwise, class c seeded with seed + c. The sign is the eigensolver's (the
- * second-order KL does not depend on it).
+ * F̃(e_c) (eq. 20) at every one-hot output e_c and its eigen-directions: Monte
+ * Carlo with S = 2000 and 8 pools of 4096 unless `fisher` says otherwise, class c
+ * seeded with seed + c. Restricted to the simplex's tangent space, the matrix is
+ * P F̃ P with P = I − 11ᵀ/n, whose eigenvector along 1 (eigenvalue 0) is dropped.
  */
 export function classPoisonDirections(
   be: Backend,
@@ -72,7 +112,11 @@ export function classPoisonDirections(
   const classes = net.layers[net.layers.length - 1]!.W.rows;
   const seed = options.seed ?? 1;
   const eigenvalues = new Float64Array(classes);
-  const directions = Array.from({ length: classes }, (_, k) => {
+  const directions: Float64Array[] = [];
+  const fisher: Float64Array[] = [];
+  const candidates: Float64Array[][] = [];
+  const smallest: Float64Array[] = [];
+  for (let k = 0; k < classes; k++) {
     const y = Float64Array.from({ length: classes }, (_, j) => (j === k ? 1 : 0));
     const F = generationFisher(be, net, y, {
       method: 'monte-carlo',
@@ -84,9 +128,71 @@ export function classPoisonDirections(
     } as FisherOptions).F;
     const top = topEigenpairs(be, F, 1);
     eigenvalues[k] = top.values[0]!;
-    return top.vectors[0]!;
-  });
-  return { eigenvalues, directions };
+    directions.push(top.vectors[0]!);
+    fisher.push(F.data.slice());
+    // P F P, P = I − 11ᵀ/n
+    const n = classes;
+    const PF = matrix(n, n);
+    const rowMean = new Float64Array(n);
+    const colMean = new Float64Array(n);
+    let all = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const f = F.data[i * n + j]!;
+        rowMean[i]! += f / n;
+        colMean[j]! += f / n;
+        all += f / (n * n);
+      }
+    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) PF.data[i * n + j] = F.data[i * n + j]! - rowMean[i]! - colMean[j]! + all;
+    const eig = be.symmetricEigen(PF);
+    const vectors = Array.from({ length: n }, (_, j) =>
+      Float64Array.from({ length: n }, (_, i) => eig.vectors.data[i * n + j]!),
+    );
+    // drop the constant direction (the one most aligned with 1)
+    let constant = 0;
+    let best = -1;
+    vectors.forEach((v, j) => {
+      const c = Math.abs(v.reduce((a, b) => a + b, 0));
+      if (c > best) {
+        best = c;
+        constant = j;
+      }
+    });
+    const tangent = vectors.filter((_, j) => j !== constant);
+    candidates.push(tangent.slice(0, 3));
+    smallest.push(tangent[tangent.length - 1]!);
+  }
+  return { eigenvalues, directions, fisher, candidates, smallest };
+}
+
+/**
+ * ŷ rounded to multiples of 10^−decimals that still sum to 1 (largest remainder:
+ * round down, then give the missing units to the largest remainders, ties to the
+ * larger probability), so the label is kept unless ŷ's top two are within one unit.
+ */
+export function roundOnSimplex(y: Float64Array, decimals: number): Float64Array {
+  const units = 10 ** decimals;
+  const floors = Array.from(y, (v) => Math.floor(v * units + 1e-9));
+  let missing = units - floors.reduce((a, b) => a + b, 0);
+  const order = Array.from(y, (_, i) => i).sort(
+    (i, j) => y[j]! * units - floors[j]! - (y[i]! * units - floors[i]!) || y[j]! - y[i]!,
+  );
+  for (const i of order) {
+    if (missing <= 0) break;
+    floors[i]!++;
+    missing--;
+  }
+  return Float64Array.from(floors, (f) => f / units);
+}
+
+/** δᵀFδ for a row-major n×n F. */
+function quadratic(F: Float64Array, d: Float64Array): number {
+  const n = d.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += d[i]! * F[i * n + j]! * d[j]!;
+  return s;
 }
 
 export interface ServedBatch {
@@ -122,27 +228,57 @@ function normalise(v: Float64Array): Float64Array {
 /** A defended service around a trained victim. */
 export function createService(be: Backend, net: DeepRbm, options: DefenceOptions): PredictionService {
   const classes = net.layers[net.layers.length - 1]!.W.rows;
-  const view = options.view ?? 'box';
+  const view = options.view ?? 'simplex';
   const eps = options.epsilon ?? 0;
   const seed = options.seed ?? 1;
   const noiseRng: Rng = createRng(seed + 101);
   // per-class cache of v₁ at the one-hot outputs (given, or computed lazily once)
   let cache = options.directions;
-  const directionFor = (c: number): Float64Array => {
+  const directions = (): ClassDirections => {
     cache ??= classPoisonDirections(be, net, { ...(options.fisher ? { fisher: options.fisher } : {}), seed });
-    return cache.directions[c]!;
+    return cache;
   };
+  // random directions are drawn in the space the answer can move in (Σδ = 0 for the
+  // simplex), so their whole length ε is spent, as fim's is
+  const randomDirection = (rng: Rng): Float64Array => {
+    const v = Float64Array.from({ length: classes }, () => rng.nextGaussian());
+    if (view === 'simplex') {
+      const mean = v.reduce((a, b) => a + b, 0) / classes;
+      for (let j = 0; j < classes; j++) v[j]! -= mean;
+    }
+    return normalise(v);
+  };
+  // random-class: one fixed unit direction per class, seeded by (seed, class)
+  const classDirection = (c: number): Float64Array => randomDirection(createRng(seed * 1000 + 17 + c));
+  // ŷ(x) must not depend on which other queries share its batch (in process vs over
+  // HTTP in batches of 64): a sampled estimate draws from a stream seeded by the query
+  const enumerable = hiddenEnumerable(net);
   const clean = (inputs: readonly Float64Array[]): Float64Array[] => {
-    const m = matrix(inputs.length, inputs[0]?.length ?? 0);
-    inputs.forEach((x, r) => m.data.set(x, r * m.cols));
-    const p = classProbabilitiesAuto(be, net, m, { samples: options.samples ?? 32, rng: createRng(seed + 7) });
-    return inputs.map((_, r) => p.data.slice(r * classes, (r + 1) * classes));
+    const n0 = inputs[0]?.length ?? 0;
+    if (enumerable) {
+      const m = matrix(inputs.length, n0);
+      inputs.forEach((x, r) => m.data.set(x, r * n0));
+      const p = classProbabilitiesAuto(be, net, m);
+      return inputs.map((_, r) => p.data.slice(r * classes, (r + 1) * classes));
+    }
+    return inputs.map((x) => {
+      const p = classProbabilitiesAuto(
+        be,
+        net,
+        { rows: 1, cols: n0, data: x },
+        {
+          samples: options.samples ?? 32,
+          rng: createRng(hashSeed(x, seed + 7)),
+        },
+      );
+      return p.data.slice(0, classes);
+    });
   };
   return {
     defence: options.defence,
     warm() {
       const t0 = performance.now();
-      if (options.defence === 'fim' && eps > 0) directionFor(0);
+      if ((options.defence === 'fim' || options.defence === 'fim-min') && eps > 0) directions();
       return (performance.now() - t0) / 1000;
     },
     answer(inputs) {
@@ -160,25 +296,58 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           if (res.scale < 1) shrunk++;
           return res.served;
         };
+        /** Of the candidate directions (each with either sign), the served answer maximising `score`. */
+        const bestOf = (dirs: readonly Float64Array[], score: (served: Float64Array) => number) => {
+          if (step === 0) return y;
+          let best: { served: Float64Array; scale: number } | undefined;
+          let bestScore = -Infinity;
+          for (const dir of dirs) {
+            for (const sign of [1, -1]) {
+              const res = constrainStep(
+                y,
+                dir.map((v) => sign * v * step),
+                view,
+              );
+              const sc = score(res.served);
+              // the + sign unless the other is clearly better (equal-length steps must not flip on rounding)
+              if (best === undefined || sc > bestScore + 1e-12 * Math.abs(bestScore) + 1e-15) {
+                bestScore = sc;
+                best = res;
+              }
+            }
+          }
+          if (best!.scale < 1) shrunk++;
+          return best!.served;
+        };
+        const sqDist = (served: Float64Array) => served.reduce((a, v, j) => a + (v - y[j]!) ** 2, 0);
         switch (options.defence) {
           case 'none':
             return y;
           case 'fim': {
-            return perturb(directionFor(argmax(y)));
+            const c = argmax(y);
+            const F = directions().fisher[c]!;
+            return bestOf(directions().candidates[c]!, (served) =>
+              quadratic(
+                F,
+                served.map((v, j) => v - y[j]!),
+              ),
+            );
           }
-          case 'random': {
-            const rng = createRng(hashSeed(inputs[r]!, seed));
-            return perturb(normalise(Float64Array.from({ length: classes }, () => rng.nextGaussian())));
-          }
+          case 'fim-min':
+            return bestOf([directions().smallest[argmax(y)]!], sqDist);
+          case 'random-class':
+            return bestOf([classDirection(argmax(y))], sqDist);
+          case 'random-query':
+            return perturb(randomDirection(createRng(hashSeed(inputs[r]!, seed))));
           case 'gaussian':
             return perturb(Float64Array.from({ length: classes }, () => noiseRng.nextGaussian() / Math.sqrt(classes)));
-          case 'round': {
-            const f = 10 ** (options.decimals ?? 1);
-            return y.map((v) => Math.round(v * f) / f);
-          }
+          case 'round':
+            return view === 'simplex'
+              ? roundOnSimplex(y, options.decimals ?? 1)
+              : y.map((v) => Math.round(v * 10 ** (options.decimals ?? 1)) / 10 ** (options.decimals ?? 1));
           case 'reverse-sigmoid': {
-            const beta = 1;
-            const gamma = 0.1;
+            const beta = options.beta ?? 1;
+            const gamma = options.gamma ?? 0.1;
             const logit = (p: number) => Math.log(Math.max(p, 1e-12) / Math.max(1 - p, 1e-12));
             const r2 = y.map((p) => p - beta * (1 / (1 + Math.exp(-gamma * logit(p))) - 0.5));
             const z = r2.reduce((a, b) => a + Math.max(b, 0), 0);

@@ -11,7 +11,7 @@ describe('experiment runner', () => {
       depths: [1, 2],
       hidden: 16,
       epsilons: [0.2],
-      defences: ['none', 'fim', 'random'],
+      defences: ['none', 'fim', 'random-query'],
       attackers: ['softmax', 'eq14'],
       seeds: [1, 2],
       victimExamples: 300,

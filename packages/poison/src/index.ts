@@ -1,9 +1,18 @@
-export { constrainStep, argmax, type AnswerView, type Constrained } from './constrain.js';
+export {
+  constrainStep,
+  projectToSimplex,
+  argmax,
+  LABEL_MARGIN,
+  type AnswerView,
+  type Constrained,
+} from './constrain.js';
 export {
   classPoisonDirections,
   createService,
   utility,
   usesEpsilon,
+  parseDefence,
+  roundOnSimplex,
   DEFENCES,
   type ClassDirections,
   type DefenceName,
@@ -26,3 +35,22 @@ export {
   type AttackerName,
 } from './experiment.js';
 export { transferAttack, type TransferResult } from './transfer.js';
+export { pairedDifference, tQuantile975, type PairedDifference } from './stats.js';
+export {
+  runCloneAttack,
+  localSource,
+  httpSource,
+  defenceLabel,
+  querySubset,
+  stat,
+  AnswerSourceError,
+  type AnswerSource,
+  type SourceAnswers,
+  type RemoteModelInfo,
+  type Stat,
+  type SeedResult,
+  type SourceResult,
+  type Comparison,
+  type AttackResult,
+  type AttackOptions,
+} from './attack.js';

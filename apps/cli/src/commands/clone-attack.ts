@@ -1,8 +1,17 @@
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCES, type CloneKind, type DefenceName } from '@rgdl/poison';
+import {
+  DEFENCES,
+  parseDefence,
+  localSource,
+  runCloneAttack,
+  type AnswerSource,
+  type AttackResult,
+  type CloneKind,
+  type DefenceName,
+} from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
-import { httpSource, localSource, runCloneAttack, type AnswerSource, type AttackResult } from '../attack.js';
+import { connectSource } from '../sources.js';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
@@ -16,12 +25,12 @@ import { UsageError } from '../usage-error.js';
 const ATTACKERS: readonly CloneKind[] = ['softmax', 'mlp', 'eq14'];
 
 function defenceList(value: string | boolean | undefined): DefenceName[] {
-  if (value === undefined) return ['none', 'random', 'fim'];
+  if (value === undefined) return ['none', 'random-class', 'fim'];
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
-  const bad = list.filter((d) => !(DEFENCES as readonly string[]).includes(d));
-  if (list.length === 0 || bad.length > 0)
+  const parsed = list.map(parseDefence);
+  if (list.length === 0 || parsed.some((d) => d === undefined))
     throw new UsageError(`--defences must be a comma-separated list of ${DEFENCES.join(', ')}, got '${String(value)}'`);
-  return list as DefenceName[];
+  return parsed as DefenceName[];
 }
 
 /** Human-readable table of an attack result. */
@@ -45,6 +54,38 @@ export function attackTable(r: AttackResult): string {
       `${pct(s.cloneAgreement.mean)} ± ${pct(s.cloneAgreement.std)}`,
     ]),
   );
+}
+
+/** Paired FIM comparisons with their 95% intervals, and the labels-only bound. */
+export function comparisonTable(r: AttackResult): string {
+  const pts = (v: number) => (100 * v).toFixed(1);
+  const rows = r.comparisons.map((c) => [
+    `${c.against} − fim`,
+    pts(c.difference.mean),
+    `${pts(c.difference.low)} … ${pts(c.difference.high)}`,
+    c.difference.excludesZero
+      ? c.difference.mean > 0
+        ? 'FIM clone worse'
+        : 'FIM clone better'
+      : 'no claim (CI covers 0)',
+  ]);
+  if (r.labelsOnly)
+    rows.push([
+      'labels-only clone acc. %',
+      pts(r.labelsOnly.cloneAccuracy.mean),
+      `± ${pts(r.labelsOnly.cloneAccuracy.std)} (std)`,
+      '',
+    ]);
+  if (r.labelsOnlyBound) {
+    const b = r.labelsOnlyBound;
+    rows.push([
+      'bound: none − labels-only',
+      pts(b.mean),
+      `${pts(b.low)} … ${pts(b.high)}`,
+      'most any label-preserving defence can take',
+    ]);
+  }
+  return table(['paired clone-accuracy difference (points)', 'mean', '95% CI', 'claim'], rows);
 }
 
 /** Clone accuracy against defender cost (or source index when the cost is unknown). */
@@ -88,13 +129,15 @@ export async function cloneAttack(
   try {
     const sources: AnswerSource[] = [];
     for (const url of urls) {
-      const s = await httpSource(url);
+      const s = await connectSource(url);
       if (s.info.widths.join() !== w.join())
         throw new UsageError(`${url} serves widths [${s.info.widths.join(', ')}] but --model has [${w.join(', ')}]`);
       sources.push(s);
     }
     if (urls.length === 0) for (const d of defences) sources.push(localSource(be, net, d, epsilon, seed0 + 1000));
     const out = ensureOutDir(values.out);
+    if (queries > attackerData.x.rows)
+      throw new UsageError(`--queries ${queries} is more than the ${attackerData.x.rows} attacker inputs`);
     const progress = new Progress(1, { enabled: values.json !== true });
     const result = await runCloneAttack(be, {
       sources,
@@ -122,6 +165,7 @@ export async function cloneAttack(
       `clone attack: ${attacker} attacker, ${queries} queries per seed from the ${spec.name} attacker split, scored on ${result.testExamples} test digits\n\n`,
     );
     io.out(attackTable(result));
+    io.out(`\n${comparisonTable(result)}`);
     io.out(`\nverdict: ${result.verdict}\n(${result.seconds.toFixed(1)} s)\n`);
     if (out !== undefined) io.out(`wrote ${out}/clone-attack.json and ${out}/clone-attack.svg\n`);
   } finally {
@@ -132,9 +176,9 @@ export async function cloneAttack(
 export const cloneAttackCommand: Command = {
   name: 'clone-attack',
   summary:
-    'Query a defended model (a running server or in process), train clones, compare FIM poison with no defence and random noise',
+    'Query a defended model (a running server or in process), train clones, compare FIM poison with controls by paired intervals',
   usage:
-    'rgdl clone-attack --model m.json [--url http://127.0.0.1:8080]… [--defences none,random,fim] [--eps 0.2] [--attacker softmax|mlp|eq14] [options]',
+    'rgdl clone-attack --model m.json [--url http://127.0.0.1:8080]… [--defences none,random-class,fim] [--eps 0.2] [--attacker softmax|mlp|eq14] [options]',
   help: `The attacker sends its own inputs (the data set's 'attacker' split, never the
 victim's training data), trains a clone on the served answers and is scored on
 the test split; an honest user's answers to the same test digits are scored too.
@@ -142,8 +186,12 @@ Each seed draws a different subset of queries and a different clone start.
 
 Sources: each --url (a running 'rgdl serve'; repeat the flag to compare servers),
 or, without --url, one in-process defended service per --defences entry.
-The verdict compares the 'fim' source with 'none' and 'random' (difference of
-mean clone accuracy ± its standard error; significant beyond 2 standard errors).
+Seeds are paired: a seed fixes the attacker's query subset and the clone's
+start for every source. The verdict compares the 'fim' source with every other
+source, and with an attacker who keeps only the served answers' argmax labels,
+by paired differences of clone accuracy with 95% t intervals; it claims only
+what an interval excluding 0 carries. 'none' − labels-only bounds what any
+label-preserving defence can take from this attacker.
 
 Attackers: softmax (logistic regression on soft labels), mlp (64 tanh units),
 eq14 (the victim's architecture trained layerwise, eq. 14).
@@ -151,8 +199,9 @@ eq14 (the victim's architecture trained layerwise, eq. 14).
 Options:
   --model FILE       the victim's model file (widths, data set)         (required)
   --url URL          a running server; repeatable
-  --defences LIST    local sources: ${DEFENCES.join(', ')}   (none,random,fim)
-  --eps E            step size of local fim / random / gaussian        (0.2)
+  --defences LIST    local sources: ${DEFENCES.join(', ')}
+                     ('random' = random-query)                          (none,random-class,fim)
+  --eps E            step ‖δy‖₂ of local step defences                  (0.2)
   --attacker A       softmax | mlp | eq14                               (softmax)
   --queries N        attacker queries per seed                          (1500)
   --seeds N          seeds (error bars)                                 (3)

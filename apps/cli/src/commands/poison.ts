@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
-import { defenceLabel } from '../attack.js';
+import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
-import { choiceFlag, intFlag, numberFlag } from '../flags.js';
+import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { UsageError } from '../usage-error.js';
@@ -65,7 +65,7 @@ Options:
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
     const w = widths(net);
-    const defence = choiceFlag('defence', values.defence, DEFENCES, 'fim');
+    const defence = defenceFlag(values.defence);
     const epsilon = numberFlag('eps', values.eps, 0.05, 0, 10);
     const seed = intFlag('seed', values.seed, 1);
     let inputs: Float64Array[];

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, usesEpsilon } from '@rgdl/poison';
 import type { Command } from '../command.js';
-import { choiceFlag, intFlag, numberFlag } from '../flags.js';
+import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
 import { UsageError } from '../usage-error.js';
@@ -44,7 +44,7 @@ Options:
   async run({ values }) {
     const path = values.model;
     const { net, metadata } = readModel(path);
-    const defence = choiceFlag('defence', values.defence, DEFENCES, 'fim');
+    const defence = defenceFlag(values.defence);
     const defenceEps = numberFlag('eps', values.eps, 0.05, 0, 10);
     const epsilon = usesEpsilon(defence) ? defenceEps : 0;
     const port = intFlag('port', values.port, 8080, 0);

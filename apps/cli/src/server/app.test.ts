@@ -25,7 +25,7 @@ describe('prediction server', () => {
       net,
       metadata: { data: { name: 'test' } },
       modelName: 'tiny',
-      defence: 'random',
+      defence: 'random-query',
       epsilon: EPS,
       seed: 1,
       batchLimit: 8,
@@ -76,7 +76,7 @@ describe('prediction server', () => {
       widths: WIDTHS,
       inputs: 16,
       classes: 4,
-      defence: 'random',
+      defence: 'random-query',
       epsilon: EPS,
       batchLimit: 8,
     });

@@ -1,0 +1,406 @@
+/**
+ * The cloning attack, one pipeline for every caller (`rgdl clone-attack`,
+ * `rgdl demo`, servers or in-process services): an attacker sends its own
+ * inputs to a prediction source, trains a clone on (x, served answer) and is
+ * scored on held-out test inputs; an honest user's view of the same source is
+ * scored on the same inputs.
+ *
+ * Seeds are paired: seed s fixes the attacker's query subset and the clone's
+ * initialisation for every source, so sources are compared by the paired
+ * differences of their clones' accuracies, with 95% t intervals (stats.ts).
+ * Beside the soft-answer attacker runs the labels-only attacker of the same
+ * kind, trained on the argmax of the served answers: a label-preserving defence
+ * serves it exactly the clean labels, so "undefended soft clone − labels-only
+ * clone" bounds what any label-preserving defence can take from this attacker.
+ */
+import { createRng, type Backend } from '@rgdl/gpu-kernels';
+import type { DeepRbm } from '@rgdl/rbm';
+import { trainClone, type CloneKind } from './clones.js';
+import { argmax } from './constrain.js';
+import { createService, usesEpsilon, type DefenceName, type DefenceOptions } from './defences.js';
+import { pairedDifference, type PairedDifference } from './stats.js';
+
+export interface SourceAnswers {
+  /** The source's label per input (the clean argmax; label-preserving defences never change it). */
+  readonly labels: number[];
+  readonly served: Float64Array[];
+  /** Clean answers, known only for in-process sources. */
+  readonly clean?: Float64Array[];
+}
+
+export interface AnswerSource {
+  readonly name: string;
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  answer(inputs: readonly Float64Array[]): Promise<SourceAnswers>;
+}
+
+/** A source could not be reached or answered nonsense (the message says which and why). */
+export class AnswerSourceError extends Error {
+  override readonly name = 'AnswerSourceError';
+}
+
+/** 'fim ε=0.2', 'none', … */
+export function defenceLabel(defence: DefenceName, epsilon: number): string {
+  return usesEpsilon(defence) ? `${defence} ε=${epsilon}` : defence;
+}
+
+/** A defended service in this process. */
+export function localSource(
+  be: Backend,
+  net: DeepRbm,
+  defence: DefenceName,
+  epsilon: number,
+  seed: number,
+  options: Omit<DefenceOptions, 'defence' | 'epsilon' | 'seed'> = {},
+): AnswerSource {
+  const service = createService(be, net, { ...options, defence, epsilon, seed });
+  return {
+    name: `local ${defenceLabel(defence, epsilon)}`,
+    defence,
+    epsilon,
+    async answer(inputs) {
+      const b = service.answer(inputs);
+      return { labels: b.clean.map((y) => argmax(y)), served: b.served, clean: b.clean };
+    },
+  };
+}
+
+/** What a prediction server says about itself (GET /v1/model, the fields used here). */
+export interface RemoteModelInfo {
+  readonly widths: number[];
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  readonly batchLimit: number;
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    const cause = (error as Error).cause;
+    throw new AnswerSourceError(
+      `cannot reach ${url} (${cause instanceof Error ? cause.message : (error as Error).message})`,
+    );
+  }
+  const text = await res.text();
+  if (!res.ok) throw new AnswerSourceError(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new AnswerSourceError(`${url} did not answer JSON`);
+  }
+}
+
+/**
+ * A running rgdl prediction server at `base` (e.g. http://127.0.0.1:8080), queried
+ * through POST /v1/predict in batches within its limit.
+ * @throws AnswerSourceError when it cannot be reached or is not an rgdl server.
+ */
+export async function httpSource(base: string): Promise<AnswerSource & { readonly info: RemoteModelInfo }> {
+  const root = base.replace(/\/+$/, '');
+  const info = await getJson<RemoteModelInfo>(`${root}/v1/model`);
+  if (!Array.isArray(info.widths) || typeof info.defence !== 'string') {
+    throw new AnswerSourceError(`${root}/v1/model is not an rgdl server's answer`);
+  }
+  const batch = Math.min(64, info.batchLimit);
+  return {
+    name: `${root} ${defenceLabel(info.defence, info.epsilon)}`,
+    defence: info.defence,
+    epsilon: info.epsilon,
+    info,
+    async answer(inputs) {
+      const labels: number[] = [];
+      const served: Float64Array[] = [];
+      for (let i = 0; i < inputs.length; i += batch) {
+        const body = JSON.stringify({ inputs: inputs.slice(i, i + batch).map((x) => Array.from(x)) });
+        const r = await getJson<{ labels: number[]; answers: number[][] }>(`${root}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        labels.push(...r.labels);
+        served.push(...r.answers.map((a) => Float64Array.from(a)));
+      }
+      return { labels, served };
+    },
+  };
+}
+
+export interface Stat {
+  readonly mean: number;
+  /** Sample standard deviation over seeds (0 for one seed). */
+  readonly std: number;
+  readonly n: number;
+}
+
+export function stat(values: readonly number[]): Stat {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+export interface SeedResult {
+  readonly seed: number;
+  readonly cloneAccuracy: number;
+  readonly cloneAgreement: number;
+}
+
+export interface SourceResult {
+  readonly source: string;
+  readonly defence: DefenceName;
+  readonly epsilon: number;
+  /** Honest user on the test inputs: answers whose argmax is the source's label, and their accuracy. */
+  readonly honestLabelKept: number;
+  readonly honestAccuracy: number;
+  /**
+   * Mean ‖served − clean‖₁ on the test inputs; for servers, against the answers of
+   * an undefended ('none') server when one is attacked too, else null.
+   */
+  readonly meanL1: number | null;
+  readonly cloneAccuracy: Stat;
+  /** Clone label = source label on the test inputs. */
+  readonly cloneAgreement: Stat;
+  readonly perSeed: readonly SeedResult[];
+}
+
+export interface Comparison {
+  /** The arm compared with FIM: a defence, or 'labels-only' (the argmax attacker). */
+  readonly against: DefenceName | 'labels-only';
+  /** Paired clone-accuracy difference against − fim (positive: FIM's clone is worse), with its 95% interval. */
+  readonly difference: PairedDifference;
+}
+
+export interface AttackResult {
+  readonly attacker: CloneKind;
+  readonly queries: number;
+  readonly testExamples: number;
+  readonly seeds: readonly number[];
+  readonly sources: readonly SourceResult[];
+  /** The labels-only attacker (argmax of the served answers of the first label-preserving source), per seed. */
+  readonly labelsOnly: { readonly cloneAccuracy: Stat; readonly perSeed: readonly SeedResult[] } | null;
+  readonly comparisons: readonly Comparison[];
+  /**
+   * Undefended soft clone − labels-only clone (paired): the most a label-preserving
+   * defence can take from this attacker. Null without a 'none' source or labels-only run.
+   */
+  readonly labelsOnlyBound: PairedDifference | null;
+  readonly verdict: string;
+  readonly seconds: number;
+}
+
+export interface AttackOptions {
+  readonly sources: readonly AnswerSource[];
+  readonly attacker: CloneKind;
+  /** Victim widths (the eq14 clone copies the architecture). */
+  readonly widths: readonly number[];
+  /** The attacker's pool of inputs; each seed draws `queries` of them. */
+  readonly pool: readonly Float64Array[];
+  readonly queries: number;
+  readonly test: readonly Float64Array[];
+  readonly testLabels: ArrayLike<number>;
+  readonly seeds: readonly number[];
+  /** Also run the labels-only attacker (default true). */
+  readonly labelsOnly?: boolean;
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** The first k of a seeded permutation of 0 … n−1 (the attacker's queries for one seed). */
+export function querySubset(n: number, k: number, seed: number): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.nextFloat() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, k);
+}
+
+const LABEL_PRESERVING: readonly DefenceName[] = [
+  'none',
+  'fim',
+  'fim-min',
+  'random-class',
+  'random-query',
+  'gaussian',
+  'top1',
+];
+
+const pts = (v: number) => `${(100 * v).toFixed(1)}`;
+
+function describeDifference(d: PairedDifference): string {
+  return `${d.mean >= 0 ? '' : '−'}${pts(Math.abs(d.mean))} points (95% CI ${pts(d.low)} to ${pts(d.high)})`;
+}
+
+/**
+ * Runs the attack on every source (and the labels-only attacker), compares the
+ * 'fim' source with every other arm by paired differences, and writes a verdict
+ * that states only what the intervals carry.
+ * @throws RangeError when more queries are asked for than the pool holds.
+ */
+export async function runCloneAttack(be: Backend, options: AttackOptions): Promise<AttackResult> {
+  const t0 = performance.now();
+  if (options.queries > options.pool.length) {
+    throw new RangeError(
+      `${options.queries} queries asked for, but the attacker has only ${options.pool.length} inputs`,
+    );
+  }
+  const n = options.test.length;
+  const runLabels = options.labelsOnly !== false;
+  const labelSourceIndex = options.sources.findIndex((s) => LABEL_PRESERVING.includes(s.defence));
+  const total = (options.sources.length + (runLabels && labelSourceIndex >= 0 ? 1 : 0)) * options.seeds.length;
+  let done = 0;
+  const testAnswersAll: SourceAnswers[] = [];
+  for (const source of options.sources) testAnswersAll.push(await source.answer(options.test));
+  const noneIndex = options.sources.findIndex((s) => s.defence === 'none');
+  const score = (pred: Float64Array[], labels: readonly number[], seed: number): SeedResult => {
+    let acc = 0;
+    let agree = 0;
+    pred.forEach((p, r) => {
+      const c = argmax(p);
+      if (c === options.testLabels[r]) acc++;
+      if (c === labels[r]) agree++;
+    });
+    return { seed, cloneAccuracy: acc / n, cloneAgreement: agree / n };
+  };
+  const attack = (answers: readonly Float64Array[], seed: number) => {
+    const idx = querySubset(options.pool.length, options.queries, 7919 * seed);
+    return trainClone(
+      be,
+      options.attacker,
+      idx.map((i) => options.pool[i]!),
+      idx.map((i) => answers[i]!),
+      { widths: options.widths, seed },
+    ).predict(options.test);
+  };
+  const sources: SourceResult[] = [];
+  let labelsOnly: AttackResult['labelsOnly'] = null;
+  for (const [k, source] of options.sources.entries()) {
+    const poolAnswers = await source.answer(options.pool);
+    const testAnswers = testAnswersAll[k]!;
+    // defender cost against the clean answers, or against an undefended source's answers
+    const reference = testAnswers.clean ?? (noneIndex >= 0 ? testAnswersAll[noneIndex]!.served : undefined);
+    let kept = 0;
+    let correct = 0;
+    let l1 = 0;
+    testAnswers.served.forEach((s, r) => {
+      if (argmax(s) === testAnswers.labels[r]) kept++;
+      if (argmax(s) === options.testLabels[r]) correct++;
+      if (reference) for (let j = 0; j < s.length; j++) l1 += Math.abs(s[j]! - reference[r]![j]!);
+    });
+    const perSeed = options.seeds.map((seed) => {
+      const r = score(attack(poolAnswers.served, seed), testAnswers.labels, seed);
+      options.onProgress?.(++done, total, `${source.name}, seed ${seed}`);
+      return r;
+    });
+    sources.push({
+      source: source.name,
+      defence: source.defence,
+      epsilon: source.epsilon,
+      honestLabelKept: kept / n,
+      honestAccuracy: correct / n,
+      meanL1: reference ? l1 / n : null,
+      cloneAccuracy: stat(perSeed.map((s) => s.cloneAccuracy)),
+      cloneAgreement: stat(perSeed.map((s) => s.cloneAgreement)),
+      perSeed,
+    });
+    if (runLabels && k === labelSourceIndex) {
+      // one-hot argmax of the served answers: the clean labels, for any label-preserving source
+      const oneHot = poolAnswers.served.map((s) => Float64Array.from(s, (_, j) => (j === argmax(s) ? 1 : 0)));
+      const seedsResult = options.seeds.map((seed) => {
+        const r = score(attack(oneHot, seed), testAnswers.labels, seed);
+        options.onProgress?.(++done, total, `labels-only attacker, seed ${seed}`);
+        return r;
+      });
+      labelsOnly = { cloneAccuracy: stat(seedsResult.map((s) => s.cloneAccuracy)), perSeed: seedsResult };
+    }
+  }
+  const accuracies = (r: { perSeed: readonly SeedResult[] }) => r.perSeed.map((s) => s.cloneAccuracy);
+  const fim = sources.find((s) => s.defence === 'fim');
+  const none = sources.find((s) => s.defence === 'none');
+  const comparisons: Comparison[] = [];
+  if (fim) {
+    for (const other of sources) {
+      if (other === fim) continue;
+      comparisons.push({ against: other.defence, difference: pairedDifference(accuracies(other), accuracies(fim)) });
+    }
+    if (labelsOnly)
+      comparisons.push({
+        against: 'labels-only',
+        difference: pairedDifference(accuracies(labelsOnly), accuracies(fim)),
+      });
+  }
+  const labelsOnlyBound = none && labelsOnly ? pairedDifference(accuracies(none), accuracies(labelsOnly)) : null;
+  const verdict = writeVerdict(options, fim, comparisons, labelsOnlyBound);
+  return {
+    attacker: options.attacker,
+    queries: options.queries,
+    testExamples: n,
+    seeds: options.seeds,
+    sources,
+    labelsOnly,
+    comparisons,
+    labelsOnlyBound,
+    verdict,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+const ARM_NAMES: Record<string, string> = {
+  none: 'no defence',
+  'fim-min': 'the smallest-eigenvalue direction',
+  'random-class': 'a fixed random direction per class of the same size',
+  'random-query': 'fresh random noise per query of the same size',
+  gaussian: 'Gaussian noise',
+  round: 'rounding',
+  'reverse-sigmoid': 'reverse sigmoid',
+  top1: 'top-1 labels',
+  'labels-only': "an attacker who keeps only the served answers' argmax",
+};
+
+/** The verdict: every comparison with its interval; a claim only where the interval excludes 0. */
+function writeVerdict(
+  options: AttackOptions,
+  fim: SourceResult | undefined,
+  comparisons: readonly Comparison[],
+  bound: PairedDifference | null,
+): string {
+  const seeds = options.seeds.length;
+  if (!fim) return 'no FIM-defended source was attacked, so there is nothing to compare';
+  const lines = comparisons.map((c) => {
+    const d = c.difference;
+    const what =
+      c.against === 'labels-only'
+        ? `against ${ARM_NAMES['labels-only']} (that attacker's clone minus the FIM clone)`
+        : `vs ${ARM_NAMES[c.against] ?? c.against}`;
+    const claim = !d.excludesZero ? 'not distinguishable from 0' : d.mean > 0 ? 'FIM clone worse' : 'FIM clone better';
+    return `${what}: ${describeDifference(d)}, ${claim}`;
+  });
+  const random = comparisons.find((c) => c.against === 'random-class');
+  const labels = comparisons.find((c) => c.against === 'labels-only');
+  const conclusions: string[] = [];
+  if (random) {
+    conclusions.push(
+      random.difference.excludesZero && random.difference.mean > 0
+        ? 'The FIM direction hurt the clone more than a fixed random direction of the same size.'
+        : 'These seeds do not show that the FIM direction hurts the clone more than a fixed random direction of the same size.',
+    );
+  }
+  if (labels) {
+    conclusions.push(
+      labels.difference.excludesZero && labels.difference.mean > 0
+        ? "An attacker who keeps only the argmax labels escapes the poison: that attacker's clone is better than the FIM clone."
+        : labels.difference.excludesZero
+          ? 'The FIM clone is better than a labels-only clone: the poisoned soft answers still help the attacker.'
+          : 'The labels-only attacker and the FIM clone are not distinguishable.',
+    );
+  }
+  if (bound) {
+    conclusions.push(
+      `No label-preserving defence can take more than ${describeDifference(bound)} from this attacker (undefended soft clone minus labels-only clone).`,
+    );
+  }
+  return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seeds) — ${lines.join('; ')}. Honest users keep their label on ${pts(fim.honestLabelKept)}% of test inputs (accuracy ${pts(fim.honestAccuracy)}%). ${conclusions.join(' ')}`.trim();
+}
