@@ -17,7 +17,7 @@ import { createRng, type Backend } from '@rgdl/gpu-kernels';
 import type { DeepRbm } from '@rgdl/rbm';
 import { trainClone, type CloneKind } from './clones.js';
 import { argmax } from './constrain.js';
-import { createService, usesEpsilon, type DefenceName, type DefenceOptions } from './defences.js';
+import { createService, LABEL_PRESERVING, usesEpsilon, type DefenceName, type DefenceOptions } from './defences.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 
 export interface SourceAnswers {
@@ -218,16 +218,6 @@ export function querySubset(n: number, k: number, seed: number): number[] {
   return idx.slice(0, k);
 }
 
-const LABEL_PRESERVING: readonly DefenceName[] = [
-  'none',
-  'fim',
-  'fim-min',
-  'random-class',
-  'random-query',
-  'gaussian',
-  'top1',
-];
-
 const pts = (v: number) => `${(100 * v).toFixed(1)}`;
 
 function describeDifference(d: PairedDifference): string {
@@ -356,6 +346,9 @@ const ARM_NAMES: Record<string, string> = {
   gaussian: 'Gaussian noise',
   round: 'rounding',
   'reverse-sigmoid': 'reverse sigmoid',
+  mad: 'MAD',
+  'mad-argmax': 'MAD-argmax',
+  'adaptive-misinformation': 'adaptive misinformation',
   top1: 'top-1 labels',
   'labels-only': "an attacker who keeps only the served answers' argmax",
 };

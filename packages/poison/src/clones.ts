@@ -3,7 +3,8 @@
  *  (a) 'eq14':    the victim's architecture trained layerwise by eq. 14 with the
  *                 served ŷ′ as (soft) outputs, with the same held-out guard as the
  *                 victim (a held-out fifth of the attacker's queries, labelled by
- *                 argmax ŷ′) — the paper's attacker;
+ *                 argmax ŷ′), choosing among sweeps ≥ 1 so the lower layers see
+ *                 ŷ′ — the paper's attacker;
  *  (b) 'softmax': multinomial logistic regression on the soft labels (knockoff);
  *  (c) 'mlp':     one hidden layer of 64 tanh units and a softmax output, trained on
  *                 the soft labels by full-batch Adam (knockoff).
@@ -79,6 +80,8 @@ export function trainClone(
       pretrainEpochs: options.pretrainEpochs ?? 5,
       epochsPerLayer: 2,
       patience: 1,
+      // the guard chooses among sweeps ≥ 1, so the served ŷ′ reach the lower layers
+      keepFrom: 1,
       batchSize: 50,
       learningRate: 0.1,
       momentum: 0.9,

@@ -1,7 +1,7 @@
 import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classPoisonDirections, createService, DEFENCES, utility } from './defences.js';
+import { classPoisonDirections, createService, DEFENCES, LABEL_PRESERVING, utility } from './defences.js';
 
 const be = createCpuBackend();
 afterAll(() => be.dispose());
@@ -22,11 +22,12 @@ describe('defences', () => {
     }
   });
 
-  it('keep the label (label agreement 1) except top1/round/reverse-sigmoid, whose cost is their own', () => {
+  it('the label-preserving defences keep every label; every defence serves probability vectors', () => {
+    const reference = { rows: inputs.length, cols: 16, data: Float64Array.from(inputs.flatMap((x) => Array.from(x))) };
     for (const defence of DEFENCES) {
-      const b = createService(be, net, { defence, epsilon: 0.2, fisher, decimals: 1 }).answer(inputs);
+      const b = createService(be, net, { defence, epsilon: 0.2, fisher, decimals: 1, reference }).answer(inputs);
       const u = utility(b);
-      if (!['round', 'reverse-sigmoid'].includes(defence)) expect(u.labelAgreement).toBe(1);
+      if (LABEL_PRESERVING.includes(defence)) expect(u.labelAgreement, defence).toBe(1);
       // every answer is a probability vector by default
       b.served.forEach((a) => {
         expect(a.every((v) => v >= 0)).toBe(true);

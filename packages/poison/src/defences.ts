@@ -19,13 +19,18 @@
  *                    (zero-mean noise across queries);
  *  - 'gaussian':     ŷ + N(0, ε²/n · I), fresh noise per call.
  * Others: 'round' (to `decimals`), 'reverse-sigmoid' (Lee et al. 2019, strength β,
- * γ; may change the label), 'top1' (the one-hot label), 'none' (ŷ).
+ * γ; may change the label), 'mad' / 'mad-argmax' (Orekondy et al. 2020, L1 budget ε;
+ * mad.ts), 'adaptive-misinformation' (Kariyappa & Qureshi 2020, strength: the OOD
+ * quantile; misinformation.ts; changes labels of queries it calls OOD), 'top1'
+ * (the one-hot label), 'none' (ŷ).
  * Determinism: every defence but 'gaussian' answers a repeated query identically.
  */
-import { createRng, matrix, type Backend, type Rng } from '@rgdl/gpu-kernels';
+import { createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
 import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
 import { argmax, constrainStep, type AnswerView } from './constrain.js';
+import { madAnswer, randomSurrogate, surrogateProbabilities, type Surrogate } from './mad.js';
+import { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinformation.js';
 
 export type DefenceName =
   | 'none'
@@ -36,6 +41,9 @@ export type DefenceName =
   | 'gaussian'
   | 'round'
   | 'reverse-sigmoid'
+  | 'mad'
+  | 'mad-argmax'
+  | 'adaptive-misinformation'
   | 'top1';
 export const DEFENCES: readonly DefenceName[] = [
   'none',
@@ -46,12 +54,35 @@ export const DEFENCES: readonly DefenceName[] = [
   'gaussian',
   'round',
   'reverse-sigmoid',
+  'mad',
+  'mad-argmax',
+  'adaptive-misinformation',
   'top1',
 ];
 
-const STEP_DEFENCES: readonly DefenceName[] = ['fim', 'fim-min', 'random-class', 'random-query', 'gaussian'];
+const STEP_DEFENCES: readonly DefenceName[] = [
+  'fim',
+  'fim-min',
+  'random-class',
+  'random-query',
+  'gaussian',
+  'mad',
+  'mad-argmax',
+];
 
-/** Whether a defence takes a step size ε (fim, fim-min, random-class, random-query, gaussian); the others ignore it. */
+/** Defences that never change the served label (argmax of the answer = argmax of ŷ). */
+export const LABEL_PRESERVING: readonly DefenceName[] = [
+  'none',
+  'fim',
+  'fim-min',
+  'random-class',
+  'random-query',
+  'gaussian',
+  'mad-argmax',
+  'top1',
+];
+
+/** Whether a defence takes ε (the step defences' ‖δy‖₂; MAD's L1 budget); the others ignore it. */
 export function usesEpsilon(defence: DefenceName): boolean {
   return STEP_DEFENCES.includes(defence);
 }
@@ -78,6 +109,10 @@ export interface DefenceOptions {
   readonly samples?: number;
   /** FIM estimator for the per-class cache (default Monte Carlo, S=2000, 8 pools × 4096). */
   readonly fisher?: Partial<FisherOptions>;
+  /** 'adaptive-misinformation': the defender's in-distribution inputs (e.g. its training data), rows × n_0. */
+  readonly reference?: Matrix<Float64Array>;
+  /** 'adaptive-misinformation': quantile of the reference scores used as the OOD threshold τ (default 0.05). */
+  readonly quantile?: number;
   /** Seed of the defender's own randomness. */
   readonly seed?: number;
   /** 'fim': precomputed per-class directions (e.g. shared by several services); computed lazily otherwise. */
@@ -234,6 +269,8 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   const noiseRng: Rng = createRng(seed + 101);
   // per-class cache of v₁ at the one-hot outputs (given, or computed lazily once)
   let cache = options.directions;
+  let surrogate: Surrogate | undefined;
+  let scorer: OodScorer | undefined;
   const directions = (): ClassDirections => {
     cache ??= classPoisonDirections(be, net, { ...(options.fisher ? { fisher: options.fisher } : {}), seed });
     return cache;
@@ -283,6 +320,18 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
     },
     answer(inputs) {
       const ys = clean(inputs);
+      let oodScores: Float64Array | undefined;
+      if (options.defence === 'adaptive-misinformation') {
+        if (options.reference === undefined) {
+          throw new RangeError(
+            "adaptive-misinformation needs the defender's in-distribution inputs (options.reference)",
+          );
+        }
+        scorer ??= bottomRbmScorer(be, net, options.reference, options.quantile ?? 0.05);
+        const m = matrix(inputs.length, inputs[0]?.length ?? 0);
+        inputs.forEach((x, i) => m.data.set(x, i * m.cols));
+        oodScores = scorer.score(m);
+      }
       let shrunk = 0;
       const served = ys.map((y, r) => {
         const step = (eps > 0 ? eps : 0) * (options.relative ? Math.hypot(...y) : 1);
@@ -353,6 +402,14 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
             const z = r2.reduce((a, b) => a + Math.max(b, 0), 0);
             return r2.map((v) => (z > 0 ? Math.max(v, 0) / z : 1 / classes));
           }
+          case 'mad':
+          case 'mad-argmax': {
+            if (eps === 0) return y;
+            surrogate ??= randomSurrogate(classes, inputs[r]!.length, seed + 31);
+            return madAnswer(y, surrogateProbabilities(surrogate, inputs[r]!), eps, options.defence === 'mad-argmax');
+          }
+          case 'adaptive-misinformation':
+            return misinformedAnswer(y, oodScores![r]!, scorer!);
           case 'top1': {
             const k = argmax(y);
             return y.map((_, j) => (j === k ? 1 : 0));

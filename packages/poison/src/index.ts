@@ -12,6 +12,7 @@ export {
   utility,
   usesEpsilon,
   parseDefence,
+  LABEL_PRESERVING,
   roundOnSimplex,
   DEFENCES,
   type ClassDirections,
@@ -54,3 +55,20 @@ export {
   type AttackResult,
   type AttackOptions,
 } from './attack.js';
+export { madAnswer, gradientAngle, randomSurrogate, surrogateProbabilities, type Surrogate } from './mad.js';
+export { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinformation.js';
+export {
+  runFairTest,
+  summariseFairTest,
+  strengthOptions,
+  type FairAttacker,
+  type DefenceArm,
+  type FairTestConfig,
+  type FairTestResult,
+  type FairRow,
+  type ArmCost,
+  type FairSummary,
+  type CurvePoint,
+  type MatchedComparison,
+} from './fair-test.js';
+export { outOfDistributionQueries } from './queries.js';

@@ -81,3 +81,33 @@ describe('trainLayerwise', () => {
     expect(acc).toBeGreaterThan(0.6); // chance is 0.1
   }, 120_000);
 });
+
+describe('eq. 14 guard', () => {
+  it('keepFrom: 1 keeps a sweep ≥ 1 even when greedy initialisation scored best', () => {
+    const data = noisyPrototypes({
+      classes: 3,
+      inputs: 12,
+      examples: 90,
+      rng: createRng(4),
+      prototypeRng: createRng(5),
+    });
+    const opts = {
+      sweeps: 2,
+      pretrainEpochs: 20,
+      epochsPerLayer: 1,
+      learningRate: 0.5,
+      momentum: 0,
+      seed: 3,
+      patience: 5,
+    };
+    const free = trainLayerwise(be, createDeepRbm([12, 6, 3], createRng(6), { weightScale: 0.01 }), data, opts);
+    const forced = trainLayerwise(be, createDeepRbm([12, 6, 3], createRng(6), { weightScale: 0.01 }), data, {
+      ...opts,
+      keepFrom: 1,
+    });
+    expect(forced.bestSweep).toBeGreaterThanOrEqual(1);
+    expect(forced.history.map((h) => h.validationAccuracy)).toEqual(free.history.map((h) => h.validationAccuracy));
+    const best = Math.max(...forced.history.slice(1).map((h) => h.validationAccuracy));
+    expect(forced.bestAccuracy).toBe(best);
+  });
+});

@@ -42,6 +42,12 @@ export interface LayerwiseOptions {
   readonly evalSamples?: number;
   /** Stop after this many sweeps without a better validation accuracy (default 2). */
   readonly patience?: number;
+  /**
+   * The guard keeps the best of sweeps ≥ keepFrom (default 0: greedy
+   * initialisation included). 1 forces at least one eq. 14 sweep, so data seen only
+   * through the sweeps (a clone's served ŷ′) reach the lower layers.
+   */
+  readonly keepFrom?: number;
   readonly seed?: number;
   readonly onProgress?: (event: LayerwiseProgress) => void;
 }
@@ -155,6 +161,7 @@ export function trainLayerwise(
   const epochs = options.epochsPerLayer ?? 2;
   const batchSize = options.batchSize ?? 50;
   const patience = options.patience ?? 2;
+  const keepFrom = Math.min(options.keepFrom ?? 0, sweeps);
   const validation = options.validation ?? data;
   const evalSamples = options.evalSamples ?? 16;
   const fitBase = {
@@ -232,7 +239,7 @@ export function trainLayerwise(
     };
     history.push(info);
     options.onProgress?.({ kind: 'sweep', info });
-    if (acc > bestAccuracy) {
+    if (acc > bestAccuracy || (sweep === keepFrom && bestSweep < keepFrom)) {
       bestAccuracy = acc;
       best = cloneDeepRbm(net);
       bestSweep = sweep;

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import {
+  runFairTest,
+  summariseFairTest,
+  type FairTestConfig,
   DEFENCES,
   runExperiment,
   summarise,
@@ -11,6 +14,8 @@ import {
   type ExperimentConfig,
 } from '@rgdl/poison';
 import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
+import { fairBudgetSvg, fairCostSvg, fairMarkdown } from './fair-report.js';
 import { intFlag, requiredString } from '../flags.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { Progress } from '../progress.js';
@@ -78,6 +83,11 @@ Options:
   --out DIR      directory for experiment.json, experiment.md, clone-vs-utility-*.svg (required)
   --quick        the small grid
   --transfer     the adversarial-transfer grid
+  --fair         the fair test (with --quick: its small grid): every defence swept
+                 over its strength and compared with FIM at matched cost (paired
+                 95% intervals), the labels-only bound, MAD, adaptive
+                 misinformation against an OOD attacker, query budgets; writes
+                 fair.json, fair.md and SVG curves
   --seeds N      number of seeds (overrides the grid's)
   --seed S       first seed (seeds S, S+1, …)                          (1)
   --json         print the summary as JSON
@@ -86,10 +96,16 @@ Options:
     out: { type: 'string' },
     quick: { type: 'boolean' },
     transfer: { type: 'boolean' },
+    fair: { type: 'boolean' },
     seeds: { type: 'string' },
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
+    if (values.fair === true) {
+      if (values.transfer === true) throw new UsageError('choose one of --fair and --transfer');
+      await runFair(values, out, io);
+      return;
+    }
     if (values.quick === true && values.transfer === true) throw new UsageError('choose one of --quick and --transfer');
     const base = values.quick === true ? QUICK_GRID : values.transfer === true ? TRANSFER_GRID : DEFAULT_GRID;
     const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 1);
@@ -129,3 +145,99 @@ Options:
   },
 };
 export type { DefenceName };
+
+/** The fair test's small grid (about 2 min here). */
+export const FAIR_QUICK: FairTestConfig = {
+  depths: [2],
+  arms: [
+    { defence: 'none', strengths: [0] },
+    { defence: 'fim', strengths: [0.1, 0.2] },
+    // the controls' sweeps reach past FIM's cost, so every FIM point can be matched
+    { defence: 'fim-min', strengths: [0.1, 0.3] },
+    { defence: 'random-class', strengths: [0.1, 0.3] },
+    { defence: 'mad-argmax', strengths: [0.1, 0.4] },
+    { defence: 'adaptive-misinformation', strengths: [0.05] },
+    { defence: 'top1', strengths: [0] },
+  ],
+  attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood'],
+  budgets: [200, 800],
+  seeds: [1, 2, 3, 4],
+  testExamples: 400,
+  victimFineTuneEpochs: 15,
+  fisher: { samples: 1000, pool: 2048, batches: 4 },
+};
+
+/** The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000). */
+export const FAIR_DEFAULT: FairTestConfig = {
+  depths: [1, 2, 3],
+  arms: [
+    { defence: 'none', strengths: [0] },
+    { defence: 'fim', strengths: [0.05, 0.1, 0.2, 0.3] },
+    { defence: 'fim-min', strengths: [0.1, 0.3, 0.45] },
+    { defence: 'random-class', strengths: [0.05, 0.1, 0.2, 0.3, 0.45] },
+    { defence: 'random-query', strengths: [0.1, 0.3, 0.45] },
+    { defence: 'mad-argmax', strengths: [0.1, 0.3, 0.6] },
+    { defence: 'mad', strengths: [0.3] },
+    { defence: 'reverse-sigmoid', strengths: [0.2, 0.5, 1] },
+    { defence: 'adaptive-misinformation', strengths: [0.02, 0.1] },
+    { defence: 'top1', strengths: [0] },
+  ],
+  attackers: ['softmax', 'softmax-labels', 'mlp', 'mlp-labels', 'adaptive', 'ood'],
+  // 1,998 = the whole attacker split (natural queries stop there; the OOD attacker goes on)
+  budgets: [100, 300, 1000, 1998, 3000],
+  costlyBudgets: [1000],
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  testExamples: 1000,
+};
+
+async function runFair(values: Record<string, string | boolean | undefined>, out: string, io: CliIo): Promise<void> {
+  const base = values.quick === true ? FAIR_QUICK : FAIR_DEFAULT;
+  const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
+  const firstSeed = intFlag('seed', values.seed, 1);
+  ensureOutDir(out);
+  const be = await createBackend();
+  try {
+    const progress = new Progress(1, { enabled: values.json !== true });
+    const config: FairTestConfig = {
+      ...base,
+      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+      onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
+    };
+    const result = runFairTest(be, config);
+    progress.finish();
+    const summary = summariseFairTest(result, config);
+    const { onProgress: _omit, ...grid } = config;
+    const md = fairMarkdown(result, summary, grid);
+    const natural = config.budgets.filter((b) => b <= 1998);
+    const top = natural[natural.length - 1] ?? config.budgets[0]!;
+    const plots = config.depths.flatMap((depth) =>
+      config.attackers
+        .filter((a) => !a.endsWith('-labels'))
+        .flatMap((attacker) => [
+          {
+            path: join(out, `fair-cost-d${depth}-${attacker}.svg`),
+            text: fairCostSvg(summary, depth, attacker, attacker === 'ood' ? Math.max(...config.budgets) : top),
+          },
+          { path: join(out, `fair-budget-d${depth}-${attacker}.svg`), text: fairBudgetSvg(summary, depth, attacker) },
+        ]),
+    );
+    writeOutputs([
+      { path: join(out, 'fair.json'), text: JSON.stringify({ grid, result, summary }, null, 1) + '\n' },
+      { path: join(out, 'fair.md'), text: md },
+      ...plots,
+    ]);
+    if (values.json === true) {
+      io.out(
+        JSON.stringify(
+          { seconds: result.seconds, victims: result.victims, summary: { ...summary, curves: undefined } },
+          null,
+          2,
+        ) + '\n',
+      );
+      return;
+    }
+    io.out(`${md}\nwrote ${out}/fair.{json,md} and ${plots.length} SVG plots\n`);
+  } finally {
+    be.dispose();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Rendering of the fair test (@rgdl/poison runFairTest / summariseFairTest):
+ * Markdown tables and SVG curves. The numbers come from the summary only.
+ */
+import type { FairSummary, FairTestResult } from '@rgdl/poison';
+import { lineChart } from '../svg.js';
+
+const pct = (v: number) => (100 * v).toFixed(1);
+
+export function fairMarkdown(r: FairTestResult, s: FairSummary, grid: unknown): string {
+  const lines: string[] = [
+    '# Fair test of the defences',
+    '',
+    `Grid: \`${JSON.stringify(grid)}\``,
+    '',
+    `Wall time ${r.seconds.toFixed(0)} s. Victims: ${r.victims.map((v) => `depth ${v.depth} [${v.widths.join(', ')}] ${pct(v.testAccuracy)}%`).join('; ')}.`,
+    '',
+    '## Verdict',
+    '',
+    s.verdict || '(no comparisons in this grid)',
+    '',
+    '## Defender cost and honest users',
+    '',
+    '| depth | defence | strength | mean ‖δy‖₁ | honest labels kept % | honest acc. % | OOD answers relabelled % |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+    ...r.costs.map(
+      (c) =>
+        `| ${c.depth} | ${c.defence} | ${c.strength} | ${c.cost.toFixed(3)} | ${pct(c.honestLabelKept)} | ${pct(c.honestAccuracy)} | ${pct(c.oodLabelChanged)} |`,
+    ),
+    '',
+    '## Clone accuracy (%, mean ± std over paired seeds)',
+    '',
+    '| depth | attacker | budget | defence | strength | cost | clone acc. |',
+    '|---:|---|---:|---|---:|---:|---:|',
+  ];
+  for (const c of s.curves) {
+    for (const p of c.points) {
+      const sd = Math.sqrt(p.perSeed.reduce((a, v) => a + (v - p.mean) ** 2, 0) / Math.max(1, p.perSeed.length - 1));
+      lines.push(
+        `| ${c.depth} | ${c.attacker} | ${c.budget} | ${c.defence} | ${p.strength} | ${p.cost.toFixed(3)} | ${pct(p.mean)} ± ${pct(sd)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '## At matched cost: (other − fim) clone accuracy, points, paired 95% CI',
+    '',
+    '| depth | attacker | budget | fim strength | cost | against | difference | 95% CI | claim |',
+    '|---:|---|---:|---:|---:|---|---:|---|---|',
+    ...s.matched.map((m) =>
+      m.difference
+        ? `| ${m.depth} | ${m.attacker} | ${m.budget} | ${m.fimStrength} | ${m.cost.toFixed(3)} | ${m.against} | ${pct(m.difference.mean)} | ${pct(m.difference.low)} … ${pct(m.difference.high)} | ${m.difference.excludesZero ? (m.difference.mean > 0 ? 'FIM protects more' : 'FIM protects less') : 'none'} |`
+        : `| ${m.depth} | ${m.attacker} | ${m.budget} | ${m.fimStrength} | ${m.cost.toFixed(3)} | ${m.against} | — | outside its sweep | — |`,
+    ),
+    '',
+    '## Labels-only bound (undefended soft clone − labels-only clone)',
+    '',
+    '| depth | attacker | budget | bound (points) | 95% CI |',
+    '|---:|---|---:|---:|---|',
+    ...s.labelsOnlyBound.map(
+      (b) =>
+        `| ${b.depth} | ${b.attacker} | ${b.budget} | ${pct(b.difference.mean)} | ${pct(b.difference.low)} … ${pct(b.difference.high)} |`,
+    ),
+    '',
+    '## Adaptive misinformation against the OOD attacker',
+    '',
+    '| depth | budget | quantile | clone damage (points) | 95% CI | benign label loss % | OOD answers relabelled % |',
+    '|---:|---:|---:|---:|---|---:|---:|',
+    ...s.misinformation.map(
+      (m) =>
+        `| ${m.depth} | ${m.budget} | ${m.strength} | ${pct(m.damage.mean)} | ${pct(m.damage.low)} … ${pct(m.damage.high)} | ${pct(m.benignLabelLoss)} | ${pct(m.oodLabelChanged)} |`,
+    ),
+    '',
+    '## Query multiplier (strongest setting; budget the best attacker needs to reach the undefended softmax clone at the reference budget)',
+    '',
+    '| depth | defence | strength | reference budget | multiplier |',
+    '|---:|---|---:|---:|---:|',
+    ...s.multipliers.map(
+      (m) =>
+        `| ${m.depth} | ${m.defence} | ${m.strength} | ${m.reference} | ${m.multiplier === null ? 'not reached in the grid' : `${m.multiplier.toFixed(2)}×`} |`,
+    ),
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Clone accuracy against defender cost, one line per defence; the labels-only clone as a reference line. */
+export function fairCostSvg(s: FairSummary, depth: number, attacker: string, budget: number): string {
+  const curves = s.curves.filter((c) => c.depth === depth && c.attacker === attacker && c.budget === budget);
+  const labels = s.curves.find(
+    (c) => c.depth === depth && c.attacker === `${attacker}-labels` && c.budget === budget && c.defence === 'none',
+  );
+  return lineChart({
+    title: `clone accuracy vs defender cost — depth ${depth}, ${attacker} attacker, ${budget} queries`,
+    xLabel: 'defender cost: mean ‖δy‖₁ on test digits',
+    yLabel: 'clone test accuracy',
+    series: curves.map((c) => {
+      const sd = (p: { perSeed: readonly number[]; mean: number }) =>
+        Math.sqrt(p.perSeed.reduce((a, v) => a + (v - p.mean) ** 2, 0) / Math.max(1, p.perSeed.length - 1));
+      return { name: c.defence, points: c.points.map((p) => [p.cost, p.mean] as const), errors: c.points.map(sd) };
+    }),
+    ...(labels ? { referenceY: labels.points[0]!.mean } : {}),
+  });
+}
+
+/** Clone accuracy against query budget for each defence's strongest setting. */
+export function fairBudgetSvg(s: FairSummary, depth: number, attacker: string): string {
+  const byDefence = new Map<string, [number, number][]>();
+  for (const c of s.curves.filter((x) => x.depth === depth && x.attacker === attacker)) {
+    const strongest = c.points[c.points.length - 1]!;
+    byDefence.set(c.defence, [...(byDefence.get(c.defence) ?? []), [c.budget, strongest.mean]]);
+  }
+  return lineChart({
+    title: `clone accuracy vs query budget — depth ${depth}, ${attacker} attacker (strongest setting)`,
+    xLabel: 'attacker queries',
+    yLabel: 'clone test accuracy',
+    series: [...byDefence].map(([name, points]) => ({ name, points: points.sort((a, b) => a[0] - b[0]) })),
+  });
+}

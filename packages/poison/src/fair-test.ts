@@ -1,0 +1,554 @@
+/**
+ * A fair test of a defence (docs/math.md §9): every defence is swept over its own
+ * strength so all can be compared at matched defender cost (mean ‖ŷ′ − ŷ‖₁ on the
+ * test inputs); seeds are paired (a seed fixes the attacker's queries and the
+ * clone's start for every arm; the victim is the same for every arm); attackers
+ * use what they are given:
+ *  - 'softmax', 'mlp':               knockoffs on the served (soft) answers;
+ *  - 'softmax-labels', 'mlp-labels': the same on the argmax labels (the labels-only
+ *                                    bound: a label-preserving defence serves them
+ *                                    exactly the clean labels);
+ *  - 'eq14':     the victim's architecture by eq. 14, at least one forced sweep;
+ *  - 'adaptive': a softmax knockoff that picks, on a held-out fifth of its own
+ *                queries (agreement with the served labels), the best of soft,
+ *                argmax and temperature-sharpened (T = ½) targets;
+ *  - 'ood':      a softmax knockoff on synthetic out-of-distribution queries
+ *                (queries.ts) — the case adaptive misinformation is for.
+ * Strength by defence: ε (step defences: ‖δy‖₂; MAD: L1 budget), β (reverse
+ * sigmoid, γ = 0.1), the OOD quantile (adaptive misinformation), decimals (round).
+ */
+import type { Backend } from '@rgdl/gpu-kernels';
+import { inputRows, loadMnist, trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm } from '@rgdl/rbm';
+import { querySubset } from './attack.js';
+import { trainClone, type CloneKind } from './clones.js';
+import { argmax } from './constrain.js';
+import {
+  classPoisonDirections,
+  createService,
+  LABEL_PRESERVING,
+  type ClassDirections,
+  type DefenceName,
+  type DefenceOptions,
+} from './defences.js';
+import { widthsForDepth } from './experiment.js';
+import { outOfDistributionQueries } from './queries.js';
+import { pairedDifference, type PairedDifference } from './stats.js';
+
+export type FairAttacker = 'softmax' | 'softmax-labels' | 'mlp' | 'mlp-labels' | 'eq14' | 'adaptive' | 'ood';
+
+export interface DefenceArm {
+  readonly defence: DefenceName;
+  /** Strengths swept (ignored, use [0], for none and top1). */
+  readonly strengths: readonly number[];
+}
+
+export interface FairTestConfig {
+  /** Victim depths (14×14 MNIST, `hidden` units per hidden layer, @rgdl/rbm's recipe). */
+  readonly depths: readonly number[];
+  readonly hidden?: number;
+  readonly arms: readonly DefenceArm[];
+  readonly attackers: readonly FairAttacker[];
+  /** Query budgets; natural-query attackers stop at the attacker split's size (1,998). */
+  readonly budgets: readonly number[];
+  /** Budgets at which the costly attackers (mlp, mlp-labels, eq14) run (default: all). */
+  readonly costlyBudgets?: readonly number[];
+  readonly seeds: readonly number[];
+  /** Test digits scored (default 1000). */
+  readonly testExamples?: number;
+  /** Victim fine-tuning epochs (default: the recipe's). */
+  readonly victimFineTuneEpochs?: number;
+  /** Victim training digits (default all 6,006). */
+  readonly victimExamples?: number;
+  /** FIM cache estimator (default Monte Carlo as in classPoisonDirections). */
+  readonly fisher?: DefenceOptions['fisher'];
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface ArmCost {
+  readonly depth: number;
+  readonly defence: DefenceName;
+  readonly strength: number;
+  /** Defender cost: mean ‖ŷ′ − ŷ‖₁ on the test inputs. */
+  readonly cost: number;
+  /** Honest user on test inputs: label kept, accuracy. */
+  readonly honestLabelKept: number;
+  readonly honestAccuracy: number;
+  /** Fraction of the OOD attacker's queries whose served label differs from the clean one. */
+  readonly oodLabelChanged: number;
+}
+
+export interface FairRow {
+  readonly depth: number;
+  readonly defence: DefenceName;
+  readonly strength: number;
+  readonly attacker: FairAttacker;
+  readonly budget: number;
+  readonly seed: number;
+  readonly cloneAccuracy: number;
+}
+
+export interface FairTestResult {
+  readonly victims: { readonly depth: number; readonly widths: number[]; readonly testAccuracy: number }[];
+  readonly costs: ArmCost[];
+  readonly rows: FairRow[];
+  readonly seconds: number;
+}
+
+/** The createService options that give `defence` strength `s`. */
+export function strengthOptions(defence: DefenceName, s: number): Partial<DefenceOptions> {
+  switch (defence) {
+    case 'reverse-sigmoid':
+      return { beta: s, gamma: 0.1 };
+    case 'adaptive-misinformation':
+      return { quantile: s };
+    case 'round':
+      return { decimals: s };
+    case 'none':
+    case 'top1':
+      return {};
+    default:
+      return { epsilon: s };
+  }
+}
+
+const COSTLY: readonly FairAttacker[] = ['mlp', 'mlp-labels', 'eq14'];
+
+const oneHotOf = (a: Float64Array) => Float64Array.from(a, (_, j) => (j === argmax(a) ? 1 : 0));
+const sharpen = (a: Float64Array) => {
+  const p = a.map((v) => v * v); // T = ½: p^{1/T}
+  const s = p.reduce((x, y) => x + y, 0);
+  return p.map((v) => (s > 0 ? v / s : 1 / a.length));
+};
+
+function accuracyOf(pred: Float64Array[], labels: ArrayLike<number>): number {
+  let ok = 0;
+  pred.forEach((p, r) => {
+    if (argmax(p) === labels[r]) ok++;
+  });
+  return ok / pred.length;
+}
+
+/**
+ * Runs the grid. One victim per depth (seed 1), one FIM cache per victim shared
+ * by fim and fim-min, answers computed once per arm and subset per seed and budget.
+ */
+export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult {
+  const t0 = performance.now();
+  const train = loadMnist({
+    size: 14,
+    split: 'train',
+    ...(config.victimExamples ? { limit: config.victimExamples } : {}),
+  });
+  const attackerSplit = loadMnist({ size: 14, split: 'attacker' });
+  const testData = loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
+  const pool = inputRows(attackerSplit);
+  const tests = inputRows(testData);
+  const maxBudget = Math.max(...config.budgets);
+  // twice the largest budget, so different seeds draw different OOD queries
+  const oodPool = config.attackers.includes('ood') ? outOfDistributionQueries(pool, 2 * maxBudget, 77) : [];
+  const cells: { attacker: FairAttacker; budget: number }[] = [];
+  for (const attacker of config.attackers) {
+    for (const budget of config.budgets) {
+      if (attacker !== 'ood' && budget > pool.length) continue;
+      if (COSTLY.includes(attacker) && config.costlyBudgets && !config.costlyBudgets.includes(budget)) continue;
+      cells.push({ attacker, budget });
+    }
+  }
+  const armCount = config.arms.reduce((a, arm) => a + arm.strengths.length, 0);
+  const total = config.depths.length * armCount * cells.length * config.seeds.length;
+  let done = 0;
+  const victims: FairTestResult['victims'] = [];
+  const costs: ArmCost[] = [];
+  const rows: FairRow[] = [];
+  for (const depth of config.depths) {
+    const widths = widthsForDepth(depth, config.hidden ?? 64);
+    const recipe = victimRecipe(
+      widths,
+      config.victimFineTuneEpochs === undefined
+        ? {}
+        : { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs } },
+    );
+    const victim: DeepRbm = trainVictim(be, recipe, train, attackerSplit, { seed: 1 }).net;
+    const needsFim = config.arms.some((a) => a.defence === 'fim' || a.defence === 'fim-min');
+    const directions: ClassDirections | undefined = needsFim
+      ? classPoisonDirections(be, victim, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
+      : undefined;
+    const clean = createService(be, victim, { defence: 'none', seed: 1 }).answer(tests).clean;
+    victims.push({ depth, widths, testAccuracy: accuracyOf(clean, testData.labels) });
+    // label-only attackers see the same labels from every label-preserving arm: train once per cell
+    const labelCache = new Map<string, number>();
+    for (const arm of config.arms) {
+      for (const strength of arm.strengths) {
+        const service = createService(be, victim, {
+          defence: arm.defence,
+          seed: 1 + depth,
+          reference: train.x,
+          ...(directions ? { directions } : {}),
+          ...strengthOptions(arm.defence, strength),
+        });
+        const onTest = service.answer(tests);
+        let cost = 0;
+        let kept = 0;
+        let honest = 0;
+        onTest.served.forEach((s, r) => {
+          const y = onTest.clean[r]!;
+          for (let j = 0; j < s.length; j++) cost += Math.abs(s[j]! - y[j]!);
+          if (argmax(s) === argmax(y)) kept++;
+          if (argmax(s) === testData.labels[r]) honest++;
+        });
+        const served = service.answer(pool).served;
+        const oodAnswers = oodPool.length > 0 ? service.answer(oodPool) : undefined;
+        const oodChanged = oodAnswers
+          ? oodAnswers.served.filter((s, r) => argmax(s) !== argmax(oodAnswers.clean[r]!)).length / oodPool.length
+          : 0;
+        costs.push({
+          depth,
+          defence: arm.defence,
+          strength,
+          cost: cost / tests.length,
+          honestLabelKept: kept / tests.length,
+          honestAccuracy: honest / tests.length,
+          oodLabelChanged: oodChanged,
+        });
+        for (const { attacker, budget } of cells) {
+          for (const seed of config.seeds) {
+            const labelsOnly = attacker.endsWith('-labels');
+            const key = `${attacker}|${budget}|${seed}`;
+            let acc: number | undefined =
+              labelsOnly && LABEL_PRESERVING.includes(arm.defence) ? labelCache.get(key) : undefined;
+            if (acc === undefined) {
+              acc = attack(be, attacker, budget, seed, {
+                pool,
+                served,
+                oodPool,
+                oodServed: oodAnswers?.served,
+                widths,
+                tests,
+                labels: testData.labels,
+              });
+              if (labelsOnly && LABEL_PRESERVING.includes(arm.defence)) labelCache.set(key, acc);
+            }
+            rows.push({ depth, defence: arm.defence, strength, attacker, budget, seed, cloneAccuracy: acc });
+            config.onProgress?.(
+              ++done,
+              total,
+              `depth ${depth} ${arm.defence} ${strength} ${attacker} ${budget} seed ${seed}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  return { victims, costs, rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+function attack(
+  be: Backend,
+  attacker: FairAttacker,
+  budget: number,
+  seed: number,
+  d: {
+    pool: Float64Array[];
+    served: Float64Array[];
+    oodPool: Float64Array[];
+    oodServed: Float64Array[] | undefined;
+    widths: number[];
+    tests: Float64Array[];
+    labels: ArrayLike<number>;
+  },
+): number {
+  const ood = attacker === 'ood';
+  const source = ood ? d.oodPool : d.pool;
+  const answers = ood ? d.oodServed! : d.served;
+  const idx = querySubset(source.length, Math.min(budget, source.length), 7919 * seed);
+  const xs = idx.map((i) => source[i]!);
+  const ys = idx.map((i) => answers[i]!);
+  const kind: CloneKind = attacker.startsWith('mlp') ? 'mlp' : attacker === 'eq14' ? 'eq14' : 'softmax';
+  const opts = { widths: d.widths, seed };
+  if (attacker === 'adaptive') {
+    const cut = Math.floor(0.8 * xs.length);
+    const targets = [(a: Float64Array) => a, oneHotOf, sharpen];
+    let best = 0;
+    let bestAgree = -1;
+    targets.forEach((t, k) => {
+      const clone = trainClone(be, 'softmax', xs.slice(0, cut), ys.slice(0, cut).map(t), opts);
+      const pred = clone.predict(xs.slice(cut));
+      const agree = pred.filter((p, r) => argmax(p) === argmax(ys[cut + r]!)).length / Math.max(1, pred.length);
+      if (agree > bestAgree) {
+        bestAgree = agree;
+        best = k;
+      }
+    });
+    return accuracyOf(trainClone(be, 'softmax', xs, ys.map(targets[best]!), opts).predict(d.tests), d.labels);
+  }
+  const targets = attacker.endsWith('-labels') ? ys.map(oneHotOf) : ys;
+  return accuracyOf(trainClone(be, kind, xs, targets, opts).predict(d.tests), d.labels);
+}
+
+export interface CurvePoint {
+  readonly strength: number;
+  readonly cost: number;
+  readonly mean: number;
+  readonly perSeed: readonly number[];
+}
+
+export interface MatchedComparison {
+  readonly depth: number;
+  readonly attacker: FairAttacker;
+  readonly budget: number;
+  /** FIM's strength and cost (the matched cost). */
+  readonly fimStrength: number;
+  readonly cost: number;
+  readonly against: DefenceName;
+  /** Paired (against − fim) clone accuracy at the matched cost; null when the cost is outside `against`'s sweep. */
+  readonly difference: PairedDifference | null;
+}
+
+export interface FairSummary {
+  /** depth → attacker → budget → defence → curve (sorted by cost). */
+  readonly curves: {
+    depth: number;
+    attacker: FairAttacker;
+    budget: number;
+    defence: DefenceName;
+    points: CurvePoint[];
+  }[];
+  readonly matched: MatchedComparison[];
+  /** Undefended soft clone − labels-only clone (paired), per depth, attacker family and budget. */
+  readonly labelsOnlyBound: {
+    depth: number;
+    attacker: 'softmax' | 'mlp';
+    budget: number;
+    difference: PairedDifference;
+  }[];
+  /** Adaptive misinformation against the OOD attacker: clone damage vs none (paired) and benign label loss, per strength. */
+  readonly misinformation: {
+    depth: number;
+    budget: number;
+    strength: number;
+    damage: PairedDifference;
+    benignLabelLoss: number;
+    oodLabelChanged: number;
+  }[];
+  /**
+   * Query multiplier: for each defence's strongest setting, the budget at which the
+   * best attacker's clone first reaches the undefended softmax clone's accuracy at
+   * the smallest budget ≥ 1000 (or the largest natural budget), ÷ that budget;
+   * null when no budget in the grid reaches it.
+   */
+  readonly multipliers: {
+    depth: number;
+    defence: DefenceName;
+    strength: number;
+    reference: number;
+    multiplier: number | null;
+  }[];
+  readonly verdict: string;
+}
+
+/** Linear interpolation of y(x) at x0 on points sorted by x; undefined outside the range. */
+function interpolate(xs: readonly number[], ys: readonly number[], x0: number): number | undefined {
+  if (xs.length === 0) return undefined;
+  if (xs.length === 1) return Math.abs(xs[0]! - x0) <= 1e-9 ? ys[0] : undefined;
+  for (let i = 0; i + 1 < xs.length; i++) {
+    const a = xs[i]!;
+    const b = xs[i + 1]!;
+    if (x0 >= a - 1e-12 && x0 <= b + 1e-12)
+      return b === a ? ys[i] : ys[i]! + ((ys[i + 1]! - ys[i]!) * (x0 - a)) / (b - a);
+  }
+  return undefined;
+}
+
+const pts = (v: number) => (100 * v).toFixed(1);
+
+/** Curves, matched-cost comparisons, the labels-only bound, misinformation and multipliers, and a verdict. */
+export function summariseFairTest(result: FairTestResult, config: Pick<FairTestConfig, 'seeds'>): FairSummary {
+  const seeds = config.seeds;
+  const key = (...parts: (string | number)[]) => parts.join('|');
+  const acc = new Map<string, number>();
+  for (const r of result.rows)
+    acc.set(key(r.depth, r.defence, r.strength, r.attacker, r.budget, r.seed), r.cloneAccuracy);
+  const costOf = new Map(result.costs.map((c) => [key(c.depth, c.defence, c.strength), c]));
+  const cellKeys = new Set(result.rows.map((r) => key(r.depth, r.attacker, r.budget)));
+  const curves: FairSummary['curves'] = [];
+  for (const ck of cellKeys) {
+    const [dS, attacker, bS] = ck.split('|');
+    const depth = Number(dS);
+    const budget = Number(bS);
+    const defences = [...new Set(result.costs.filter((c) => c.depth === depth).map((c) => c.defence))];
+    for (const defence of defences) {
+      const points = result.costs
+        .filter((c) => c.depth === depth && c.defence === defence)
+        .map((c) => {
+          const perSeed = seeds.map((s) => acc.get(key(depth, defence, c.strength, attacker!, budget, s)) ?? NaN);
+          return {
+            strength: c.strength,
+            cost: c.cost,
+            mean: perSeed.reduce((a, b) => a + b, 0) / perSeed.length,
+            perSeed,
+          };
+        })
+        .filter((p) => p.perSeed.every(Number.isFinite))
+        .sort((a, b) => a.cost - b.cost);
+      if (points.length > 0) curves.push({ depth, attacker: attacker as FairAttacker, budget, defence, points });
+    }
+  }
+  const curve = (depth: number, attacker: string, budget: number, defence: DefenceName) =>
+    curves.find((c) => c.depth === depth && c.attacker === attacker && c.budget === budget && c.defence === defence);
+  const matched: MatchedComparison[] = [];
+  // labels-only attackers see identical labels from every label-preserving arm: their bound is reported instead
+  for (const c of curves.filter((x) => x.defence === 'fim' && !x.attacker.endsWith('-labels'))) {
+    for (const p of c.points) {
+      // defences swept over at least two strengths (a single setting has no curve to match on)
+      for (const other of curves.filter(
+        (x) =>
+          x.depth === c.depth &&
+          x.attacker === c.attacker &&
+          x.budget === c.budget &&
+          x.defence !== 'fim' &&
+          x.points.length >= 2,
+      )) {
+        const xs = other.points.map((q) => q.cost);
+        const perSeed = seeds.map((_, s) =>
+          interpolate(
+            xs,
+            other.points.map((q) => q.perSeed[s]!),
+            p.cost,
+          ),
+        );
+        const difference = perSeed.every((v) => v !== undefined)
+          ? pairedDifference(perSeed as number[], [...p.perSeed])
+          : null;
+        matched.push({
+          depth: c.depth,
+          attacker: c.attacker,
+          budget: c.budget,
+          fimStrength: p.strength,
+          cost: p.cost,
+          against: other.defence,
+          difference,
+        });
+      }
+    }
+  }
+  const labelsOnlyBound: FairSummary['labelsOnlyBound'] = [];
+  for (const c of curves.filter((x) => x.defence === 'none' && (x.attacker === 'softmax' || x.attacker === 'mlp'))) {
+    const l = curve(c.depth, `${c.attacker}-labels`, c.budget, 'none');
+    if (l)
+      labelsOnlyBound.push({
+        depth: c.depth,
+        attacker: c.attacker as 'softmax' | 'mlp',
+        budget: c.budget,
+        difference: pairedDifference([...c.points[0]!.perSeed], [...l.points[0]!.perSeed]),
+      });
+  }
+  const misinformation: FairSummary['misinformation'] = [];
+  for (const c of curves.filter((x) => x.defence === 'adaptive-misinformation' && x.attacker === 'ood')) {
+    const none = curve(c.depth, 'ood', c.budget, 'none');
+    if (!none) continue;
+    for (const p of c.points) {
+      const arm = costOf.get(key(c.depth, 'adaptive-misinformation', p.strength))!;
+      misinformation.push({
+        depth: c.depth,
+        budget: c.budget,
+        strength: p.strength,
+        damage: pairedDifference([...none.points[0]!.perSeed], [...p.perSeed]),
+        benignLabelLoss: 1 - arm.honestLabelKept,
+        oodLabelChanged: arm.oodLabelChanged,
+      });
+    }
+  }
+  const multipliers: FairSummary['multipliers'] = [];
+  const depths = [...new Set(result.costs.map((c) => c.depth))];
+  for (const depth of depths) {
+    const budgets = [
+      ...new Set(curves.filter((c) => c.depth === depth && c.attacker !== 'ood').map((c) => c.budget)),
+    ].sort((a, b) => a - b);
+    if (budgets.length === 0) continue;
+    const reference = budgets.find((b) => b >= 1000) ?? budgets[budgets.length - 1]!;
+    const target = curve(depth, 'softmax', reference, 'none')?.points[0]?.mean;
+    if (target === undefined) continue;
+    const defences = [
+      ...new Set(result.costs.filter((c) => c.depth === depth && c.defence !== 'none').map((c) => c.defence)),
+    ];
+    for (const defence of defences) {
+      const strongest = result.costs
+        .filter((c) => c.depth === depth && c.defence === defence)
+        .sort((a, b) => b.cost - a.cost)[0]!;
+      const bestAt = budgets.map((b) =>
+        Math.max(
+          ...curves
+            .filter((c) => c.depth === depth && c.budget === b && c.defence === defence && c.attacker !== 'ood')
+            .map((c) => c.points.find((p) => p.strength === strongest.strength)?.mean ?? -Infinity),
+        ),
+      );
+      let multiplier: number | null = null;
+      for (let i = 0; i < budgets.length; i++) {
+        if (bestAt[i]! >= target) {
+          if (i === 0) multiplier = budgets[0]! / reference;
+          else {
+            // log-linear interpolation between the budgets that bracket the target
+            const f = (target - bestAt[i - 1]!) / (bestAt[i]! - bestAt[i - 1]!);
+            multiplier =
+              Math.exp(Math.log(budgets[i - 1]!) + f * (Math.log(budgets[i]!) - Math.log(budgets[i - 1]!))) / reference;
+          }
+          break;
+        }
+      }
+      multipliers.push({ depth, defence, strength: strongest.strength, reference, multiplier });
+    }
+  }
+  return {
+    curves,
+    matched,
+    labelsOnlyBound,
+    misinformation,
+    multipliers,
+    verdict: fairVerdict(matched, labelsOnlyBound, misinformation),
+  };
+}
+
+function ci(d: PairedDifference): string {
+  return `${pts(d.mean)} points (95% CI ${pts(d.low)} to ${pts(d.high)})`;
+}
+
+/** One paragraph from the numbers: a claim only where its interval excludes 0. */
+function fairVerdict(
+  matched: readonly MatchedComparison[],
+  bounds: FairSummary['labelsOnlyBound'],
+  misinformation: FairSummary['misinformation'],
+): string {
+  const parts: string[] = [];
+  const depths = [...new Set(matched.map((m) => m.depth))].sort((a, b) => a - b);
+  for (const depth of depths) {
+    const at = matched.filter((m) => m.depth === depth && m.attacker === 'softmax');
+    if (at.length === 0) continue;
+    const budget = Math.max(...at.map((m) => m.budget));
+    const strongest = Math.max(...at.filter((m) => m.budget === budget).map((m) => m.cost));
+    const here = at.filter((m) => m.budget === budget && m.cost === strongest);
+    const say = (against: DefenceName) => {
+      const m = here.find((x) => x.against === against);
+      if (!m) return undefined;
+      if (!m.difference) return `${against}: its sweep does not reach this cost`;
+      const d = m.difference;
+      return `${against} − fim ${ci(d)}${d.excludesZero ? (d.mean > 0 ? " (FIM's clone worse: FIM protects more)" : " (FIM's clone better: FIM protects less)") : ' (no difference claimed)'}`;
+    };
+    const items = (['random-class', 'random-query', 'fim-min', 'mad-argmax', 'mad', 'reverse-sigmoid'] as DefenceName[])
+      .map(say)
+      .filter((x): x is string => x !== undefined);
+    const bound = bounds.find((b) => b.depth === depth && b.attacker === 'softmax' && b.budget === budget);
+    parts.push(
+      `Depth ${depth}, softmax attacker, ${budget} queries, at FIM's largest cost (mean ‖δy‖₁ ${strongest.toFixed(3)}): ${items.join('; ')}` +
+        (bound
+          ? `; no label-preserving defence can take more than ${ci(bound.difference)} from this attacker (labels-only bound)`
+          : '') +
+        '.',
+    );
+  }
+  for (const m of misinformation) {
+    parts.push(
+      `Adaptive misinformation (quantile ${m.strength}) at depth ${m.depth} against the OOD attacker (${m.budget} queries): clone damage ${ci(m.damage)}${m.damage.excludesZero ? '' : m.damage.sd === 0 ? ' (identical in every seed: no interval)' : ', not distinguishable from 0'}; benign users lose ${pts(m.benignLabelLoss)}% of labels; ${pts(m.oodLabelChanged)}% of OOD answers change label.`,
+    );
+  }
+  return parts.join(' ');
+}

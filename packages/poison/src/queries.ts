@@ -1,0 +1,52 @@
+/**
+ * The out-of-distribution attacker's queries (Knockoff-style: the attacker has no
+ * labelled data of the victim's task, and synthesises inputs): in equal shares,
+ *  - noise: pixels drawn at the mean ink density of the attacker's digits;
+ *  - blends: the pixelwise OR of two of its digits;
+ *  - distortions: a digit shifted by up to 2 pixels in each direction, with 10%
+ *    of its pixels flipped.
+ * Deterministic in the seed. Inputs are square images (n_0 = side²), binary.
+ */
+import { createRng } from '@rgdl/gpu-kernels';
+
+/**
+ * `count` synthetic queries made from `digits` (rows of side² binary pixels).
+ * @throws RangeError when the rows are not square images or there are none.
+ */
+export function outOfDistributionQueries(digits: readonly Float64Array[], count: number, seed: number): Float64Array[] {
+  if (digits.length === 0) throw new RangeError('the OOD attacker needs some digits to distort');
+  const n = digits[0]!.length;
+  const side = Math.round(Math.sqrt(n));
+  if (side * side !== n) throw new RangeError(`inputs of ${n} pixels are not square images`);
+  const rng = createRng(seed);
+  let ink = 0;
+  for (const d of digits) for (const v of d) ink += v;
+  ink /= digits.length * n;
+  const pick = () => digits[Math.floor(rng.nextFloat() * digits.length)]!;
+  const out: Float64Array[] = [];
+  for (let q = 0; q < count; q++) {
+    const kind = q % 3;
+    if (kind === 0) {
+      out.push(Float64Array.from({ length: n }, () => (rng.nextFloat() < ink ? 1 : 0)));
+    } else if (kind === 1) {
+      const a = pick();
+      const b = pick();
+      out.push(a.map((v, i) => Math.max(v, b[i]!)));
+    } else {
+      const d = pick();
+      const dx = Math.floor(rng.nextFloat() * 5) - 2;
+      const dy = Math.floor(rng.nextFloat() * 5) - 2;
+      const img = new Float64Array(n);
+      for (let i = 0; i < side; i++) {
+        for (let j = 0; j < side; j++) {
+          const si = i - dy;
+          const sj = j - dx;
+          const v = si >= 0 && si < side && sj >= 0 && sj < side ? d[si * side + sj]! : 0;
+          img[i * side + j] = rng.nextFloat() < 0.1 ? 1 - v : v;
+        }
+      }
+      out.push(img);
+    }
+  }
+  return out;
+}
