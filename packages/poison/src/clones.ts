@@ -14,6 +14,7 @@ import {
   classProbabilitiesAuto,
   createDeepRbm,
   oneHot,
+  softmaxRows,
   subset,
   trainLayerwise,
   type DeepRbm,
@@ -112,8 +113,7 @@ export function trainClone(
   const N = data.x.rows;
   const forward = (x: typeof data.x) => {
     const z = be.matmulAddBias(x, W, b);
-    softmaxRows(z);
-    return z;
+    return softmaxRows(z);
   };
   const target = softTargets(data.y);
   for (let e = 0; e < epochs; e++) {
@@ -136,22 +136,6 @@ export function trainClone(
       return inputs.map((_, i) => p.data.slice(i * K, (i + 1) * K));
     },
   };
-}
-
-/** Row-wise softmax in place. */
-function softmaxRows(z: { rows: number; cols: number; data: Float64Array }): void {
-  const K = z.cols;
-  for (let r = 0; r < z.rows; r++) {
-    let max = -Infinity;
-    for (let c = 0; c < K; c++) max = Math.max(max, z.data[r * K + c]!);
-    let s = 0;
-    for (let c = 0; c < K; c++) {
-      const e = Math.exp(z.data[r * K + c]! - max);
-      z.data[r * K + c] = e;
-      s += e;
-    }
-    for (let c = 0; c < K; c++) z.data[r * K + c]! /= s;
-  }
 }
 
 /** Soft targets normalised to sum 1 per row (box-view answers need not sum to 1). */
@@ -192,9 +176,7 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   const forward = (x: typeof data.x) => {
     const h = be.matmulAddBias(x, W1, b1);
     for (let i = 0; i < h.data.length; i++) h.data[i] = Math.tanh(h.data[i]!);
-    const z = be.matmulAddBias(h, W2, b2);
-    softmaxRows(z);
-    return { h, p: z };
+    return { h, p: softmaxRows(be.matmulAddBias(h, W2, b2)) };
   };
   const epochs = options.epochs ?? 300;
   for (let e = 1; e <= epochs; e++) {

@@ -208,6 +208,24 @@ function gibbsNegative<A extends FloatArray>(
   return { stats: sufficientStats(be, hProb, v), chain: keepChain ? binarise(be, hProb, rng) : undefined, reconSum };
 }
 
+/** Appends an epoch's diagnostics and reports it; false when the callback asks to stop. */
+function recordEpoch(
+  history: EpochInfo[],
+  options: FitOptions,
+  epoch: number,
+  recon: number,
+  reconCount: number,
+  t0: number,
+): boolean {
+  const info: EpochInfo = {
+    epoch: epoch + 1,
+    reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  history.push(info);
+  return options.onEpoch?.(info) !== false;
+}
+
 /**
  * Fits `layer` in place by stochastic gradient ascent on the log-likelihood of
  * the positive phase. Returns per-epoch diagnostics.
@@ -273,13 +291,7 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
       applyUpdate(layer.a, va, ps.h, ns.h, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
       applyUpdate(layer.b, vb, ps.v, ns.v, 1 / ps.count, 1 / ns.count, lrEpoch, mom, 0);
     }
-    const info: EpochInfo = {
-      epoch: epoch + 1,
-      reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    history.push(info);
-    if (options.onEpoch?.(info) === false) break;
+    if (!recordEpoch(history, options, epoch, recon, reconCount, t0)) break;
   }
   return history;
 }
@@ -338,13 +350,7 @@ function fitRbmFused(
         }
       }
       trainer?.store(layer.W.data, layer.a, layer.b);
-      const info: EpochInfo = {
-        epoch: epoch + 1,
-        reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
-        seconds: (performance.now() - t0) / 1000,
-      };
-      history.push(info);
-      if (options.onEpoch?.(info) === false) break;
+      if (!recordEpoch(history, options, epoch, recon, reconCount, t0)) break;
     }
   } finally {
     if (trainer !== undefined) {
@@ -458,13 +464,7 @@ function fitRbmF32(
         layer.b[i]! += vb[i]!;
       }
     }
-    const info: EpochInfo = {
-      epoch: epoch + 1,
-      reconstructionError: reconCount > 0 ? recon / reconCount : NaN,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    history.push(info);
-    if (options.onEpoch?.(info) === false) break;
+    if (!recordEpoch(history, options, epoch, recon, reconCount, t0)) break;
   }
   return history;
 }
