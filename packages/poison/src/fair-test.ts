@@ -50,7 +50,7 @@ export interface FairTestConfig {
   readonly attackers: readonly FairAttacker[];
   /** Query budgets; natural-query attackers stop at the attacker split's size (1,998). */
   readonly budgets: readonly number[];
-  /** Budgets at which the costly attackers (mlp, mlp-labels, eq14) run (default: all). */
+  /** Budgets at which the costly attackers (mlp, mlp-labels, eq14, adaptive) run (default: all). */
   readonly costlyBudgets?: readonly number[];
   readonly seeds: readonly number[];
   /** Test digits scored (default 1000). */
@@ -111,7 +111,7 @@ export function strengthOptions(defence: DefenceName, s: number): Partial<Defenc
   }
 }
 
-const COSTLY: readonly FairAttacker[] = ['mlp', 'mlp-labels', 'eq14'];
+const COSTLY: readonly FairAttacker[] = ['mlp', 'mlp-labels', 'eq14', 'adaptive'];
 
 const oneHotOf = (a: Float64Array) => Float64Array.from(a, (_, j) => (j === argmax(a) ? 1 : 0));
 const sharpen = (a: Float64Array) => {

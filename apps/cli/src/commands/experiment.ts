@@ -167,19 +167,19 @@ export const FAIR_QUICK: FairTestConfig = {
   fisher: { samples: 1000, pool: 2048, batches: 4 },
 };
 
-/** The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000). */
+/** The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000; ≈30 min here). */
 export const FAIR_DEFAULT: FairTestConfig = {
   depths: [1, 2, 3],
   arms: [
     { defence: 'none', strengths: [0] },
-    { defence: 'fim', strengths: [0.05, 0.1, 0.2, 0.3] },
-    { defence: 'fim-min', strengths: [0.1, 0.3, 0.45] },
-    { defence: 'random-class', strengths: [0.05, 0.1, 0.2, 0.3, 0.45] },
-    { defence: 'random-query', strengths: [0.1, 0.3, 0.45] },
-    { defence: 'mad-argmax', strengths: [0.1, 0.3, 0.6] },
+    { defence: 'fim', strengths: [0.1, 0.2, 0.3] },
+    { defence: 'fim-min', strengths: [0.1, 0.45] },
+    { defence: 'random-class', strengths: [0.1, 0.2, 0.3, 0.45] },
+    { defence: 'random-query', strengths: [0.45] },
+    { defence: 'mad-argmax', strengths: [0.1, 0.5] },
     { defence: 'mad', strengths: [0.3] },
-    { defence: 'reverse-sigmoid', strengths: [0.2, 0.5, 1] },
-    { defence: 'adaptive-misinformation', strengths: [0.02, 0.1] },
+    { defence: 'reverse-sigmoid', strengths: [0.5] },
+    { defence: 'adaptive-misinformation', strengths: [0.05] },
     { defence: 'top1', strengths: [0] },
   ],
   attackers: ['softmax', 'softmax-labels', 'mlp', 'mlp-labels', 'adaptive', 'ood'],
