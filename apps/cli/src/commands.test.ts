@@ -134,6 +134,14 @@ describe('rgdl poison', () => {
       test.rows.map((x: { label: number }) => x.label),
     );
   });
+  it("every defence serves probability vectors; adaptive misinformation takes the training split of the model's data as its reference", async () => {
+    for (const defence of ['mad-argmax', 'adaptive-misinformation', 'random-class', 'random']) {
+      const r = await json(['poison', '--model', model, '--defence', defence, '--eps', '0.2', '--count', '6']);
+      expect(r.rows).toHaveLength(6);
+      for (const row of r.rows) expect(row.served.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+      if (defence !== 'adaptive-misinformation') expect(r.labelAgreement).toBe(1);
+    }
+  });
   it('rejects bad input files and flags', async () => {
     const file = join(dir, 'bad-inputs.json');
     writeFileSync(file, JSON.stringify({ inputs: [[0, 1, 2, 0, 0, 0, 0, 0, 0]] }));

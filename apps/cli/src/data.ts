@@ -1,4 +1,4 @@
-import { createRng } from '@rgdl/gpu-kernels';
+import { createRng, type Matrix } from '@rgdl/gpu-kernels';
 import { barsAndStripes, loadMnist, noisyPrototypes, type LabelledData, type MnistSplit } from '@rgdl/rbm';
 import { choiceFlag, intFlag } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -40,6 +40,14 @@ export function loadDataset(spec: DataSpec, split: MnistSplit, limit?: number): 
       });
     }
   }
+}
+
+/**
+ * The defender's in-distribution inputs for adaptive misinformation: the training
+ * split of the data set recorded in the model file.
+ */
+export function referenceInputs(metadata: Record<string, unknown>): Matrix<Float64Array> {
+  return loadDataset(dataSpecFor(metadata, {}), 'train').x;
 }
 
 /** The data set recorded in a model file, overridden by --data / --size. @throws UsageError */

@@ -4,7 +4,7 @@ import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
 import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset } from '../data.js';
+import { dataSpecFor, loadDataset, referenceInputs } from '../data.js';
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -93,7 +93,12 @@ Options:
     }
     const be = await createBackend();
     try {
-      const service = createService(be, net, { defence, epsilon, seed });
+      const service = createService(be, net, {
+        defence,
+        epsilon,
+        seed,
+        ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
+      });
       const batch = service.answer(inputs);
       const u = utility(batch);
       const rows = batch.clean.map((y, r) => {

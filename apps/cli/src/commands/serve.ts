@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, usesEpsilon } from '@rgdl/poison';
 import type { Command } from '../command.js';
+import { referenceInputs } from '../data.js';
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
@@ -71,6 +72,7 @@ Options:
       epsilon,
       seed,
       batchLimit,
+      ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
       requestTimeoutMs: timeout,
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       logger: { level },

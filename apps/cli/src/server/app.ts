@@ -11,6 +11,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Backend } from '@rgdl/gpu-kernels';
+import type { Matrix } from '@rgdl/gpu-kernels';
 import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** 'fim': precomputed per-class directions (several servers of one model can share them). */
   readonly directions?: ClassDirections;
+  /** In-distribution inputs for 'adaptive-misinformation' (the model's training data). */
+  readonly reference?: Matrix<Float64Array>;
   /** fastify/pino logger setting (default: JSON lines at 'info'). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -78,6 +81,7 @@ export function buildServer(options: ServerOptions): {
     epsilon: options.epsilon,
     seed: options.seed,
     ...(options.directions ? { directions: options.directions } : {}),
+    ...(options.reference ? { reference: options.reference } : {}),
   });
   const info: ModelInfo = {
     model: options.modelName,
