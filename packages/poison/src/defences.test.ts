@@ -42,12 +42,21 @@ describe('defences', () => {
     }
   });
 
-  it('fim and random answers are deterministic per query; gaussian noise is fresh', () => {
-    for (const defence of ['fim', 'fim-min', 'random-class', 'random-query'] as const) {
-      const s = createService(be, net, { defence, epsilon: 0.2, fisher });
-      expect(s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a))).toEqual(
+  it('every defence but gaussian answers a repeated query identically, alone or in another batch; gaussian noise is fresh', () => {
+    const reference = { rows: inputs.length, cols: 16, data: Float64Array.from(inputs.flatMap((x) => Array.from(x))) };
+    for (const defence of DEFENCES.filter((d) => d !== 'gaussian')) {
+      const s = createService(be, net, { defence, epsilon: 0.2, fisher, reference });
+      const first = s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a));
+      expect(
         s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a)),
-      );
+        defence,
+      ).toEqual(first);
+      // a fresh service with the same seed, the query inside a different batch
+      const again = createService(be, net, { defence, epsilon: 0.2, fisher, reference }).answer([
+        inputs[5]!,
+        inputs[1]!,
+      ]);
+      expect(Array.from(again.served[1]!), defence).toEqual(first[1]);
     }
     const g = createService(be, net, { defence: 'gaussian', epsilon: 0.2 });
     const a = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));
