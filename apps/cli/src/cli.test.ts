@@ -14,6 +14,17 @@ describe('rgdl CLI', () => {
     expect(await runCli(['--help'], c.io)).toBe(0);
     expect(c.out).toMatch(/Commands:[\s\S]*demo/);
   });
+  it('--version prints the package version; with --json a user error is also a JSON object on stdout', async () => {
+    const v = collect();
+    expect(await runCli(['--version'], v.io)).toBe(0);
+    expect(v.out).toMatch(/^rgdl \d+\.\d+\.\d+\n$/);
+    const e = collect();
+    expect(await runCli(['train', '--json', '--lr', '-1', '--out', '/tmp/never-written.json'], e.io)).toBe(2);
+    expect(e.err.trim().split('\n')).toHaveLength(1);
+    const parsed = JSON.parse(e.out) as { error: { code: string; message: string } };
+    expect(parsed.error.code).toBe('usage');
+    expect(parsed.error.message).toMatch(/--lr/);
+  });
   it('rejects unknown commands and flags with one line and exit code 2', async () => {
     const c = collect();
     expect(await runCli(['nope'], c.io)).toBe(2);
@@ -43,6 +54,10 @@ describe('rgdl CLI', () => {
     expect(await runCli(['serve', '--model', model, '--port', String(port), '--log-level', 'silent'], c.io)).toBe(2);
     expect(c.err).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
     blocker.close();
+    const h = collect();
+    expect(await runCli(['serve', '--model', model, '--host', '999.1.1.1', '--log-level', 'silent'], h.io)).toBe(2);
+    expect(h.err).toMatch(/^rgdl: --host 999\.1\.1\.1 is not an address this machine can listen on/);
+    expect(h.err.trim().split('\n')).toHaveLength(1);
   });
   it('experiment needs --out and rejects bad seeds with exit code 2', async () => {
     const a = collect();

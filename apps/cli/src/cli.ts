@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { demoCommand } from './commands/demo.js';
@@ -33,8 +34,18 @@ Usage: rgdl <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Every command accepts --help, --json and --seed. Run 'rgdl <command> --help' for details.
+Every command accepts --help, --json, --seed and --debug (stack traces of internal
+errors). 'rgdl --version' prints the version. Run 'rgdl <command> --help' for details.
+
+Exit codes: 0 ok, 1 internal error, 2 user error (one line on stderr; with --json
+also {"error": {"code", "message"}} on stdout).
 `;
+}
+
+/** The CLI's version, from its package.json. */
+export function cliVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
 }
 
 /**
@@ -47,7 +58,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(mainHelp());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`rgdl ${cliVersion()}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
+  const json = rest.includes('--json');
+  const debug = rest.includes('--debug');
+  const fail = (code: 'usage' | 'internal', message: string, exit: number) => {
+    io.err(`rgdl: ${code === 'internal' ? 'internal error: ' : ''}${message}\n`);
+    if (json) io.out(JSON.stringify({ error: { code, message } }) + '\n');
+    return exit;
+  };
   try {
     if (command === undefined) throw new UsageError(`unknown command '${name}' (try 'rgdl --help')`);
     let parsed;
@@ -71,11 +93,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`rgdl: ${error.message}\n`);
-      return 2;
-    }
-    io.err(`rgdl: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    if (error instanceof UsageError) return fail('usage', error.message, 2);
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    return fail('internal', `${message}${debug ? '' : ' (run with --debug for the stack)'}`, 1);
   }
 }

@@ -8,6 +8,7 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   seed: { type: 'string' },
+  debug: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 export interface ParsedArgs {

@@ -86,6 +86,8 @@ Options:
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
         throw new UsageError(`cannot listen on ${host}:${port} (${code})`);
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+        throw new UsageError(`--host ${host} is not an address this machine can listen on (${code})`);
       throw error;
     }
     await new Promise<void>((resolve) => {

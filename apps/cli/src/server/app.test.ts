@@ -107,6 +107,8 @@ describe('prediction server', () => {
     expect(big.statusCode).toBe(413);
     const xml = await post('<inputs/>', 'application/xml');
     expect(xml.statusCode).toBe(415);
+    const text = await post(JSON.stringify({ inputs: [new Array(16).fill(0)] }), 'text/plain');
+    expect(text.statusCode).toBe(415);
   });
 
   it('garbage bodies (seeded fuzz, 300 cases) get 4xx answers and never take it down', async () => {

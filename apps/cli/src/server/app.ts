@@ -102,6 +102,8 @@ export function buildServer(options: ServerOptions): {
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // only JSON bodies: other content types (text/plain included) get 415, as documented
+  app.removeContentTypeParser('text/plain');
   const started = Date.now();
   let served = 0;
   app.get('/healthz', async () => {
@@ -149,6 +151,7 @@ export function buildServer(options: ServerOptions): {
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ statusCode: status, reason: error.message.split('\n')[0] }, 'request rejected');
     void reply.status(status).send({
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',
