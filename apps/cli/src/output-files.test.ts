@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureOutDir, writeOutputs } from './output-files.js';
+import { checkOutputFile, ensureOutDir, writeOutputs } from './output-files.js';
 import { UsageError } from './usage-error.js';
 
 describe('output files', () => {
@@ -20,5 +20,37 @@ describe('output files', () => {
     writeFileSync(file, '');
     expect(() => ensureOutDir(join(file, 'sub'))).toThrow(UsageError);
     expect(ensureOutDir(undefined)).toBeUndefined();
+  });
+  it('a directory in the way fails before anything is written; a failed write leaves no temporary files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-out-'));
+    mkdirSync(join(dir, 'b.svg'));
+    expect(() =>
+      writeOutputs([
+        { path: join(dir, 'a.json'), text: '{}' },
+        { path: join(dir, 'b.svg'), text: '<svg/>' },
+      ]),
+    ).toThrow(/directory is in the way/);
+    expect(readdirSync(dir)).toEqual(['b.svg']);
+    // a write that fails midway (the second file's directory is missing)
+    expect(() =>
+      writeOutputs([
+        { path: join(dir, 'a.json'), text: '{}' },
+        { path: join(dir, 'missing', 'c.svg'), text: '<svg/>' },
+      ]),
+    ).toThrow(/nothing was written/);
+    expect(readdirSync(dir)).toEqual(['b.svg']);
+  });
+  it('checkOutputFile creates a missing directory; a file in the way, a directory as the file, or /proc fail fast', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-out-'));
+    checkOutputFile(join(dir, 'new', 'm.json')); // a missing directory is created
+    expect(readdirSync(join(dir, 'new'))).toEqual([]);
+    const file = join(dir, 'plain');
+    writeFileSync(file, '');
+    expect(() => checkOutputFile(join(file, 'm.json'))).toThrow(/directory of output file/);
+    expect(() => checkOutputFile(dir)).toThrow(/is a directory/);
+    expect(() => checkOutputFile('/proc/m.json')).toThrow(UsageError);
+    expect(() => ensureOutDir('/proc/x')).toThrow(UsageError);
+    checkOutputFile(join(dir, 'ok.json'));
+    expect(readdirSync(dir).sort()).toEqual(['new', 'plain']); // the probe leaves nothing behind
   });
 });

@@ -131,6 +131,8 @@ describe('rgdl train / eval', () => {
       ['train', '--out', join(dir, 'x.json'), '--recipe', 'mnist99'],
       ['train', '--out', join(dir, 'x.json'), '--recipe', 'mnist28', '--size', '14'],
       ['train', '--out', join(dir, 'x.json'), '--method', 'sgd'],
+      ['train', '--out', '/proc/x/m.json'],
+      ['train', '--out', dir],
       ['eval', '--model', join(dir, 'missing.json')],
       ['eval'],
     ];
@@ -141,6 +143,10 @@ describe('rgdl train / eval', () => {
       expect(c.err).not.toMatch(/\bat .*\(/); // no stack trace
     }
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
+    // an impossible --out fails before any training (the default victim takes ~20 s to train)
+    const t0 = performance.now();
+    expect(await runCli(['train', '--out', '/proc/x/m.json'], collect().io)).toBe(2);
+    expect(performance.now() - t0).toBeLessThan(3000);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"format":"rgdl-deep-rbm","version":7}');
     const c = collect();

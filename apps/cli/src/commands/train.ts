@@ -22,6 +22,7 @@ import { DATASETS, loadDataset, type DatasetName } from '../data.js';
 import { choiceFlag, intFlag, intListFlag, numberFlag, requiredString } from '../flags.js';
 import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
+import { checkOutputFile } from '../output-files.js';
 import { Progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -101,6 +102,7 @@ Options:
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
+    checkOutputFile(out); // before any training: a bad path fails in milliseconds
     const dataName: DatasetName = choiceFlag('data', values.data, DATASETS, 'mnist');
     const method = choiceFlag('method', values.method, ['hybrid', 'eq14'] as const, 'hybrid');
     const recipeName =
