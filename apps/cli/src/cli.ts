@@ -11,7 +11,7 @@ import { fisherCommand } from './commands/fisher.js';
 import { poisonCommand } from './commands/poison.js';
 import { cloneAttackCommand } from './commands/clone-attack.js';
 import type { CliIo } from './io.js';
-import { UsageError } from './usage-error.js';
+import { NumericalError, UsageError } from './usage-error.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand,
@@ -37,8 +37,9 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Every command accepts --help, --json, --seed and --debug (stack traces of internal
 errors). 'rgdl --version' prints the version. Run 'rgdl <command> --help' for details.
 
-Exit codes: 0 ok, 1 internal error, 2 user error (one line on stderr; with --json
-also {"error": {"code", "message"}} on stdout).
+Exit codes: 0 ok, 1 internal error, 2 user error, 3 non-finite or collapsed
+numbers (one line on stderr; with --json also {"error": {"code", "message"}} on
+stdout).
 `;
 }
 
@@ -65,7 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const command = COMMANDS.find((c) => c.name === name);
   const json = rest.includes('--json');
   const debug = rest.includes('--debug');
-  const fail = (code: 'usage' | 'internal', message: string, exit: number) => {
+  const fail = (code: 'usage' | 'numerical' | 'internal', message: string, exit: number) => {
     io.err(`rgdl: ${code === 'internal' ? 'internal error: ' : ''}${message}\n`);
     if (json) io.out(JSON.stringify({ error: { code, message } }) + '\n');
     return exit;
@@ -94,6 +95,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error) {
     if (error instanceof UsageError) return fail('usage', error.message, 2);
+    if (error instanceof NumericalError) return fail('numerical', error.message, 3);
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     return fail('internal', `${message}${debug ? '' : ' (run with --debug for the stack)'}`, 1);

@@ -122,6 +122,35 @@ describe('rgdl train / eval', () => {
     expect(report.testAccuracy).toBeGreaterThan(0.5);
   }, 60_000);
 
+  it('training that diverges or collapses stops with exit 3, one line, and no model file (--force writes a collapsed one)', async () => {
+    const base = [
+      'train',
+      '--data',
+      'synthetic',
+      '--size',
+      '3',
+      '--widths',
+      '9,8,10',
+      '--limit',
+      '300',
+      '--pretrain-epochs',
+      '2',
+    ];
+    const diverged = join(dir, 'diverged.json');
+    const a = collect();
+    expect(await runCli([...base, '--lr', '1e6', '--out', diverged], a.io)).toBe(3);
+    expect(a.err).toMatch(/^rgdl: (fine-tuning|training) diverged.*nothing was written\n$/);
+    expect(existsSync(diverged)).toBe(false);
+    const collapsed = join(dir, 'collapsed.json');
+    const b = collect();
+    expect(await runCli([...base, '--finetune-lr', '1e3', '--out', collapsed, '--json'], b.io)).toBe(3);
+    expect(b.err).toMatch(/training collapsed: test accuracy .* the model was not written/);
+    expect(JSON.parse(b.out).error.code).toBe('numerical');
+    expect(existsSync(collapsed)).toBe(false);
+    expect(await runCli([...base, '--finetune-lr', '1e3', '--out', collapsed, '--force'], collect().io)).toBe(0);
+    expect(existsSync(collapsed)).toBe(true);
+  }, 60_000);
+
   it('user mistakes exit with code 2, one line, and no output file', async () => {
     const cases: string[][] = [
       ['train'],

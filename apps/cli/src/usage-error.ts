@@ -5,3 +5,11 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A computation produced non-finite or collapsed numbers: reported in one line naming the quantity, exit code 3. */
+export class NumericalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumericalError';
+  }
+}

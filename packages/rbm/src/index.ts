@@ -67,6 +67,7 @@ export {
   saveModel,
   loadModel,
   ModelFileError,
+  MAX_PARAMETER_MAGNITUDE,
   MODEL_FORMAT,
   MODEL_VERSION,
   type ModelFile,

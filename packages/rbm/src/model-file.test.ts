@@ -53,6 +53,14 @@ describe('model files', () => {
       /layers\[0\]\.b\[2\]: is NaN/,
     ],
     [
+      'finite but huge weights (±1e308)',
+      (d) => {
+        d.layers[1]!.W = Buffer.from(new Float64Array([0, 1e308, 0, 0, -1e308, 0]).buffer).toString('base64');
+        return d;
+      },
+      /layers\[1\]\.W\[1\]: is 1e\+308; parameters must lie within ±1000000/,
+    ],
+    [
       'bad base64',
       (d) => {
         d.layers[0]!.b = '***';

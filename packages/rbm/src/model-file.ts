@@ -68,8 +68,22 @@ function decode(value: unknown, length: number, field: string): Float64Array {
   }
   const bad = out.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new ModelFileError(`${field}[${bad}]`, `is ${out[bad]}, expected a finite number`);
+  const huge = out.findIndex((v) => Math.abs(v) > MAX_PARAMETER_MAGNITUDE);
+  if (huge >= 0) {
+    throw new ModelFileError(
+      `${field}[${huge}]`,
+      `is ${out[huge]}; parameters must lie within ±${MAX_PARAMETER_MAGNITUDE} (beyond that the fields overflow and propagation gives NaN)`,
+    );
+  }
   return out;
 }
+
+/**
+ * Largest |parameter| a model file may hold. Fields W h + a then stay below
+ * 1e6 · (n + 1) ≪ 1.8e308 for any width, and σ, softplus and their products stay
+ * finite; trained nets here have |W| < 20.
+ */
+export const MAX_PARAMETER_MAGNITUDE = 1e6;
 
 /** The JSON text of a model file. */
 export function serializeModel(

@@ -2,6 +2,7 @@ import { createBackend, createRng, type Backend } from '@rgdl/gpu-kernels';
 import {
   createDeepRbm,
   evaluateClassifier,
+  MAX_PARAMETER_MAGNITUDE,
   fitSoftmaxRegression,
   generationQuality,
   trainLayerwise,
@@ -24,7 +25,7 @@ import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
 import { checkOutputFile } from '../output-files.js';
 import { Progress } from '../progress.js';
-import { UsageError } from '../usage-error.js';
+import { NumericalError, UsageError } from '../usage-error.js';
 
 const RECIPES = Object.keys(VICTIM_RECIPES) as VictimName[];
 
@@ -74,6 +75,8 @@ Options:
   --precision P           f64 | f32 arithmetic of the CD products       (f32)
   --eval-samples N        draws of h_{N−1} per input for eq. 2 accuracy (recipe: 256)
   --seed S                seed for initialisation and sampling          (1)
+  --force                 write the model even if training collapsed to chance
+                          (non-finite or exploding weights are never written)
   --json                  print the training report as JSON
 `,
   options: {
@@ -99,6 +102,7 @@ Options:
     negative: { type: 'string' },
     precision: { type: 'string' },
     'eval-samples': { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
@@ -185,21 +189,23 @@ Options:
         (N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs + recipe.fineTune.epochs);
       const progress = new Progress(Math.max(1, units), { enabled: values.json !== true });
       progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples), backend ${be.mode}`);
-      const victim = trainVictim(be, recipe, train, validation, {
-        seed,
-        onProgress: (p) => {
-          if (p.stage === 'pretrain')
-            progress.tick(
-              1,
-              `pretrain layer ${p.info.layer + 1} epoch ${p.info.epoch}: held-out PL ${p.info.heldOutPseudoLikelihood.toFixed(4)}`,
-            );
-          else
-            progress.tick(
-              1,
-              `${p.stage} epoch ${p.info.epoch}: held-out MF acc ${(100 * p.info.validationAccuracy).toFixed(1)}%`,
-            );
-        },
-      });
+      const victim = guardTraining(() =>
+        trainVictim(be, recipe, train, validation, {
+          seed,
+          onProgress: (p) => {
+            if (p.stage === 'pretrain')
+              progress.tick(
+                1,
+                `pretrain layer ${p.info.layer + 1} epoch ${p.info.epoch}: held-out PL ${p.info.heldOutPseudoLikelihood.toFixed(4)}`,
+              );
+            else
+              progress.tick(
+                1,
+                `${p.stage} epoch ${p.info.epoch}: held-out MF acc ${(100 * p.info.validationAccuracy).toFixed(1)}%`,
+              );
+          },
+        }),
+      );
       let net: DeepRbm = victim.net;
       let sweepHistory: SweepInfo[] = [];
       let keptSweep = 0;
@@ -229,6 +235,7 @@ Options:
       const genPretrained = generationQuality(be, victim.pretrained, train, test, { reference, seed: seed + 3 });
       const genFinal = generationQuality(be, net, train, test, { reference, seed: seed + 3 });
       const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
+      checkTrainedModel(net, testAccuracy, train.classes, values.force === true);
       const validationAccuracy =
         victim.fineTuneHistory[victim.bestFineTuneEpoch - 1]?.validationAccuracy ??
         victim.topHistory.at(-1)?.validationAccuracy ??
@@ -441,4 +448,43 @@ function trainEq14(
     `\nkept sweep ${result.bestSweep}; test accuracy ${(100 * testAccuracy).toFixed(2)}% on ${test.x.rows} examples (mean field ${(100 * evaluation.meanField).toFixed(2)}%)\n`,
   );
   write(`wrote ${out} in ${seconds.toFixed(1)} s\n`);
+}
+
+/** Training that diverged (non-finite weights) is a numerical failure, not an internal error. */
+function guardTraining<T>(train: () => T): T {
+  try {
+    return train();
+  } catch (error) {
+    if (error instanceof RangeError && /diverged/.test(error.message)) {
+      throw new NumericalError(`${error.message}; nothing was written`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Refuses to write a model whose weights are non-finite or beyond what a model file
+ * may hold, or (unless forced) whose test accuracy collapsed to at most 1.5 × chance.
+ * @throws NumericalError
+ */
+function checkTrainedModel(net: DeepRbm, testAccuracy: number, classes: number, force: boolean): void {
+  net.layers.forEach((l, k) => {
+    for (const [name, arr] of [
+      ['W', l.W.data],
+      ['a', l.a],
+      ['b', l.b],
+    ] as const) {
+      const bad = arr.findIndex((v) => !Number.isFinite(v) || Math.abs(v) > MAX_PARAMETER_MAGNITUDE);
+      if (bad >= 0) {
+        throw new NumericalError(
+          `training diverged: layers[${k}].${name}[${bad}] = ${arr[bad]} (beyond ±${MAX_PARAMETER_MAGNITUDE}); lower the learning rates; nothing was written`,
+        );
+      }
+    }
+  });
+  if (!force && testAccuracy <= 1.5 / classes) {
+    throw new NumericalError(
+      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is at most 1.5 × chance (${(150 / classes).toFixed(1)}%); the model was not written (--force writes it)`,
+    );
+  }
 }
