@@ -73,3 +73,19 @@ export function defenceFlag(value: string | boolean | undefined): DefenceName {
   if (d === undefined) throw new UsageError(`--defence must be one of ${DEFENCES.join(', ')}, got '${String(value)}'`);
   return d;
 }
+
+/** The most memory a command may plan to use (4 GiB; the machines here have 24 GiB). */
+export const MEMORY_CAP_BYTES = 4 * 2 ** 30;
+
+/**
+ * Refuses a size whose estimated memory exceeds the cap, naming the flag and the
+ * estimate. @throws UsageError
+ */
+export function checkMemory(flag: string, bytes: number, what: string): void {
+  if (!(bytes <= MEMORY_CAP_BYTES)) {
+    const gib = (b: number) => (b / 2 ** 30 >= 100 ? (b / 2 ** 30).toExponential(1) : (b / 2 ** 30).toFixed(1));
+    throw new UsageError(
+      `${flag} needs about ${gib(bytes)} GiB for ${what}, above the ${gib(MEMORY_CAP_BYTES)} GiB cap`,
+    );
+  }
+}

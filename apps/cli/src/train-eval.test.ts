@@ -162,6 +162,8 @@ describe('rgdl train / eval', () => {
       ['train', '--out', join(dir, 'x.json'), '--method', 'sgd'],
       ['train', '--out', '/proc/x/m.json'],
       ['train', '--out', dir],
+      ['train', '--out', join(dir, 'x.json'), '--widths', '196,1000000000,10'],
+      ['train', '--out', join(dir, 'x.json'), '--widths', '196,100000,10'],
       ['eval', '--model', join(dir, 'missing.json')],
       ['eval'],
     ];
@@ -172,6 +174,16 @@ describe('rgdl train / eval', () => {
       expect(c.err).not.toMatch(/\bat .*\(/); // no stack trace
     }
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
+    // sizes beyond the memory cap name the flag and the estimate
+    const big = collect();
+    expect(await runCli(['train', '--out', join(dir, 'x.json'), '--widths', '196,100000,10'], big.io)).toBe(2);
+    expect(big.err).toMatch(/--widths needs about [\d.]+ GiB for \[196, 100000, 10\].*above the 4\.0 GiB cap/);
+    const huge = collect();
+    expect(await runCli(['eval', '--model', model, '--samples', '1000000000'], huge.io)).toBe(2);
+    expect(huge.err).toMatch(/--samples needs about .* GiB .*cap/);
+    const flow = collect();
+    expect(await runCli(['flow', '--model', model, '--samples', '1000000000'], flow.io)).toBe(2);
+    expect(flow.err).toMatch(/--samples needs about .* GiB for the MCRG/);
     // an impossible --out fails before any training (the default victim takes ~20 s to train)
     const t0 = performance.now();
     expect(await runCli(['train', '--out', '/proc/x/m.json'], collect().io)).toBe(2);

@@ -37,7 +37,8 @@ export function classProbabilitiesAuto(
 
 /**
  * Rao–Blackwellised P(c|x) over S draws, computed in chunks of inputs so that at
- * most `maxRows` sampled rows (chunk · S) are held at once.
+ * most `maxRows` sampled rows (chunk · S) — and at most 2²² sampled values of the
+ * widest hidden layer — are held at once.
  */
 export function classProbabilitiesChunked(
   be: Backend,
@@ -47,7 +48,8 @@ export function classProbabilitiesChunked(
   rng: Rng,
   maxRows = 1 << 16,
 ): Matrix<Float64Array> {
-  const chunk = Math.max(1, Math.floor(maxRows / samples));
+  const widest = Math.max(1, ...net.layers.slice(0, -1).map((l) => l.W.rows));
+  const chunk = Math.max(1, Math.min(Math.floor(maxRows / samples), Math.floor((1 << 22) / (samples * widest))));
   if (x.rows <= chunk) return classProbabilities(be, net, x, { samples, rng });
   const C = net.layers[net.layers.length - 1]!.W.rows;
   const out = matrix(x.rows, C);

@@ -1,8 +1,8 @@
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
-import { argmaxRows, classProbabilities, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
+import { argmaxRows, classProbabilities, classProbabilitiesChunked, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
-import { choiceFlag, intFlag } from '../flags.js';
+import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { UsageError } from '../usage-error.js';
@@ -48,9 +48,15 @@ Options:
     if (values.exact === true && w.slice(1, -1).some((n) => n > EXACT_WIDTH_LIMIT)) {
       throw new UsageError(`--exact needs hidden widths ≤ ${EXACT_WIDTH_LIMIT}; this model has [${w.join(', ')}]`);
     }
+    // sampled: `samples` draws of every hidden layer per input, f64, twice (draws and probabilities)
+    if (values.exact !== true)
+      checkMemory('--samples', samples * w.slice(1, -1).reduce((a, n) => a + n, 0) * 8 * 2, 'the draws of one input');
     const be = await createBackend();
     try {
-      const p = classProbabilities(be, net, data.x, values.exact === true ? {} : { samples, rng: createRng(seed) });
+      const p =
+        values.exact === true
+          ? classProbabilities(be, net, data.x)
+          : classProbabilitiesChunked(be, net, data.x, samples, createRng(seed));
       const pred = argmaxRows(p);
       const K = data.classes;
       const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));

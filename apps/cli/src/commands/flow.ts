@@ -12,7 +12,7 @@ import type { Backend } from '@rgdl/gpu-kernels';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
-import { choiceFlag, intFlag } from '../flags.js';
+import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
@@ -108,6 +108,21 @@ Options:
     if (method === 'exact' && w.some((n, i) => (i > 0 || dir === 'down') && n > 20)) {
       throw new UsageError(
         `--method exact needs every level it enumerates to have ≤ 20 units; widths are [${w.join(', ')}] (use --method mcrg)`,
+      );
+    }
+    if (method === 'mcrg') {
+      // operator values of every sample on both levels, then the covariance blocks, f64
+      const count = (n: number) => (operators === 'singles' ? n : n + (n * (n - 1)) / 2);
+      const worst = Math.max(
+        ...w.slice(0, -1).map((n, i) => {
+          const [from, to] = dir === 'up' ? [count(n), count(w[i + 1]!)] : [count(w[i + 1]!), count(n)];
+          return (samples * (from + to) + to * (to + from)) * 8;
+        }),
+      );
+      checkMemory(
+        operators === 'singles' ? '--samples' : '--operators singles+pairs (with --samples)',
+        worst,
+        'the MCRG operator samples and covariances',
       );
     }
     let input;

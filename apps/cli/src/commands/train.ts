@@ -20,7 +20,7 @@ import {
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
 import { DATASETS, loadDataset, type DatasetName } from '../data.js';
-import { choiceFlag, intFlag, intListFlag, numberFlag, requiredString } from '../flags.js';
+import { checkMemory, choiceFlag, intFlag, intListFlag, numberFlag, requiredString } from '../flags.js';
 import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
 import { checkOutputFile } from '../output-files.js';
@@ -143,6 +143,13 @@ Options:
         `--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)`,
       );
     const base = named ?? VICTIM_RECIPES['mnist14-d2'];
+    // weights, their f32 mirror, optimiser moments, velocities and the kept best copy (≈ 6 copies of every
+    // parameter), the eq. 2 draws of one test input (256 per hidden unit) and the 2,000 generation draws of
+    // h₁ with their fields on x (generationQuality)
+    const parameters = w.slice(1).reduce((a, n, i) => a + n * w[i]! + n + w[i]!, 0);
+    const hidden = w.slice(1, -1).reduce((a, n) => a + n, 0);
+    const bytes = parameters * 8 * 6 + 256 * hidden * 8 * 2 + 2000 * ((w[1] ?? 0) + w[0]!) * 8 * 3;
+    checkMemory('--widths', bytes, `[${w.join(', ')}] (${parameters.toExponential(2)} parameters)`);
     const precision = choiceFlag('precision', values.precision, ['f64', 'f32'] as const, 'f32');
 
     const t0 = performance.now();
