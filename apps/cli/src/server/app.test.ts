@@ -134,7 +134,7 @@ describe('prediction server', () => {
 });
 
 describe('prediction server over TCP', () => {
-  it('request timeout: a client that stalls in its headers or body is disconnected after the timeout', async () => {
+  it('request timeout: a client that stalls in its headers or body, or trickles its body, is cut off after the timeout', async () => {
     const be = await createBackend({ prefer: 'cpu' });
     const { app } = buildServer({
       be,
@@ -161,15 +161,43 @@ describe('prediction server over TCP', () => {
       });
     try {
       const headers = await stall('POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
-      expect(headers.reply).toBe('');
+      expect(headers.reply).toMatch(/^(|HTTP\/1\.1 408 Request Timeout[\s\S]*)$/); // cut off, or told 408
       expect(headers.ms).toBeGreaterThan(250);
       expect(headers.ms).toBeLessThan(4000);
       const body = await stall(
         'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"inp',
       );
-      expect(body.reply).toBe('');
+      expect(body.reply).toMatch(/^(|HTTP\/1\.1 408 Request Timeout[\s\S]*)$/);
       expect(body.ms).toBeGreaterThan(250);
       expect(body.ms).toBeLessThan(4000);
+      // slowloris: a body trickled a byte every 50 ms keeps the idle timer alive; the whole-request deadline ends it
+      const trickle = await new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
+        const t0 = performance.now();
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(
+            'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n',
+          ),
+        );
+        let bytes = 0;
+        const timer = setInterval(() => {
+          if (!socket.destroyed) {
+            socket.write(' ');
+            bytes++;
+          }
+        }, 50);
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve({ ms: performance.now() - t0, bytes });
+        });
+        socket.on('error', () => undefined);
+        setTimeout(() => {
+          clearInterval(timer);
+          reject(new Error('trickle still connected after 5 s'));
+        }, 5000).unref();
+      });
+      expect(trickle.bytes).toBeGreaterThan(3); // it was really trickling
+      expect(trickle.ms).toBeGreaterThan(250);
+      expect(trickle.ms).toBeLessThan(2000);
     } finally {
       await app.close();
       be.dispose();

@@ -8,7 +8,7 @@
  * limit) with no type coercion; failures are 400 with a one-line message, bodies
  * over the byte limit 413, other content types 415.
  */
-import { STATUS_CODES } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Backend } from '@rgdl/gpu-kernels';
 import type { Matrix } from '@rgdl/gpu-kernels';
@@ -94,11 +94,24 @@ export function buildServer(options: ServerOptions): {
     bodyLimitBytes: bodyLimit,
     metadata: options.metadata,
   };
+  const timeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: options.logger ?? { level: 'info' },
     bodyLimit,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
-    connectionTimeout: options.requestTimeoutMs ?? 10_000,
+    requestTimeout: timeout,
+    connectionTimeout: timeout,
+    // a whole-request deadline that is enforced: Node checks request deadlines only every
+    // connectionsCheckingInterval (30 s by default), so a body trickled a byte at a time,
+    // which keeps the idle timer alive, was served for minutes (slowloris)
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: timeout,
+          headersTimeout: timeout,
+          connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(timeout / 4))),
+        },
+        handler,
+      ),
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
