@@ -10,12 +10,16 @@ import { serveCommand } from './commands/serve.js';
 import { fisherCommand } from './commands/fisher.js';
 import { poisonCommand } from './commands/poison.js';
 import { cloneAttackCommand } from './commands/clone-attack.js';
+import { inspectCommand } from './commands/inspect.js';
+import { predictCommand } from './commands/predict.js';
 import type { CliIo } from './io.js';
 import { NumericalError, UsageError } from './usage-error.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
+  inspectCommand,
+  predictCommand,
   flowCommand,
   fisherCommand,
   poisonCommand,

@@ -112,6 +112,33 @@ describe('rgdl fisher', () => {
   });
 });
 
+describe('rgdl inspect / predict', () => {
+  it('inspect describes the model file without computing; predict classifies inputs from a file like eval does', async () => {
+    const i = await json(['inspect', '--model', model]);
+    expect(i.widths).toEqual([9, 8, 10]);
+    expect(i.parameters).toBe(9 * 8 + 8 + 9 + 8 * 10 + 10 + 8);
+    expect(i.bytes).toBeGreaterThan(0);
+    expect(i.training.method).toBe('hybrid');
+    expect(typeof i.testAccuracy).toBe('number');
+    const synthetic = (await import('./data.js')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
+    const file = join(dir, 'predict.json');
+    const rows = [0, 1, 2].map((r) => Array.from(synthetic.x.data.slice(r * 9, (r + 1) * 9)));
+    writeFileSync(file, JSON.stringify({ inputs: rows }));
+    const p = await json(['predict', '--model', model, '--input', file]);
+    expect(p.method).toBe('eq. 2 exact'); // hidden width 8 ≤ 14
+    expect(p.predictions).toHaveLength(3);
+    for (const q of p.predictions) {
+      expect(q.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+      expect(q.label).toBe(q.probabilities.indexOf(Math.max(...q.probabilities)));
+    }
+    const poisoned = await json(['poison', '--model', model, '--defence', 'none', '--input', file]);
+    expect(p.predictions.map((q: { label: number }) => q.label)).toEqual(
+      poisoned.rows.map((r: { label: number }) => r.label),
+    );
+    await fails(['predict', '--model', model], /--input <file> is required/);
+  });
+});
+
 describe('rgdl poison', () => {
   it('fim answers keep every label, move by at most ε, and a JSON input file works like data-set examples', async () => {
     const r = await json(['poison', '--model', model, '--defence', 'fim', '--eps', '0.1', '--count', '8']);
