@@ -367,7 +367,6 @@ class Optimiser {
  * @throws RangeError on shape mismatches (see hybridObjective).
  */
 export function fineTune(be: Backend, net: DeepRbm, data: LabelledData, options: FineTuneOptions = {}): FineTuneResult {
-  const N = net.layers.length;
   const epochs = options.epochs ?? 50;
   const batchSize = options.batchSize ?? 50;
   const kind = options.optimizer ?? 'adam';
@@ -453,6 +452,5 @@ export function fineTune(be: Backend, net: DeepRbm, data: LabelledData, options:
       break;
     }
   }
-  void N;
   return { net: best, bestEpoch, history, stopped };
 }

@@ -7,7 +7,7 @@
  * (|cos|). (2) The depth study: nets of depth 1–4 trained on the same 14×14
  * data, top eigenvalue of F̃(e_c) over the ten classes and ε for D_KL = 0.01.
  */
-import { createCpuBackend, createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, type Backend } from '@rgdl/gpu-kernels';
 import { generationFisher, depthStudy, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
 import { classProbabilities, evaluateClassifier, loadMnist, trainVictim, victimRecipe, type DeepRbm } from '@rgdl/rbm';
 import { measure } from '../measure.js';
@@ -172,7 +172,6 @@ export async function runFisherSuite(options: {
       `  depth ${r.depth} [${r.widths.join(', ')}]: λ₁ ${r.topEigenvalueMean.toFixed(4)} ± ${r.topEigenvalueStd.toFixed(4)}, ε(D_KL=0.01) ${r.epsilonForKl.toFixed(3)}, test acc ${(100 * r.testAccuracy).toFixed(1)}%`,
     );
   be.dispose();
-  void matrix;
   return { net: widths, trainSeconds, queries: queries.length, rows, depth };
 }
 

@@ -155,11 +155,9 @@ function victimRow(
     });
     sweeps = r.history.map((h) => h.validationAccuracy);
   }
-  const acc = e.exact ?? e.sampled.at(-1)!.accuracy;
   log(
     `  ${name} [${named.widths.join(', ')}]: eq. 2 ${e.exact !== null ? `exact ${(100 * e.exact).toFixed(2)}%` : e.sampled.map((s) => `S=${s.samples} ${(100 * s.accuracy).toFixed(2)}%`).join(', ')}; MF ${(100 * e.meanField).toFixed(2)}%; generated-digit acc ${(100 * g.generatedAccuracy).toFixed(1)}% (pretrained ${(100 * gp.generatedAccuracy).toFixed(1)}%); log q̃₀ ${g.testLogProbability.toFixed(2)} (pretrained ${gp.testLogProbability.toFixed(2)}); ${trainSeconds.toFixed(1)} s${sweeps ? `; eq. 14 sweeps ${sweeps.map((s) => (100 * s).toFixed(1)).join(' → ')}` : ''}`,
   );
-  void acc;
   return {
     name,
     widths: [...named.widths],

@@ -156,17 +156,7 @@ Options:
     const be = await createBackend();
     try {
       if (method === 'eq14') {
-        const report = trainEq14(
-          be,
-          w,
-          train,
-          validation,
-          test,
-          values,
-          { seed, precision, dataName, size, out },
-          io.out,
-        );
-        void report;
+        trainEq14(be, w, train, validation, test, values, { seed, precision, dataName, size, out }, io.out);
         return;
       }
       const recipe: VictimRecipe = victimRecipe(w, {
