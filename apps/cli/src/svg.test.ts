@@ -48,4 +48,27 @@ describe('lineChart', () => {
     expect(svg).toContain('>100<');
     expect(svg).toContain('(log scale)');
   });
+  it('the legend column fits its longest name, and the reference line has a legend entry when labelled', () => {
+    const name = 'adaptive-misinformation (quantile 0.05)';
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name,
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+      ],
+      referenceY: 1.5,
+      referenceLabel: 'labels-only clone',
+    });
+    const width = Number(/<svg[^>]*width="(\d+)"/.exec(svg)![1]);
+    const x = Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${name.replace(/[()]/g, '\\$&')}</text>`).exec(svg)![1]);
+    expect(x + 7 * name.length).toBeLessThanOrEqual(width);
+    expect(svg).toContain('>labels-only clone</text>');
+  });
 });

@@ -21,6 +21,8 @@ export interface ChartSpec {
   readonly logY?: boolean;
   /** Horizontal reference line (e.g. |λ| = 1). */
   readonly referenceY?: number;
+  /** Legend entry of the reference line (none when absent). */
+  readonly referenceLabel?: string;
 }
 
 const COLOURS = [
@@ -52,12 +54,14 @@ const fmt = (v: number) =>
 
 /** Renders a chart; non-finite points (and non-positive ones on a log axis) are skipped. */
 export function lineChart(spec: ChartSpec): string {
-  const W = 680,
+  // the legend column is as wide as its longest name (≈ 7 px per character), so no name is clipped
+  const names = [...spec.series.map((x) => x.name), ...(spec.referenceLabel ? [spec.referenceLabel] : [])];
+  const R = Math.max(170, 40 + 7 * Math.max(0, ...names.map((n) => n.length)));
+  const W = 510 + R,
     H = 420,
     L = 70,
     B = 50,
-    T = 36,
-    R = 170;
+    T = 36;
   const fy = (y: number) => (spec.logY ? Math.log10(y) : y);
   const ok = (p: readonly [number, number]) =>
     Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!spec.logY || p[1] > 0);
@@ -98,6 +102,12 @@ export function lineChart(spec: ChartSpec): string {
   if (spec.referenceY !== undefined && (!spec.logY || spec.referenceY > 0)) {
     const y = sy(fy(spec.referenceY)).toFixed(1);
     parts.push(`<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#999" stroke-dasharray="4 3"/>`);
+    if (spec.referenceLabel) {
+      const ly = T + 8 + 18 * spec.series.length;
+      parts.push(
+        `<line x1="${W - R + 10}" y1="${ly}" x2="${W - R + 22}" y2="${ly}" stroke="#999" stroke-dasharray="4 3"/><text x="${W - R + 28}" y="${ly + 4}">${esc(spec.referenceLabel)}</text>`,
+      );
+    }
   }
   spec.series.forEach((s, k) => {
     const c = COLOURS[k % COLOURS.length]!;

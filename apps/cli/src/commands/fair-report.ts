@@ -99,7 +99,7 @@ export function fairCostSvg(s: FairSummary, depth: number, attacker: string, bud
         Math.sqrt(p.perSeed.reduce((a, v) => a + (v - p.mean) ** 2, 0) / Math.max(1, p.perSeed.length - 1));
       return { name: c.defence, points: c.points.map((p) => [p.cost, p.mean] as const), errors: c.points.map(sd) };
     }),
-    ...(labels ? { referenceY: labels.points[0]!.mean } : {}),
+    ...(labels ? { referenceY: labels.points[0]!.mean, referenceLabel: 'labels-only clone (no defence)' } : {}),
   });
 }
 
