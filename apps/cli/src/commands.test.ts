@@ -339,6 +339,8 @@ describe('rgdl flow', () => {
           '5',
           '--out',
           deep,
+          // the flow is what is tested here; a 3-layer net on 300 noisy 9-pixel digits may classify near chance
+          '--force',
           '--json',
         ],
         c.io,
