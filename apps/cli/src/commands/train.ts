@@ -75,7 +75,8 @@ Options:
   --precision P           f64 | f32 arithmetic of the CD products       (f32)
   --eval-samples N        draws of h_{N−1} per input for eq. 2 accuracy (recipe: 256)
   --seed S                seed for initialisation and sampling          (1)
-  --force                 write the model even if training collapsed to chance
+  --force                 write the model even if training collapsed (no better
+                          than always answering the commonest class)
                           (non-finite or exploding weights are never written)
   --json                  print the training report as JSON
 `,
@@ -232,7 +233,7 @@ Options:
       const genPretrained = generationQuality(be, victim.pretrained, train, test, { reference, seed: seed + 3 });
       const genFinal = generationQuality(be, net, train, test, { reference, seed: seed + 3 });
       const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
-      checkTrainedModel(net, testAccuracy, train.classes, values.force === true);
+      checkTrainedModel(net, testAccuracy, majorityRate(test.labels, test.classes), values.force === true);
       const validationAccuracy =
         victim.fineTuneHistory[victim.bestFineTuneEpoch - 1]?.validationAccuracy ??
         victim.topHistory.at(-1)?.validationAccuracy ??
@@ -459,12 +460,19 @@ function guardTraining<T>(train: () => T): T {
   }
 }
 
+/** Accuracy of always answering the commonest class. */
+function majorityRate(labels: ArrayLike<number>, classes: number): number {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  return Math.max(...counts) / Math.max(1, labels.length);
+}
+
 /**
  * Refuses to write a model whose weights are non-finite or beyond what a model file
- * may hold, or (unless forced) whose test accuracy collapsed to at most 1.5 × chance.
- * @throws NumericalError
+ * may hold, or (unless forced) whose test accuracy collapsed: no better than always
+ * answering the commonest class. @throws NumericalError
  */
-function checkTrainedModel(net: DeepRbm, testAccuracy: number, classes: number, force: boolean): void {
+function checkTrainedModel(net: DeepRbm, testAccuracy: number, majority: number, force: boolean): void {
   net.layers.forEach((l, k) => {
     for (const [name, arr] of [
       ['W', l.W.data],
@@ -479,9 +487,9 @@ function checkTrainedModel(net: DeepRbm, testAccuracy: number, classes: number, 
       }
     }
   });
-  if (!force && testAccuracy <= 1.5 / classes) {
+  if (!force && testAccuracy <= majority + 1e-9) {
     throw new NumericalError(
-      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is at most 1.5 × chance (${(150 / classes).toFixed(1)}%); the model was not written (--force writes it)`,
+      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is no better than always answering the commonest class (${(100 * majority).toFixed(1)}%); the model was not written (--force writes it)`,
     );
   }
 }
