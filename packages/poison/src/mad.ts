@@ -12,6 +12,7 @@
  * simplex's tangent space; MAD-argmax shrinks each move until the label is kept.
  */
 import { createRng, matrix, type Matrix } from '@rgdl/gpu-kernels';
+import { softmaxRows } from '@rgdl/rbm';
 import { constrainStep } from './constrain.js';
 
 /** A linear softmax surrogate (classes × inputs weights). */
@@ -30,22 +31,18 @@ export function randomSurrogate(classes: number, inputs: number, seed: number, s
 
 /** F(x) = softmax(W x + b). */
 export function surrogateProbabilities(s: Surrogate, x: ArrayLike<number>): Float64Array {
-  const C = s.W.rows;
   const n = s.W.cols;
-  const z = new Float64Array(C);
-  let max = -Infinity;
-  for (let c = 0; c < C; c++) {
-    let v = s.b[c]!;
-    for (let i = 0; i < n; i++) v += s.W.data[c * n + i]! * x[i]!;
-    z[c] = v;
-    max = Math.max(max, v);
-  }
-  let sum = 0;
-  for (let c = 0; c < C; c++) {
-    z[c] = Math.exp(z[c]! - max);
-    sum += z[c]!;
-  }
-  return z.map((v) => v / sum);
+  return softmaxRows(
+    matrix(
+      1,
+      s.W.rows,
+      Float64Array.from({ length: s.W.rows }, (_, c) => {
+        let v = s.b[c]!;
+        for (let i = 0; i < n; i++) v += s.W.data[c * n + i]! * x[i]!;
+        return v;
+      }),
+    ),
+  ).data;
 }
 
 /** Angle (radians) between the attacker's surrogate gradients for targets y and y′: ∠(y − F, y′ − F). */

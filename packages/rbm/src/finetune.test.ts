@@ -1,14 +1,14 @@
-import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, matrix, transpose } from '@rgdl/gpu-kernels';
 import { expectAllClose } from '@rgdl/vitest-config/close';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bruteLogZ, negEnergy, randomLayer } from './brute.test-support.js';
 import { noisyPrototypes } from './datasets/synthetic.js';
 import { oneHot } from './datasets/labelled.js';
 import type { DeepRbm } from './deep-rbm.js';
-import { fineTune, hybridObjective, meanFieldScore, upperEnumeratedStats } from './finetune.js';
+import { fineTune, hybridObjective, meanFieldScore } from './finetune.js';
 import { meanFieldProbabilities } from './mean-field.js';
 import { classProbabilities } from './propagate.js';
-import { exactModelStats } from './train.js';
+import { exactModelStats, upperEnumeratedStats } from './train.js';
 
 const be = createCpuBackend({ threads: 1 });
 afterAll(() => be.dispose());
@@ -103,15 +103,18 @@ describe('hybridObjective', () => {
 });
 
 describe('upperEnumeratedStats', () => {
-  it('equals exactModelStats and the brute-force log Z', () => {
+  it('equals the lower-side enumeration of exactModelStats and the brute-force log Z', () => {
     const rng = createRng(9);
     const layer = randomLayer(4, 7, () => rng.nextGaussian(), 0.6);
     const a = upperEnumeratedStats(be, layer);
-    const b = exactModelStats(be, layer);
-    expectAllClose(a.hv.data, b.hv.data, { rtol: 1e-10, atol: 1e-13 });
-    expectAllClose(a.h, b.h, { rtol: 1e-10, atol: 1e-13 });
-    expectAllClose(a.v, b.v, { rtol: 1e-10, atol: 1e-13 });
+    // the same RBM with its sides swapped: exactModelStats then enumerates the lower side
+    const swapped = { W: transpose(layer.W), a: layer.b, b: layer.a };
+    const b = exactModelStats(be, swapped);
+    expectAllClose(a.hv.data, transpose(b.hv as typeof layer.W).data, { rtol: 1e-10, atol: 1e-13 });
+    expectAllClose(a.h, b.v, { rtol: 1e-10, atol: 1e-13 });
+    expectAllClose(a.v, b.h, { rtol: 1e-10, atol: 1e-13 });
     expect(a.logZ).toBeCloseTo(bruteLogZ(layer), 10);
+    expect(b.logZ).toBeCloseTo(bruteLogZ(layer), 10);
   });
 });
 

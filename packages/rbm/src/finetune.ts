@@ -21,7 +21,8 @@ import type { LabelledData } from './datasets/labelled.js';
 import { cloneDeepRbm, type DeepRbm } from './deep-rbm.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
 import { meanFieldPass, softmaxRows } from './mean-field.js';
-import { gatherRows, shuffle } from './train.js';
+import { energy } from './energy.js';
+import { gatherRows, shuffle, upperEnumeratedStats } from './train.js';
 
 /** Largest output width whose 2^n states the top layer's exact negative phase enumerates. */
 export const EXACT_NEGATIVE_LIMIT = 16;
@@ -62,83 +63,6 @@ function zerosLike(layer: RbmLayer): LayerGradient {
     a: new Float64Array(layer.a.length),
     b: new Float64Array(layer.b.length),
   };
-}
-
-/**
- * Exact model statistics of an RBM whose upper side is enumerable, in one pass
- * over the 2^{n_upper} upper states s (docs/math.md §4):
- *   log w(s) = aᵀs + Σ_i softplus((Wᵀs + b)_i),   Z = Σ_s w(s),
- *   ⟨h vᵀ⟩ = Σ_s (w(s)/Z) s σ(Wᵀs + b)ᵀ,  ⟨h⟩ = Σ_s (w(s)/Z) s,  ⟨v⟩ = Σ_s (w(s)/Z) σ(Wᵀs + b).
- * @throws RangeError above EXACT_NEGATIVE_LIMIT upper units.
- */
-export function upperEnumeratedStats(
-  be: Backend,
-  layer: RbmLayer,
-): { hv: Matrix<Float64Array>; h: Float64Array; v: Float64Array; logZ: number } {
-  const nu = upperWidth(layer);
-  const nl = lowerWidth(layer);
-  if (nu > EXACT_NEGATIVE_LIMIT)
-    throw new RangeError(`exact negative phase: ${nu} upper units exceed the limit ${EXACT_NEGATIVE_LIMIT}`);
-  const S = 2 ** nu;
-  const states = matrix(S, nu);
-  for (let s = 0; s < S; s++) for (let j = 0; j < nu; j++) states.data[s * nu + j] = (s >>> j) & 1;
-  const field = be.matmulAddBias(states, layer.W, layer.b); // S × n_lower, then σ in place
-  const logw = new Float64Array(S);
-  let max = -Infinity;
-  for (let s = 0; s < S; s++) {
-    let lw = 0;
-    for (let j = 0; j < nu; j++) if ((s >>> j) & 1) lw += layer.a[j]!;
-    const o = s * nl;
-    for (let i = 0; i < nl; i++) {
-      const u = field.data[o + i]!;
-      const e = Math.exp(-Math.abs(u));
-      lw += (u > 0 ? u : 0) + Math.log1p(e);
-      field.data[o + i] = u > 0 ? 1 / (1 + e) : e / (1 + e);
-    }
-    logw[s] = lw;
-    if (lw > max) max = lw;
-  }
-  let z = 0;
-  for (let s = 0; s < S; s++) {
-    logw[s] = Math.exp(logw[s]! - max);
-    z += logw[s]!;
-  }
-  const weighted = matrix(S, nu);
-  const h = new Float64Array(nu);
-  for (let s = 0; s < S; s++) {
-    const w = logw[s]! / z;
-    for (let j = 0; j < nu; j++) {
-      const v = states.data[s * nu + j]! * w;
-      weighted.data[s * nu + j] = v;
-      h[j]! += v;
-    }
-  }
-  const hv = be.matmul(weighted, field, { transA: true });
-  const v = new Float64Array(nl);
-  for (let s = 0; s < S; s++) {
-    const w = logw[s]! / z;
-    for (let i = 0; i < nl; i++) v[i]! += w * field.data[s * nl + i]!;
-  }
-  return { hv, h, v, logZ: max + Math.log(z) };
-}
-
-/** Mean −log t(v, h) = E(h, v) + log Z over paired rows. */
-function jointNll(
-  be: Backend,
-  layer: RbmLayer,
-  lower: Matrix<Float64Array>,
-  upper: Matrix<Float64Array>,
-  logZ: number,
-): number {
-  const field = be.matmulAddBias(lower, layer.W, layer.a, { transB: true }); // W v + a
-  let s = 0;
-  for (let r = 0; r < lower.rows; r++) {
-    let e = 0;
-    for (let j = 0; j < upper.cols; j++) e -= upper.data[r * upper.cols + j]! * field.data[r * field.cols + j]!;
-    for (let i = 0; i < lower.cols; i++) e -= lower.data[r * lower.cols + i]! * layer.b[i]!;
-    s += e + logZ;
-  }
-  return s / lower.rows;
 }
 
 /**
@@ -209,7 +133,7 @@ export function hybridObjective(
       );
     const h = activations[N - 1]!;
     // ∂(−log t)/∂W = ⟨y hᵀ⟩_model − y hᵀ (batch mean); a: ⟨y⟩ − y; b: ⟨h⟩ − h
-    const neg = upperEnumeratedStats(be, top);
+    const neg = upperEnumeratedStats(be, top, EXACT_NEGATIVE_LIMIT);
     const pos = be.matmul(y, h, { transA: true });
     const g = grads[N - 1]!;
     for (let i = 0; i < g.W.length; i++) g.W[i]! += alphaTop * (neg.hv.data[i]! - pos.data[i]! / B);
@@ -223,7 +147,7 @@ export function hybridObjective(
       for (let r = 0; r < B; r++) m += h.data[r * h.cols + i]!;
       g.b[i]! += alphaTop * (neg.v[i]! - m / B);
     }
-    topNll = jointNll(be, top, h, y, neg.logZ);
+    topNll = energy(be, top, y, h).reduce((a, e) => a + e + neg.logZ, 0) / B;
   }
   if (alphaLow > 0) {
     const rng = options.rng;

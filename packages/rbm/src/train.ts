@@ -78,6 +78,15 @@ export interface EpochInfo {
   readonly seconds: number;
 }
 
+/** Step, momentum, weight decay, Gibbs steps and persistence of one CD/PCD fit. */
+interface CdSettings {
+  readonly lr: number;
+  readonly mom: number;
+  readonly decay: number;
+  readonly K: number;
+  readonly pcd: boolean;
+}
+
 interface Stats {
   readonly hv: Matrix<FloatArray>; // n_upper × n_lower, Σ over batch
   readonly h: Float64Array;
@@ -132,15 +141,74 @@ function applyUpdate(
 }
 
 /**
- * Exact model expectations ⟨h vᵀ⟩_t, ⟨h⟩_t, ⟨v⟩_t by enumerating the narrower side.
+ * Exact model statistics of an RBM whose upper side is enumerable, in one pass
+ * over the 2^{n_upper} upper states s (docs/math.md §4):
+ *   log w(s) = aᵀs + Σ_i softplus((Wᵀs + b)_i),   Z = Σ_s w(s),
+ *   ⟨h vᵀ⟩ = Σ_s (w(s)/Z) s σ(Wᵀs + b)ᵀ,  ⟨h⟩ = Σ_s (w(s)/Z) s,  ⟨v⟩ = Σ_s (w(s)/Z) σ(Wᵀs + b).
+ * @throws RangeError above `limit` upper units.
+ */
+export function upperEnumeratedStats(
+  be: Backend,
+  layer: RbmLayer,
+  limit = EXACT_WIDTH_LIMIT,
+): Stats & { hv: Matrix<Float64Array>; logZ: number } {
+  const nu = upperWidth(layer);
+  const nl = lowerWidth(layer);
+  if (nu > limit) throw new RangeError(`exact negative phase: ${nu} upper units exceed the limit ${limit}`);
+  const S = 2 ** nu;
+  const states = matrix(S, nu);
+  for (let s = 0; s < S; s++) for (let j = 0; j < nu; j++) states.data[s * nu + j] = (s >>> j) & 1;
+  const field = be.matmulAddBias(states, layer.W, layer.b); // S × n_lower, then σ in place
+  const logw = new Float64Array(S);
+  let max = -Infinity;
+  for (let s = 0; s < S; s++) {
+    let lw = 0;
+    for (let j = 0; j < nu; j++) if ((s >>> j) & 1) lw += layer.a[j]!;
+    const o = s * nl;
+    for (let i = 0; i < nl; i++) {
+      const u = field.data[o + i]!;
+      const e = Math.exp(-Math.abs(u));
+      lw += (u > 0 ? u : 0) + Math.log1p(e);
+      field.data[o + i] = u > 0 ? 1 / (1 + e) : e / (1 + e);
+    }
+    logw[s] = lw;
+    if (lw > max) max = lw;
+  }
+  let z = 0;
+  for (let s = 0; s < S; s++) {
+    logw[s] = Math.exp(logw[s]! - max);
+    z += logw[s]!;
+  }
+  const weighted = matrix(S, nu);
+  const h = new Float64Array(nu);
+  for (let s = 0; s < S; s++) {
+    const w = logw[s]! / z;
+    for (let j = 0; j < nu; j++) {
+      const v = states.data[s * nu + j]! * w;
+      weighted.data[s * nu + j] = v;
+      h[j]! += v;
+    }
+  }
+  const hv = be.matmul(weighted, field, { transA: true });
+  const v = new Float64Array(nl);
+  for (let s = 0; s < S; s++) {
+    const w = logw[s]! / z;
+    for (let i = 0; i < nl; i++) v[i]! += w * field.data[s * nl + i]!;
+  }
+  return { hv, h, v, count: 1, logZ: max + Math.log(z) };
+}
+
+/**
+ * Exact model expectations ⟨h vᵀ⟩_t, ⟨h⟩_t, ⟨v⟩_t and log Z by enumerating the narrower side.
  * @throws RangeError if both sides are wider than `limit`.
  */
-export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDTH_LIMIT): Stats {
+export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDTH_LIMIT): Stats & { logZ: number } {
   const nu = upperWidth(layer);
   const nl = lowerWidth(layer);
   const upperSide = nu <= nl;
   const n = Math.min(nu, nl);
   if (n > limit) throw new RangeError(`exact negative phase: narrower side has ${n} units, limit is ${limit}`);
+  if (upperSide) return upperEnumeratedStats(be, layer, limit);
   const total = 2 ** n;
   // log weights of every state: −F(state)
   const logw = new Float64Array(total);
@@ -170,7 +238,7 @@ export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDT
     for (let j = 0; j < nu; j++) h[j]! += st.h[j]!;
     for (let i = 0; i < nl; i++) v[i]! += st.v[i]!;
   }
-  return { hv, h, v, count: 1 };
+  return { hv, h, v, count: 1, logZ: max + Math.log(z) };
 }
 
 /** Binary sample of a [0,1]-valued matrix (values already 0/1 are kept). */
@@ -307,7 +375,7 @@ function fitRbmFused(
   layer: RbmLayer,
   source: PositiveSource,
   options: FitOptions,
-  s: { lr: number; mom: number; decay: number; K: number; pcd: boolean },
+  s: CdSettings,
 ): EpochInfo[] {
   const rng = options.rng;
   const nu = upperWidth(layer);
@@ -373,7 +441,7 @@ function fitRbmF32(
   layer: RbmLayer,
   source: PositiveSource,
   options: FitOptions,
-  s: { lr: number; mom: number; decay: number; K: number; pcd: boolean },
+  s: CdSettings,
 ): EpochInfo[] {
   const rng = options.rng;
   const nu = upperWidth(layer);
