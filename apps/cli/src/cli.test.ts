@@ -65,7 +65,7 @@ describe('rgdl CLI', () => {
     expect(a.err).toMatch(/--out <value> is required/);
     const b = collect();
     expect(await runCli(['experiment', '--out', '/tmp/rgdl-x', '--seeds', '0'], b.io)).toBe(2);
-    expect(b.err).toMatch(/--seeds must be an integer ≥ 1/);
+    expect(b.err).toMatch(/--seeds must be an integer ≥ 2/);
   });
   it('demo --json: kernels check, a trained victim, its spectrum and FIM, three servers, a clone attack and a verdict', async () => {
     const c = collect();

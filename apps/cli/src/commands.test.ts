@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, createRng } from '@rgdl/gpu-kernels';
+import { createBackend, createRng, fromRows } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs } from '@rgdl/fisher';
 import { classPoisonDirections, localSource, runCloneAttack } from '@rgdl/poison';
 import { createDeepRbm, loadModel } from '@rgdl/rbm';
@@ -227,9 +227,9 @@ describe('rgdl clone-attack', () => {
     const net = createDeepRbm([9, 16, 10], createRng(4), { weightScale: 1.5 });
     const rng = createRng(5);
     const row = () => Float64Array.from({ length: 9 }, () => (rng.nextFloat() < 0.5 ? 1 : 0));
-    const pool = Array.from({ length: 150 }, row);
-    const test = Array.from({ length: 80 }, row);
-    const testLabels = test.map((_, i) => i % 10);
+    const pool = fromRows(Array.from({ length: 150 }, row));
+    const test = fromRows(Array.from({ length: 80 }, row));
+    const testLabels = Array.from({ length: test.rows }, (_, i) => i % 10);
     const defences = ['none', 'fim', 'random-class'] as const;
     const directions = classPoisonDirections(be, net, { fisher: { samples: 300, pool: 256, batches: 2 }, seed: 9 });
     const servers = defences.map(

@@ -19,6 +19,7 @@ export {
   toFloat32,
   toFloat64,
   toRows,
+  rowViews,
   transpose,
   zeros,
   type FloatArray,

@@ -6,6 +6,7 @@ import {
   identity,
   matrix,
   orientLargestPositive,
+  rowViews,
   toRows,
   transpose,
   zeros,
@@ -31,6 +32,19 @@ describe('matrix helpers', () => {
       [0, 1],
     ]);
     expect(zeros(2, 2, new Float32Array(0)).data).toBeInstanceOf(Float32Array);
+  });
+  it('rowViews are views (fromRows of them rebuilds the matrix; writes reach it)', () => {
+    const m = fromRows([new Float64Array([1, 2]), [3, 4], new Float32Array([5, 6])]);
+    const rows = rowViews(m);
+    expect(rows.map((r) => Array.from(r))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(fromRows(rows)).toEqual(m);
+    rows[1]![0] = -3;
+    expect(m.data[2]).toBe(-3);
+    expect(rowViews(zeros(0, 3))).toEqual([]);
   });
   it('rejects bad shapes with RangeError naming the problem', () => {
     expect(() => matrix(2, 2, new Float64Array(3))).toThrow(/length 3.*2×2/);

@@ -54,7 +54,7 @@ export function zeros<A extends FloatArray = Float64Array>(rows: number, cols: n
  * Builds a Float64 matrix from nested rows.
  * @throws RangeError if the rows are ragged.
  */
-export function fromRows(rows: readonly (readonly number[])[]): Matrix<Float64Array> {
+export function fromRows(rows: readonly ArrayLike<number>[]): Matrix<Float64Array> {
   const r = rows.length;
   const c = r === 0 ? 0 : rows[0]!.length;
   const data = new Float64Array(r * c);
@@ -63,6 +63,16 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix<Float64Ar
     data.set(row, i * c);
   });
   return { rows: r, cols: c, data };
+}
+
+/**
+ * The rows of m as views into its data (no copy: writing a view writes m), the
+ * inverse of `fromRows` for code that works a row at a time.
+ */
+export function rowViews<A extends FloatArray>(m: Matrix<A>): A[] {
+  const out: A[] = [];
+  for (let i = 0; i < m.rows; i++) out.push(m.data.subarray(i * m.cols, (i + 1) * m.cols) as A);
+  return out;
 }
 
 /** Nested-array copy of a matrix (for printing, JSON and mathjs interop). */

@@ -13,9 +13,10 @@
  * serves it exactly the clean labels, so "undefended soft clone − labels-only
  * clone" bounds what any label-preserving defence can take from this attacker.
  */
-import { createRng, type Backend } from '@rgdl/gpu-kernels';
+import { matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import type { DeepRbm } from '@rgdl/rbm';
-import { trainClone, type CloneKind } from './clones.js';
+import { attackOnce, rowLabels } from './attacker.js';
+import type { CloneKind } from './clones.js';
 import { argmax } from './constrain.js';
 import { createService, LABEL_PRESERVING, usesEpsilon, type DefenceName, type DefenceOptions } from './defences.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
@@ -23,16 +24,18 @@ import { pairedDifference, type PairedDifference } from './stats.js';
 export interface SourceAnswers {
   /** The source's label per input (the clean argmax; label-preserving defences never change it). */
   readonly labels: number[];
-  readonly served: Float64Array[];
+  /** Served answers (rows × classes). */
+  readonly served: Matrix<Float64Array>;
   /** Clean answers, known only for in-process sources. */
-  readonly clean?: Float64Array[];
+  readonly clean?: Matrix<Float64Array>;
 }
 
 export interface AnswerSource {
   readonly name: string;
   readonly defence: DefenceName;
   readonly epsilon: number;
-  answer(inputs: readonly Float64Array[]): Promise<SourceAnswers>;
+  /** Answers for input rows (rows × n_0). */
+  answer(inputs: Matrix<Float64Array>): Promise<SourceAnswers>;
 }
 
 /** A source could not be reached or answered nonsense (the message says which and why). */
@@ -61,7 +64,7 @@ export function localSource(
     epsilon,
     async answer(inputs) {
       const b = service.answer(inputs);
-      return { labels: b.clean.map((y) => argmax(y)), served: b.served, clean: b.clean };
+      return { labels: rowLabels(b.clean), served: b.served, clean: b.clean };
     },
   };
 }
@@ -111,17 +114,23 @@ export async function httpSource(base: string): Promise<AnswerSource & { readonl
     epsilon: info.epsilon,
     info,
     async answer(inputs) {
+      const rows = rowViews(inputs);
+      const classes = info.widths[info.widths.length - 1]!;
       const labels: number[] = [];
-      const served: Float64Array[] = [];
-      for (let i = 0; i < inputs.length; i += batch) {
-        const body = JSON.stringify({ inputs: inputs.slice(i, i + batch).map((x) => Array.from(x)) });
+      const served = matrix(inputs.rows, classes);
+      for (let i = 0; i < rows.length; i += batch) {
+        const body = JSON.stringify({ inputs: rows.slice(i, i + batch).map((x) => Array.from(x)) });
         const r = await getJson<{ labels: number[]; answers: number[][] }>(`${root}/v1/predict`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
         });
+        const n = Math.min(batch, rows.length - i);
+        if (r.labels?.length !== n || r.answers?.length !== n || r.answers.some((a) => a.length !== classes)) {
+          throw new AnswerSourceError(`${root}/v1/predict did not answer ${n} rows of ${classes} classes`);
+        }
         labels.push(...r.labels);
-        served.push(...r.answers.map((a) => Float64Array.from(a)));
+        r.answers.forEach((a, k) => served.data.set(a, (i + k) * classes));
       }
       return { labels, served };
     },
@@ -196,26 +205,15 @@ export interface AttackOptions {
   readonly attacker: CloneKind;
   /** Victim widths (the eq14 clone copies the architecture). */
   readonly widths: readonly number[];
-  /** The attacker's pool of inputs; each seed draws `queries` of them. */
-  readonly pool: readonly Float64Array[];
+  /** The attacker's pool of inputs (rows × n_0); each seed draws `queries` of them. */
+  readonly pool: Matrix<Float64Array>;
   readonly queries: number;
-  readonly test: readonly Float64Array[];
+  readonly test: Matrix<Float64Array>;
   readonly testLabels: ArrayLike<number>;
   readonly seeds: readonly number[];
   /** Also run the labels-only attacker (default true). */
   readonly labelsOnly?: boolean;
   readonly onProgress?: (done: number, total: number, label: string) => void;
-}
-
-/** The first k of a seeded permutation of 0 … n−1 (the attacker's queries for one seed). */
-export function querySubset(n: number, k: number, seed: number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  const rng = createRng(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.nextFloat() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return idx.slice(0, k);
 }
 
 const pts = (v: number) => `${(100 * v).toFixed(1)}`;
@@ -232,12 +230,10 @@ function describeDifference(d: PairedDifference): string {
  */
 export async function runCloneAttack(be: Backend, options: AttackOptions): Promise<AttackResult> {
   const t0 = performance.now();
-  if (options.queries > options.pool.length) {
-    throw new RangeError(
-      `${options.queries} queries asked for, but the attacker has only ${options.pool.length} inputs`,
-    );
+  if (options.queries > options.pool.rows) {
+    throw new RangeError(`${options.queries} queries asked for, but the attacker has only ${options.pool.rows} inputs`);
   }
-  const n = options.test.length;
+  const n = options.test.rows;
   const runLabels = options.labelsOnly !== false;
   const labelSourceIndex = options.sources.findIndex((s) => LABEL_PRESERVING.includes(s.defence));
   const total = (options.sources.length + (runLabels && labelSourceIndex >= 0 ? 1 : 0)) * options.seeds.length;
@@ -245,43 +241,43 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
   const testAnswersAll: SourceAnswers[] = [];
   for (const source of options.sources) testAnswersAll.push(await source.answer(options.test));
   const noneIndex = options.sources.findIndex((s) => s.defence === 'none');
-  const score = (pred: Float64Array[], labels: readonly number[], seed: number): SeedResult => {
+  const score = (pred: Matrix<Float64Array>, labels: readonly number[], seed: number): SeedResult => {
     let acc = 0;
     let agree = 0;
-    pred.forEach((p, r) => {
-      const c = argmax(p);
+    rowLabels(pred).forEach((c, r) => {
       if (c === options.testLabels[r]) acc++;
       if (c === labels[r]) agree++;
     });
     return { seed, cloneAccuracy: acc / n, cloneAgreement: agree / n };
   };
-  const attack = (answers: readonly Float64Array[], seed: number) => {
-    const idx = querySubset(options.pool.length, options.queries, 7919 * seed);
-    return trainClone(
+  const attack = (answers: Matrix<Float64Array>, seed: number, labelsOnly: boolean) =>
+    attackOnce(
       be,
-      options.attacker,
-      idx.map((i) => options.pool[i]!),
-      idx.map((i) => answers[i]!),
-      { widths: options.widths, seed },
+      labelsOnly ? `${options.attacker}-labels` : options.attacker,
+      options.pool,
+      answers,
+      options.queries,
+      seed,
+      options.widths,
     ).predict(options.test);
-  };
   const sources: SourceResult[] = [];
   let labelsOnly: AttackResult['labelsOnly'] = null;
   for (const [k, source] of options.sources.entries()) {
     const poolAnswers = await source.answer(options.pool);
     const testAnswers = testAnswersAll[k]!;
     // defender cost against the clean answers, or against an undefended source's answers
-    const reference = testAnswers.clean ?? (noneIndex >= 0 ? testAnswersAll[noneIndex]!.served : undefined);
+    const referenceAnswers = testAnswers.clean ?? (noneIndex >= 0 ? testAnswersAll[noneIndex]!.served : undefined);
+    const reference = referenceAnswers ? rowViews(referenceAnswers) : undefined;
     let kept = 0;
     let correct = 0;
     let l1 = 0;
-    testAnswers.served.forEach((s, r) => {
+    rowViews(testAnswers.served).forEach((s, r) => {
       if (argmax(s) === testAnswers.labels[r]) kept++;
       if (argmax(s) === options.testLabels[r]) correct++;
       if (reference) for (let j = 0; j < s.length; j++) l1 += Math.abs(s[j]! - reference[r]![j]!);
     });
     const perSeed = options.seeds.map((seed) => {
-      const r = score(attack(poolAnswers.served, seed), testAnswers.labels, seed);
+      const r = score(attack(poolAnswers.served, seed, false), testAnswers.labels, seed);
       options.onProgress?.(++done, total, `${source.name}, seed ${seed}`);
       return r;
     });
@@ -297,10 +293,9 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
       perSeed,
     });
     if (runLabels && k === labelSourceIndex) {
-      // one-hot argmax of the served answers: the clean labels, for any label-preserving source
-      const oneHot = poolAnswers.served.map((s) => Float64Array.from(s, (_, j) => (j === argmax(s) ? 1 : 0)));
+      // the argmax of the served answers: the clean labels, for any label-preserving source
       const seedsResult = options.seeds.map((seed) => {
-        const r = score(attack(oneHot, seed), testAnswers.labels, seed);
+        const r = score(attack(poolAnswers.served, seed, true), testAnswers.labels, seed);
         options.onProgress?.(++done, total, `labels-only attacker, seed ${seed}`);
         return r;
       });

@@ -1,5 +1,5 @@
-import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
-import { inputRows, noisyPrototypes } from '@rgdl/rbm';
+import { createCpuBackend, createRng, fromRows, rowViews } from '@rgdl/gpu-kernels';
+import { noisyPrototypes } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainClone } from './clones.js';
 import { argmax } from './constrain.js';
@@ -28,8 +28,8 @@ describe('knockoff clones on soft labels', () => {
     // soft answers: 0.7 on the true class, the rest spread evenly
     const soft = Array.from(train.labels, (c) => Float64Array.from({ length: 4 }, (_, j) => (j === c ? 0.7 : 0.1)));
     for (const kind of ['softmax', 'mlp'] as const) {
-      const clone = trainClone(be, kind, inputRows(train), soft, { widths: [20, 4], seed: 3, epochs: 200 });
-      const pred = clone.predict(inputRows(test));
+      const clone = trainClone(be, kind, train.x, fromRows(soft), { widths: [20, 4], seed: 3, epochs: 200 });
+      const pred = rowViews(clone.predict(test.x));
       const acc = pred.filter((p, r) => argmax(p) === test.labels[r]).length / pred.length;
       expect(acc, kind).toBeGreaterThan(0.9);
       for (const p of pred) expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);

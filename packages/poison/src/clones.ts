@@ -9,7 +9,7 @@
  *  (c) 'mlp':     one hidden layer of 64 tanh units and a softmax output, trained on
  *                 the soft labels by full-batch Adam (knockoff).
  */
-import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
+import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
   classProbabilitiesAuto,
   createDeepRbm,
@@ -26,8 +26,8 @@ export type CloneKind = 'eq14' | 'softmax' | 'mlp';
 
 export interface Clone {
   readonly kind: CloneKind;
-  /** Class probabilities for input rows. */
-  predict(inputs: readonly Float64Array[]): Float64Array[];
+  /** Class probabilities (rows × classes) for input rows. */
+  predict(inputs: Matrix<Float64Array>): Matrix<Float64Array>;
   /** The eq. 14 clone's network (for weight comparisons). */
   readonly net?: DeepRbm;
 }
@@ -42,25 +42,21 @@ export interface CloneOptions {
   readonly epochs?: number;
 }
 
-function toLabelled(xs: readonly Float64Array[], ys: readonly Float64Array[]): LabelledData {
-  const n0 = xs[0]!.length;
-  const classes = ys[0]!.length;
-  const x = matrix(xs.length, n0);
-  xs.forEach((r, i) => x.data.set(r, i * n0));
-  const y = matrix(ys.length, classes);
-  ys.forEach((r, i) => y.data.set(r, i * classes));
-  const labels = Int32Array.from(ys, (r) => argmax(r));
-  return { x, y, labels, classes };
+function toLabelled(x: Matrix<Float64Array>, y: Matrix<Float64Array>): LabelledData {
+  if (x.rows !== y.rows) throw new RangeError(`${x.rows} queries but ${y.rows} answers`);
+  const labels = new Int32Array(y.rows);
+  for (let r = 0; r < y.rows; r++) labels[r] = argmax(y.data.subarray(r * y.cols, (r + 1) * y.cols));
+  return { x, y, labels, classes: y.cols };
 }
 
 export function trainClone(
   be: Backend,
   kind: CloneKind,
-  xs: readonly Float64Array[],
-  served: readonly Float64Array[],
+  x: Matrix<Float64Array>,
+  served: Matrix<Float64Array>,
   options: CloneOptions,
 ): Clone {
-  const data = toLabelled(xs, served);
+  const data = toLabelled(x, served);
   if (kind === 'eq14') {
     const n = data.x.rows;
     const cut = Math.floor(0.8 * n);
@@ -94,12 +90,8 @@ export function trainClone(
     return {
       kind,
       net: cloneNet,
-      predict(inputs) {
-        const m = matrix(inputs.length, inputs[0]!.length);
-        inputs.forEach((row, i) => m.data.set(row, i * m.cols));
-        const p = classProbabilitiesAuto(be, cloneNet, m, { samples: 32, rng: createRng(options.seed + 3) });
-        return inputs.map((_, i) => p.data.slice(i * data.classes, (i + 1) * data.classes));
-      },
+      predict: (inputs) =>
+        classProbabilitiesAuto(be, cloneNet, inputs, { samples: 32, rng: createRng(options.seed + 3) }),
     };
   }
   if (kind === 'mlp') return trainMlp(be, data, options);
@@ -129,12 +121,7 @@ export function trainClone(
   }
   return {
     kind,
-    predict(inputs) {
-      const m = matrix(inputs.length, n0);
-      inputs.forEach((row, i) => m.data.set(row, i * n0));
-      const p = forward(m);
-      return inputs.map((_, i) => p.data.slice(i * K, (i + 1) * K));
-    },
+    predict: forward,
   };
 }
 
@@ -209,11 +196,6 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   }
   return {
     kind: 'mlp',
-    predict(inputs) {
-      const x = matrix(inputs.length, n0);
-      inputs.forEach((row, i) => x.data.set(row, i * n0));
-      const { p } = forward(x);
-      return inputs.map((_, i) => p.data.slice(i * K, (i + 1) * K));
-    },
+    predict: (inputs) => forward(inputs).p,
   };
 }

@@ -1,7 +1,18 @@
-import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, fromRows, rowViews, type Matrix } from '@rgdl/gpu-kernels';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classPoisonDirections, createService, DEFENCES, LABEL_PRESERVING, utility } from './defences.js';
+import {
+  classPoisonDirections,
+  createService,
+  DEFENCES,
+  LABEL_PRESERVING,
+  utility,
+  type ServedBatch,
+} from './defences.js';
+
+/** A batch's clean and served answers as rows. */
+const rowsOf = (b: ServedBatch) => ({ clean: rowViews(b.clean), served: rowViews(b.served) });
+const firstRows = (m: Matrix<Float64Array>, k: number) => fromRows(rowViews(m).slice(0, k));
 
 const be = createCpuBackend();
 afterAll(() => be.dispose());
@@ -9,24 +20,25 @@ afterAll(() => be.dispose());
 describe('defences', () => {
   const net = createDeepRbm([16, 8, 4], createRng(1), { weightScale: 1 });
   const rng = createRng(2);
-  const inputs = Array.from({ length: 40 }, () =>
-    Float64Array.from({ length: 16 }, () => (rng.nextFloat() < 0.5 ? 1 : 0)),
+  const inputs = fromRows(
+    Array.from({ length: 40 }, () => Float64Array.from({ length: 16 }, () => (rng.nextFloat() < 0.5 ? 1 : 0))),
   );
   const fisher = { samples: 400, pool: 256, batches: 2 };
 
   it('with ε = 0 every step-based defence is the identity; none is always the identity', () => {
     for (const defence of ['none', 'fim', 'fim-min', 'random-class', 'random-query', 'gaussian'] as const) {
-      const b = createService(be, net, { defence, epsilon: 0, fisher }).answer(inputs);
-      b.served.forEach((s, r) => expect(Array.from(s)).toEqual(Array.from(b.clean[r]!)));
-      expect(utility(b)).toEqual({ labelAgreement: 1, meanL1: 0 });
+      const batch = createService(be, net, { defence, epsilon: 0, fisher }).answer(inputs);
+      expect(Array.from(batch.served.data)).toEqual(Array.from(batch.clean.data));
+      expect(utility(batch)).toEqual({ labelAgreement: 1, meanL1: 0 });
     }
   });
 
   it('the label-preserving defences keep every label; every defence serves probability vectors', () => {
-    const reference = { rows: inputs.length, cols: 16, data: Float64Array.from(inputs.flatMap((x) => Array.from(x))) };
+    const reference = inputs;
     for (const defence of DEFENCES) {
-      const b = createService(be, net, { defence, epsilon: 0.2, fisher, decimals: 1, reference }).answer(inputs);
-      const u = utility(b);
+      const batch = createService(be, net, { defence, epsilon: 0.2, fisher, decimals: 1, reference }).answer(inputs);
+      const u = utility(batch);
+      const b = rowsOf(batch);
       if (LABEL_PRESERVING.includes(defence)) expect(u.labelAgreement, defence).toBe(1);
       // every answer is a probability vector by default
       b.served.forEach((a) => {
@@ -43,31 +55,32 @@ describe('defences', () => {
   });
 
   it('every defence but gaussian answers a repeated query identically, alone or in another batch; gaussian noise is fresh', () => {
-    const reference = { rows: inputs.length, cols: 16, data: Float64Array.from(inputs.flatMap((x) => Array.from(x))) };
+    const reference = inputs;
+    const three = firstRows(inputs, 3);
+    const served = (s: ReturnType<typeof createService>, x: Matrix<Float64Array>) =>
+      rowViews(s.answer(x).served).map((a) => Array.from(a));
     for (const defence of DEFENCES.filter((d) => d !== 'gaussian')) {
       const s = createService(be, net, { defence, epsilon: 0.2, fisher, reference });
-      const first = s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a));
-      expect(
-        s.answer(inputs.slice(0, 3)).served.map((a) => Array.from(a)),
-        defence,
-      ).toEqual(first);
+      const first = served(s, three);
+      expect(served(s, three), defence).toEqual(first);
       // a fresh service with the same seed, the query inside a different batch
-      const again = createService(be, net, { defence, epsilon: 0.2, fisher, reference }).answer([
-        inputs[5]!,
-        inputs[1]!,
-      ]);
-      expect(Array.from(again.served[1]!), defence).toEqual(first[1]);
+      const rows = rowViews(inputs);
+      const again = served(
+        createService(be, net, { defence, epsilon: 0.2, fisher, reference }),
+        fromRows([rows[5]!, rows[1]!]),
+      );
+      expect(again[1], defence).toEqual(first[1]);
     }
     const g = createService(be, net, { defence: 'gaussian', epsilon: 0.2 });
-    const a = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));
-    const b = g.answer(inputs.slice(0, 3)).served.map((x) => Array.from(x));
+    const a = served(g, three);
+    const b = served(g, three);
     expect(a).not.toEqual(b);
   });
 
   it('fim serves more δyᵀF̃δy than fim-min and random-class at the same ε (mean over queries)', () => {
     const shared = classPoisonDirections(be, net, { fisher, seed: 5 });
     const quad = (defence: 'fim' | 'fim-min' | 'random-class') => {
-      const b = createService(be, net, { defence, epsilon: 0.2, directions: shared, seed: 5 }).answer(inputs);
+      const b = rowsOf(createService(be, net, { defence, epsilon: 0.2, directions: shared, seed: 5 }).answer(inputs));
       let total = 0;
       b.served.forEach((s, r) => {
         const y = b.clean[r]!;
@@ -77,7 +90,7 @@ describe('defences', () => {
         for (let i = 0; i < d.length; i++)
           for (let j = 0; j < d.length; j++) total += d[i]! * F[i * d.length + j]! * d[j]!;
       });
-      return total / inputs.length;
+      return total / inputs.rows;
     };
     const fim = quad('fim');
     expect(fim).toBeGreaterThan(quad('fim-min'));
@@ -96,7 +109,7 @@ describe('defences', () => {
       ['random-class', true],
       ['random-query', false],
     ] as const) {
-      const b = createService(be, net, { defence, epsilon: 0.05, seed: 3 }).answer(inputs);
+      const b = rowsOf(createService(be, net, { defence, epsilon: 0.05, seed: 3 }).answer(inputs));
       const byClass = new Map<number, string[]>();
       b.served.forEach((s, r) => {
         const y = b.clean[r]!;

@@ -25,7 +25,7 @@
  * (the one-hot label), 'none' (ŷ).
  * Determinism: every defence but 'gaussian' answers a repeated query identically.
  */
-import { createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { createRng, fromRows, matrix, rowViews, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
 import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
 import { argmax, constrainStep, type AnswerView } from './constrain.js';
@@ -232,16 +232,17 @@ function quadratic(F: Float64Array, d: Float64Array): number {
 
 export interface ServedBatch {
   /** Clean answers ŷ (rows × classes). */
-  readonly clean: Float64Array[];
-  readonly served: Float64Array[];
+  readonly clean: Matrix<Float64Array>;
+  /** Served answers ŷ′ (rows × classes). */
+  readonly served: Matrix<Float64Array>;
   /** Fraction of queries whose step had to be shrunk (fim / random / gaussian). */
   readonly shrunk: number;
 }
 
 export interface PredictionService {
   readonly defence: DefenceName;
-  /** Answers a batch of inputs (rows of n_0 values in [0, 1]). */
-  answer(inputs: readonly Float64Array[]): ServedBatch;
+  /** Answers a batch of inputs (rows × n_0, values in [0, 1]). */
+  answer(inputs: Matrix<Float64Array>): ServedBatch;
   /** Builds what the first answer would otherwise build (the 'fim' per-class cache); returns seconds spent. */
   warm(): number;
 }
@@ -290,19 +291,13 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   // ŷ(x) must not depend on which other queries share its batch (in process vs over
   // HTTP in batches of 64): a sampled estimate draws from a stream seeded by the query
   const enumerable = hiddenEnumerable(net);
-  const clean = (inputs: readonly Float64Array[]): Float64Array[] => {
-    const n0 = inputs[0]?.length ?? 0;
-    if (enumerable) {
-      const m = matrix(inputs.length, n0);
-      inputs.forEach((x, r) => m.data.set(x, r * n0));
-      const p = classProbabilitiesAuto(be, net, m);
-      return inputs.map((_, r) => p.data.slice(r * classes, (r + 1) * classes));
-    }
-    return inputs.map((x) => {
+  const clean = (inputs: Matrix<Float64Array>): Float64Array[] => {
+    if (enumerable) return rowViews(classProbabilitiesAuto(be, net, inputs));
+    return rowViews(inputs).map((x) => {
       const p = classProbabilitiesAuto(
         be,
         net,
-        { rows: 1, cols: n0, data: x },
+        { rows: 1, cols: inputs.cols, data: x },
         {
           samples: options.samples ?? 32,
           rng: createRng(hashSeed(x, seed + 7)),
@@ -318,8 +313,9 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
       if ((options.defence === 'fim' || options.defence === 'fim-min') && eps > 0) directions();
       return (performance.now() - t0) / 1000;
     },
-    answer(inputs) {
-      const ys = clean(inputs);
+    answer(input) {
+      const ys = clean(input);
+      const inputs = rowViews(input);
       let oodScores: Float64Array | undefined;
       if (options.defence === 'adaptive-misinformation') {
         if (options.reference === undefined) {
@@ -328,9 +324,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           );
         }
         scorer ??= bottomRbmScorer(be, net, options.reference, options.quantile ?? 0.05);
-        const m = matrix(inputs.length, inputs[0]?.length ?? 0);
-        inputs.forEach((x, i) => m.data.set(x, i * m.cols));
-        oodScores = scorer.score(m);
+        oodScores = scorer.score(input);
       }
       let shrunk = 0;
       const served = ys.map((y, r) => {
@@ -416,7 +410,11 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           }
         }
       });
-      return { clean: ys, served, shrunk: shrunk / Math.max(1, ys.length) };
+      return {
+        clean: matrix(ys.length, classes, fromRows(ys).data),
+        served: matrix(served.length, classes, fromRows(served).data),
+        shrunk: shrunk / Math.max(1, ys.length),
+      };
     },
   };
 }
@@ -425,10 +423,12 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
 export function utility(batch: ServedBatch): { labelAgreement: number; meanL1: number } {
   let agree = 0;
   let l1 = 0;
-  batch.clean.forEach((y, r) => {
-    const s = batch.served[r]!;
+  const served = rowViews(batch.served);
+  rowViews(batch.clean).forEach((y, r) => {
+    const s = served[r]!;
     if (argmax(y) === argmax(s)) agree++;
     for (let j = 0; j < y.length; j++) l1 += Math.abs(s[j]! - y[j]!);
   });
-  return { labelAgreement: agree / batch.clean.length, meanL1: l1 / batch.clean.length };
+  const n = Math.max(1, batch.clean.rows);
+  return { labelAgreement: agree / n, meanL1: l1 / n };
 }

@@ -15,8 +15,11 @@ describe('runFairTest (a tiny grid)', () => {
       { defence: 'mad-argmax', strengths: [0.05, 0.5] },
       { defence: 'adaptive-misinformation', strengths: [0.1] },
     ],
-    attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood'],
+    attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood', 'eq14'],
     budgets: [100, 300],
+    costlyBudgets: [300],
+    // cells cut: the OOD attacker only where adaptive misinformation is judged, eq14 on none and fim
+    attackerArms: { ood: ['none', 'adaptive-misinformation'], eq14: ['none', 'fim'] },
     seeds: [1, 2, 3],
     testExamples: 200,
     victimExamples: 600,
@@ -27,8 +30,14 @@ describe('runFairTest (a tiny grid)', () => {
     timeout: 300_000,
   }, () => {
     const r = runFairTest(be, config);
-    // 8 arm settings × 4 attackers × 2 budgets × 3 seeds
-    expect(r.rows).toHaveLength(8 * 4 * 2 * 3);
+    // (8 arm settings × 2 budgets × 2 attackers + 8 settings × 1 costly budget (adaptive)
+    //  + 2 settings × 2 budgets (ood) + 3 settings × 1 budget (eq14)) × 3 seeds
+    expect(r.rows).toHaveLength((8 * 2 * 2 + 8 + 2 * 2 + 3) * 3);
+    expect(
+      r.rows.filter((x) => x.attacker === 'ood').every((x) => ['none', 'adaptive-misinformation'].includes(x.defence)),
+    ).toBe(true);
+    expect(r.rows.every((x) => x.seconds >= 0)).toBe(true);
+    expect(r.rows.filter((x) => x.attacker === 'eq14')).toHaveLength(9);
     expect(r.costs.find((c) => c.defence === 'none')!.cost).toBe(0);
     const fim = r.costs.filter((c) => c.defence === 'fim');
     expect(fim[1]!.cost).toBeGreaterThan(fim[0]!.cost);

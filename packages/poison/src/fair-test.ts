@@ -4,23 +4,21 @@
  * test inputs); seeds are paired (a seed fixes the attacker's queries and the
  * clone's start for every arm; the victim is the same for every arm); attackers
  * use what they are given:
- *  - 'softmax', 'mlp':               knockoffs on the served (soft) answers;
- *  - 'softmax-labels', 'mlp-labels': the same on the argmax labels (the labels-only
- *                                    bound: a label-preserving defence serves them
- *                                    exactly the clean labels);
- *  - 'eq14':     the victim's architecture by eq. 14, at least one forced sweep;
- *  - 'adaptive': a softmax knockoff that picks, on a held-out fifth of its own
- *                queries (agreement with the served labels), the best of soft,
- *                argmax and temperature-sharpened (T = ½) targets;
- *  - 'ood':      a softmax knockoff on synthetic out-of-distribution queries
- *                (queries.ts) — the case adaptive misinformation is for.
+ *  - 'softmax', 'mlp':  knockoffs on the served (soft) answers;
+ *  - 'eq14':            the victim's architecture by eq. 14, at least one forced sweep;
+ *  - '<kind>-labels':   the same on the argmax labels (the labels-only bound: a
+ *                       label-preserving defence serves them exactly the clean labels);
+ *  - 'adaptive':        a softmax knockoff that picks, on a held-out fifth of its own
+ *                       queries, the best of soft, argmax and sharpened targets;
+ *  - 'ood':             a softmax knockoff on synthetic out-of-distribution queries
+ *                       (queries.ts) — the case adaptive misinformation is for.
+ * (attacker.ts trains them all.)
  * Strength by defence: ε (step defences: ‖δy‖₂; MAD: L1 budget), β (reverse
  * sigmoid, γ = 0.1), the OOD quantile (adaptive misinformation), decimals (round).
  */
-import type { Backend } from '@rgdl/gpu-kernels';
-import { inputRows, loadMnist, trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm } from '@rgdl/rbm';
-import { querySubset } from './attack.js';
-import { trainClone, type CloneKind } from './clones.js';
+import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { loadMnist, trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm } from '@rgdl/rbm';
+import { argmaxAccuracy, attackOnce, cloneKindOf, labelsOnly, type Attacker } from './attacker.js';
 import { argmax } from './constrain.js';
 import {
   classPoisonDirections,
@@ -30,11 +28,13 @@ import {
   type DefenceName,
   type DefenceOptions,
 } from './defences.js';
-import { widthsForDepth } from './experiment.js';
+import { firstLayerWeightError } from './metrics.js';
 import { outOfDistributionQueries } from './queries.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
+import { transferAttack } from './transfer.js';
 
-export type FairAttacker = 'softmax' | 'softmax-labels' | 'mlp' | 'mlp-labels' | 'eq14' | 'adaptive' | 'ood';
+/** An attacker of attacker.ts, or 'ood': a softmax clone on synthetic out-of-distribution queries. */
+export type FairAttacker = Attacker | 'ood';
 
 export interface DefenceArm {
   readonly defence: DefenceName;
@@ -50,8 +50,13 @@ export interface FairTestConfig {
   readonly attackers: readonly FairAttacker[];
   /** Query budgets; natural-query attackers stop at the attacker split's size (1,998). */
   readonly budgets: readonly number[];
-  /** Budgets at which the costly attackers (mlp, mlp-labels, eq14, adaptive) run (default: all). */
+  /** Budgets at which the costly attackers (mlp, eq14, adaptive and their label variants) run (default: all). */
   readonly costlyBudgets?: readonly number[];
+  /**
+   * Cells cut to fit a time budget: an attacker listed here attacks only these
+   * defences (default: every arm). Seeds are never cut.
+   */
+  readonly attackerArms?: Partial<Record<FairAttacker, readonly DefenceName[]>>;
   readonly seeds: readonly number[];
   /** Test digits scored (default 1000). */
   readonly testExamples?: number;
@@ -61,6 +66,12 @@ export interface FairTestConfig {
   readonly victimExamples?: number;
   /** FIM cache estimator (default Monte Carlo as in classPoisonDirections). */
   readonly fisher?: DefenceOptions['fisher'];
+  /**
+   * Adversarial transfer for eq. 14 clones (transfer.ts): inputs from the clone's
+   * classification FIM (pixel-space norm `epsilon`) tried on the victim, on the
+   * first `inputs` test digits, beside random moves of the same norm.
+   */
+  readonly transfer?: { readonly inputs: number; readonly epsilon: number };
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -85,6 +96,13 @@ export interface FairRow {
   readonly budget: number;
   readonly seed: number;
   readonly cloneAccuracy: number;
+  /** Seconds to train and score this clone (0 when reused from a label-preserving arm). */
+  readonly seconds: number;
+  /** eq14 clones of depth > 1: first-layer weight error after Hungarian matching (metrics.ts). */
+  readonly weightError?: number;
+  /** With `transfer`, eq14 clones: victim accuracy on clone-FIM adversarial inputs and on random moves. */
+  readonly victimAdversarial?: number;
+  readonly victimRandomMove?: number;
 }
 
 export interface FairTestResult {
@@ -92,6 +110,11 @@ export interface FairTestResult {
   readonly costs: ArmCost[];
   readonly rows: FairRow[];
   readonly seconds: number;
+}
+
+/** Widths for depth N: 196 inputs (14×14), N−1 hidden layers, 10 outputs. */
+export function widthsForDepth(depth: number, hidden = 64): number[] {
+  return [196, ...new Array<number>(depth - 1).fill(hidden), 10];
 }
 
 /** The createService options that give `defence` strength `s`. */
@@ -111,22 +134,7 @@ export function strengthOptions(defence: DefenceName, s: number): Partial<Defenc
   }
 }
 
-const COSTLY: readonly FairAttacker[] = ['mlp', 'mlp-labels', 'eq14', 'adaptive'];
-
-const oneHotOf = (a: Float64Array) => Float64Array.from(a, (_, j) => (j === argmax(a) ? 1 : 0));
-const sharpen = (a: Float64Array) => {
-  const p = a.map((v) => v * v); // T = ½: p^{1/T}
-  const s = p.reduce((x, y) => x + y, 0);
-  return p.map((v) => (s > 0 ? v / s : 1 / a.length));
-};
-
-function accuracyOf(pred: Float64Array[], labels: ArrayLike<number>): number {
-  let ok = 0;
-  pred.forEach((p, r) => {
-    if (argmax(p) === labels[r]) ok++;
-  });
-  return ok / pred.length;
-}
+const costly = (a: FairAttacker) => a !== 'softmax' && a !== 'softmax-labels' && a !== 'ood';
 
 /**
  * Runs the grid. One victim per depth (seed 1), one FIM cache per victim shared
@@ -141,21 +149,25 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
   });
   const attackerSplit = loadMnist({ size: 14, split: 'attacker' });
   const testData = loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
-  const pool = inputRows(attackerSplit);
-  const tests = inputRows(testData);
+  const pool = attackerSplit.x;
+  const tests = testData.x;
   const maxBudget = Math.max(...config.budgets);
   // twice the largest budget, so different seeds draw different OOD queries
-  const oodPool = config.attackers.includes('ood') ? outOfDistributionQueries(pool, 2 * maxBudget, 77) : [];
+  const oodPool = config.attackers.includes('ood') ? outOfDistributionQueries(pool, 2 * maxBudget, 77) : undefined;
   const cells: { attacker: FairAttacker; budget: number }[] = [];
   for (const attacker of config.attackers) {
     for (const budget of config.budgets) {
-      if (attacker !== 'ood' && budget > pool.length) continue;
-      if (COSTLY.includes(attacker) && config.costlyBudgets && !config.costlyBudgets.includes(budget)) continue;
+      if (attacker !== 'ood' && budget > pool.rows) continue;
+      if (costly(attacker) && config.costlyBudgets && !config.costlyBudgets.includes(budget)) continue;
       cells.push({ attacker, budget });
     }
   }
-  const armCount = config.arms.reduce((a, arm) => a + arm.strengths.length, 0);
-  const total = config.depths.length * armCount * cells.length * config.seeds.length;
+  const attacks = (defence: DefenceName) =>
+    cells.filter((c) => config.attackerArms?.[c.attacker]?.includes(defence) ?? true);
+  const total =
+    config.depths.length *
+    config.seeds.length *
+    config.arms.reduce((a, arm) => a + arm.strengths.length * attacks(arm.defence).length, 0);
   let done = 0;
   const victims: FairTestResult['victims'] = [];
   const costs: ArmCost[] = [];
@@ -174,7 +186,7 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
       ? classPoisonDirections(be, victim, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
       : undefined;
     const clean = createService(be, victim, { defence: 'none', seed: 1 }).answer(tests).clean;
-    victims.push({ depth, widths, testAccuracy: accuracyOf(clean, testData.labels) });
+    victims.push({ depth, widths, testAccuracy: argmaxAccuracy(clean, testData.labels) });
     // label-only attackers see the same labels from every label-preserving arm: train once per cell
     const labelCache = new Map<string, number>();
     for (const arm of config.arms) {
@@ -187,48 +199,88 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
           ...strengthOptions(arm.defence, strength),
         });
         const onTest = service.answer(tests);
+        const cleanRows = rowViews(onTest.clean);
         let cost = 0;
         let kept = 0;
         let honest = 0;
-        onTest.served.forEach((s, r) => {
-          const y = onTest.clean[r]!;
+        rowViews(onTest.served).forEach((s, r) => {
+          const y = cleanRows[r]!;
           for (let j = 0; j < s.length; j++) cost += Math.abs(s[j]! - y[j]!);
           if (argmax(s) === argmax(y)) kept++;
           if (argmax(s) === testData.labels[r]) honest++;
         });
+        const here = attacks(arm.defence);
         const served = service.answer(pool).served;
-        const oodAnswers = oodPool.length > 0 ? service.answer(oodPool) : undefined;
-        const oodChanged = oodAnswers
-          ? oodAnswers.served.filter((s, r) => argmax(s) !== argmax(oodAnswers.clean[r]!)).length / oodPool.length
-          : 0;
+        const oodAnswers = oodPool ? service.answer(oodPool) : undefined;
         costs.push({
           depth,
           defence: arm.defence,
           strength,
-          cost: cost / tests.length,
-          honestLabelKept: kept / tests.length,
-          honestAccuracy: honest / tests.length,
-          oodLabelChanged: oodChanged,
+          cost: cost / tests.rows,
+          honestLabelKept: kept / tests.rows,
+          honestAccuracy: honest / tests.rows,
+          oodLabelChanged: oodAnswers ? labelChanged(oodAnswers.served, oodAnswers.clean) : 0,
         });
-        for (const { attacker, budget } of cells) {
+        for (const { attacker, budget } of here) {
           for (const seed of config.seeds) {
-            const labelsOnly = attacker.endsWith('-labels');
+            const reusable = labelsOnly(attacker as Attacker) && LABEL_PRESERVING.includes(arm.defence);
             const key = `${attacker}|${budget}|${seed}`;
-            let acc: number | undefined =
-              labelsOnly && LABEL_PRESERVING.includes(arm.defence) ? labelCache.get(key) : undefined;
-            if (acc === undefined) {
-              acc = attack(be, attacker, budget, seed, {
-                pool,
-                served,
-                oodPool,
-                oodServed: oodAnswers?.served,
+            const cached = reusable ? labelCache.get(key) : undefined;
+            const t1 = performance.now();
+            let row: FairRow;
+            if (cached !== undefined) {
+              row = {
+                depth,
+                defence: arm.defence,
+                strength,
+                attacker,
+                budget,
+                seed,
+                cloneAccuracy: cached,
+                seconds: 0,
+              };
+            } else {
+              const ood = attacker === 'ood';
+              const clone = attackOnce(
+                be,
+                ood ? 'softmax' : attacker,
+                ood ? oodPool! : pool,
+                ood ? oodAnswers!.served : served,
+                budget,
+                seed,
                 widths,
-                tests,
-                labels: testData.labels,
-              });
-              if (labelsOnly && LABEL_PRESERVING.includes(arm.defence)) labelCache.set(key, acc);
+              );
+              const cloneAccuracy = argmaxAccuracy(clone.predict(tests), testData.labels);
+              const probes: Partial<FairRow> = {};
+              if (clone.net && cloneKindOf(attacker as Attacker) === 'eq14') {
+                if (depth > 1) Object.assign(probes, { weightError: firstLayerWeightError(victim, clone.net) });
+                if (config.transfer) {
+                  const n = Math.min(config.transfer.inputs, tests.rows);
+                  const t = transferAttack(
+                    be,
+                    victim,
+                    clone.net,
+                    fromRows(rowViews(tests).slice(0, n)),
+                    testData.labels,
+                    config.transfer.epsilon,
+                  );
+                  Object.assign(probes, { victimAdversarial: t.victimAdversarial, victimRandomMove: t.victimRandom });
+                }
+              }
+              if (reusable) labelCache.set(key, cloneAccuracy);
+              row = {
+                depth,
+                defence: arm.defence,
+                strength,
+                attacker,
+                budget,
+                seed,
+                cloneAccuracy,
+                seconds: (performance.now() - t1) / 1000,
+                ...probes,
+              };
             }
-            rows.push({ depth, defence: arm.defence, strength, attacker, budget, seed, cloneAccuracy: acc });
+            rows.push(row);
             config.onProgress?.(
               ++done,
               total,
@@ -242,47 +294,10 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
   return { victims, costs, rows, seconds: (performance.now() - t0) / 1000 };
 }
 
-function attack(
-  be: Backend,
-  attacker: FairAttacker,
-  budget: number,
-  seed: number,
-  d: {
-    pool: Float64Array[];
-    served: Float64Array[];
-    oodPool: Float64Array[];
-    oodServed: Float64Array[] | undefined;
-    widths: number[];
-    tests: Float64Array[];
-    labels: ArrayLike<number>;
-  },
-): number {
-  const ood = attacker === 'ood';
-  const source = ood ? d.oodPool : d.pool;
-  const answers = ood ? d.oodServed! : d.served;
-  const idx = querySubset(source.length, Math.min(budget, source.length), 7919 * seed);
-  const xs = idx.map((i) => source[i]!);
-  const ys = idx.map((i) => answers[i]!);
-  const kind: CloneKind = attacker.startsWith('mlp') ? 'mlp' : attacker === 'eq14' ? 'eq14' : 'softmax';
-  const opts = { widths: d.widths, seed };
-  if (attacker === 'adaptive') {
-    const cut = Math.floor(0.8 * xs.length);
-    const targets = [(a: Float64Array) => a, oneHotOf, sharpen];
-    let best = 0;
-    let bestAgree = -1;
-    targets.forEach((t, k) => {
-      const clone = trainClone(be, 'softmax', xs.slice(0, cut), ys.slice(0, cut).map(t), opts);
-      const pred = clone.predict(xs.slice(cut));
-      const agree = pred.filter((p, r) => argmax(p) === argmax(ys[cut + r]!)).length / Math.max(1, pred.length);
-      if (agree > bestAgree) {
-        bestAgree = agree;
-        best = k;
-      }
-    });
-    return accuracyOf(trainClone(be, 'softmax', xs, ys.map(targets[best]!), opts).predict(d.tests), d.labels);
-  }
-  const targets = attacker.endsWith('-labels') ? ys.map(oneHotOf) : ys;
-  return accuracyOf(trainClone(be, kind, xs, targets, opts).predict(d.tests), d.labels);
+/** Fraction of rows whose served label differs from the clean one. */
+function labelChanged(served: Matrix<Float64Array>, clean: Matrix<Float64Array>): number {
+  const c = rowViews(clean);
+  return rowViews(served).filter((s, r) => argmax(s) !== argmax(c[r]!)).length / Math.max(1, served.rows);
 }
 
 export interface CurvePoint {
@@ -317,7 +332,7 @@ export interface FairSummary {
   /** Undefended soft clone − labels-only clone (paired), per depth, attacker family and budget. */
   readonly labelsOnlyBound: {
     depth: number;
-    attacker: 'softmax' | 'mlp';
+    attacker: 'softmax' | 'mlp' | 'eq14';
     budget: number;
     difference: PairedDifference;
   }[];
@@ -432,12 +447,14 @@ export function summariseFairTest(result: FairTestResult, config: Pick<FairTestC
     }
   }
   const labelsOnlyBound: FairSummary['labelsOnlyBound'] = [];
-  for (const c of curves.filter((x) => x.defence === 'none' && (x.attacker === 'softmax' || x.attacker === 'mlp'))) {
+  for (const c of curves.filter(
+    (x) => x.defence === 'none' && (x.attacker === 'softmax' || x.attacker === 'mlp' || x.attacker === 'eq14'),
+  )) {
     const l = curve(c.depth, `${c.attacker}-labels`, c.budget, 'none');
     if (l)
       labelsOnlyBound.push({
         depth: c.depth,
-        attacker: c.attacker as 'softmax' | 'mlp',
+        attacker: c.attacker as 'softmax' | 'mlp' | 'eq14',
         budget: c.budget,
         difference: pairedDifference([...c.points[0]!.perSeed], [...l.points[0]!.perSeed]),
       });

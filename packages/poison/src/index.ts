@@ -24,17 +24,6 @@ export {
 export { trainClone, type Clone, type CloneKind, type CloneOptions } from './clones.js';
 export { cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
 export { hungarian } from './hungarian.js';
-export {
-  runExperiment,
-  summarise,
-  summaryMarkdown,
-  summarySvg,
-  widthsForDepth,
-  type ExperimentConfig,
-  type ExperimentRow,
-  type SummaryRow,
-  type AttackerName,
-} from './experiment.js';
 export { transferAttack, type TransferResult } from './transfer.js';
 export { pairedDifference, tQuantile975, type PairedDifference } from './stats.js';
 export {
@@ -42,7 +31,6 @@ export {
   localSource,
   httpSource,
   defenceLabel,
-  querySubset,
   stat,
   AnswerSourceError,
   type AnswerSource,
@@ -60,6 +48,7 @@ export { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinforma
 export {
   runFairTest,
   summariseFairTest,
+  widthsForDepth,
   strengthOptions,
   type FairAttacker,
   type DefenceArm,
@@ -72,3 +61,15 @@ export {
   type MatchedComparison,
 } from './fair-test.js';
 export { outOfDistributionQueries } from './queries.js';
+export {
+  trainAttacker,
+  attackOnce,
+  querySubset,
+  pickRows,
+  argmaxAccuracy,
+  rowLabels,
+  labelsOnly,
+  cloneKindOf,
+  ATTACKERS,
+  type Attacker,
+} from './attacker.js';

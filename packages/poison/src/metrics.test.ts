@@ -1,12 +1,18 @@
-import { createRng } from '@rgdl/gpu-kernels';
+import { createRng, fromRows } from '@rgdl/gpu-kernels';
 import { cloneDeepRbm, createDeepRbm } from '@rgdl/rbm';
 import { describe, expect, it } from 'vitest';
 import { cloneMetrics, firstLayerWeightError } from './metrics.js';
 
 describe('clone metrics', () => {
   it('accuracy, agreement and KL(victim ‖ clone) match a hand computation', () => {
-    const victim = [Float64Array.of(0.8, 0.2), Float64Array.of(0.3, 0.7)];
-    const clone = [Float64Array.of(0.6, 0.4), Float64Array.of(0.6, 0.4)];
+    const victim = fromRows([
+      [0.8, 0.2],
+      [0.3, 0.7],
+    ]);
+    const clone = fromRows([
+      [0.6, 0.4],
+      [0.6, 0.4],
+    ]);
     const m = cloneMetrics(victim, clone, [0, 1]);
     expect(m.cloneAccuracy).toBe(0.5); // clone predicts 0, 0
     expect(m.agreement).toBe(0.5); // victim predicts 0, 1

@@ -1,4 +1,4 @@
-import { matrix } from '@rgdl/gpu-kernels';
+import { matrix, rowViews, type Matrix } from '@rgdl/gpu-kernels';
 import { discreteKl, type DeepRbm } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 import { hungarian } from './hungarian.js';
@@ -12,14 +12,17 @@ export interface CloneMetrics {
   readonly kl: number;
 }
 
+/** Clone against victim on the same inputs (both rows × classes) and their true labels. */
 export function cloneMetrics(
-  victim: readonly Float64Array[],
-  clone: readonly Float64Array[],
+  victimAnswers: Matrix<Float64Array>,
+  cloneAnswers: Matrix<Float64Array>,
   labels: ArrayLike<number>,
 ): CloneMetrics {
   let acc = 0;
   let agree = 0;
   let kl = 0;
+  const victim = rowViews(victimAnswers);
+  const clone = rowViews(cloneAnswers);
   victim.forEach((p, r) => {
     const q = clone[r]!;
     const cq = argmax(q);

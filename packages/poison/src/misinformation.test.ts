@@ -1,4 +1,4 @@
-import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, fromRows, rowViews, type Matrix } from '@rgdl/gpu-kernels';
 import { createDeepRbm, noisyPrototypes, pretrainGreedy } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { argmax } from './constrain.js';
@@ -24,30 +24,31 @@ describe('adaptive misinformation', () => {
     pretrainGreedy(be, net, train.x, { epochs: 10, learningRate: 0.1, seed: 5 });
     // the top layer: weights that read the class prototypes off h₁ are not needed to test the score
     const service = createService(be, net, { defence: 'adaptive-misinformation', reference: train.x, quantile: 0.05 });
-    const rows = (m: typeof held.x) =>
-      Array.from({ length: m.rows }, (_, r) => m.data.slice(r * m.cols, (r + 1) * m.cols));
     const rng = createRng(9);
-    const noise = Array.from({ length: 200 }, () =>
-      Float64Array.from({ length: 36 }, () => (rng.nextFloat() < 0.5 ? 1 : 0)),
+    const noise = fromRows(
+      Array.from({ length: 200 }, () => Float64Array.from({ length: 36 }, () => (rng.nextFloat() < 0.5 ? 1 : 0))),
     );
-    const moved = (inputs: Float64Array[]) => {
+    const answered = (inputs: Matrix<Float64Array>) => {
       const b = service.answer(inputs);
+      return { served: rowViews(b.served), clean: rowViews(b.clean) };
+    };
+    const moved = (inputs: Matrix<Float64Array>) => {
+      const b = answered(inputs);
       return (
-        b.served.reduce((s, a, r) => s + a.reduce((t, v, j) => t + Math.abs(v - b.clean[r]![j]!), 0), 0) / inputs.length
+        b.served.reduce((s, a, r) => s + a.reduce((t, v, j) => t + Math.abs(v - b.clean[r]![j]!), 0), 0) / inputs.rows
       );
     };
-    const labelChanged = (inputs: Float64Array[]) => {
-      const b = service.answer(inputs);
-      return b.served.filter((a, r) => argmax(a) !== argmax(b.clean[r]!)).length / inputs.length;
+    const labelChanged = (inputs: Matrix<Float64Array>) => {
+      const b = answered(inputs);
+      return b.served.filter((a, r) => argmax(a) !== argmax(b.clean[r]!)).length / inputs.rows;
     };
-    const inDist = moved(rows(held.x));
+    const inDist = moved(held.x);
     const ood = moved(noise);
     expect(ood).toBeGreaterThan(10 * inDist);
-    expect(labelChanged(rows(held.x))).toBeLessThan(0.15);
+    expect(labelChanged(held.x)).toBeLessThan(0.15);
     // answers stay probability vectors
-    for (const a of service.answer(noise.slice(0, 20)).served) expect(a.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
-    expect(() => createService(be, net, { defence: 'adaptive-misinformation' }).answer(noise.slice(0, 1))).toThrow(
-      /reference/,
-    );
+    const first20 = fromRows(rowViews(noise).slice(0, 20));
+    for (const a of answered(first20).served) expect(a.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+    expect(() => createService(be, net, { defence: 'adaptive-misinformation' }).answer(first20)).toThrow(/reference/);
   });
 });

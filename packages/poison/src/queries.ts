@@ -7,15 +7,20 @@
  *    of its pixels flipped.
  * Deterministic in the seed. Inputs are square images (n_0 = side²), binary.
  */
-import { createRng } from '@rgdl/gpu-kernels';
+import { createRng, fromRows, matrix, rowViews, type Matrix } from '@rgdl/gpu-kernels';
 
 /**
  * `count` synthetic queries made from `digits` (rows of side² binary pixels).
  * @throws RangeError when the rows are not square images or there are none.
  */
-export function outOfDistributionQueries(digits: readonly Float64Array[], count: number, seed: number): Float64Array[] {
-  if (digits.length === 0) throw new RangeError('the OOD attacker needs some digits to distort');
-  const n = digits[0]!.length;
+export function outOfDistributionQueries(
+  images: Matrix<Float64Array>,
+  count: number,
+  seed: number,
+): Matrix<Float64Array> {
+  if (images.rows === 0) throw new RangeError('the OOD attacker needs some digits to distort');
+  const digits = rowViews(images);
+  const n = images.cols;
   const side = Math.round(Math.sqrt(n));
   if (side * side !== n) throw new RangeError(`inputs of ${n} pixels are not square images`);
   const rng = createRng(seed);
@@ -48,5 +53,5 @@ export function outOfDistributionQueries(digits: readonly Float64Array[], count:
       out.push(img);
     }
   }
-  return out;
+  return matrix(count, n, fromRows(out).data);
 }

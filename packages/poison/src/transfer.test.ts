@@ -1,4 +1,4 @@
-import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, fromRows, rowViews } from '@rgdl/gpu-kernels';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { argmax } from './constrain.js';
@@ -13,10 +13,10 @@ describe('transferAttack', () => {
     const victim = createDeepRbm([16, 8, 4], createRng(1), { weightScale: 1.5 });
     const clone = createDeepRbm([16, 8, 4], createRng(2), { weightScale: 1.5 });
     const rng = createRng(3);
-    const xs = Array.from({ length: 40 }, () => Float64Array.from({ length: 16 }, () => rng.nextFloat()));
+    const xs = fromRows(Array.from({ length: 40 }, () => Float64Array.from({ length: 16 }, () => rng.nextFloat())));
     // labels = the victim's own clean predictions, so clean accuracy is 1
     const clean = createService(be, victim, { defence: 'none' }).answer(xs).clean;
-    const labels = Int32Array.from(clean, (p) => argmax(p));
+    const labels = Int32Array.from(rowViews(clean), (p) => argmax(p));
     const r = transferAttack(be, victim, clone, xs, labels, 1.5);
     expect(r.inputs).toBe(40);
     expect(r.victimClean).toBe(1);

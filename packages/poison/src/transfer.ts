@@ -4,7 +4,7 @@
  * clipped to [0, 1]) and transferred to the victim. Compared with a random
  * direction of the same norm, on the same inputs.
  */
-import { createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
+import { createRng, fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { adversarialPerturbation, type FisherOptions } from '@rgdl/fisher';
 import { argmaxRows, classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
 
@@ -22,12 +22,13 @@ export function transferAttack(
   be: Backend,
   victim: DeepRbm,
   clone: DeepRbm,
-  inputs: readonly Float64Array[],
+  inputMatrix: Matrix<Float64Array>,
   labels: ArrayLike<number>,
   epsilon: number,
   options: Partial<FisherOptions> = {},
 ): TransferResult {
-  const n0 = inputs[0]!.length;
+  const n0 = inputMatrix.cols;
+  const inputs = rowViews(inputMatrix);
   const adv: Float64Array[] = [];
   const rnd: Float64Array[] = [];
   const rng = createRng(99);
@@ -45,9 +46,7 @@ export function transferAttack(
     rnd.push(x.map((v, j) => Math.min(1, Math.max(0, v + (epsilon * g[j]!) / norm))));
   });
   const acc = (rows: readonly Float64Array[]) => {
-    const m = matrix(rows.length, n0);
-    rows.forEach((r, i) => m.data.set(r, i * n0));
-    const pred = argmaxRows(classProbabilitiesAuto(be, victim, m, { samples: 32, rng: createRng(5) }));
+    const pred = argmaxRows(classProbabilitiesAuto(be, victim, fromRows(rows), { samples: 32, rng: createRng(5) }));
     let ok = 0;
     for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) ok++;
     return ok / pred.length;

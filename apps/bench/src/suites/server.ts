@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createCpuBackend, createRng, fromRows } from '@rgdl/gpu-kernels';
 import { createService } from '@rgdl/poison';
 import { loadMnist, saveModel, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
 import { measure } from '../measure.js';
@@ -158,7 +158,7 @@ export async function runServerSuite(options: {
   service.warm();
   const inProcess = new Map<number, number>();
   for (const batch of [1, 64]) {
-    const xs = rows.slice(0, batch).map((r) => Float64Array.from(r));
+    const xs = fromRows(rows.slice(0, batch));
     inProcess.set(
       batch,
       (await measure(`answer ${batch}`, () => service.answer(xs), { timeMs: quick ? 300 : 1500, iterations: 5 }))

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createBackend } from '@rgdl/gpu-kernels';
+import { createBackend, fromRows, rowViews } from '@rgdl/gpu-kernels';
 import {
   DEFENCES,
   parseDefence,
@@ -10,7 +10,7 @@ import {
   type CloneKind,
   type DefenceName,
 } from '@rgdl/poison';
-import { inputRows, widths } from '@rgdl/rbm';
+import { widths } from '@rgdl/rbm';
 import { connectSource } from '../sources.js';
 import type { Command } from '../command.js';
 import { dataSpecFor, loadDataset } from '../data.js';
@@ -143,9 +143,9 @@ export async function cloneAttack(
       sources,
       attacker,
       widths: w,
-      pool: inputRows(attackerData),
+      pool: attackerData.x,
       queries,
-      test: inputRows(testData).slice(0, testN),
+      test: fromRows(rowViews(testData.x).slice(0, testN)),
       testLabels: testData.labels.slice(0, testN),
       seeds: Array.from({ length: nSeeds }, (_, i) => seed0 + i),
       onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),

@@ -250,9 +250,9 @@ Options:
         sources,
         attacker,
         widths: widths(victim),
-        pool: inputRows(attackerSplit),
+        pool: attackerSplit.x,
         queries,
-        test: inputRows(test),
+        test: test.x,
         testLabels: test.labels,
         seeds: Array.from({ length: nSeeds }, (_, i) => i + 1),
       });

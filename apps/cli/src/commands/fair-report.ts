@@ -80,8 +80,52 @@ export function fairMarkdown(r: FairTestResult, s: FairSummary, grid: unknown): 
         `| ${m.depth} | ${m.defence} | ${m.strength} | ${m.reference} | ${m.multiplier === null ? 'not reached in the grid' : `${m.multiplier.toFixed(2)}×`} |`,
     ),
     '',
+    ...probeTable(r),
   );
   return lines.join('\n');
+}
+
+/** eq. 14 clones' first-layer weight error and adversarial transfer (mean ± std over seeds), when measured. */
+function probeTable(r: FairTestResult): string[] {
+  const probed = r.rows.filter((x) => x.weightError !== undefined || x.victimAdversarial !== undefined);
+  if (probed.length === 0) return [];
+  const groups = new Map<string, typeof probed>();
+  for (const x of probed) {
+    const k = `${x.depth}|${x.attacker}|${x.budget}|${x.defence}|${x.strength}`;
+    groups.set(k, [...(groups.get(k) ?? []), x]);
+  }
+  const ms = (v: (number | undefined)[], scale: number, digits: number) => {
+    const xs = v.filter((x): x is number => x !== undefined);
+    if (xs.length === 0) return '—';
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+    return `${(scale * m).toFixed(digits)} ± ${(scale * sd).toFixed(digits)}`;
+  };
+  return [
+    '## eq. 14 clones: first-layer weight error and adversarial transfer',
+    '',
+    "Weight error: ‖W₁ − P W₁′‖_F / ‖W₁‖_F after Hungarian matching. Transfer: victim accuracy (%) on test digits moved along the top eigenvector of the clone's classification FIM, and on random moves of the same pixel-space norm.",
+    '',
+    '| depth | attacker | budget | defence | strength | seeds | weight error | victim acc. on clone-FIM inputs | on random moves |',
+    '|---:|---|---:|---|---:|---:|---:|---:|---:|',
+    ...[...groups.values()].map((g) => {
+      const x = g[0]!;
+      return `| ${x.depth} | ${x.attacker} | ${x.budget} | ${x.defence} | ${x.strength} | ${g.length} | ${ms(
+        g.map((y) => y.weightError),
+        1,
+        3,
+      )} | ${ms(
+        g.map((y) => y.victimAdversarial),
+        100,
+        1,
+      )} | ${ms(
+        g.map((y) => y.victimRandomMove),
+        100,
+        1,
+      )} |`;
+    }),
+    '',
+  ];
 }
 
 /** Clone accuracy against defender cost, one line per defence; the labels-only clone as a reference line. */

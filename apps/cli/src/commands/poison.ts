@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createBackend } from '@rgdl/gpu-kernels';
+import { createBackend, fromRows, rowViews } from '@rgdl/gpu-kernels';
 import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
 import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
@@ -99,10 +99,11 @@ Options:
         seed,
         ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
       });
-      const batch = service.answer(inputs);
+      const batch = service.answer(fromRows(inputs));
       const u = utility(batch);
-      const rows = batch.clean.map((y, r) => {
-        const s = batch.served[r]!;
+      const served = rowViews(batch.served);
+      const rows = rowViews(batch.clean).map((y, r) => {
+        const s = served[r]!;
         return {
           trueLabel: truth[r] ?? null,
           label: argmax(y),

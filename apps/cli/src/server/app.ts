@@ -10,8 +10,7 @@
  */
 import { createServer, STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Backend } from '@rgdl/gpu-kernels';
-import type { Matrix } from '@rgdl/gpu-kernels';
+import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 
@@ -149,15 +148,15 @@ export function buildServer(options: ServerOptions): {
       },
     },
     async (request): Promise<PredictResponse> => {
-      const rows = request.body.inputs.map((r) => Float64Array.from(r));
-      const batch = service.answer(rows);
-      served += rows.length;
+      const inputs = fromRows(request.body.inputs);
+      const batch = service.answer(inputs);
+      served += inputs.rows;
       return {
         model: options.modelName,
         defence: options.defence,
         epsilon: options.epsilon,
-        labels: batch.clean.map((y) => argmax(y)),
-        answers: batch.served.map((y) => Array.from(y, round)),
+        labels: rowViews(batch.clean).map((y) => argmax(y)),
+        answers: rowViews(batch.served).map((y) => Array.from(y, round)),
       };
     },
   );
