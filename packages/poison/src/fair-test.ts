@@ -17,7 +17,15 @@
  * sigmoid, γ = 0.1), the OOD quantile (adaptive misinformation), decimals (round).
  */
 import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { loadMnist, trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm } from '@rgdl/rbm';
+import {
+  loadMnist,
+  subset,
+  trainVictim,
+  VICTIM_RECIPES,
+  victimRecipe,
+  type DeepRbm,
+  type LabelledData,
+} from '@rgdl/rbm';
 import { argmaxAccuracy, attackOnce, cloneKindOf, labelsOnly, type Attacker } from './attacker.js';
 import { argmax } from './constrain.js';
 import {
@@ -64,6 +72,12 @@ export interface FairTestConfig {
   readonly victimFineTuneEpochs?: number;
   /** Victim training digits (default all 6,006). */
   readonly victimExamples?: number;
+  /**
+   * Your own data instead of 14×14 MNIST: the victim's training split, the
+   * attacker's pool (also the victim's early-stopping split, as for MNIST) and the
+   * test split. Widths follow its inputs and classes. The OOD attacker needs square images.
+   */
+  readonly data?: { readonly train: LabelledData; readonly attacker: LabelledData; readonly test: LabelledData };
   /** FIM cache estimator (default Monte Carlo as in classPoisonDirections). */
   readonly fisher?: DefenceOptions['fisher'];
   /**
@@ -112,9 +126,9 @@ export interface FairTestResult {
   readonly seconds: number;
 }
 
-/** Widths for depth N: 196 inputs (14×14), N−1 hidden layers, 10 outputs. */
-export function widthsForDepth(depth: number, hidden = 64): number[] {
-  return [196, ...new Array<number>(depth - 1).fill(hidden), 10];
+/** Widths for depth N: `inputs` (default 196 = 14×14), N−1 hidden layers of `hidden`, `classes` outputs (default 10). */
+export function widthsForDepth(depth: number, hidden = 64, inputs = 196, classes = 10): number[] {
+  return [inputs, ...new Array<number>(depth - 1).fill(hidden), classes];
 }
 
 /** The createService options that give `defence` strength `s`. */
@@ -142,13 +156,20 @@ const costly = (a: FairAttacker) => a !== 'softmax' && a !== 'softmax-labels' &&
  */
 export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult {
   const t0 = performance.now();
-  const train = loadMnist({
-    size: 14,
-    split: 'train',
-    ...(config.victimExamples ? { limit: config.victimExamples } : {}),
-  });
-  const attackerSplit = loadMnist({ size: 14, split: 'attacker' });
-  const testData = loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
+  const first = (d: LabelledData, n: number | undefined) =>
+    n === undefined || n >= d.x.rows
+      ? d
+      : subset(
+          d,
+          Array.from({ length: n }, (_, i) => i),
+        );
+  const train = config.data
+    ? first(config.data.train, config.victimExamples)
+    : loadMnist({ size: 14, split: 'train', ...(config.victimExamples ? { limit: config.victimExamples } : {}) });
+  const attackerSplit = config.data?.attacker ?? loadMnist({ size: 14, split: 'attacker' });
+  const testData = config.data
+    ? first(config.data.test, config.testExamples ?? 1000)
+    : loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
   const pool = attackerSplit.x;
   const tests = testData.x;
   const maxBudget = Math.max(...config.budgets);
@@ -173,7 +194,7 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
   const costs: ArmCost[] = [];
   const rows: FairRow[] = [];
   for (const depth of config.depths) {
-    const widths = widthsForDepth(depth, config.hidden ?? 64);
+    const widths = widthsForDepth(depth, config.hidden ?? 64, train.x.cols, train.classes);
     const recipe = victimRecipe(
       widths,
       config.victimFineTuneEpochs === undefined

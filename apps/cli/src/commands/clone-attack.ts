@@ -13,7 +13,7 @@ import {
 import { widths } from '@rgdl/rbm';
 import { connectSource } from '../sources.js';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset } from '../data.js';
+import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table, type CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -124,7 +124,7 @@ export async function cloneAttack(
   const attackerData = loadDataset(spec, 'attacker');
   const testData = loadDataset(spec, 'test');
   if (attackerData.x.cols !== w[0])
-    throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+    throw new UsageError(`model input width ${w[0]} does not fit ${describeData(spec)}`);
   const be = await createBackend();
   try {
     const sources: AnswerSource[] = [];
@@ -197,6 +197,9 @@ Attackers: softmax (logistic regression on soft labels), mlp (64 tanh units),
 eq14 (the victim's architecture trained layerwise, eq. 14).
 
 Options:
+  --data SOURCE    the data set (default: the one recorded in the model file):
+                   mnist | bas | synthetic, csv:PATH, idx:IMAGES,LABELS, npy:DATA,LABELS
+                   (with --size, --threshold, --fractions; see rgdl train --help)
   --model FILE       the victim's model file (widths, data set)         (required)
   --url URL          a running server; repeatable
   --defences LIST    local sources: ${DEFENCES.join(', ')}
@@ -220,8 +223,7 @@ Options:
     seeds: { type: 'string' },
     test: { type: 'string' },
     out: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const raw = values as Record<string, unknown>;

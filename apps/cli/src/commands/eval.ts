@@ -1,7 +1,7 @@
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilities, classProbabilitiesChunked, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset } from '../data.js';
+import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
 import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -18,7 +18,9 @@ exactly with --exact when every hidden width is at most ${EXACT_WIDTH_LIMIT}.
 Options:
   --model FILE     model file from 'rgdl train'                       (required)
   --split S        test | attacker | train                            (test)
-  --data/--size    override the data set recorded in the model file
+  --data SOURCE    the data set (default: the one recorded in the model file):
+                   mnist | bas | synthetic, csv:PATH, idx:IMAGES,LABELS, npy:DATA,LABELS
+                   (with --size, --threshold, --fractions; see rgdl train --help)
   --samples N      samples per input                                  (32)
   --exact          exact propagation instead of sampling
   --seed S         seed for the sampling                              (1)
@@ -27,22 +29,21 @@ Options:
   options: {
     model: { type: 'string' },
     split: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
     samples: { type: 'string' },
     exact: { type: 'boolean' },
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
-    const { name: dataName, size } = dataSpecFor(metadata, values);
+    const spec = dataSpecFor(metadata, values);
     const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
     const samples = intFlag('samples', values.samples, 32, 1);
     const seed = intFlag('seed', values.seed, 1);
-    const data = loadDataset({ name: dataName, size }, split);
+    const data = loadDataset(spec, split);
     const w = widths(net);
     if (w[0] !== data.x.cols || w[w.length - 1] !== data.classes) {
       throw new UsageError(
-        `model widths [${w.join(', ')}] do not fit ${dataName} size ${size} (${data.x.cols} inputs, ${data.classes} classes)`,
+        `model widths [${w.join(', ')}] do not fit ${describeData(spec)} (${data.x.cols} inputs, ${data.classes} classes)`,
       );
     }
     if (values.exact === true && w.slice(1, -1).some((n) => n > EXACT_WIDTH_LIMIT)) {
@@ -66,8 +67,8 @@ Options:
         if (pred[r] === data.labels[r]) ok++;
       }
       const result = {
-        data: dataName,
-        size,
+        data: spec.file ? { name: spec.name, paths: spec.file.paths } : spec.name,
+        size: spec.size,
         split,
         examples: pred.length,
         method: values.exact === true ? 'exact' : `sampled (${samples})`,
@@ -79,7 +80,7 @@ Options:
         return;
       }
       io.out(
-        `accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.examples} ${split} examples of ${dataName} (${result.method})\n\nconfusion (rows: true class, columns: predicted)\n`,
+        `accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.examples} ${split} examples of ${describeData(spec)} (${result.method})\n\nconfusion (rows: true class, columns: predicted)\n`,
       );
       io.out(
         table(

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, runFairTest, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
 import type { Command } from '../command.js';
+import { DATA_HELP, DATA_OPTIONS, loadDataset, parseDataFlags } from '../data.js';
 import type { CliIo } from '../io.js';
 import { fairBudgetSvg, fairCostSvg, fairMarkdown } from './fair-report.js';
 import { intFlag, requiredString } from '../flags.js';
@@ -46,6 +47,9 @@ Options:
   --seed S       first seed (seeds S, S+1, …)                          (1)
   --json         print the summary as JSON
   --fair         accepted for old scripts: the fair test is the only grid
+${DATA_HELP}
+                 (default: 14×14 MNIST; the attacker's pool is the attacker split,
+                 and the OOD attacker runs only on square images)
 `,
   options: {
     out: { type: 'string' },
@@ -53,6 +57,7 @@ Options:
     transfer: { type: 'boolean' },
     fair: { type: 'boolean' },
     seeds: { type: 'string' },
+    ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
@@ -139,18 +144,36 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
   const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
+  let own: Partial<Pick<FairTestConfig, 'data' | 'attackers'>> = {};
+  if (values.data !== undefined) {
+    const spec = parseDataFlags(values);
+    const data = {
+      train: loadDataset(spec, 'train'),
+      attacker: loadDataset(spec, 'attacker'),
+      test: loadDataset(spec, 'test'),
+    };
+    const side = Math.round(Math.sqrt(data.train.x.cols));
+    const square = side * side === data.train.x.cols;
+    if (!square && base.attackers.includes('ood')) {
+      io.err(`note: ${data.train.x.cols} inputs are not a square image; the OOD attacker is left out\n`);
+    }
+    own = { data, attackers: square ? base.attackers : base.attackers.filter((a) => a !== 'ood') };
+  }
   const be = await createBackend();
   try {
     const progress = new Progress(1, { enabled: values.json !== true });
     const config: FairTestConfig = {
       ...base,
+      ...own,
       seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
       onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
     };
     const result = runFairTest(be, config);
     progress.finish();
     const summary = summariseFairTest(result, config);
-    const { onProgress: _omit, ...grid } = config;
+    const { onProgress: _omit, data: _data, ...rest } = config;
+    // the data set by name (never its contents)
+    const grid = { ...rest, data: values.data ?? 'mnist 14×14' };
     const md = fairMarkdown(result, summary, grid);
     const natural = config.budgets.filter((b) => b <= 1998);
     const top = natural[natural.length - 1] ?? config.budgets[0]!;

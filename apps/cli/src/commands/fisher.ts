@@ -10,7 +10,7 @@ import {
 } from '@rgdl/fisher';
 import { widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset } from '../data.js';
+import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -42,6 +42,9 @@ layers' stability matrices; generation only), monte-carlo (any width; reports
 standard errors). Default: exact when it fits, else monte-carlo.
 
 Options:
+  --data SOURCE    the data set (default: the one recorded in the model file):
+                   mnist | bas | synthetic, csv:PATH, idx:IMAGES,LABELS, npy:DATA,LABELS
+                   (with --size, --threshold, --fractions; see rgdl train --help)
   --model FILE      model file                                          (required)
   --label C         y = e_C                                             (0)
   --y v1,…,vK       a real-valued y instead of a one-hot label
@@ -62,8 +65,7 @@ Options:
     samples: { type: 'string' },
     top: { type: 'string' },
     out: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
@@ -100,8 +102,7 @@ Options:
       const test = loadDataset(spec, 'test');
       const index = intFlag('x-index', values['x-index'], 0, 0);
       if (index >= test.x.rows) throw new UsageError(`--x-index ${index} is past the ${test.x.rows} test examples`);
-      if (test.x.cols !== w[0])
-        throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+      if (test.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${describeData(spec)}`);
       at = test.x.data.slice(index * w[0]!, (index + 1) * w[0]!);
       atLabel = `x = test example ${index} (label ${test.labels[index]})`;
     } else {

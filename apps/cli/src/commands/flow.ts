@@ -11,7 +11,7 @@ import {
 import type { Backend } from '@rgdl/gpu-kernels';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset } from '../data.js';
+import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
 import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -70,6 +70,9 @@ and the distance ‖g^{(k)} − g^{(k−1)}‖ between successive levels of equa
 (convergence to a fixed point, eq. 7–8).
 
 Options:
+  --data SOURCE    the data set (default: the one recorded in the model file):
+                   mnist | bas | synthetic, csv:PATH, idx:IMAGES,LABELS, npy:DATA,LABELS
+                   (with --size, --threshold, --fractions; see rgdl train --help)
   --model FILE        model file                                       (required)
   --direction D       up | down                                        (down)
   --index I           test example used as x for 'up'                  (0)
@@ -90,8 +93,7 @@ Options:
     method: { type: 'string' },
     operators: { type: 'string' },
     samples: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
     out: { type: 'string' },
   },
   async run({ values }, io) {
@@ -128,11 +130,11 @@ Options:
     let input;
     let inputLabel: string;
     if (dir === 'up') {
-      const { name: dataName, size } = dataSpecFor(metadata, values);
-      const test = loadDataset({ name: dataName, size }, 'test');
+      const spec = dataSpecFor(metadata, values);
+      const test = loadDataset(spec, 'test');
       const index = intFlag('index', values.index, 0, 0);
       if (index >= test.x.rows) throw new UsageError(`--index ${index} is past the ${test.x.rows} test examples`);
-      if (test.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${dataName} size ${size}`);
+      if (test.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${describeData(spec)}`);
       input = matrix(1, w[0]!, test.x.data.slice(index * w[0]!, (index + 1) * w[0]!));
       inputLabel = `x = test example ${index} (label ${test.labels[index]})`;
     } else {

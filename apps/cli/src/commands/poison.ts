@@ -4,7 +4,7 @@ import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
 import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { dataSpecFor, loadDataset, referenceInputs } from '../data.js';
+import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset, referenceInputs } from '../data.js';
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
@@ -41,6 +41,9 @@ the predicted class (the direction that most changes what a clone trained on
 ŷ′ would generate).
 
 Options:
+  --data SOURCE    the data set (default: the one recorded in the model file):
+                   mnist | bas | synthetic, csv:PATH, idx:IMAGES,LABELS, npy:DATA,LABELS
+                   (with --size, --threshold, --fractions; see rgdl train --help)
   --model FILE     model file                                          (required)
   --defence D      ${DEFENCES.join(' | ')}   (fim)
   --eps E          step size ‖δy‖₂                                     (0.05)
@@ -59,8 +62,7 @@ Options:
     index: { type: 'string' },
     count: { type: 'string' },
     input: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const { net, metadata } = readModel(values.model);
@@ -81,8 +83,7 @@ Options:
       const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
       const spec = dataSpecFor(metadata, values);
       const data = loadDataset(spec, split);
-      if (data.x.cols !== w[0])
-        throw new UsageError(`model input width ${w[0]} does not fit ${spec.name} size ${spec.size}`);
+      if (data.x.cols !== w[0]) throw new UsageError(`model input width ${w[0]} does not fit ${describeData(spec)}`);
       const index = intFlag('index', values.index, 0, 0);
       const count = intFlag('count', values.count, 5, 1);
       if (index + count > data.x.rows)

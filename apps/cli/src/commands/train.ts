@@ -19,7 +19,7 @@ import {
   type VictimRecipe,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATASETS, loadDataset, type DatasetName } from '../data.js';
+import { DATA_HELP, DATA_OPTIONS, dataRecord, loadDataset, parseDataFlags, type DataSpec } from '../data.js';
 import { checkMemory, choiceFlag, intFlag, intListFlag, numberFlag, requiredString } from '../flags.js';
 import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
@@ -33,7 +33,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a deep RBM classifier (hybrid pretraining + fine-tuning, or the layerwise scheme of eq. 14)',
   usage:
-    'rgdl train --out model.json [--data mnist|bas|synthetic] [--size 14] [--recipe NAME | --widths 196,64,10] [options]',
+    'rgdl train --out model.json [--data mnist|bas|synthetic|csv:PATH|idx:IMG,LAB|npy:X,Y] [--size 14] [--recipe NAME | --widths 196,64,10] [options]',
   help: `Method 'hybrid' (default; docs/math.md §2–4): greedy CD pretraining of the hidden
 layers, then the top layer alone on −log P(c|x) + α_top·(−log t_N(h, y)), then every
 layer fine-tuned by back-propagation through the mean-field pass on the same
@@ -50,8 +50,7 @@ each; the best-scoring weights (sweep 0 = the fine-tuned net) are kept.
 
 Options:
   --out FILE              model file to write (atomically)              (required)
-  --data NAME             mnist | bas | synthetic                      (mnist)
-  --size N                mnist: 28, 14 or 7; bas/synthetic: side      (14)
+${DATA_HELP}
   --limit N               use the first N training examples            (all)
   --recipe NAME           ${RECIPES.join(' | ')}
                           (widths and settings of a named victim; default
@@ -82,8 +81,7 @@ Options:
 `,
   options: {
     out: { type: 'string' },
-    data: { type: 'string' },
-    size: { type: 'string' },
+    ...DATA_OPTIONS,
     limit: { type: 'string' },
     recipe: { type: 'string' },
     widths: { type: 'string' },
@@ -108,21 +106,15 @@ Options:
   async run({ values }, io) {
     const out = requiredString('out', values.out);
     checkOutputFile(out); // before any training: a bad path fails in milliseconds
-    const dataName: DatasetName = choiceFlag('data', values.data, DATASETS, 'mnist');
     const method = choiceFlag('method', values.method, ['hybrid', 'eq14'] as const, 'hybrid');
     const recipeName =
       values.recipe === undefined ? undefined : choiceFlag('recipe', values.recipe, RECIPES, 'mnist14-d2');
     const named = recipeName === undefined ? undefined : VICTIM_RECIPES[recipeName];
     const namedSize = named === undefined ? undefined : named.widths[0] === 784 ? 28 : 14;
-    const size = intFlag(
-      'size',
-      values.size ?? (namedSize !== undefined ? String(namedSize) : undefined),
-      dataName === 'bas' ? 3 : dataName === 'synthetic' ? 5 : 14,
-      2,
-    );
+    const spec = parseDataFlags(values, namedSize ?? 14);
+    const { name: dataName, size } = spec;
     const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
     const seed = intFlag('seed', values.seed, 1);
-    const spec = { name: dataName, size };
     const train = loadDataset(spec, 'train', limit);
     const validation = loadDataset(spec, 'attacker');
     const test = loadDataset(spec, 'test');
@@ -157,7 +149,7 @@ Options:
     const be = await createBackend();
     try {
       if (method === 'eq14') {
-        trainEq14(be, w, train, validation, test, values, { seed, precision, dataName, size, out }, io.out);
+        trainEq14(be, w, train, validation, test, values, { seed, precision, spec, out }, io.out);
         return;
       }
       const recipe: VictimRecipe = victimRecipe(w, {
@@ -240,7 +232,7 @@ Options:
         NaN;
       const seconds = (performance.now() - t0) / 1000;
       const metadata = {
-        data: { name: dataName, size, trainExamples: train.x.rows },
+        data: dataRecord(spec, train.x.rows),
         training: { method: 'hybrid', recipe: recipeName ?? 'custom', ...recipe, sweeps, seed },
         testAccuracy,
         testAccuracyMethod:
@@ -368,10 +360,11 @@ function trainEq14(
   validation: LabelledData,
   test: LabelledData,
   values: Record<string, string | boolean | undefined>,
-  ctx: { seed: number; precision: 'f64' | 'f32'; dataName: string; size: number; out: string },
+  ctx: { seed: number; precision: 'f64' | 'f32'; spec: DataSpec; out: string },
   write: (s: string) => void,
 ): void {
-  const { seed, precision, dataName, size, out } = ctx;
+  const { seed, precision, spec, out } = ctx;
+  const dataName = spec.name;
   const t0 = performance.now();
   const sweeps = intFlag('sweeps', values.sweeps, 2, 0);
   const pretrainEpochs = intFlag('pretrain-epochs', values['pretrain-epochs'], 30, 0);
@@ -411,7 +404,7 @@ function trainEq14(
   const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
   const seconds = (performance.now() - t0) / 1000;
   const metadata = {
-    data: { name: dataName, size, trainExamples: train.x.rows },
+    data: dataRecord(spec, train.x.rows),
     training: {
       method: 'eq14-layerwise',
       sweeps,
