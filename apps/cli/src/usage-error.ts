@@ -13,3 +13,24 @@ export class NumericalError extends Error {
     this.name = 'NumericalError';
   }
 }
+
+/**
+ * Stops the command (exit 3, nothing written) when `values` hold a non-finite
+ * number, naming the quantity and the first bad index.
+ * @throws NumericalError
+ */
+export function requireFinite(
+  what: string,
+  values: ArrayLike<number> | number,
+  consequence = 'nothing was written',
+): void {
+  const list = typeof values === 'number' ? [values] : values;
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i]!;
+    if (!Number.isFinite(v)) {
+      throw new NumericalError(
+        `${what} is not finite (${v}${typeof values === 'number' ? '' : ` at index ${i}`}); ${consequence}`,
+      );
+    }
+  }
+}

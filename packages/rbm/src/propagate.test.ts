@@ -2,7 +2,7 @@ import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { expectAllClose } from '@rgdl/vitest-config/close';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bits, bruteClassify, bruteGenerate, randomLayer, rowOf } from './brute.test-support.js';
-import type { DeepRbm } from './deep-rbm.js';
+import { createDeepRbm, type DeepRbm } from './deep-rbm.js';
 import {
   classifyExact,
   classProbabilities,
@@ -132,5 +132,18 @@ describe('sampled propagation agrees with exact within Monte Carlo error', () =>
     const a = propagateSampled(be, net, x, 'up', createRng(1), { samples: 50 });
     const b = propagateSampled(be, net, x, 'up', createRng(1), { samples: 50 });
     expect(Array.from(a.samples[2]!.data)).toEqual(Array.from(b.samples[2]!.data));
+  });
+});
+
+describe('non-finite parameters show in the answer', () => {
+  it('a NaN weight gives NaN class probabilities (exact and sampled), not a uniform answer', () => {
+    for (const layer of [0, 1]) {
+      const net = createDeepRbm([6, 3, 4], createRng(3), { weightScale: 1 });
+      net.layers[layer]!.W.data[0] = Number.NaN;
+      const x = matrix(2, 6, Float64Array.of(0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1));
+      expect(Array.from(classProbabilities(be, net, x).data).some(Number.isNaN), `layer ${layer} exact`).toBe(true);
+      const sampled = classProbabilities(be, net, x, { samples: 8, rng: createRng(1) });
+      expect(Array.from(sampled.data).some(Number.isNaN), `layer ${layer} sampled`).toBe(true);
+    }
   });
 });

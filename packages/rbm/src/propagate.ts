@@ -273,7 +273,9 @@ export function classProbabilities(
   for (let r = 0; r < oneHot.rows; r++) {
     let s = 0;
     for (let c = 0; c < nOut; c++) s += oneHot.data[r * nOut + c]!;
-    for (let c = 0; c < nOut; c++) oneHot.data[r * nOut + c] = s > 0 ? oneHot.data[r * nOut + c]! / s : 1 / nOut;
+    // a NaN (from a NaN parameter) must show, not turn into a uniform answer
+    for (let c = 0; c < nOut; c++)
+      oneHot.data[r * nOut + c] = s > 0 ? oneHot.data[r * nOut + c]! / s : Number.isNaN(s) ? Number.NaN : 1 / nOut;
   }
   return oneHot;
 }

@@ -5,7 +5,7 @@ import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js
 import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { UsageError } from '../usage-error.js';
+import { requireFinite, UsageError } from '../usage-error.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -58,6 +58,7 @@ Options:
         values.exact === true
           ? classProbabilities(be, net, data.x)
           : classProbabilitiesChunked(be, net, data.x, samples, createRng(seed));
+      requireFinite('P(c|x)', p.data);
       const pred = argmaxRows(p);
       const K = data.classes;
       const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));

@@ -16,7 +16,7 @@ import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { lineChart } from '../svg.js';
-import { UsageError } from '../usage-error.js';
+import { requireFinite, UsageError } from '../usage-error.js';
 
 function parseY(text: string | boolean | undefined, classes: number): Float64Array | undefined {
   if (text === undefined) return undefined;
@@ -126,7 +126,9 @@ Options:
           ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples, rng } : { method })
           : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
       const n = r.F.rows;
+      requireFinite(`the ${direction} FIM`, r.F.data);
       const all = topEigenpairs(be, r.F, n);
+      requireFinite('the FIM eigenvalues', all.values);
       const eigenvalues = Array.from(all.values);
       const trace = eigenvalues.reduce((a, b) => a + b, 0);
       const topVectors = all.vectors.slice(0, top).map((v) => Array.from(orientLargestPositive(v)));

@@ -17,7 +17,7 @@ import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { lineChart } from '../svg.js';
-import { UsageError } from '../usage-error.js';
+import { requireFinite, UsageError } from '../usage-error.js';
 
 interface Direction {
   /** 'amplified': right singular vector with σ > 1 (source-coupling space); 'scaling field': left eigenvector with real |λ| > 1. */
@@ -155,6 +155,10 @@ Options:
         rng: createRng(seed),
         leftVectors: true,
       });
+      for (const l of flow.layers) {
+        requireFinite(`the stability matrix T̃ of layer ${l.layer}`, l.T.data);
+        requireFinite(`the singular values of layer ${l.layer}`, l.singularValues);
+      }
       const visited = dir === 'up' ? w.slice(1) : w.slice(0, -1);
       const couplings: LevelCouplings[] | null = visited.every((n) => n <= COUPLING_WIDTH_LIMIT)
         ? couplingFlow(be, net, input, dir)

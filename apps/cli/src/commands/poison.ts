@@ -8,7 +8,7 @@ import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset, referenceInputs }
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { UsageError } from '../usage-error.js';
+import { requireFinite, UsageError } from '../usage-error.js';
 
 /** Reads {"inputs": number[][]} or number[][] (the server's request format). @throws UsageError */
 export function readInputs(path: string, n0: number): Float64Array[] {
@@ -101,6 +101,8 @@ Options:
         ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
       });
       const batch = service.answer(fromRows(inputs));
+      requireFinite('the clean answers ŷ', batch.clean.data);
+      requireFinite(`the served answers ŷ′ (${defence})`, batch.served.data);
       const u = utility(batch);
       const served = rowViews(batch.served);
       const rows = rowViews(batch.clean).map((y, r) => {

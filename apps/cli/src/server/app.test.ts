@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
 import { argmax } from '@rgdl/poison';
 import { classProbabilities, createDeepRbm, saveModel, type DeepRbm } from '@rgdl/rbm';
+import { NumericalError } from '../usage-error.js';
 import { buildServer } from './app.js';
 
 const WIDTHS = [16, 6, 4];
@@ -130,6 +131,24 @@ describe('prediction server', () => {
       expect(res.statusCode, `case ${i}: ${payload.slice(0, 40)}`).toBeLessThan(500);
     }
     expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('refuses to start on a model whose probe answers are not finite (NumericalError: exit 3)', () => {
+    const bad = createDeepRbm(WIDTHS, createRng(3), { weightScale: 1 });
+    bad.layers[1]!.W.data[0] = Number.NaN; // not loadable from a file (validation rejects it); built in process
+    const start = () =>
+      buildServer({
+        be,
+        net: bad,
+        metadata: {},
+        modelName: 'bad',
+        defence: 'none',
+        epsilon: 0,
+        seed: 1,
+        logger: false,
+      });
+    expect(start).toThrow(NumericalError);
+    expect(start).toThrow(/probe inputs .* is not finite \(NaN at index 0\); refusing to serve/);
   });
 });
 

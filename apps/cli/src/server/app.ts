@@ -10,7 +10,8 @@
  */
 import { createServer, STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { fromRows, matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { requireFinite } from '../usage-error.js';
 import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 
@@ -82,6 +83,16 @@ export function buildServer(options: ServerOptions): {
     ...(options.directions ? { directions: options.directions } : {}),
     ...(options.reference ? { reference: options.reference } : {}),
   });
+  // refuse a model whose answers are not finite: probe the all-zero, all-one and
+  // half-grey inputs before anything listens
+  const probe = matrix(3, n0);
+  for (let j = 0; j < n0; j++) {
+    probe.data[n0 + j] = 1;
+    probe.data[2 * n0 + j] = 0.5;
+  }
+  const probed = service.answer(probe);
+  requireFinite('the answers to the probe inputs (all 0, all 1, all ½)', probed.clean.data, 'refusing to serve');
+  requireFinite(`the ${options.defence} answers to the probe inputs`, probed.served.data, 'refusing to serve');
   const info: ModelInfo = {
     model: options.modelName,
     widths: w,
@@ -150,6 +161,10 @@ export function buildServer(options: ServerOptions): {
     async (request): Promise<PredictResponse> => {
       const inputs = fromRows(request.body.inputs);
       const batch = service.answer(inputs);
+      if (!batch.served.data.every(Number.isFinite)) {
+        // never answer null: JSON has no NaN
+        throw Object.assign(new Error('the model produced a non-finite answer for these inputs'), { statusCode: 500 });
+      }
       served += inputs.rows;
       return {
         model: options.modelName,
