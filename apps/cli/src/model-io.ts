@@ -1,4 +1,5 @@
-import { loadModel, ModelFileError, saveModel, type DeepRbm, type ModelFile } from '@rgdl/rbm';
+import { loadModel, ModelFileError, serializeModel, type DeepRbm, type ModelFile } from '@rgdl/rbm';
+import { writeOutputs } from './output-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Reads a model file, turning every user-side problem into a one-line UsageError. */
@@ -15,13 +16,7 @@ export function readModel(path: string | boolean | undefined): ModelFile {
   }
 }
 
-/** Writes a model file atomically; an unwritable path is a UsageError. */
+/** Writes a model file through the one output writer (atomic, signal-safe); an unwritable path is a UsageError. */
 export function writeModel(path: string, net: DeepRbm, metadata: Record<string, unknown>): void {
-  try {
-    saveModel(path, net, metadata);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined) throw new UsageError(`cannot write model file ${path} (${code})`);
-    throw error;
-  }
+  writeOutputs([{ path, text: serializeModel(net, metadata) }]);
 }

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkOutputFile, ensureOutDir, writeOutputs } from './output-files.js';
 import { UsageError } from './usage-error.js';
@@ -53,4 +55,33 @@ describe('output files', () => {
     checkOutputFile(join(dir, 'ok.json'));
     expect(readdirSync(dir).sort()).toEqual(['new', 'plain']); // the probe leaves nothing behind
   });
+  it('a SIGTERM during the write takes effect after it: every file written, no temporary file left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-sig-'));
+    const module = join(dirname(fileURLToPath(import.meta.url)), 'output-files.ts');
+    // the child signals itself while the 10th of 40 files is being written (a getter on its text)
+    const script = `import { writeOutputs } from ${JSON.stringify(module)};
+      const files = Array.from({ length: 40 }, (_, i) => ({
+        path: ${JSON.stringify(dir)} + '/f' + i,
+        get text() { if (i === 10) process.kill(process.pid, 'SIGTERM'); return 'x'.repeat(1000); },
+      }));
+      writeOutputs(files);
+      setTimeout(() => process.stdout.write('survived'), 2000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: dirname(fileURLToPath(import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+    const { signal, code } = await new Promise<{ code: number | null; signal: string | null }>((res) =>
+      child.on('exit', (code, sig) => res({ code, signal: sig })),
+    );
+    expect(err).toBe('');
+    expect(signal, `exit code ${code}, ${out}`).toBe('SIGTERM'); // the signal still ends the process
+    expect(out).not.toContain('survived');
+    const names = readdirSync(dir);
+    expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(names).toHaveLength(40);
+  }, 30_000);
 });

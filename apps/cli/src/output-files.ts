@@ -82,10 +82,37 @@ export function checkOutputFile(path: string): void {
 }
 
 /**
+ * Defers SIGINT / SIGTERM / SIGHUP while `work` runs: a signal that arrives
+ * during it is delivered (with its default action) right after, so a write is
+ * never cut in half and no temporary file is left. `work` must be synchronous.
+ */
+function withSignalsDeferred<T>(work: () => T): T {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const handlers = signals.map((sig) => {
+    const h = () => {
+      for (const [k, s] of signals.entries()) process.off(s, handlers[k]!);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, h);
+    return h;
+  });
+  try {
+    return work();
+  } finally {
+    // a signal received during `work` is dispatched when the event loop next polls;
+    // the handlers stay that long (an unref'd timer keeps no process alive)
+    setTimeout(() => {
+      for (const [k, s] of signals.entries()) process.off(s, handlers[k]!);
+    }, 250).unref();
+  }
+}
+
+/**
  * Writes text files all or none: every target is checked first (none may be a
  * directory), each file goes to a temporary name, and only when all are written
  * are they renamed into place; on any failure the temporary files are removed
- * and the error is one line. Call after every computation is done.
+ * and the error is one line; a signal arriving meanwhile takes effect after.
+ * Call after every computation is done.
  * @throws UsageError
  */
 export function writeOutputs(files: readonly { readonly path: string; readonly text: string }[]): void {
@@ -98,17 +125,19 @@ export function writeOutputs(files: readonly { readonly path: string; readonly t
     }
     if (isDirectory) throw new UsageError(`cannot write ${f.path}: a directory is in the way`);
   }
-  const written: string[] = [];
-  try {
-    for (const f of files) {
-      written.push(`${f.path}.tmp`);
-      writeFileSync(`${f.path}.tmp`, f.text);
+  withSignalsDeferred(() => {
+    const written: string[] = [];
+    try {
+      for (const f of files) {
+        written.push(`${f.path}.tmp`);
+        writeFileSync(`${f.path}.tmp`, f.text);
+      }
+    } catch (error) {
+      for (const tmp of written) rmSync(tmp, { force: true });
+      throw new UsageError(
+        `cannot write ${written[written.length - 1]!.replace(/\.tmp$/, '')} (${errno(error)}); nothing was written`,
+      );
     }
-  } catch (error) {
-    for (const tmp of written) rmSync(tmp, { force: true });
-    throw new UsageError(
-      `cannot write ${written[written.length - 1]!.replace(/\.tmp$/, '')} (${errno(error)}); nothing was written`,
-    );
-  }
-  for (const f of files) renameSync(`${f.path}.tmp`, f.path);
+    for (const f of files) renameSync(`${f.path}.tmp`, f.path);
+  });
 }
