@@ -7,6 +7,7 @@ import { createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm, saveModel } from '@rgdl/rbm';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
+import { plotProblems } from './svg-text.test-support.js';
 
 describe('rgdl CLI', () => {
   it('prints help listing the commands', async () => {
@@ -69,6 +70,7 @@ describe('rgdl CLI', () => {
   });
   it('demo --json: kernels check, a trained victim, its spectrum and FIM, three servers, a clone attack and a verdict', async () => {
     const c = collect();
+    const demoOut = mkdtempSync(join(tmpdir(), 'rgdl-demo-'));
     const code = await runCli(
       [
         'demo',
@@ -83,11 +85,14 @@ describe('rgdl CLI', () => {
         '2',
         '--queries',
         '300',
+        '--out',
+        demoOut,
       ],
       c.io,
     );
     expect(c.err).toBe('');
     expect(code).toBe(0);
+    expect(plotProblems(demoOut)).toEqual([]); // every plot: spec beside it, no text outside the picture
     const r = JSON.parse(c.out);
     expect(r.kernels.backend.name).toBe('cpu');
     expect(r.kernels.matmulMaxAbsErrorVsNaive).toBeLessThan(1e-12);

@@ -10,6 +10,7 @@ import { connectSource } from './sources.js';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
 import { buildServer } from './server/app.js';
+import { plotProblems } from './svg-text.test-support.js';
 
 // A small victim on the synthetic set (3×3 pixels, 10 classes): every exact method fits.
 const dir = mkdtempSync(join(tmpdir(), 'rgdl-cmd-'));
@@ -76,11 +77,14 @@ describe('rgdl fisher', () => {
     expect(
       Math.abs(r.topEigenvectors[0].reduce((a: number, v: number, i: number) => a + v * ref.vectors[0]![i]!, 0)),
     ).toBeCloseTo(1, 8);
-    expect(readdirSync(out).sort()).toEqual(['fisher-spectrum.svg', 'fisher.json']);
-    // one marker per positive eigenvalue (log axis) + the legend
-    const positive = r.eigenvalues.filter((v: number) => v > 0).length;
-    expect(positive).toBeGreaterThanOrEqual(5);
-    expect(readFileSync(join(out, 'fisher-spectrum.svg'), 'utf8').match(/<circle/g)).toHaveLength(positive + 1);
+    expect(readdirSync(out).sort()).toEqual(['fisher-spectrum.svg', 'fisher-spectrum.vl.json', 'fisher.json']);
+    // one point per eigenvalue above the numerical-zero floor 1e-12·λ₁ (log axis); the rest counted in the subtitle
+    const shown = r.eigenvalues.filter((v: number) => v > 1e-12 * r.eigenvalues[0]).length;
+    expect(shown).toBeGreaterThanOrEqual(5);
+    const spec = JSON.parse(readFileSync(join(out, 'fisher-spectrum.vl.json'), 'utf8'));
+    expect(spec.data.values).toHaveLength(shown);
+    expect(spec.title.subtitle[0]).toMatch(new RegExp(`^${shown} of 10 eigenvalues shown`));
+    expect(plotProblems(out)).toEqual([]);
   });
   it('monte-carlo agrees with exact on λ₁ within 10%, and classification FIM is n_0 × n_0', async () => {
     const exact = await json(['fisher', '--model', model, '--label', '5']);
@@ -220,7 +224,8 @@ describe('rgdl clone-attack', () => {
     expect(r.labelsOnlyBound.mean).toBeCloseTo(r.sources[0].cloneAccuracy.mean - r.labelsOnly.cloneAccuracy.mean, 12);
     expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 paired seeds\)/);
     expect(r.verdict).toMatch(/No label-preserving defence can take more than/);
-    expect(readdirSync(out).sort()).toEqual(['clone-attack.json', 'clone-attack.svg']);
+    expect(readdirSync(out).sort()).toEqual(['clone-attack.json', 'clone-attack.svg', 'clone-attack.vl.json']);
+    expect(plotProblems(out)).toEqual([]);
   }, 60_000);
   it('one pipeline: the same numbers in process and over HTTP, for a sampled victim (hidden width 16 > the exact limit)', async () => {
     const be = await createBackend({ prefer: 'cpu' });
@@ -362,9 +367,13 @@ describe('rgdl flow', () => {
     }
     expect(readdirSync(out).sort()).toEqual([
       'coupling-flow.svg',
+      'coupling-flow.vl.json',
       'flow-products.svg',
+      'flow-products.vl.json',
       'flow-singular-values.svg',
+      'flow-singular-values.vl.json',
       'flow.json',
     ]);
+    expect(plotProblems(out)).toEqual([]);
   });
 });

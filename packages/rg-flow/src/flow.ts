@@ -79,6 +79,8 @@ export interface LayerStability {
   readonly singularValues: Float64Array;
   /** Jackknife error of the top singular value (MCRG only). */
   readonly topSingularValueError?: number;
+  /** Jackknife error of every singular value (MCRG only; same order as singularValues). */
+  readonly singularValueErrors?: Float64Array;
   /** Eigen-analysis when T is square. */
   readonly eigen?: EigenAnalysis;
   /** MCRG: target operators constant over the samples (zero rows of T). */
@@ -161,6 +163,7 @@ export function stabilityFlow(
     let T: Matrix<Float64Array>;
     let stderr: Matrix<Float64Array> | undefined;
     let topErr: number | undefined;
+    let svErrors: Float64Array | undefined;
     let degenerate: number | undefined;
     if (options.method === 'exact') {
       // distribution of the source level, averaged over input rows
@@ -176,7 +179,11 @@ export function stabilityFlow(
       T = r.T;
       stderr = r.stderr;
       degenerate = r.degenerateTargets.length;
-      if (r.jackknife.length > 1) topErr = jackknifeError(r.jackknife.map((t) => singularValues(be, t)[0]!));
+      if (r.jackknife.length > 1) {
+        const blocks = r.jackknife.map((t) => singularValues(be, t));
+        svErrors = Float64Array.from(blocks[0]!, (_, i) => jackknifeError(blocks.map((b) => b[i] ?? 0)));
+        topErr = svErrors[0];
+      }
     }
     const sv = singularValues(be, T);
     layers.push({
@@ -189,6 +196,7 @@ export function stabilityFlow(
       singularValues: sv,
       ...(stderr ? { stderr } : {}),
       ...(topErr !== undefined ? { topSingularValueError: topErr } : {}),
+      ...(svErrors !== undefined ? { singularValueErrors: svErrors } : {}),
       ...(degenerate !== undefined ? { degenerateTargets: degenerate } : {}),
       ...(T.rows === T.cols ? { eigen: eigenAnalysis(be, T, { leftVectors: options.leftVectors === true }) } : {}),
     });

@@ -19,7 +19,7 @@ import { table, type CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
 import { Progress } from '../progress.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { lineChart } from '../svg.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 import { UsageError } from '../usage-error.js';
 
 const ATTACKERS: readonly CloneKind[] = ['softmax', 'mlp', 'eq14'];
@@ -89,9 +89,9 @@ export function comparisonTable(r: AttackResult): string {
 }
 
 /** Clone accuracy against defender cost (or source index when the cost is unknown). */
-export function attackSvg(r: AttackResult): string {
+export function attackChart(r: AttackResult): ChartSpec {
   const costKnown = r.sources.every((s) => s.meanL1 !== null);
-  return lineChart({
+  return {
     title: `clone accuracy vs defender cost (${r.attacker} attacker, ${r.seeds.length} seeds, ±1 std)`,
     xLabel: costKnown ? 'defender cost: mean ‖δy‖₁ on test digits' : 'source',
     yLabel: 'clone test accuracy',
@@ -101,7 +101,7 @@ export function attackSvg(r: AttackResult): string {
       errors: [s.cloneAccuracy.std],
       scatter: true,
     })),
-  });
+  };
 }
 
 export async function cloneAttack(
@@ -152,10 +152,12 @@ export async function cloneAttack(
     });
     progress.finish();
     if (out !== undefined) {
-      writeOutputs([
-        { path: join(out, 'clone-attack.json'), text: JSON.stringify(result, null, 1) + '\n' },
-        { path: join(out, 'clone-attack.svg'), text: attackSvg(result) },
-      ]);
+      writeOutputs(
+        await renderOutputs([
+          { path: join(out, 'clone-attack.json'), text: JSON.stringify(result, null, 1) + '\n' },
+          { path: join(out, 'clone-attack.svg'), chart: attackChart(result) },
+        ]),
+      );
     }
     if (values.json === true) {
       io.out(JSON.stringify(result, null, 2) + '\n');

@@ -10,8 +10,8 @@ import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { lineChart } from '../svg.js';
-import { attackSvg, attackTable, comparisonTable } from './clone-attack.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
+import { attackChart, attackTable, comparisonTable } from './clone-attack.js';
 import { UsageError } from '../usage-error.js';
 
 /** Best of `reps` wall times of A·A, in ms. */
@@ -276,30 +276,38 @@ Options:
         wallSeconds,
       };
       if (out !== undefined) {
-        writeOutputs([
-          { path: join(out, 'demo.json'), text: JSON.stringify(result, null, 1) + '\n' },
-          {
-            path: join(out, 'stability-spectrum.svg'),
-            text: lineChart({
-              title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)',
-              xLabel: 'index',
-              yLabel: 'σ',
-              logY: true,
-              referenceY: 1,
-              series: [{ name: 'T̃(1) h1→h0', points: sv.map((v, i) => [i + 1, v] as const) }],
-            }),
-          },
-          {
-            path: join(out, 'fisher-per-class.svg'),
-            text: lineChart({
-              title: 'demo victim: top eigenvalue of the generation FIM at y = e_c',
-              xLabel: 'class c',
-              yLabel: 'λ₁',
-              series: [{ name: 'λ₁(F̃(e_c))', points: fisher.map((v, c) => [c, v] as const), scatter: true }],
-            }),
-          },
-          { path: join(out, 'clone-attack.svg'), text: attackSvg(attack) },
-        ]);
+        writeOutputs(
+          await renderOutputs([
+            { path: join(out, 'demo.json'), text: JSON.stringify(result, null, 1) + '\n' },
+            {
+              path: join(out, 'stability-spectrum.svg'),
+              chart: {
+                title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)',
+                xLabel: 'index',
+                yLabel: 'σ',
+                logY: true,
+                referenceY: 1,
+                series: [
+                  {
+                    name: 'T̃(1) h1→h0',
+                    points: sv.map((v, i) => [i + 1, v] as const),
+                    ...(layer.singularValueErrors ? { errors: Array.from(layer.singularValueErrors) } : {}),
+                  },
+                ],
+              },
+            },
+            {
+              path: join(out, 'fisher-per-class.svg'),
+              chart: {
+                title: 'demo victim: top eigenvalue of the generation FIM at y = e_c',
+                xLabel: 'class c',
+                yLabel: 'λ₁',
+                series: [{ name: 'λ₁(F̃(e_c))', points: fisher.map((v, c) => [c, v] as const), scatter: true }],
+              },
+            },
+            { path: join(out, 'clone-attack.svg'), chart: attackChart(attack) },
+          ]),
+        );
       }
       if (!human) {
         io.out(JSON.stringify(result, null, 2) + '\n');

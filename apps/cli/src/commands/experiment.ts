@@ -4,9 +4,10 @@ import { DEFENCES, runFairTest, summariseFairTest, type DefenceName, type FairTe
 import type { Command } from '../command.js';
 import { DATA_HELP, DATA_OPTIONS, loadDataset, parseDataFlags } from '../data.js';
 import type { CliIo } from '../io.js';
-import { fairBudgetSvg, fairCostSvg, fairMarkdown } from './fair-report.js';
+import { fairBudgetChart, fairCostChart, fairMarkdown } from './fair-report.js';
 import { intFlag, requiredString } from '../flags.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
+import { renderOutputs } from '../charts.js';
 import { Progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -183,16 +184,21 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
         .flatMap((attacker) => [
           {
             path: join(out, `fair-cost-d${depth}-${attacker}.svg`),
-            text: fairCostSvg(summary, depth, attacker, attacker === 'ood' ? Math.max(...config.budgets) : top),
+            chart: fairCostChart(summary, depth, attacker, attacker === 'ood' ? Math.max(...config.budgets) : top),
           },
-          { path: join(out, `fair-budget-d${depth}-${attacker}.svg`), text: fairBudgetSvg(summary, depth, attacker) },
+          {
+            path: join(out, `fair-budget-d${depth}-${attacker}.svg`),
+            chart: fairBudgetChart(summary, depth, attacker),
+          },
         ]),
     );
-    writeOutputs([
-      { path: join(out, 'fair.json'), text: JSON.stringify({ grid, result, summary }, null, 1) + '\n' },
-      { path: join(out, 'fair.md'), text: md },
-      ...plots,
-    ]);
+    writeOutputs(
+      await renderOutputs([
+        { path: join(out, 'fair.json'), text: JSON.stringify({ grid, result, summary }, null, 1) + '\n' },
+        { path: join(out, 'fair.md'), text: md },
+        ...plots,
+      ]),
+    );
     if (values.json === true) {
       io.out(
         JSON.stringify(

@@ -3,7 +3,7 @@
  * Markdown tables and SVG curves. The numbers come from the summary only.
  */
 import type { FairSummary, FairTestResult } from '@rgdl/poison';
-import { lineChart } from '../svg.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 
 const pct = (v: number) => (100 * v).toFixed(1);
 
@@ -129,12 +129,12 @@ function probeTable(r: FairTestResult): string[] {
 }
 
 /** Clone accuracy against defender cost, one line per defence; the labels-only clone as a reference line. */
-export function fairCostSvg(s: FairSummary, depth: number, attacker: string, budget: number): string {
+export function fairCostChart(s: FairSummary, depth: number, attacker: string, budget: number): ChartSpec {
   const curves = s.curves.filter((c) => c.depth === depth && c.attacker === attacker && c.budget === budget);
   const labels = s.curves.find(
     (c) => c.depth === depth && c.attacker === `${attacker}-labels` && c.budget === budget && c.defence === 'none',
   );
-  return lineChart({
+  return {
     title: `clone accuracy vs defender cost — depth ${depth}, ${attacker} attacker, ${budget} queries`,
     xLabel: 'defender cost: mean ‖δy‖₁ on test digits',
     yLabel: 'clone test accuracy',
@@ -144,20 +144,20 @@ export function fairCostSvg(s: FairSummary, depth: number, attacker: string, bud
       return { name: c.defence, points: c.points.map((p) => [p.cost, p.mean] as const), errors: c.points.map(sd) };
     }),
     ...(labels ? { referenceY: labels.points[0]!.mean, referenceLabel: 'labels-only clone (no defence)' } : {}),
-  });
+  };
 }
 
 /** Clone accuracy against query budget for each defence's strongest setting. */
-export function fairBudgetSvg(s: FairSummary, depth: number, attacker: string): string {
+export function fairBudgetChart(s: FairSummary, depth: number, attacker: string): ChartSpec {
   const byDefence = new Map<string, [number, number][]>();
   for (const c of s.curves.filter((x) => x.depth === depth && x.attacker === attacker)) {
     const strongest = c.points[c.points.length - 1]!;
     byDefence.set(c.defence, [...(byDefence.get(c.defence) ?? []), [c.budget, strongest.mean]]);
   }
-  return lineChart({
+  return {
     title: `clone accuracy vs query budget — depth ${depth}, ${attacker} attacker (strongest setting)`,
     xLabel: 'attacker queries',
     yLabel: 'clone test accuracy',
     series: [...byDefence].map(([name, points]) => ({ name, points: points.sort((a, b) => a[0] - b[0]) })),
-  });
+  };
 }

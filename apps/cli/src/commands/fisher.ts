@@ -15,7 +15,7 @@ import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { lineChart } from '../svg.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 import { requireFinite, UsageError } from '../usage-error.js';
 
 function parseY(text: string | boolean | undefined, classes: number): Float64Array | undefined {
@@ -153,16 +153,25 @@ Options:
               { path: join(out, 'fisher.json'), text: JSON.stringify(report, null, 1) + '\n' },
               {
                 path: join(out, 'fisher-spectrum.svg'),
-                text: lineChart({
+                chart: {
                   title: `${direction} FIM eigenvalues at ${atLabel} (${method})`,
                   xLabel: 'eigenvalue index',
                   yLabel: 'λ',
                   logY: true,
-                  series: [{ name: `[${w.join(',')}]`, points: eigenvalues.map((v, i) => [i + 1, v] as const) }],
-                }),
+                  // eigenvalues below 1e-12·λ₁ are numerical zeros: left out, and counted in the subtitle
+                  subtitle: spectrumNote(eigenvalues),
+                  series: [
+                    {
+                      name: `[${w.join(',')}]`,
+                      points: eigenvalues
+                        .map((v, i) => [i + 1, v] as const)
+                        .filter(([, v]) => v > 1e-12 * eigenvalues[0]!),
+                    },
+                  ],
+                },
               },
             ];
-      writeOutputs(files);
+      writeOutputs(await renderOutputs(files));
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
@@ -208,6 +217,14 @@ Options:
     }
   },
 };
+
+/** What the log-scale spectrum leaves out. */
+function spectrumNote(eigenvalues: readonly number[]): string {
+  const floor = 1e-12 * eigenvalues[0]!;
+  const zero = eigenvalues.filter((v) => v > 0 && v <= floor).length;
+  const negative = eigenvalues.filter((v) => v <= 0).length;
+  return `${eigenvalues.length - zero - negative} of ${eigenvalues.length} eigenvalues shown; ${zero} in (0, 1e-12·λ₁] and ${negative} ≤ 0 (numerical zeros of a positive semidefinite F) left out`;
+}
 
 function maxAbs(m: Matrix<Float64Array>): number {
   let s = 0;

@@ -16,7 +16,7 @@ import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { lineChart } from '../svg.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 import { requireFinite, UsageError } from '../usage-error.js';
 
 interface Direction {
@@ -196,53 +196,56 @@ Options:
       };
       if (out !== undefined) {
         const title = `${dir === 'up' ? 'classification' : 'generation'} flow of [${w.join(',')}] at ${inputLabel} (${method})`;
-        writeOutputs([
-          { path: join(out, 'flow.json'), text: JSON.stringify(report, null, 1) + '\n' },
-          {
-            path: join(out, 'flow-singular-values.svg'),
-            text: lineChart({
-              title: `singular values per layer: ${title}`,
-              xLabel: 'index',
-              yLabel: 'σ',
-              logY: true,
-              referenceY: 1,
-              series: flow.layers.map((l) => ({
-                name: `T${dir === 'down' ? '̃' : ''}(${l.layer}) h${l.fromLevel}→h${l.toLevel}`,
-                points: Array.from(l.singularValues, (v, i) => [i + 1, v] as const),
-              })),
-            }),
-          },
-          {
-            path: join(out, 'flow-products.svg'),
-            text: lineChart({
-              title: `top singular value of the product of the first m layers: ${title}`,
-              xLabel: 'm (layers)',
-              yLabel: 'σ₁',
-              logY: true,
-              referenceY: 1,
-              series: [
-                { name: 'σ₁(product)', points: flow.productTopSingularValues.map((v, i) => [i + 1, v] as const) },
-              ],
-            }),
-          },
-          ...(couplings === null
-            ? []
-            : [
-                {
-                  path: join(out, 'coupling-flow.svg'),
-                  text: lineChart({
-                    title: `coupling norms by interaction order: ${title}`,
-                    xLabel: 'order m',
-                    yLabel: '√Σ_{|α|=m} g_α²',
-                    logY: true,
-                    series: couplings.map((c) => ({
-                      name: `level h${c.level}`,
-                      points: Array.from(c.normsByOrder, (v, i) => [i + 1, v] as const),
-                    })),
-                  }),
-                },
-              ]),
-        ]);
+        writeOutputs(
+          await renderOutputs([
+            { path: join(out, 'flow.json'), text: JSON.stringify(report, null, 1) + '\n' },
+            {
+              path: join(out, 'flow-singular-values.svg'),
+              chart: {
+                title: `singular values per layer: ${title}`,
+                xLabel: 'index',
+                yLabel: 'σ',
+                logY: true,
+                referenceY: 1,
+                series: flow.layers.map((l) => ({
+                  name: `T${dir === 'down' ? '̃' : ''}(${l.layer}) h${l.fromLevel}→h${l.toLevel}`,
+                  points: Array.from(l.singularValues, (v, i) => [i + 1, v] as const),
+                  ...(l.singularValueErrors ? { errors: Array.from(l.singularValueErrors) } : {}),
+                })),
+              },
+            },
+            {
+              path: join(out, 'flow-products.svg'),
+              chart: {
+                title: `top singular value of the product of the first m layers: ${title}`,
+                xLabel: 'm (layers)',
+                yLabel: 'σ₁',
+                logY: true,
+                referenceY: 1,
+                series: [
+                  { name: 'σ₁(product)', points: flow.productTopSingularValues.map((v, i) => [i + 1, v] as const) },
+                ],
+              },
+            },
+            ...(couplings === null
+              ? []
+              : [
+                  {
+                    path: join(out, 'coupling-flow.svg'),
+                    chart: {
+                      title: `coupling norms by interaction order: ${title}`,
+                      xLabel: 'order m',
+                      yLabel: '√Σ_{|α|=m} g_α²',
+                      logY: true,
+                      series: couplings.map((c) => ({
+                        name: `level h${c.level}`,
+                        points: Array.from(c.normsByOrder, (v, i) => [i + 1, v] as const),
+                      })),
+                    },
+                  },
+                ]),
+          ]),
+        );
       }
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');

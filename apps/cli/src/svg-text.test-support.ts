@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+/**
+ * Where the text of an SVG lies (tests only): each <text>'s anchor point from the
+ * nested translate()s of its groups, its extent estimated at 0.6 × font size per
+ * character (sans-serif averages about 0.55), rotated text turned on its side.
+ */
+export interface TextBox {
+  readonly text: string;
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+const translateOf = (attrs: string): [number, number] => {
+  const m = /transform="translate\(([-\d.e]+),\s*([-\d.e]+)\)/.exec(attrs);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+};
+
+export function svgSize(svg: string): { width: number; height: number } {
+  const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+  if (!m) throw new Error('no <svg width height>');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+export function textBoxes(svg: string): TextBox[] {
+  const boxes: TextBox[] = [];
+  const stack: [number, number][] = [[0, 0]];
+  const token = /<g\b([^>]*?)(\/?)>|<\/g>|<text\b([^>]*)>([\s\S]*?)<\/text>/g;
+  for (let m = token.exec(svg); m !== null; m = token.exec(svg)) {
+    const [whole, gAttrs, selfClose, tAttrs, content] = m;
+    const [ox, oy] = stack[stack.length - 1]!;
+    if (whole.startsWith('</g')) {
+      stack.pop();
+      continue;
+    }
+    if (gAttrs !== undefined) {
+      if (!selfClose) {
+        const [tx, ty] = translateOf(gAttrs);
+        stack.push([ox + tx, oy + ty]);
+      }
+      continue;
+    }
+    const attrs = tAttrs ?? '';
+    const [tx, ty] = translateOf(attrs);
+    const size = Number(/font-size="([\d.]+)/.exec(attrs)?.[1] ?? 12);
+    const anchor = /text-anchor="(\w+)"/.exec(attrs)?.[1] ?? 'start';
+    const rotated = /rotate\(-?90\)/.test(attrs);
+    // one line per <tspan> (dy moves down), or the bare content
+    const lines: [string, number][] = [];
+    let dy = 0;
+    const spans = [...(content ?? '').matchAll(/<tspan([^>]*)>([^<]*)<\/tspan>/g)];
+    if (spans.length === 0) lines.push([content ?? '', 0]);
+    for (const sp of spans) {
+      dy += Number(/dy="([-\d.]+)"/.exec(sp[1]!)?.[1] ?? 0);
+      lines.push([sp[2]!, dy]);
+    }
+    for (const [raw, off] of lines) {
+      const text = raw.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      if (text.trim() === '') continue;
+      const length = 0.6 * size * [...text].length;
+      const lead = anchor === 'middle' ? length / 2 : anchor === 'end' ? length : 0;
+      const x = ox + tx;
+      const y = oy + ty + off;
+      boxes.push(
+        rotated
+          ? { text, x0: x - size, x1: x, y0: y - length + lead, y1: y + lead }
+          : { text, x0: x - lead, x1: x - lead + length, y0: y - size, y1: y + 0.25 * size },
+      );
+    }
+  }
+  return boxes;
+}
+
+/** Texts whose box leaves the picture (empty when every label is inside). */
+export function textOutside(svg: string): string[] {
+  const { width, height } = svgSize(svg);
+  return textBoxes(svg)
+    .filter((b) => b.x0 < -0.5 || b.y0 < -0.5 || b.x1 > width + 0.5 || b.y1 > height + 0.5)
+    .map(
+      (b) =>
+        `"${b.text}" at x ${b.x0.toFixed(0)}…${b.x1.toFixed(0)}, y ${b.y0.toFixed(0)}…${b.y1.toFixed(0)} in ${width}×${height}`,
+    );
+}
+
+/**
+ * Every plot in a CLI output directory: each NAME.svg has its NAME.vl.json
+ * beside it and no text outside the picture. Returns the problems (empty when none).
+ */
+export function plotProblems(dir: string): string[] {
+  const problems: string[] = [];
+  const names = readdirSync(dir);
+  for (const name of names.filter((n) => n.endsWith('.svg'))) {
+    if (!names.includes(name.replace(/\.svg$/, '.vl.json'))) problems.push(`${name}: no Vega-Lite spec beside it`);
+    for (const t of textOutside(readFileSync(join(dir, name), 'utf8'))) problems.push(`${name}: ${t}`);
+  }
+  return problems;
+}
