@@ -5,6 +5,7 @@ import {
   parseDefence,
   localSource,
   runCloneAttack,
+  defenceLabel,
   type AnswerSource,
   type AttackResult,
   type CloneKind,
@@ -93,10 +94,20 @@ export function attackChart(r: AttackResult): ChartSpec {
   const costKnown = r.sources.every((s) => s.meanL1 !== null);
   return {
     title: `clone accuracy vs defender cost (${r.attacker} attacker, ${r.seeds.length} seeds, ±1 std)`,
+    ...(r.labelsOnly
+      ? {
+          referenceY: r.labelsOnly.cloneAccuracy.mean,
+          referenceLabel: "labels-only clone (the served answers' argmax)",
+        }
+      : {}),
     xLabel: costKnown ? 'defender cost: mean ‖δy‖₁ on test digits' : 'source',
     yLabel: 'clone test accuracy',
+    // legend by defence (not by URL); the source only where two share a defence
     series: r.sources.map((s, i) => ({
-      name: s.source.replace(/^local /, ''),
+      name:
+        r.sources.filter((o) => o.defence === s.defence && o.epsilon === s.epsilon).length > 1
+          ? s.source.replace(/^local /, '')
+          : defenceLabel(s.defence, s.epsilon),
       points: [[costKnown ? s.meanL1! : i + 1, s.cloneAccuracy.mean]],
       errors: [s.cloneAccuracy.std],
       scatter: true,
