@@ -150,12 +150,16 @@ export function strengthOptions(defence: DefenceName, s: number): Partial<Defenc
 
 const costly = (a: FairAttacker) => a !== 'softmax' && a !== 'softmax-labels' && a !== 'ood';
 
-/**
- * Runs the grid. One victim per depth (seed 1), one FIM cache per victim shared
- * by fim and fim-min, answers computed once per arm and subset per seed and budget.
- */
-export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult {
-  const t0 = performance.now();
+/** The splits a fair test runs on, loaded once (MNIST 14×14 unless `config.data`). */
+export interface FairTestData {
+  readonly train: LabelledData;
+  readonly attacker: LabelledData;
+  readonly test: LabelledData;
+  /** The OOD attacker's synthetic queries (empty without an 'ood' attacker). */
+  readonly oodPool: Matrix<Float64Array> | undefined;
+}
+
+export function fairTestData(config: FairTestConfig): FairTestData {
   const first = (d: LabelledData, n: number | undefined) =>
     n === undefined || n >= d.x.rows
       ? d
@@ -166,153 +170,257 @@ export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult
   const train = config.data
     ? first(config.data.train, config.victimExamples)
     : loadMnist({ size: 14, split: 'train', ...(config.victimExamples ? { limit: config.victimExamples } : {}) });
-  const attackerSplit = config.data?.attacker ?? loadMnist({ size: 14, split: 'attacker' });
-  const testData = config.data
+  const attacker = config.data?.attacker ?? loadMnist({ size: 14, split: 'attacker' });
+  const test = config.data
     ? first(config.data.test, config.testExamples ?? 1000)
     : loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
-  const pool = attackerSplit.x;
-  const tests = testData.x;
-  const maxBudget = Math.max(...config.budgets);
   // twice the largest budget, so different seeds draw different OOD queries
-  const oodPool = config.attackers.includes('ood') ? outOfDistributionQueries(pool, 2 * maxBudget, 77) : undefined;
+  const oodPool = config.attackers.includes('ood')
+    ? outOfDistributionQueries(attacker.x, 2 * Math.max(...config.budgets), 77)
+    : undefined;
+  return { train, attacker, test, oodPool };
+}
+
+/** The (attacker, budget) cells of the grid, and those an arm's defence is attacked by. */
+export function fairCells(config: FairTestConfig, data: FairTestData, defence?: DefenceName) {
   const cells: { attacker: FairAttacker; budget: number }[] = [];
   for (const attacker of config.attackers) {
     for (const budget of config.budgets) {
-      if (attacker !== 'ood' && budget > pool.rows) continue;
+      if (attacker !== 'ood' && budget > data.attacker.x.rows) continue;
       if (costly(attacker) && config.costlyBudgets && !config.costlyBudgets.includes(budget)) continue;
+      if (defence !== undefined && !(config.attackerArms?.[attacker]?.includes(defence) ?? true)) continue;
       cells.push({ attacker, budget });
     }
   }
-  const attacks = (defence: DefenceName) =>
-    cells.filter((c) => config.attackerArms?.[c.attacker]?.includes(defence) ?? true);
-  const total =
-    config.depths.length *
-    config.seeds.length *
-    config.arms.reduce((a, arm) => a + arm.strengths.length * attacks(arm.defence).length, 0);
-  let done = 0;
-  const victims: FairTestResult['victims'] = [];
+  return cells;
+}
+
+/** A depth's victim and what every arm shares: the FIM cache (when fim or fim-min is swept). */
+export interface FairVictim {
+  readonly depth: number;
+  readonly widths: number[];
+  readonly net: DeepRbm;
+  readonly directions: ClassDirections | undefined;
+  readonly testAccuracy: number;
+}
+
+/** Trains the depth's victim (seed 1, @rgdl/rbm's recipe) and its FIM cache. */
+export function fairVictim(be: Backend, config: FairTestConfig, data: FairTestData, depth: number): FairVictim {
+  const widths = widthsForDepth(depth, config.hidden ?? 64, data.train.x.cols, data.train.classes);
+  const recipe = victimRecipe(
+    widths,
+    config.victimFineTuneEpochs === undefined
+      ? {}
+      : { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs } },
+  );
+  const net = trainVictim(be, recipe, data.train, data.attacker, { seed: 1 }).net;
+  const needsFim = config.arms.some((a) => a.defence === 'fim' || a.defence === 'fim-min');
+  const directions = needsFim
+    ? classPoisonDirections(be, net, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
+    : undefined;
+  const clean = createService(be, net, { defence: 'none', seed: 1 }).answer(data.test.x).clean;
+  return { depth, widths, net, directions, testAccuracy: argmaxAccuracy(clean, data.test.labels) };
+}
+
+/** One arm setting (defence at one strength) against one depth's victim: its cost and its rows. */
+export interface FairArmResult {
+  readonly cost: ArmCost;
+  readonly rows: FairRow[];
+}
+
+/**
+ * Runs every (attacker, budget, seed) cell of one arm setting. Labels-only
+ * attackers see the clean labels from every label-preserving arm, so with
+ * `skipSharedLabels` they run only on 'none' (and `assembleFairTest` copies
+ * those rows to the other label-preserving arms).
+ */
+export function runFairArm(
+  be: Backend,
+  config: FairTestConfig,
+  data: FairTestData,
+  victim: FairVictim,
+  defence: DefenceName,
+  strength: number,
+  options: { readonly skipSharedLabels?: boolean; readonly onRow?: (row: FairRow) => void } = {},
+): FairArmResult {
+  const { depth, widths, net } = victim;
+  const pool = data.attacker.x;
+  const tests = data.test.x;
+  const service = createService(be, net, {
+    defence,
+    seed: 1 + depth,
+    reference: data.train.x,
+    ...(victim.directions ? { directions: victim.directions } : {}),
+    ...strengthOptions(defence, strength),
+  });
+  const onTest = service.answer(tests);
+  const cleanRows = rowViews(onTest.clean);
+  let cost = 0;
+  let kept = 0;
+  let honest = 0;
+  rowViews(onTest.served).forEach((s, r) => {
+    const y = cleanRows[r]!;
+    for (let j = 0; j < s.length; j++) cost += Math.abs(s[j]! - y[j]!);
+    if (argmax(s) === argmax(y)) kept++;
+    if (argmax(s) === data.test.labels[r]) honest++;
+  });
+  const served = service.answer(pool).served;
+  const oodAnswers = data.oodPool ? service.answer(data.oodPool) : undefined;
+  const armCost: ArmCost = {
+    depth,
+    defence,
+    strength,
+    cost: cost / tests.rows,
+    honestLabelKept: kept / tests.rows,
+    honestAccuracy: honest / tests.rows,
+    oodLabelChanged: oodAnswers ? labelChanged(oodAnswers.served, oodAnswers.clean) : 0,
+  };
+  // reusable from the 'none' arm only where that arm runs the same cell
+  const noneCells = config.arms.some((a) => a.defence === 'none') ? fairCells(config, data, 'none') : [];
+  const shared = (attacker: FairAttacker, budget: number) =>
+    labelsOnly(attacker as Attacker) &&
+    LABEL_PRESERVING.includes(defence) &&
+    defence !== 'none' &&
+    noneCells.some((c) => c.attacker === attacker && c.budget === budget);
+  const rows: FairRow[] = [];
+  for (const { attacker, budget } of fairCells(config, data, defence)) {
+    if (options.skipSharedLabels && shared(attacker, budget)) continue;
+    for (const seed of config.seeds) {
+      const t1 = performance.now();
+      const ood = attacker === 'ood';
+      const clone = attackOnce(
+        be,
+        ood ? 'softmax' : (attacker as Attacker),
+        ood ? data.oodPool! : pool,
+        ood ? oodAnswers!.served : served,
+        budget,
+        seed,
+        widths,
+      );
+      const cloneAccuracy = argmaxAccuracy(clone.predict(tests), data.test.labels);
+      const probes: Partial<FairRow> = {};
+      if (clone.net && cloneKindOf(attacker as Attacker) === 'eq14') {
+        if (depth > 1) Object.assign(probes, { weightError: firstLayerWeightError(net, clone.net) });
+        if (config.transfer) {
+          const n = Math.min(config.transfer.inputs, tests.rows);
+          const t = transferAttack(
+            be,
+            net,
+            clone.net,
+            fromRows(rowViews(tests).slice(0, n)),
+            data.test.labels,
+            config.transfer.epsilon,
+          );
+          Object.assign(probes, { victimAdversarial: t.victimAdversarial, victimRandomMove: t.victimRandom });
+        }
+      }
+      const row: FairRow = {
+        depth,
+        defence,
+        strength,
+        attacker,
+        budget,
+        seed,
+        cloneAccuracy,
+        seconds: (performance.now() - t1) / 1000,
+        ...probes,
+      };
+      rows.push(row);
+      options.onRow?.(row);
+    }
+  }
+  return { cost: armCost, rows };
+}
+
+/**
+ * The grid's result from its victims and arm results (in any order): arms run
+ * with `skipSharedLabels` get the labels-only rows of their depth's 'none' arm
+ * (with `seconds` 0: reused, not recomputed). Rows and costs come out in grid order.
+ */
+export function assembleFairTest(
+  config: FairTestConfig,
+  data: FairTestData,
+  victims: readonly FairVictim[] | FairTestResult['victims'],
+  arms: readonly FairArmResult[],
+  seconds: number,
+): FairTestResult {
   const costs: ArmCost[] = [];
   const rows: FairRow[] = [];
   for (const depth of config.depths) {
-    const widths = widthsForDepth(depth, config.hidden ?? 64, train.x.cols, train.classes);
-    const recipe = victimRecipe(
-      widths,
-      config.victimFineTuneEpochs === undefined
-        ? {}
-        : { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs } },
-    );
-    const victim: DeepRbm = trainVictim(be, recipe, train, attackerSplit, { seed: 1 }).net;
-    const needsFim = config.arms.some((a) => a.defence === 'fim' || a.defence === 'fim-min');
-    const directions: ClassDirections | undefined = needsFim
-      ? classPoisonDirections(be, victim, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
-      : undefined;
-    const clean = createService(be, victim, { defence: 'none', seed: 1 }).answer(tests).clean;
-    victims.push({ depth, widths, testAccuracy: argmaxAccuracy(clean, testData.labels) });
-    // label-only attackers see the same labels from every label-preserving arm: train once per cell
-    const labelCache = new Map<string, number>();
+    const none = arms.find((a) => a.cost.depth === depth && a.cost.defence === 'none');
     for (const arm of config.arms) {
       for (const strength of arm.strengths) {
-        const service = createService(be, victim, {
-          defence: arm.defence,
-          seed: 1 + depth,
-          reference: train.x,
-          ...(directions ? { directions } : {}),
-          ...strengthOptions(arm.defence, strength),
-        });
-        const onTest = service.answer(tests);
-        const cleanRows = rowViews(onTest.clean);
-        let cost = 0;
-        let kept = 0;
-        let honest = 0;
-        rowViews(onTest.served).forEach((s, r) => {
-          const y = cleanRows[r]!;
-          for (let j = 0; j < s.length; j++) cost += Math.abs(s[j]! - y[j]!);
-          if (argmax(s) === argmax(y)) kept++;
-          if (argmax(s) === testData.labels[r]) honest++;
-        });
-        const here = attacks(arm.defence);
-        const served = service.answer(pool).served;
-        const oodAnswers = oodPool ? service.answer(oodPool) : undefined;
-        costs.push({
-          depth,
-          defence: arm.defence,
-          strength,
-          cost: cost / tests.rows,
-          honestLabelKept: kept / tests.rows,
-          honestAccuracy: honest / tests.rows,
-          oodLabelChanged: oodAnswers ? labelChanged(oodAnswers.served, oodAnswers.clean) : 0,
-        });
-        for (const { attacker, budget } of here) {
+        const r = arms.find(
+          (a) => a.cost.depth === depth && a.cost.defence === arm.defence && a.cost.strength === strength,
+        );
+        if (!r) throw new RangeError(`no result for depth ${depth} ${arm.defence} ${strength}`);
+        costs.push(r.cost);
+        for (const { attacker, budget } of fairCells(config, data, arm.defence)) {
           for (const seed of config.seeds) {
-            const reusable = labelsOnly(attacker as Attacker) && LABEL_PRESERVING.includes(arm.defence);
-            const key = `${attacker}|${budget}|${seed}`;
-            const cached = reusable ? labelCache.get(key) : undefined;
-            const t1 = performance.now();
-            let row: FairRow;
-            if (cached !== undefined) {
-              row = {
-                depth,
-                defence: arm.defence,
-                strength,
-                attacker,
-                budget,
-                seed,
-                cloneAccuracy: cached,
-                seconds: 0,
-              };
-            } else {
-              const ood = attacker === 'ood';
-              const clone = attackOnce(
-                be,
-                ood ? 'softmax' : attacker,
-                ood ? oodPool! : pool,
-                ood ? oodAnswers!.served : served,
-                budget,
-                seed,
-                widths,
-              );
-              const cloneAccuracy = argmaxAccuracy(clone.predict(tests), testData.labels);
-              const probes: Partial<FairRow> = {};
-              if (clone.net && cloneKindOf(attacker as Attacker) === 'eq14') {
-                if (depth > 1) Object.assign(probes, { weightError: firstLayerWeightError(victim, clone.net) });
-                if (config.transfer) {
-                  const n = Math.min(config.transfer.inputs, tests.rows);
-                  const t = transferAttack(
-                    be,
-                    victim,
-                    clone.net,
-                    fromRows(rowViews(tests).slice(0, n)),
-                    testData.labels,
-                    config.transfer.epsilon,
-                  );
-                  Object.assign(probes, { victimAdversarial: t.victimAdversarial, victimRandomMove: t.victimRandom });
-                }
-              }
-              if (reusable) labelCache.set(key, cloneAccuracy);
-              row = {
-                depth,
-                defence: arm.defence,
-                strength,
-                attacker,
-                budget,
-                seed,
-                cloneAccuracy,
-                seconds: (performance.now() - t1) / 1000,
-                ...probes,
-              };
+            const own = r.rows.find((x) => x.attacker === attacker && x.budget === budget && x.seed === seed);
+            if (own) rows.push(own);
+            else {
+              const copy = none?.rows.find((x) => x.attacker === attacker && x.budget === budget && x.seed === seed);
+              if (!copy)
+                throw new RangeError(
+                  `no row for depth ${depth} ${arm.defence} ${strength} ${attacker} ${budget} seed ${seed}`,
+                );
+              rows.push({ ...copy, defence: arm.defence, strength, seconds: 0 });
             }
-            rows.push(row);
-            config.onProgress?.(
-              ++done,
-              total,
-              `depth ${depth} ${arm.defence} ${strength} ${attacker} ${budget} seed ${seed}`,
-            );
           }
         }
       }
     }
   }
-  return { victims, costs, rows, seconds: (performance.now() - t0) / 1000 };
+  return {
+    victims: victims.map((v) => ({ depth: v.depth, widths: [...v.widths], testAccuracy: v.testAccuracy })),
+    costs,
+    rows,
+    seconds,
+  };
+}
+
+/** Rows a grid will produce (for progress). */
+export function fairRowCount(config: FairTestConfig, data: FairTestData): number {
+  return (
+    config.depths.length *
+    config.seeds.length *
+    config.arms.reduce((a, arm) => a + arm.strengths.length * fairCells(config, data, arm.defence).length, 0)
+  );
+}
+
+/**
+ * Runs the grid in this process: one victim per depth (seed 1), one FIM cache
+ * per victim shared by fim and fim-min, answers computed once per arm and subset
+ * per seed and budget. (`rgdl experiment` runs the same pieces as jobs.)
+ */
+export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult {
+  const t0 = performance.now();
+  const data = fairTestData(config);
+  const total = fairRowCount(config, data);
+  let done = 0;
+  const victims: FairVictim[] = [];
+  const arms: FairArmResult[] = [];
+  for (const depth of config.depths) {
+    const victim = fairVictim(be, config, data, depth);
+    victims.push(victim);
+    for (const arm of config.arms) {
+      for (const strength of arm.strengths) {
+        const r = runFairArm(be, config, data, victim, arm.defence, strength, {
+          skipSharedLabels: true,
+          onRow: (row) =>
+            config.onProgress?.(
+              ++done,
+              total,
+              `depth ${depth} ${row.defence} ${row.strength} ${row.attacker} ${row.budget} seed ${row.seed}`,
+            ),
+        });
+        arms.push(r);
+        done += fairCells(config, data, arm.defence).length * config.seeds.length - r.rows.length;
+      }
+    }
+  }
+  return assembleFairTest(config, data, victims, arms, (performance.now() - t0) / 1000);
 }
 
 /** Fraction of rows whose served label differs from the clean one. */

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCES, runFairTest, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
+import { availableParallelism } from 'node:os';
+import { DEFENCES, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
 import type { Command } from '../command.js';
-import { DATA_HELP, DATA_OPTIONS, loadDataset, parseDataFlags } from '../data.js';
+import { DATA_HELP, DATA_OPTIONS, type DataSpec, loadDataset, parseDataFlags } from '../data.js';
+import { type GridRunResult, runGrid, storePathIn } from '../grid/run-grid.js';
 import type { CliIo } from '../io.js';
 import { fairBudgetChart, fairCostChart, fairMarkdown } from './fair-report.js';
 import { intFlag, requiredString } from '../flags.js';
@@ -36,6 +37,11 @@ Grids:
               and adversarial inputs from each clone's classification FIM
               (pixel-space norm 1.5, 100 test digits) tried on the victim
 
+Jobs (one per victim, one per depth × defence × strength) run on a pool of worker
+threads; each result is appended to fair.jobs.jsonl in DIR as it finishes, keyed
+by the hash of its inputs, so a run that is stopped or killed resumes where it
+left off, and a changed grid recomputes only the jobs whose inputs changed.
+
 Writes fair.json (grid, every row, the summary), fair.md (tables and the verdict)
 and SVG curves: clone accuracy against defender cost (labels-only clone as a line)
 and against query budget, per depth and attacker.
@@ -46,6 +52,8 @@ Options:
   --transfer     the adversarial-transfer grid
   --seeds N      number of seeds (overrides the grid's; at least 2 for intervals)
   --seed S       first seed (seeds S, S+1, …)                          (1)
+  --workers N    worker threads, each with a single-threaded backend; 0 runs
+                 in this process                              (all cores)
   --json         print the summary as JSON
   --fair         accepted for old scripts: the fair test is the only grid
 ${DATA_HELP}
@@ -58,6 +66,7 @@ ${DATA_HELP}
     transfer: { type: 'boolean' },
     fair: { type: 'boolean' },
     seeds: { type: 'string' },
+    workers: { type: 'string' },
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
@@ -145,36 +154,54 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
   const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
-  let own: Partial<Pick<FairTestConfig, 'data' | 'attackers'>> = {};
+  const workers = intFlag('workers', values.workers, availableParallelism(), 0);
+  let dataSpec: DataSpec | undefined;
+  let attackers = base.attackers;
   if (values.data !== undefined) {
-    const spec = parseDataFlags(values);
-    const data = {
-      train: loadDataset(spec, 'train'),
-      attacker: loadDataset(spec, 'attacker'),
-      test: loadDataset(spec, 'test'),
-    };
-    const side = Math.round(Math.sqrt(data.train.x.cols));
-    const square = side * side === data.train.x.cols;
-    if (!square && base.attackers.includes('ood')) {
-      io.err(`note: ${data.train.x.cols} inputs are not a square image; the OOD attacker is left out\n`);
+    dataSpec = parseDataFlags(values);
+    const cols = loadDataset(dataSpec, 'train').x.cols;
+    const side = Math.round(Math.sqrt(cols));
+    if (side * side !== cols && base.attackers.includes('ood')) {
+      io.err(`note: ${cols} inputs are not a square image; the OOD attacker is left out\n`);
+      attackers = base.attackers.filter((a) => a !== 'ood');
     }
-    own = { data, attackers: square ? base.attackers : base.attackers.filter((a) => a !== 'ood') };
   }
-  const be = await createBackend();
+  const { onProgress: _drop, data: _none, ...baseConfig } = base;
+  const gridConfig = {
+    ...baseConfig,
+    attackers,
+    seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+  };
+  const progress = new Progress(1, { enabled: values.json !== true });
+  let run: GridRunResult;
   try {
-    const progress = new Progress(1, { enabled: values.json !== true });
-    const config: FairTestConfig = {
-      ...base,
-      ...own,
-      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-      onProgress: (done, total, label) => progress.update(done, total, `${done}/${total} ${label}`),
-    };
-    const result = runFairTest(be, config);
-    progress.finish();
+    run = await runGrid(
+      { config: gridConfig, ...(dataSpec ? { data: dataSpec } : {}) },
+      {
+        workers,
+        storePath: storePathIn(out),
+        onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
+      },
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  progress.finish();
+  if (run.tornBytes > 0)
+    io.err(`note: a torn last line (${run.tornBytes} bytes) in ${storePathIn(out)} was cut off and its job rerun\n`);
+  {
+    const result = run.result;
+    const config: FairTestConfig = gridConfig;
     const summary = summariseFairTest(result, config);
-    const { onProgress: _omit, data: _data, ...rest } = config;
-    // the data set by name (never its contents)
-    const grid = { ...rest, data: values.data ?? 'mnist 14×14' };
+    // the data set by name (never its contents), and how the jobs ran
+    const grid = {
+      ...gridConfig,
+      data: values.data ?? 'mnist 14×14',
+      workers,
+      jobs: run.jobs,
+      jobsComputed: run.computed,
+    };
     const md = fairMarkdown(result, summary, grid);
     const natural = config.budgets.filter((b) => b <= 1998);
     const top = natural[natural.length - 1] ?? config.budgets[0]!;
@@ -210,7 +237,5 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
       return;
     }
     io.out(`${md}\nwrote ${out}/fair.{json,md} and ${plots.length} SVG plots\n`);
-  } finally {
-    be.dispose();
   }
 }

@@ -1,0 +1,82 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FairGridSpec } from './fair-jobs.js';
+import { GridStopped, runGrid } from './run-grid.js';
+import { ResultStore } from './store.js';
+
+const spec: FairGridSpec = {
+  config: {
+    depths: [1],
+    arms: [
+      { defence: 'none', strengths: [0] },
+      { defence: 'fim', strengths: [0.1, 0.2] },
+      { defence: 'random-class', strengths: [0.2] },
+    ],
+    attackers: ['softmax', 'softmax-labels'],
+    budgets: [100],
+    seeds: [1, 2],
+    testExamples: 200,
+    victimExamples: 600,
+    victimFineTuneEpochs: 3,
+    fisher: { samples: 300, pool: 256, batches: 2 },
+  },
+};
+const rowsOf = (r: Awaited<ReturnType<typeof runGrid>>) => r.result.rows.map(({ seconds: _s, ...x }) => x);
+
+describe('the result store', () => {
+  it('cuts a torn last line (no newline, or not JSON) and refuses damage elsewhere', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-store-'));
+    const path = join(dir, 's.jsonl');
+    const a = new ResultStore(path);
+    a.put('h1', 'k1', { v: 1 });
+    a.put('h2', 'k2', { v: 2 });
+    appendFileSync(path, '{"hash":"h3","key":"k3","res');
+    const b = new ResultStore(path);
+    expect(b.tornBytes).toBe(Buffer.byteLength('{"hash":"h3","key":"k3","res'));
+    expect([...b.results.keys()]).toEqual(['h1', 'h2']);
+    expect(readFileSync(path, 'utf8').endsWith('"v":2}}\n')).toBe(true);
+    b.put('h3', 'k3', { v: 3 });
+    expect(new ResultStore(path).get('h3')).toEqual({ v: 3 });
+    writeFileSync(path, '{"hash":"h1"}\nnot json\n{"hash":"h2"}\n');
+    expect(() => new ResultStore(path)).toThrow(/line 2 is not JSON: the store is damaged/);
+  });
+});
+
+describe('runGrid', () => {
+  it('two worker threads give the in-process numbers; a stopped run resumes with only the missing jobs; a torn line reruns its job', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-grid-'));
+    const inProcess = await runGrid(spec, { workers: 0, storePath: join(dir, 'a.jsonl') });
+    expect(inProcess.jobs).toBe(5); // 1 victim + 4 arm settings
+    expect(inProcess.computed).toBe(5);
+    const pool = await runGrid(spec, { workers: 2, storePath: join(dir, 'b.jsonl') });
+    expect(rowsOf(pool)).toEqual(rowsOf(inProcess));
+    expect(pool.result.costs).toEqual(inProcess.result.costs);
+    // labels-only rows of label-preserving arms are the 'none' arm's (computed once)
+    const labels = pool.result.rows.filter((r) => r.attacker === 'softmax-labels');
+    expect(new Set(labels.map((r) => `${r.seed}:${r.cloneAccuracy}`)).size).toBe(2);
+
+    // cut short after 2 jobs, then resumed: only the 3 missing jobs are computed
+    const c = join(dir, 'c.jsonl');
+    await expect(runGrid(spec, { workers: 2, storePath: c, stopAfter: 2 })).rejects.toBeInstanceOf(GridStopped);
+    expect(readFileSync(c, 'utf8').trim().split('\n')).toHaveLength(2);
+    const resumed = await runGrid(spec, { workers: 2, storePath: c });
+    expect(resumed.computed).toBe(3);
+    expect(rowsOf(resumed)).toEqual(rowsOf(inProcess));
+
+    // a torn last line: detected, cut, and that job recomputed
+    const text = readFileSync(c, 'utf8');
+    writeFileSync(c, text.slice(0, text.length - 40));
+    const repaired = await runGrid(spec, { workers: 0, storePath: c });
+    expect(repaired.tornBytes).toBeGreaterThan(0);
+    expect(repaired.computed).toBe(1);
+    expect(rowsOf(repaired)).toEqual(rowsOf(inProcess));
+
+    // a changed grid (one more seed) recomputes the arm jobs, not the victim
+    const more = await runGrid({ config: { ...spec.config, seeds: [1, 2, 3] } }, { workers: 0, storePath: c });
+    expect(more.computed).toBe(4);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Runs a fair-test grid as jobs on a pool of worker threads (or in this process
+ * with `workers: 0`), resumable: finished jobs are read from the store in the
+ * output directory and skipped; each job's result is appended as it finishes.
+ * Victim jobs run first; a depth's arm jobs start as soon as its victim is done.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createBackend } from '@rgdl/gpu-kernels';
+import { assembleFairTest, type FairArmResult, type FairTestConfig, type FairTestResult } from '@rgdl/poison';
+import {
+  type FairGridSpec,
+  type FairJob,
+  fairJobs,
+  gridData,
+  type JobCache,
+  runJob,
+  type VictimPayload,
+} from './fair-jobs.js';
+import { ResultStore } from './store.js';
+import type { WorkerReply, WorkerRequest } from './worker.js';
+
+export interface GridProgress {
+  readonly done: number;
+  readonly total: number;
+  /** Jobs found finished in the store when the run began. */
+  readonly resumed: number;
+  readonly label: string;
+}
+
+export interface GridRunOptions {
+  /** Worker threads (0: run in this process with the default backend). */
+  readonly workers: number;
+  /** The store file (JSON Lines). */
+  readonly storePath: string;
+  readonly onProgress?: (p: GridProgress) => void;
+  /** Stop after this many jobs have been computed (tests: a run cut short). */
+  readonly stopAfter?: number;
+}
+
+export interface GridRunResult {
+  readonly result: FairTestResult;
+  readonly jobs: number;
+  /** Jobs computed by this run (the rest came from the store). */
+  readonly computed: number;
+  readonly tornBytes: number;
+  readonly seconds: number;
+}
+
+/** The worker script beside this module (.ts under tsx and in tests, .js when built). */
+function workerUrl(): { url: URL; execArgv: string[] } {
+  const ts = import.meta.url.endsWith('.ts');
+  return {
+    url: new URL(ts ? './worker-dev.mjs' : './worker.js', import.meta.url),
+    execArgv: ts ? ['--conditions=@rgdl/source'] : [],
+  };
+}
+
+export class GridStopped extends Error {
+  override readonly name = 'GridStopped';
+}
+
+export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Promise<GridRunResult> {
+  const t0 = performance.now();
+  const data = gridData(spec);
+  const jobs = fairJobs(spec, data);
+  const store = new ResultStore(options.storePath);
+  const pending = jobs.filter((j) => !store.has(j.hash));
+  const resumed = jobs.length - pending.length;
+  let done = resumed;
+  let computed = 0;
+  const report = (label: string) => options.onProgress?.({ done, total: jobs.length, resumed, label });
+  report(resumed > 0 ? `resumed: ${resumed} of ${jobs.length} jobs already in the store` : 'starting');
+  const ready = (j: FairJob) => j.kind === 'victim' || store.has(j.victimHash);
+  const finish = (job: FairJob, result: unknown) => {
+    store.put(job.hash, job.key, result);
+    done++;
+    computed++;
+    report(job.key);
+  };
+  if (options.workers === 0) {
+    const be = await createBackend();
+    const cache: JobCache = { victims: new Map() };
+    try {
+      for (const job of [...pending.filter((j) => j.kind === 'victim'), ...pending.filter((j) => j.kind === 'arm')]) {
+        if (options.stopAfter !== undefined && computed >= options.stopAfter)
+          throw new GridStopped(`stopped after ${computed} jobs`);
+        const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
+        finish(job, runJob(be, job, cache, victim));
+      }
+    } finally {
+      be.dispose();
+    }
+  } else {
+    await runOnPool(pending, options, store, ready, finish, () => computed);
+  }
+  const victims = jobs.filter((j) => j.kind === 'victim').map((j) => store.get<VictimPayload>(j.hash)!);
+  const arms = jobs.filter((j) => j.kind === 'arm').map((j) => store.get<FairArmResult>(j.hash)!);
+  const seconds = (performance.now() - t0) / 1000;
+  const config = spec.config as FairTestConfig;
+  return {
+    result: assembleFairTest(config, data, victims, arms, seconds),
+    jobs: jobs.length,
+    computed,
+    tornBytes: store.tornBytes,
+    seconds,
+  };
+}
+
+async function runOnPool(
+  pending: FairJob[],
+  options: GridRunOptions,
+  store: ResultStore,
+  ready: (j: FairJob) => boolean,
+  finish: (job: FairJob, result: unknown) => void,
+  computed: () => number,
+): Promise<void> {
+  const { url, execArgv } = workerUrl();
+  const queue = [...pending];
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(options.workers, pending.length || 1)) },
+    () => new Worker(url, { execArgv }),
+  );
+  let nextId = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      let failed = false;
+      const idle = [...workers];
+      const jobOf = new Map<number, { job: FairJob; worker: Worker }>();
+      const pump = () => {
+        if (failed) return;
+        if (queue.length === 0 && running === 0) {
+          resolve();
+          return;
+        }
+        while (idle.length > 0) {
+          if (options.stopAfter !== undefined && computed() + running >= options.stopAfter) {
+            if (running === 0) reject(new GridStopped(`stopped after ${computed()} jobs`));
+            return;
+          }
+          const k = queue.findIndex(ready);
+          if (k < 0) return; // waiting for a victim
+          const job = queue.splice(k, 1)[0]!;
+          const worker = idle.pop()!;
+          const id = nextId++;
+          jobOf.set(id, { job, worker });
+          running++;
+          const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
+          worker.postMessage({ id, job, ...(victim ? { victim } : {}) } satisfies WorkerRequest);
+        }
+      };
+      for (const w of workers) {
+        w.on('message', (m: WorkerReply) => {
+          const entry = jobOf.get(m.id)!;
+          jobOf.delete(m.id);
+          running--;
+          idle.push(entry.worker);
+          if ('error' in m) {
+            failed = true;
+            reject(new Error(`job ${entry.job.key} failed: ${m.error}`));
+            return;
+          }
+          finish(entry.job, m.result);
+          pump();
+        });
+        w.on('error', (e) => {
+          failed = true;
+          reject(e);
+        });
+      }
+      pump();
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** The store file of a grid run in `outDir`. */
+export function storePathIn(outDir: string): string {
+  return join(outDir, 'fair.jobs.jsonl');
+}
