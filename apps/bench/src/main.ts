@@ -14,8 +14,9 @@ import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-f
 import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites/fisher.js';
 import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
 import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
+import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
 
-const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'server'] as const;
+const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'server', 'grid'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
     'rg-flow': () => runRgFlowSuite({ quick, log }),
     fisher: () => runFisherSuite({ quick, log }),
     server: () => runServerSuite({ quick, log }),
+    grid: () => runGridSuite({ quick, log }),
   };
   for (const suite of suites) {
     const t0 = performance.now();
@@ -105,6 +107,7 @@ async function main(): Promise<number> {
       'rg-flow': (r) => rgFlowMarkdown(r as RgFlowResult),
       fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
       server: (r) => serverMarkdown(r as ServerSuiteResult),
+      grid: (r) => gridMarkdown(r as GridSuiteResult),
     };
     const body = markdown[suite](saved.result);
     sections.push(

@@ -12,6 +12,7 @@ import { poisonCommand } from './commands/poison.js';
 import { cloneAttackCommand } from './commands/clone-attack.js';
 import { inspectCommand } from './commands/inspect.js';
 import { predictCommand } from './commands/predict.js';
+import { workerCommand } from './commands/worker.js';
 import type { CliIo } from './io.js';
 import { NumericalError, UsageError } from './usage-error.js';
 
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   cloneAttackCommand,
   experimentCommand,
   serveCommand,
+  workerCommand,
   demoCommand,
 ];
 

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DEFENCES, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { DATA_HELP, DATA_OPTIONS, type DataSpec, loadDataset, parseDataFlags } from '../data.js';
+import { QueueUnreachable, redisConnection } from '../grid/queue.js';
 import { type GridRunResult, runGrid, storePathIn } from '../grid/run-grid.js';
 import type { CliIo } from '../io.js';
 import { fairBudgetChart, fairCostChart, fairMarkdown } from './fair-report.js';
@@ -54,6 +56,13 @@ Options:
   --seed S       first seed (seeds S, S+1, …)                          (1)
   --workers N    worker threads, each with a single-threaded backend; 0 runs
                  in this process                              (all cores)
+  --grid FILE    a JSON object of grid fields replacing the chosen grid's
+                 (depths, arms, attackers, budgets, costlyBudgets, attackerArms,
+                 seeds, testExamples, victimExamples, victimFineTuneEpochs,
+                 hidden, fisher, transfer)
+  --queue URL    put the jobs on a Redis queue (redis://host:port) for
+                 'rgdl worker --queue URL' processes on any machines; a second
+                 experiment on the same grid attaches to the same jobs
   --json         print the summary as JSON
   --fair         accepted for old scripts: the fair test is the only grid
 ${DATA_HELP}
@@ -67,6 +76,8 @@ ${DATA_HELP}
     fair: { type: 'boolean' },
     seeds: { type: 'string' },
     workers: { type: 'string' },
+    queue: { type: 'string' },
+    grid: { type: 'string' },
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
@@ -150,11 +161,19 @@ export const FAIR_TRANSFER: FairTestConfig = {
 };
 
 async function runFair(values: Record<string, string | boolean | undefined>, out: string, io: CliIo): Promise<void> {
-  const base = values.quick === true ? FAIR_QUICK : values.transfer === true ? FAIR_TRANSFER : FAIR_DEFAULT;
+  const chosen = values.quick === true ? FAIR_QUICK : values.transfer === true ? FAIR_TRANSFER : FAIR_DEFAULT;
+  const base: FairTestConfig = values.grid === undefined ? chosen : { ...chosen, ...readGridFile(String(values.grid)) };
   const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
   const workers = intFlag('workers', values.workers, availableParallelism(), 0);
+  if (values.queue !== undefined) {
+    try {
+      redisConnection(String(values.queue));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   let dataSpec: DataSpec | undefined;
   let attackers = base.attackers;
   if (values.data !== undefined) {
@@ -170,7 +189,10 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
   const gridConfig = {
     ...baseConfig,
     attackers,
-    seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+    seeds:
+      values.seeds === undefined && values.seed === undefined
+        ? [...base.seeds]
+        : Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
   };
   const progress = new Progress(1, { enabled: values.json !== true });
   let run: GridRunResult;
@@ -179,12 +201,13 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
       { config: gridConfig, ...(dataSpec ? { data: dataSpec } : {}) },
       {
         workers,
+        ...(typeof values.queue === 'string' ? { queue: values.queue } : {}),
         storePath: storePathIn(out),
         onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
       },
     );
   } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
+    if (error instanceof RangeError || error instanceof QueueUnreachable) throw new UsageError(error.message);
     throw error;
   }
   progress.finish();
@@ -238,4 +261,42 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
     }
     io.out(`${md}\nwrote ${out}/fair.{json,md} and ${plots.length} SVG plots\n`);
   }
+}
+
+const GRID_FIELDS = [
+  'depths',
+  'arms',
+  'attackers',
+  'budgets',
+  'costlyBudgets',
+  'attackerArms',
+  'seeds',
+  'testExamples',
+  'victimExamples',
+  'victimFineTuneEpochs',
+  'hidden',
+  'fisher',
+  'transfer',
+] as const;
+
+/** A --grid file: known fields only, arrays where arrays belong. @throws UsageError */
+function readGridFile(path: string): Partial<FairTestConfig> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--grid ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`--grid ${path} must hold a JSON object`);
+  const o = parsed as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !(GRID_FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new UsageError(`--grid ${path}: unknown field ${unknown.join(', ')} (known: ${GRID_FIELDS.join(', ')})`);
+  for (const k of ['depths', 'arms', 'attackers', 'budgets', 'seeds'] as const) {
+    if (k in o && (!Array.isArray(o[k]) || (o[k] as unknown[]).length === 0)) {
+      throw new UsageError(`--grid ${path}: ${k} must be a non-empty array`);
+    }
+  }
+  return o as Partial<FairTestConfig>;
 }

@@ -5,7 +5,6 @@
  * Victim jobs run first; a depth's arm jobs start as soon as its victim is done.
  */
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { assembleFairTest, type FairArmResult, type FairTestConfig, type FairTestResult } from '@rgdl/poison';
 import {
@@ -18,7 +17,8 @@ import {
   type VictimPayload,
 } from './fair-jobs.js';
 import { ResultStore } from './store.js';
-import type { WorkerReply, WorkerRequest } from './worker.js';
+import { runOnQueue } from './queue.js';
+import { ThreadPool } from './thread-pool.js';
 
 export interface GridProgress {
   readonly done: number;
@@ -29,8 +29,10 @@ export interface GridProgress {
 }
 
 export interface GridRunOptions {
-  /** Worker threads (0: run in this process with the default backend). */
+  /** Worker threads (0: run in this process with the default backend); ignored with `queue`. */
   readonly workers: number;
+  /** redis:// URL: run the jobs on BullMQ workers (`rgdl worker --queue URL`) instead. */
+  readonly queue?: string;
   /** The store file (JSON Lines). */
   readonly storePath: string;
   readonly onProgress?: (p: GridProgress) => void;
@@ -45,15 +47,6 @@ export interface GridRunResult {
   readonly computed: number;
   readonly tornBytes: number;
   readonly seconds: number;
-}
-
-/** The worker script beside this module (.ts under tsx and in tests, .js when built). */
-function workerUrl(): { url: URL; execArgv: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(ts ? './worker-dev.mjs' : './worker.js', import.meta.url),
-    execArgv: ts ? ['--conditions=@rgdl/source'] : [],
-  };
 }
 
 export class GridStopped extends Error {
@@ -78,7 +71,9 @@ export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Prom
     computed++;
     report(job.key);
   };
-  if (options.workers === 0) {
+  if (options.queue !== undefined) {
+    await runOnQueue(options.queue, pending, (h) => store.get<VictimPayload>(h), finish);
+  } else if (options.workers === 0) {
     const be = await createBackend();
     const cache: JobCache = { victims: new Map() };
     try {
@@ -107,6 +102,7 @@ export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Prom
   };
 }
 
+/** Runs jobs on a thread pool, each as soon as it is ready (an arm once its victim is stored). */
 async function runOnPool(
   pending: FairJob[],
   options: GridRunOptions,
@@ -115,64 +111,34 @@ async function runOnPool(
   finish: (job: FairJob, result: unknown) => void,
   computed: () => number,
 ): Promise<void> {
-  const { url, execArgv } = workerUrl();
+  const pool = new ThreadPool(Math.max(1, Math.min(options.workers, pending.length || 1)));
   const queue = [...pending];
-  const workers = Array.from(
-    { length: Math.max(1, Math.min(options.workers, pending.length || 1)) },
-    () => new Worker(url, { execArgv }),
-  );
-  let nextId = 0;
+  const running = new Set<Promise<void>>();
   try {
-    await new Promise<void>((resolve, reject) => {
-      let running = 0;
-      let failed = false;
-      const idle = [...workers];
-      const jobOf = new Map<number, { job: FairJob; worker: Worker }>();
-      const pump = () => {
-        if (failed) return;
-        if (queue.length === 0 && running === 0) {
-          resolve();
-          return;
-        }
-        while (idle.length > 0) {
-          if (options.stopAfter !== undefined && computed() + running >= options.stopAfter) {
-            if (running === 0) reject(new GridStopped(`stopped after ${computed()} jobs`));
-            return;
-          }
-          const k = queue.findIndex(ready);
-          if (k < 0) return; // waiting for a victim
-          const job = queue.splice(k, 1)[0]!;
-          const worker = idle.pop()!;
-          const id = nextId++;
-          jobOf.set(id, { job, worker });
-          running++;
-          const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
-          worker.postMessage({ id, job, ...(victim ? { victim } : {}) } satisfies WorkerRequest);
-        }
-      };
-      for (const w of workers) {
-        w.on('message', (m: WorkerReply) => {
-          const entry = jobOf.get(m.id)!;
-          jobOf.delete(m.id);
-          running--;
-          idle.push(entry.worker);
-          if ('error' in m) {
-            failed = true;
-            reject(new Error(`job ${entry.job.key} failed: ${m.error}`));
-            return;
-          }
-          finish(entry.job, m.result);
-          pump();
+    while (queue.length > 0 || running.size > 0) {
+      while (running.size < pool.size) {
+        if (options.stopAfter !== undefined && computed() + running.size >= options.stopAfter) break;
+        const k = queue.findIndex(ready);
+        if (k < 0) break; // waiting for a victim
+        const job = queue.splice(k, 1)[0]!;
+        const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
+        const p: Promise<void> = pool.run(job, victim).then((result) => {
+          running.delete(p);
+          finish(job, result);
         });
-        w.on('error', (e) => {
-          failed = true;
-          reject(e);
-        });
+        running.add(p);
       }
-      pump();
-    });
+      if (running.size === 0) {
+        if (options.stopAfter !== undefined && computed() >= options.stopAfter) {
+          throw new GridStopped(`stopped after ${computed()} jobs`);
+        }
+        if (queue.length > 0) throw new Error('grid jobs wait for a victim that is not scheduled');
+        break;
+      }
+      await Promise.race(running);
+    }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
 }
 

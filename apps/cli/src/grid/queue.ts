@@ -1,0 +1,195 @@
+/**
+ * Grid jobs on many machines through BullMQ on Redis. The coordinator
+ * (`rgdl experiment --queue URL`) adds each job under its input hash as the job
+ * id, so a second coordinator on the same grid attaches to the same jobs instead
+ * of adding new ones; a depth's arm jobs are added (with the victim in their
+ * data) once its victim job is done; results are read back and appended to the
+ * local store as they finish. Workers (`rgdl worker --queue URL`) run each job in
+ * a worker thread, so their event loop stays free to renew job locks; a worker
+ * killed mid-job loses nothing: when its lock lapses the job is stalled, moved
+ * back to the queue and run again (at most `attempts` times, each error kept).
+ */
+import { type Job, Queue, Worker as QueueWorker } from 'bullmq';
+import type { FairJob, VictimPayload } from './fair-jobs.js';
+import { ThreadPool } from './thread-pool.js';
+
+export const QUEUE_NAME = 'rgdl-fair';
+/** Runs per job before it is failed (a stall counts as one). */
+export const ATTEMPTS = 3;
+
+/** ioredis options from redis://[:password@]host:port[/db]. @throws RangeError for another scheme */
+export function redisConnection(url: string): {
+  host: string;
+  port: number;
+  password?: string;
+  db?: number;
+  maxRetriesPerRequest: null;
+} {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RangeError(`--queue must be a redis:// URL, got ${url}`);
+  }
+  if (u.protocol !== 'redis:') throw new RangeError(`--queue must be a redis:// URL, got ${url}`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Waits for a Redis connection, or fails in `ms` naming the URL and the last error. */
+async function reachable<T>(
+  ready: Promise<T>,
+  url: string,
+  lastError: () => Error | undefined,
+  ms = 10_000,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new QueueUnreachable(`cannot reach Redis at ${url}${lastError() ? ` (${lastError()!.message})` : ''}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The queue's Redis cannot be reached (a user-side problem: exit 2 from the CLI). */
+export class QueueUnreachable extends Error {
+  override readonly name = 'QueueUnreachable';
+}
+
+export interface QueueJobData {
+  readonly job: FairJob;
+  readonly victim?: VictimPayload;
+}
+
+/**
+ * Runs `pending` on the queue at `url`, calling `finish` with each result in
+ * the order they complete. Victims first; arms of a depth once its victim is in
+ * `victimOf`. Resolves when all are done.
+ * @throws Error with the job's last error when a job fails `ATTEMPTS` times.
+ */
+export async function runOnQueue(
+  url: string,
+  pending: readonly FairJob[],
+  victimOf: (hash: string) => VictimPayload | undefined,
+  finish: (job: FairJob, result: unknown) => void,
+  pollMs = 250,
+): Promise<void> {
+  const queue = new Queue<QueueJobData>(QUEUE_NAME, { connection: redisConnection(url) });
+  let lastError: Error | undefined;
+  queue.on('error', (e) => {
+    lastError = e;
+  });
+  try {
+    await reachable(queue.waitUntilReady(), url, () => lastError);
+    const waiting = new Map<string, FairJob>();
+    const added = new Set<string>();
+    const add = async (job: FairJob) => {
+      const victim = job.kind === 'arm' ? victimOf(job.victimHash) : undefined;
+      await queue.add(
+        job.key,
+        { job, ...(victim ? { victim } : {}) },
+        {
+          jobId: job.hash,
+          attempts: ATTEMPTS,
+          backoff: { type: 'fixed', delay: 500 },
+          removeOnComplete: false,
+          removeOnFail: false,
+        },
+      );
+      added.add(job.hash);
+      waiting.set(job.hash, job);
+    };
+    const remaining = [...pending];
+    while (remaining.length > 0 || waiting.size > 0) {
+      // add what is ready: victims at once, arms when their victim's result is here
+      for (let i = remaining.length - 1; i >= 0; i--) {
+        const job = remaining[i]!;
+        if (job.kind === 'victim' || victimOf(job.victimHash) !== undefined) {
+          remaining.splice(i, 1);
+          await add(job);
+        }
+      }
+      for (const [hash, job] of [...waiting]) {
+        const j: Job<QueueJobData> | undefined = await queue.getJob(hash);
+        if (!j) {
+          // removed by someone else: add it again
+          waiting.delete(hash);
+          await add(job);
+          continue;
+        }
+        const state = await j.getState();
+        if (state === 'completed') {
+          waiting.delete(hash);
+          finish(job, j.returnvalue);
+        } else if (state === 'failed') {
+          throw new Error(`job ${job.key} failed ${j.attemptsMade} times; last error: ${j.failedReason}`);
+        }
+      }
+      if (remaining.length > 0 || waiting.size > 0) await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+export interface QueueWorkerOptions {
+  /** Jobs run at once, each in its own thread (default 1). */
+  readonly concurrency?: number;
+  /** Job lock: a worker silent this long is taken for dead (default 30 s). */
+  readonly lockMs?: number;
+  readonly onJob?: (event: 'start' | 'done' | 'failed', key: string, detail?: string) => void;
+}
+
+/** Pulls and runs grid jobs from the queue until `close()` is called. */
+export async function serveQueue(url: string, options: QueueWorkerOptions = {}): Promise<{ close(): Promise<void> }> {
+  const concurrency = options.concurrency ?? 1;
+  const lockMs = options.lockMs ?? 30_000;
+  const pool = new ThreadPool(concurrency);
+  const worker = new QueueWorker<QueueJobData>(
+    QUEUE_NAME,
+    async (job) => {
+      options.onJob?.('start', job.data.job.key);
+      const result = await pool.run(job.data.job, job.data.victim);
+      options.onJob?.('done', job.data.job.key);
+      return result;
+    },
+    {
+      connection: redisConnection(url),
+      concurrency,
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
+      maxStalledCount: ATTEMPTS - 1,
+    },
+  );
+  worker.on('failed', (job, error) => options.onJob?.('failed', job?.data.job.key ?? '?', error.message));
+  let lastError: Error | undefined;
+  worker.on('error', (e) => {
+    lastError = e;
+  });
+  try {
+    await reachable(worker.waitUntilReady(), url, () => lastError);
+  } catch (error) {
+    await worker.close(true).catch(() => undefined);
+    await pool.close();
+    throw error;
+  }
+  return {
+    async close() {
+      await worker.close();
+      await pool.close();
+    },
+  };
+}

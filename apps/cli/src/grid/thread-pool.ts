@@ -1,0 +1,73 @@
+/**
+ * Worker threads that run grid jobs (worker.ts), one job per thread at a time;
+ * `run` waits for a free thread.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FairJob, VictimPayload } from './fair-jobs.js';
+import type { WorkerReply, WorkerRequest } from './worker.js';
+
+/** The worker script beside this module (.ts under tsx and in tests, .js when built). */
+function workerUrl(): { url: URL; execArgv: string[] } {
+  const ts = import.meta.url.endsWith('.ts');
+  return {
+    url: new URL(ts ? './worker-dev.mjs' : './worker.js', import.meta.url),
+    execArgv: ts ? ['--conditions=@rgdl/source'] : [],
+  };
+}
+
+export class ThreadPool {
+  private readonly idle: Worker[] = [];
+  private readonly waiters: ((w: Worker) => void)[] = [];
+  private readonly all: Worker[] = [];
+  private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private broken: Error | undefined;
+
+  constructor(readonly size: number) {
+    const { url, execArgv } = workerUrl();
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(url, { execArgv });
+      w.on('message', (m: WorkerReply) => {
+        const call = this.calls.get(m.id);
+        this.calls.delete(m.id);
+        this.release(w);
+        if (!call) return;
+        if ('error' in m) call.reject(new Error(m.error));
+        else call.resolve(m.result);
+      });
+      w.on('error', (e) => {
+        this.broken = e;
+        for (const c of this.calls.values()) c.reject(e);
+        this.calls.clear();
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  private release(w: Worker): void {
+    const next = this.waiters.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    return w ? Promise.resolve(w) : new Promise((r) => this.waiters.push(r));
+  }
+
+  /** Runs one job on a free thread. @throws Error with the job's stack when it fails */
+  async run(job: FairJob, victim?: VictimPayload): Promise<unknown> {
+    if (this.broken) throw this.broken;
+    const w = await this.acquire();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      w.postMessage({ id, job, ...(victim ? { victim } : {}) } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}
