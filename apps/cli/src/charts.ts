@@ -110,10 +110,12 @@ export function vegaLiteSpec(spec: ChartSpec): TopLevelSpec {
   let xAxis: Record<string, unknown> = { format: '~g' };
   if (integerX) {
     const xs = rows.map((r) => r.x);
-    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    const distinct = [...new Set(xs)].sort((a, b) => a - b);
+    const [x0, x1] = [distinct[0]!, distinct[distinct.length - 1]!];
     const step = Math.max(1, Math.ceil((x1 - x0) / 12));
-    const values: number[] = [];
-    for (let v = x0; v <= x1; v += step) values.push(v);
+    // a few distinct values (budgets, depths): tick exactly those; else every step-th integer
+    const values: number[] = distinct.length <= 8 ? distinct : [];
+    if (distinct.length > 8) for (let v = x0; v <= x1; v += step) values.push(v);
     xAxis = { format: 'd', values };
   }
   const x = {

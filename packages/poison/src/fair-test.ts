@@ -477,8 +477,8 @@ export interface FairSummary {
   /**
    * Query multiplier: for each defence's strongest setting, the budget at which the
    * best attacker's clone first reaches the undefended softmax clone's accuracy at
-   * the smallest budget ≥ 1000 (or the largest natural budget), ÷ that budget;
-   * null when no budget in the grid reaches it.
+   * the second-largest natural budget (the reference), ÷ that budget (log-linear
+   * between budgets); null when no budget in the grid reaches it.
    */
   readonly multipliers: {
     depth: number;
@@ -611,7 +611,9 @@ export function summariseFairTest(result: FairTestResult, config: Pick<FairTestC
       ...new Set(curves.filter((c) => c.depth === depth && c.attacker !== 'ood').map((c) => c.budget)),
     ].sort((a, b) => a - b);
     if (budgets.length === 0) continue;
-    const reference = budgets.find((b) => b >= 1000) ?? budgets[budgets.length - 1]!;
+    // the undefended clone at the second-largest budget: the grid's larger budgets can then show how many
+    // more queries an attacker needs against each defence to get as far
+    const reference = budgets.length > 1 ? budgets[budgets.length - 2]! : budgets[0]!;
     const target = curve(depth, 'softmax', reference, 'none')?.points[0]?.mean;
     if (target === undefined) continue;
     const defences = [
@@ -667,29 +669,33 @@ function fairVerdict(
   const parts: string[] = [];
   const depths = [...new Set(matched.map((m) => m.depth))].sort((a, b) => a - b);
   for (const depth of depths) {
-    const at = matched.filter((m) => m.depth === depth && m.attacker === 'softmax');
-    if (at.length === 0) continue;
-    const budget = Math.max(...at.map((m) => m.budget));
-    const strongest = Math.max(...at.filter((m) => m.budget === budget).map((m) => m.cost));
-    const here = at.filter((m) => m.budget === budget && m.cost === strongest);
-    const say = (against: DefenceName) => {
-      const m = here.find((x) => x.against === against);
-      if (!m) return undefined;
-      if (!m.difference) return `${against}: its sweep does not reach this cost`;
-      const d = m.difference;
-      return `${against} − fim ${ci(d)}${d.excludesZero ? (d.mean > 0 ? " (FIM's clone worse: FIM protects more)" : " (FIM's clone better: FIM protects less)") : ' (no difference claimed)'}`;
-    };
-    const items = (['random-class', 'random-query', 'fim-min', 'mad-argmax', 'mad', 'reverse-sigmoid'] as DefenceName[])
-      .map(say)
-      .filter((x): x is string => x !== undefined);
-    const bound = bounds.find((b) => b.depth === depth && b.attacker === 'softmax' && b.budget === budget);
-    parts.push(
-      `Depth ${depth}, softmax attacker, ${budget} queries, at FIM's largest cost (mean ‖δy‖₁ ${strongest.toFixed(3)}): ${items.join('; ')}` +
-        (bound
-          ? `; no label-preserving defence can take more than ${ci(bound.difference)} from this attacker (labels-only bound)`
-          : '') +
-        '.',
-    );
+    for (const attacker of ['softmax', 'mlp', 'eq14', 'adaptive'] as const) {
+      const at = matched.filter((m) => m.depth === depth && m.attacker === attacker);
+      if (at.length === 0) continue;
+      const budget = Math.max(...at.map((m) => m.budget));
+      const strongest = Math.max(...at.filter((m) => m.budget === budget).map((m) => m.cost));
+      const here = at.filter((m) => m.budget === budget && m.cost === strongest);
+      const say = (against: DefenceName) => {
+        const m = here.find((x) => x.against === against);
+        if (!m) return undefined;
+        if (!m.difference) return `${against}: its sweep does not reach this cost`;
+        const d = m.difference;
+        return `${against} − fim ${ci(d)}${d.excludesZero ? (d.mean > 0 ? " (FIM's clone worse: FIM protects more)" : " (FIM's clone better: FIM protects less)") : ' (no difference claimed)'}`;
+      };
+      const items = (
+        ['random-class', 'random-query', 'fim-min', 'mad-argmax', 'mad', 'reverse-sigmoid'] as DefenceName[]
+      )
+        .map(say)
+        .filter((x): x is string => x !== undefined);
+      const bound = bounds.find((b) => b.depth === depth && b.attacker === attacker && b.budget === budget);
+      parts.push(
+        `Depth ${depth}, ${attacker} attacker, ${budget} queries, at FIM's largest cost (mean ‖δy‖₁ ${strongest.toFixed(3)}): ${items.join('; ')}` +
+          (bound
+            ? `; no label-preserving defence can take more than ${ci(bound.difference)} from this attacker (labels-only bound)`
+            : '') +
+          '.',
+      );
+    }
   }
   for (const m of misinformation) {
     parts.push(

@@ -7,13 +7,20 @@ import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 
 const pct = (v: number) => (100 * v).toFixed(1);
 
+/** '(12 of 51 jobs computed in this run, the rest read from the store)' when some came from the store. */
+function jobNote(grid: unknown): string {
+  const g = grid as { jobs?: number; jobsComputed?: number };
+  if (g.jobs === undefined || g.jobsComputed === undefined || g.jobsComputed === g.jobs) return '';
+  return ` (${g.jobsComputed} of ${g.jobs} jobs computed in this run, the rest read from the store)`;
+}
+
 export function fairMarkdown(r: FairTestResult, s: FairSummary, grid: unknown): string {
   const lines: string[] = [
     '# Fair test of the defences',
     '',
     `Grid: \`${JSON.stringify(grid)}\``,
     '',
-    `Wall time ${r.seconds.toFixed(0)} s. Victims: ${r.victims.map((v) => `depth ${v.depth} [${v.widths.join(', ')}] ${pct(v.testAccuracy)}%`).join('; ')}.`,
+    `Wall time ${r.seconds.toFixed(0)} s${jobNote(grid)}. Victims: ${r.victims.map((v) => `depth ${v.depth} [${v.widths.join(', ')}] ${pct(v.testAccuracy)}%`).join('; ')}.`,
     '',
     '## Verdict',
     '',

@@ -1,6 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FairGridSpec } from './fair-jobs.js';
 import { GridStopped, runGrid } from './run-grid.js';
@@ -78,5 +80,59 @@ describe('runGrid', () => {
     // a changed grid (one more seed) recomputes the arm jobs, not the victim
     const more = await runGrid({ config: { ...spec.config, seeds: [1, 2, 3] } }, { workers: 0, storePath: c });
     expect(more.computed).toBe(4);
+  });
+
+  it('rgdl experiment stopped by SIGINT: the rerun computes only the missing jobs and gives the same numbers', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-sigint-'));
+    const gridFile = join(dir, 'grid.json');
+    writeFileSync(gridFile, JSON.stringify(spec.config));
+    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
+    const cli = (out: string) =>
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--conditions=@rgdl/source',
+          main,
+          'experiment',
+          '--grid',
+          gridFile,
+          '--workers',
+          '1',
+          '--out',
+          out,
+          '--json',
+        ],
+        { cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    const exit = (c: ReturnType<typeof cli>) => new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
+    const out = join(dir, 'run');
+    const store = join(out, 'fair.jobs.jsonl');
+    const first = cli(out);
+    // interrupt once two jobs (the victim and one arm) are in the store
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(store) && readFileSync(store, 'utf8').split('\n').length > 2) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+    });
+    first.kill('SIGINT');
+    await exit(first);
+    const kept = readFileSync(store, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(kept).toBeLessThan(5);
+    const second = cli(out);
+    expect(await exit(second)).toBe(0);
+    const saved = JSON.parse(readFileSync(join(out, 'fair.json'), 'utf8'));
+    expect(saved.grid.jobsComputed).toBe(5 - kept);
+    const reference = await runGrid(spec, { workers: 0, storePath: join(dir, 'ref.jsonl') });
+    expect(saved.result.rows.map(({ seconds: _s, ...x }: { seconds: number }) => x)).toEqual(rowsOf(reference));
   });
 });
