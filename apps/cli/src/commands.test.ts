@@ -72,6 +72,10 @@ describe('rgdl fisher', () => {
     expect(r.eigenvalues[0]).toBeCloseTo(ref.values[0]!, 10);
     for (let i = 1; i < 10; i++) expect(r.eigenvalues[i]).toBeLessThanOrEqual(r.eigenvalues[i - 1] + 1e-12);
     expect(r.eigenvalues.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(r.trace, 10);
+    // the data-processing bound: F̃ ≼ F_top, so λ₁ ≤ λ₁(F_top) and F̃ − F_top has no positive eigenvalue
+    expect(r.bound.maxExcess).toBeLessThanOrEqual(1e-10 * r.bound.firstStepEigenvalue);
+    expect(r.bound.retention).toBeCloseTo(r.eigenvalues[0] / r.bound.firstStepEigenvalue, 12);
+    expect(r.bound.retention).toBeLessThanOrEqual(1);
     expect(Math.hypot(...r.topEigenvectors[0])).toBeCloseTo(1, 10);
     // |⟨cli v₁, v₁⟩| = 1 (same vector up to sign)
     expect(

@@ -6,6 +6,7 @@
  */
 import type { Backend } from '@rgdl/gpu-kernels';
 import type { DeepRbm } from '@rgdl/rbm';
+import { firstStepFisher, retention } from './bound.js';
 import { generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
 
 export interface DepthRow {
@@ -16,6 +17,18 @@ export interface DepthRow {
   readonly topEigenvalueStd: number;
   /** ε with ½ λ₁ ε² = c at the mean λ₁. */
   readonly epsilonForKl: number;
+  /**
+   * Monte Carlo error of λ₁, mean over the outputs: √(Σ_ij (v_i v_j σ_ij)²) from the
+   * element-wise standard errors σ_ij of F̃ (first order in the error; 0 when exact).
+   */
+  readonly topEigenvalueError: number;
+  /** Mean effective sample size of the importance weights (monte-carlo; NaN otherwise). */
+  readonly effectiveSamples: number;
+  /** Mean λ₁(F_top) over the outputs: the data-processing bound of λ₁(F̃) (bound.ts). */
+  readonly topLayerEigenvalueMean: number;
+  /** Mean retention r = λ₁(F̃)/λ₁(F_top) and the largest λ_max(F̃ − F_top) over the outputs. */
+  readonly retentionMean: number;
+  readonly maxExcess: number;
 }
 
 export function depthStudy(
@@ -26,9 +39,26 @@ export function depthStudy(
   options: FisherOptions,
 ): DepthRow[] {
   return nets.map((net) => {
-    const lambdas = outputs.map((y) => topEigenpairs(be, generationFisher(be, net, y, options).F, 1).values[0]!);
+    const per = outputs.map((y) => {
+      const r = generationFisher(be, net, y, options);
+      const top = topEigenpairs(be, r.F, 1);
+      const v = top.vectors[0]!;
+      const n = v.length;
+      let err = 0;
+      if (r.stderr) {
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) err += (v[i]! * v[j]! * r.stderr.data[i * n + j]!) ** 2;
+      }
+      return {
+        lambda: top.values[0]!,
+        error: Math.sqrt(err),
+        ess: r.effectiveSamples ?? Number.NaN,
+        bound: retention(be, r.F, firstStepFisher(be, net, y, 'down')),
+      };
+    });
+    const lambdas = per.map((p) => p.lambda);
     const mean = lambdas.reduce((a, b) => a + b, 0) / lambdas.length;
     const std = Math.sqrt(lambdas.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, lambdas.length - 1));
+    const avg = (f: (p: (typeof per)[number]) => number) => per.reduce((a, p) => a + f(p), 0) / per.length;
     const w = [net.layers[0]!.W.cols, ...net.layers.map((l) => l.W.rows)];
     return {
       depth: net.layers.length,
@@ -36,6 +66,11 @@ export function depthStudy(
       topEigenvalueMean: mean,
       topEigenvalueStd: std,
       epsilonForKl: Math.sqrt((2 * c) / mean),
+      topEigenvalueError: avg((p) => p.error),
+      effectiveSamples: avg((p) => p.ess),
+      topLayerEigenvalueMean: avg((p) => p.bound.lambdaFirst),
+      retentionMean: avg((p) => p.bound.ratio),
+      maxExcess: Math.max(...per.map((p) => p.bound.maxExcess)),
     };
   });
 }

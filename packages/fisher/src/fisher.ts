@@ -31,6 +31,8 @@ export interface FisherResult {
   readonly F: Matrix<Float64Array>;
   /** Element-wise standard errors (monte-carlo only). */
   readonly stderr?: Matrix<Float64Array>;
+  /** Mean effective sample size of the importance weights per pool (monte-carlo generation only). */
+  readonly effectiveSamples?: number;
   readonly method: FisherMethod;
   /** Seconds spent. */
   readonly seconds: number;
@@ -49,6 +51,7 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
   const t0 = performance.now();
   let F: Matrix<Float64Array>;
   let stderr: Matrix<Float64Array> | undefined;
+  let effectiveSamples: number | undefined;
   if (options.method === 'exact') F = exactFisher(be, net, y, 'down');
   else if (options.method === 'rg-chain') {
     const stability = options.stability ?? 'exact';
@@ -67,8 +70,15 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
     });
     F = r.F;
     stderr = r.stderr;
+    effectiveSamples = r.meanEffectiveSamples;
   }
-  return { F, ...(stderr ? { stderr } : {}), method: options.method, seconds: (performance.now() - t0) / 1000 };
+  return {
+    F,
+    ...(stderr ? { stderr } : {}),
+    ...(effectiveSamples !== undefined ? { effectiveSamples } : {}),
+    method: options.method,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /**

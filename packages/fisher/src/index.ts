@@ -15,3 +15,4 @@ export {
   type AdversarialResult,
 } from './directions.js';
 export { depthStudy, type DepthRow } from './depth-study.js';
+export { firstStepFisher, retention, type Retention } from './bound.js';

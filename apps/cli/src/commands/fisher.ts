@@ -5,6 +5,8 @@ import {
   EXACT_FISHER_WIDTH,
   generationFisher,
   topEigenpairs,
+  firstStepFisher,
+  retention,
   type FisherMethod,
   type FisherResult,
 } from '@rgdl/fisher';
@@ -133,6 +135,8 @@ Options:
       const trace = eigenvalues.reduce((a, b) => a + b, 0);
       const topVectors = all.vectors.slice(0, top).map((v) => Array.from(orientLargestPositive(v)));
       const maxStderr = r.stderr ? maxAbs(r.stderr) : null;
+      // the data-processing bound: F ≼ F_first, the first step's information (top layer for generation)
+      const bound = retention(be, r.F, firstStepFisher(be, net, at, direction === 'generation' ? 'down' : 'up'));
       const report = {
         direction,
         method,
@@ -145,6 +149,11 @@ Options:
         topEigenvectors: topVectors,
         maxEntryStderr: maxStderr,
         klPerEpsilonSquared: eigenvalues[0]! / 2,
+        bound: {
+          firstStepEigenvalue: bound.lambdaFirst,
+          retention: bound.ratio,
+          maxExcess: bound.maxExcess,
+        },
       };
       const files =
         out === undefined
@@ -185,7 +194,7 @@ Options:
           .map((v) => v.toPrecision(4))
           .join(
             ', ',
-          )}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n\n`,
+          )}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n${direction === 'generation' ? 'top layer alone' : 'first layer alone'}: λ₁ ${bound.lambdaFirst.toPrecision(4)} (the data-processing bound); retained r = ${bound.ratio.toFixed(3)}; largest eigenvalue of F − F_first ${bound.maxExcess.toExponential(2)}\n\n`,
       );
       if (n <= 16) {
         io.out(
