@@ -15,8 +15,9 @@ import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites
 import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
 import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
 import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
+import { amplificationMarkdown, runAmplificationSuite, type AmplificationResult } from './suites/amplification.js';
 
-const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'server', 'grid'] as const;
+const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'amplification', 'server', 'grid'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -81,6 +82,7 @@ async function main(): Promise<number> {
     fisher: () => runFisherSuite({ quick, log }),
     server: () => runServerSuite({ quick, log }),
     grid: () => runGridSuite({ quick, log }),
+    amplification: () => runAmplificationSuite({ quick, log }),
   };
   for (const suite of suites) {
     const t0 = performance.now();
@@ -108,6 +110,7 @@ async function main(): Promise<number> {
       fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
       server: (r) => serverMarkdown(r as ServerSuiteResult),
       grid: (r) => gridMarkdown(r as GridSuiteResult),
+      amplification: (r) => amplificationMarkdown(r as AmplificationResult),
     };
     const body = markdown[suite](saved.result);
     sections.push(

@@ -16,3 +16,8 @@ export {
 } from './directions.js';
 export { depthStudy, type DepthRow } from './depth-study.js';
 export { firstStepFisher, retention, type Retention } from './bound.js';
+export {
+  amplificationCell,
+  meanFieldGenerationJacobian,
+  type AmplificationCell,
+} from './amplification.js';

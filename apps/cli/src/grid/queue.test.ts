@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FairGridSpec } from './fair-jobs.js';
+import { rowsOf, tinySpec } from './grid.test-support.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
 import { redisMissing, startRedis, type TestRedis } from './redis.test-support.js';
 import { runGrid } from './run-grid.js';
@@ -13,24 +13,7 @@ import { runGrid } from './run-grid.js';
 const missing = redisMissing();
 if (missing) console.warn(missing);
 
-const spec = (seeds: number[]): FairGridSpec => ({
-  config: {
-    depths: [1],
-    arms: [
-      { defence: 'none', strengths: [0] },
-      { defence: 'fim', strengths: [0.1, 0.2] },
-      { defence: 'random-class', strengths: [0.2] },
-    ],
-    attackers: ['softmax', 'softmax-labels', 'mlp'],
-    budgets: [300],
-    seeds,
-    testExamples: 200,
-    victimExamples: 600,
-    victimFineTuneEpochs: 3,
-    fisher: { samples: 300, pool: 256, batches: 2 },
-  },
-});
-const rowsOf = (r: Awaited<ReturnType<typeof runGrid>>) => r.result.rows.map(({ seconds: _s, ...x }) => x);
+const spec = (seeds: number[]) => tinySpec({ attackers: ['softmax', 'softmax-labels', 'mlp'], budgets: [300], seeds });
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
 
 interface RunningWorker {

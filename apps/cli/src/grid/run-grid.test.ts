@@ -4,28 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { FairGridSpec } from './fair-jobs.js';
+import { rowsOf, tinySpec } from './grid.test-support.js';
 import { GridStopped, runGrid } from './run-grid.js';
 import { ResultStore } from './store.js';
 
-const spec: FairGridSpec = {
-  config: {
-    depths: [1],
-    arms: [
-      { defence: 'none', strengths: [0] },
-      { defence: 'fim', strengths: [0.1, 0.2] },
-      { defence: 'random-class', strengths: [0.2] },
-    ],
-    attackers: ['softmax', 'softmax-labels'],
-    budgets: [100],
-    seeds: [1, 2],
-    testExamples: 200,
-    victimExamples: 600,
-    victimFineTuneEpochs: 3,
-    fisher: { samples: 300, pool: 256, batches: 2 },
-  },
-};
-const rowsOf = (r: Awaited<ReturnType<typeof runGrid>>) => r.result.rows.map(({ seconds: _s, ...x }) => x);
+const spec = tinySpec();
 
 describe('the result store', () => {
   it('cuts a torn last line (no newline, or not JSON) and refuses damage elsewhere', () => {

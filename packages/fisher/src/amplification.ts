@@ -1,0 +1,116 @@
+/**
+ * Where does a deep RBM amplify a change of its output y? One cell of the
+ * depth × width × weight-scale map (issue #15): for a net and a set of outputs y,
+ *  - λ₁(F̃(y)) (exact when every level is enumerable, else Monte Carlo with its error),
+ *  - λ₁(F_top(y)), the data-processing bound, and the retention r = λ₁(F̃)/λ₁(F_top),
+ *  - the mean-field Jacobian of generation: J = ∂E_MF[x]/∂y, the product over
+ *    layers (top down) of diag(σ′(field_k)) · W_kᵀ, and its top singular value ‖J‖₂
+ *    with the top singular value of each factor (a deterministic proxy of the
+ *    per-layer stability matrix: a factor with ‖·‖₂ > 1 amplifies).
+ */
+import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { downwardField, type DeepRbm } from '@rgdl/rbm';
+import { firstStepFisher, retention } from './bound.js';
+import { EXACT_FISHER_WIDTH } from './exact.js';
+import { generationFisher, topEigenpairs } from './fisher.js';
+
+export interface AmplificationCell {
+  readonly widths: number[];
+  readonly method: 'exact' | 'monte-carlo';
+  /** Means over the outputs. */
+  readonly lambda: number;
+  /** Mean Monte Carlo error of λ₁ (0 when exact). */
+  readonly lambdaError: number;
+  readonly lambdaTop: number;
+  readonly retention: number;
+  /** Largest λ_max(F̃ − F_top) over the outputs (≤ 0 up to error). */
+  readonly maxExcess: number;
+  /** Mean ‖J‖₂ of the mean-field generation map and of each layer's factor (top layer first). */
+  readonly jacobianNorm: number;
+  readonly layerNorms: number[];
+}
+
+/** Top singular value of a matrix (√ of the top eigenvalue of AᵀA or AAᵀ, whichever is smaller). */
+function spectralNorm(be: Backend, a: Matrix<Float64Array>): number {
+  const g = a.rows <= a.cols ? be.matmul(a, a, { transB: true }) : be.matmul(a, a, { transA: true });
+  return Math.sqrt(Math.max(0, be.symmetricEigen(g).values[0]!));
+}
+
+/** The mean-field generation Jacobian ∂E_MF[x]/∂y (n_N × n_0 as rows = y) and its layer factors. */
+export function meanFieldGenerationJacobian(
+  be: Backend,
+  net: DeepRbm,
+  y: Float64Array,
+): { J: Matrix<Float64Array>; factors: Matrix<Float64Array>[] } {
+  let h = matrix(1, y.length, y);
+  let J: Matrix<Float64Array> | undefined;
+  const factors: Matrix<Float64Array>[] = [];
+  for (let k = net.layers.length - 1; k >= 0; k--) {
+    const layer = net.layers[k]!;
+    const p = be.sigmoid(downwardField(be, layer, h));
+    // ∂p/∂h_upper = W (n_upper × n_lower) scaled column-wise by σ′
+    const D = matrix(layer.W.rows, layer.W.cols);
+    for (let i = 0; i < layer.W.rows; i++) {
+      for (let j = 0; j < layer.W.cols; j++) {
+        const s = p.data[j]!;
+        D.data[i * layer.W.cols + j] = layer.W.data[i * layer.W.cols + j]! * s * (1 - s);
+      }
+    }
+    factors.push(D);
+    J = J === undefined ? D : be.matmul(J, D);
+    h = p;
+  }
+  return { J: J!, factors };
+}
+
+/**
+ * Measures one net at the given outputs. Monte Carlo settings are used when a
+ * level is wider than EXACT_FISHER_WIDTH.
+ */
+export function amplificationCell(
+  be: Backend,
+  net: DeepRbm,
+  outputs: readonly Float64Array[],
+  mc: { samples: number; pool: number; batches: number; seed: number },
+): AmplificationCell {
+  const widths = [net.layers[0]!.W.cols, ...net.layers.map((l) => l.W.rows)];
+  const exact = widths.every((w) => w <= EXACT_FISHER_WIDTH);
+  const per = outputs.map((y, i) => {
+    const r = exact
+      ? generationFisher(be, net, y, { method: 'exact' })
+      : generationFisher(be, net, y, {
+          method: 'monte-carlo',
+          samples: mc.samples,
+          pool: mc.pool,
+          batches: mc.batches,
+          rng: createRng(mc.seed + i),
+        });
+    const top = topEigenpairs(be, r.F, 1);
+    const v = top.vectors[0]!;
+    const n = v.length;
+    let err = 0;
+    if (r.stderr)
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) err += (v[a]! * v[b]! * r.stderr.data[a * n + b]!) ** 2;
+    const bound = retention(be, r.F, firstStepFisher(be, net, y, 'down'));
+    const { J, factors } = meanFieldGenerationJacobian(be, net, y);
+    return {
+      lambda: top.values[0]!,
+      error: Math.sqrt(err),
+      bound,
+      jacobian: spectralNorm(be, J),
+      layers: factors.map((f) => spectralNorm(be, f)),
+    };
+  });
+  const avg = (f: (p: (typeof per)[number]) => number) => per.reduce((a, p) => a + f(p), 0) / per.length;
+  return {
+    widths,
+    method: exact ? 'exact' : 'monte-carlo',
+    lambda: avg((p) => p.lambda),
+    lambdaError: avg((p) => p.error),
+    lambdaTop: avg((p) => p.bound.lambdaFirst),
+    retention: avg((p) => p.bound.ratio),
+    maxExcess: Math.max(...per.map((p) => p.bound.maxExcess)),
+    jacobianNorm: avg((p) => p.jacobian),
+    layerNorms: per[0]!.layers.map((_, k) => avg((p) => p.layers[k]!)),
+  };
+}
