@@ -57,6 +57,10 @@ describe('charts (Vega-Lite rendered by vega)', () => {
     expect(textOutside(fits)).toEqual([]);
     const rotatedCut = fits.replace('translate(20,100)', 'translate(20,10)');
     expect(textOutside(rotatedCut)).toHaveLength(1);
+    // an empty self-closing <text/> (vega writes them for blank legend labels) swallows nothing
+    const selfClosing =
+      '<svg width="50" height="50"><text transform="translate(1,10)"/><g transform="translate(5,5)"><text transform="translate(1,10)" font-size="10px">a</text></g></svg>';
+    expect(textBoxes(selfClosing).map((b) => [b.text, b.x0])).toEqual([['a', 6]]);
   });
   it('the spec holds the finite points, error bars where errors are known, and the y range fits the data', () => {
     const lin = vegaLiteSpec({

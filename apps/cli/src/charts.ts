@@ -32,10 +32,29 @@ export interface ChartSpec {
   readonly referenceLabel?: string;
 }
 
-/** A file to write: text, or a chart rendered to NAME.svg plus NAME.vl.json. */
+/** A grid of values: a heatmap with each cell's value written in it. */
+export interface HeatmapSpec {
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  /** What the colour shows (legend title). */
+  readonly valueLabel: string;
+  readonly cells: readonly {
+    readonly x: number;
+    readonly y: number;
+    readonly value: number;
+    readonly label?: string;
+  }[];
+  /** Log colour scale (values must be positive; others are shown grey and unlabelled). */
+  readonly logColor?: boolean;
+}
+
+/** A file to write: text, or a chart or heatmap rendered to NAME.svg plus NAME.vl.json. */
 export type OutputEntry =
   | { readonly path: string; readonly text: string }
-  | { readonly path: string; readonly chart: ChartSpec };
+  | { readonly path: string; readonly chart: ChartSpec }
+  | { readonly path: string; readonly heatmap: HeatmapSpec };
 
 const WIDTH = 480;
 const HEIGHT = 300;
@@ -168,6 +187,72 @@ export function vegaLiteSpec(spec: ChartSpec): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+const fmtValue = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+
+/** The Vega-Lite spec of a heatmap: ordinal axes in the order given, colour by value, each value written in its cell. */
+export function heatmapSpec(spec: HeatmapSpec): TopLevelSpec {
+  const ok = (v: number) => Number.isFinite(v) && (!spec.logColor || v > 0);
+  const rows = spec.cells.map((c) => ({
+    x: c.x,
+    y: c.y,
+    value: ok(c.value) ? c.value : null,
+    label: c.label ?? (ok(c.value) ? fmtValue(c.value) : '—'),
+  }));
+  const values = rows.map((r) => r.value).filter((v): v is number => v !== null);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  // white text on the darker half of the scale
+  const mid = spec.logColor ? Math.sqrt(lo * hi) : (lo + hi) / 2;
+  const xs = [...new Set(spec.cells.map((c) => c.x))].sort((a, b) => a - b);
+  const ys = [...new Set(spec.cells.map((c) => c.y))].sort((a, b) => b - a);
+  const enc = {
+    x: { field: 'x', type: 'ordinal', title: spec.xLabel, sort: xs, axis: { labelAngle: 0 } },
+    y: { field: 'y', type: 'ordinal', title: spec.yLabel, sort: ys },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: wrap(spec.title),
+      ...(spec.subtitle ? { subtitle: wrap(spec.subtitle, 90) } : {}),
+      anchor: 'start',
+      fontSize: 13,
+    },
+    background: 'white',
+    padding: 12,
+    config: { font: 'sans-serif', view: { stroke: null } },
+    data: { values: rows },
+    width: Math.max(240, 56 * xs.length),
+    height: Math.max(160, 30 * ys.length),
+    layer: [
+      {
+        mark: { type: 'rect' },
+        encoding: {
+          ...enc,
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: spec.valueLabel,
+            scale: { scheme: 'blues', ...(spec.logColor ? { type: 'log' } : {}) },
+            legend: { format: '~g', titleLimit: 0 },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: {
+          ...enc,
+          text: { field: 'label' },
+          color: {
+            condition: { test: `datum.value !== null && datum.value > ${mid}`, value: 'white' },
+            value: 'black',
+          },
+        },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
 /** Renders a Vega-Lite spec to SVG (headless vega; the picture is sized to hold every mark and label). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -193,7 +278,7 @@ export async function renderOutputs(
       out.push(e);
       continue;
     }
-    const vl = vegaLiteSpec(e.chart);
+    const vl = 'chart' in e ? vegaLiteSpec(e.chart) : heatmapSpec(e.heatmap);
     out.push({ path: e.path, text: await renderSvg(vl) });
     out.push({ path: e.path.replace(/\.svg$/, '') + '.vl.json', text: `${JSON.stringify(vl, null, 1)}\n` });
   }

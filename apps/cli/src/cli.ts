@@ -13,6 +13,7 @@ import { cloneAttackCommand } from './commands/clone-attack.js';
 import { inspectCommand } from './commands/inspect.js';
 import { predictCommand } from './commands/predict.js';
 import { workerCommand } from './commands/worker.js';
+import { mapCommand } from './commands/map.js';
 import type { CliIo } from './io.js';
 import { NumericalError, UsageError } from './usage-error.js';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   predictCommand,
   flowCommand,
   fisherCommand,
+  mapCommand,
   poisonCommand,
   cloneAttackCommand,
   experimentCommand,

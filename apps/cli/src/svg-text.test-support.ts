@@ -27,10 +27,12 @@ export function svgSize(svg: string): { width: number; height: number } {
 export function textBoxes(svg: string): TextBox[] {
   const boxes: TextBox[] = [];
   const stack: [number, number][] = [[0, 0]];
-  const token = /<g\b([^>]*?)(\/?)>|<\/g>|<text\b([^>]*)>([\s\S]*?)<\/text>/g;
+  // a self-closing <text …/> (an empty label) holds nothing and must not swallow what follows
+  const token = /<g\b([^>]*?)(\/?)>|<\/g>|<text\b[^>]*\/>|<text\b([^>]*)>([\s\S]*?)<\/text>/g;
   for (let m = token.exec(svg); m !== null; m = token.exec(svg)) {
     const [whole, gAttrs, selfClose, tAttrs, content] = m;
     const [ox, oy] = stack[stack.length - 1]!;
+    if (whole.startsWith('<text') && whole.endsWith('/>')) continue;
     if (whole.startsWith('</g')) {
       stack.pop();
       continue;

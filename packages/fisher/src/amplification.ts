@@ -9,7 +9,7 @@
  *    per-layer stability matrix: a factor with ‖·‖₂ > 1 amplifies).
  */
 import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { downwardField, type DeepRbm } from '@rgdl/rbm';
+import { argmaxRows, classProbabilitiesAuto, createDeepRbm, downwardField, type DeepRbm } from '@rgdl/rbm';
 import { firstStepFisher, retention } from './bound.js';
 import { EXACT_FISHER_WIDTH } from './exact.js';
 import { generationFisher, topEigenpairs } from './fisher.js';
@@ -113,4 +113,93 @@ export function amplificationCell(
     jacobianNorm: avg((p) => p.jacobian),
     layerNorms: per[0]!.layers.map((_, k) => avg((p) => p.layers[k]!)),
   };
+}
+
+export interface AmplificationMapConfig {
+  /** Random nets [w, …, w, 10]: widths, depths and weight scales β. */
+  readonly widths: readonly number[];
+  readonly depths: readonly number[];
+  readonly betas: readonly number[];
+  /** Trained nets at depth 1…: each has all its weights multiplied by every β and is scored on `test`. */
+  readonly victims?: readonly { readonly depth: number; readonly net: DeepRbm }[];
+  readonly test?: { readonly x: Matrix<Float64Array>; readonly labels: Int32Array };
+  /** One-hot outputs e_0 … e_{k−1} averaged over (default 4). */
+  readonly outputs?: number;
+  readonly mc?: { samples: number; pool: number; batches: number; seed: number };
+  readonly onCell?: (row: AmplificationRow, done: number, total: number) => void;
+}
+
+export interface AmplificationRow extends AmplificationCell {
+  readonly kind: 'random' | 'victim';
+  readonly depth: number;
+  readonly width: number;
+  readonly beta: number;
+  /** Victims: eq. 2 accuracy on `test` (64 draws, or exact); null for random nets. */
+  readonly accuracy: number | null;
+}
+
+/** Every weight multiplied by β (biases kept). */
+export function scaleWeights(net: DeepRbm, beta: number): DeepRbm {
+  return {
+    layers: net.layers.map((l) => ({
+      ...l,
+      W: { rows: l.W.rows, cols: l.W.cols, data: l.W.data.map((v) => v * beta) },
+    })),
+  };
+}
+
+/**
+ * The depth × width × β map: random nets (seeded by depth and width, so each β
+ * scales the same draw) and β-scaled trained nets, one `amplificationCell` each.
+ */
+export function amplificationMap(be: Backend, config: AmplificationMapConfig): AmplificationRow[] {
+  const k = config.outputs ?? 4;
+  const classes = 10;
+  const outputs = Array.from({ length: k }, (_, c) =>
+    Float64Array.from({ length: classes }, (_, j) => (j === c ? 1 : 0)),
+  );
+  const mc = config.mc ?? { samples: 1000, pool: 1024, batches: 4, seed: 11 };
+  const total =
+    config.widths.length * config.depths.length * config.betas.length +
+    (config.victims?.length ?? 0) * config.betas.length;
+  const rows: AmplificationRow[] = [];
+  const push = (row: AmplificationRow) => {
+    rows.push(row);
+    config.onCell?.(row, rows.length, total);
+  };
+  for (const width of config.widths) {
+    for (const beta of config.betas) {
+      for (const depth of config.depths) {
+        const base = createDeepRbm(
+          [width, ...new Array<number>(depth - 1).fill(width), classes],
+          createRng(1000 * depth + width),
+          {
+            weightScale: 1,
+          },
+        );
+        const cell = amplificationCell(be, scaleWeights(base, beta), outputs, mc);
+        push({ kind: 'random', depth, width, beta, accuracy: null, ...cell });
+      }
+    }
+  }
+  for (const v of config.victims ?? []) {
+    for (const beta of config.betas) {
+      const net = scaleWeights(v.net, beta);
+      let accuracy: number | null = null;
+      if (config.test) {
+        const p = classProbabilitiesAuto(be, net, config.test.x, { samples: 64, rng: createRng(5) });
+        accuracy = argmaxRows(p).reduce((a, c, i) => a + (c === config.test!.labels[i] ? 1 : 0), 0) / p.rows;
+      }
+      const widths = [v.net.layers[0]!.W.cols, ...v.net.layers.map((l) => l.W.rows)];
+      push({
+        kind: 'victim',
+        depth: v.depth,
+        width: Math.max(...widths.slice(1, -1), 0),
+        beta,
+        accuracy,
+        ...amplificationCell(be, net, outputs, mc),
+      });
+    }
+  }
+  return rows;
 }

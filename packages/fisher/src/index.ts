@@ -18,6 +18,10 @@ export { depthStudy, type DepthRow } from './depth-study.js';
 export { firstStepFisher, retention, type Retention } from './bound.js';
 export {
   amplificationCell,
+  amplificationMap,
   meanFieldGenerationJacobian,
+  scaleWeights,
   type AmplificationCell,
+  type AmplificationMapConfig,
+  type AmplificationRow,
 } from './amplification.js';

@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { createBackend, type Matrix } from '@rgdl/gpu-kernels';
+import { amplificationMap, type AmplificationRow } from '@rgdl/fisher';
+import { loadMnist, subset, trainVictim, victimRecipe, type DeepRbm } from '@rgdl/rbm';
+import { type OutputEntry, renderOutputs } from '../charts.js';
+import type { Command } from '../command.js';
+import { ensureOutDir, writeOutputs } from '../output-files.js';
+import { Progress } from '../progress.js';
+import { requireFinite } from '../usage-error.js';
+import { intFlag, requiredString } from '../flags.js';
+
+const FULL = { widths: [10, 64], depths: [1, 2, 3, 4, 5, 6], betas: [0.25, 0.5, 1, 2, 4, 8], victimDepths: [1, 2, 3] };
+const QUICK = { widths: [10], depths: [1, 2, 3], betas: [0.5, 1, 2], victimDepths: [] as number[] };
+
+const f = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(3);
+
+export function mapMarkdown(rows: readonly AmplificationRow[], seconds: number): string {
+  return [
+    '# Where does a deep RBM amplify? (generation FIM over depth × width × weight scale β)',
+    '',
+    `Wall time ${seconds.toFixed(0)} s. Means over the outputs e_0…e_3. λ₁ ± its Monte Carlo error (exact when every level has ≤ 16 units); λ₁(F_top) = the top layer alone, the data-processing bound; r = λ₁(F̃)/λ₁(F_top); excess = the largest eigenvalue of F̃ − F_top (≤ 0 by the bound, up to Monte Carlo error); ‖J‖₂ = the mean-field generation Jacobian ∂E[x]/∂y.`,
+    '',
+    '| kind | width | β | depth | accuracy | λ₁(F̃) | λ₁(F_top) | r | excess | ‖J‖₂ | layer ‖·‖₂ (top first) |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (x) =>
+        `| ${x.kind} | ${x.width} | ${x.beta} | ${x.depth} | ${x.accuracy === null ? '—' : `${(100 * x.accuracy).toFixed(1)}%`} | ${f(x.lambda)}${x.lambdaError > 0 ? ` ± ${f(x.lambdaError)}` : ''} | ${f(x.lambdaTop)} | ${x.retention.toFixed(3)} | ${x.maxExcess.toExponential(1)} | ${f(x.jacobianNorm)} | ${x.layerNorms.map(f).join(', ')} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Heatmaps over depth (x) × β (y) for each kind and width: λ₁(F̃), r and ‖J‖₂. */
+export function mapHeatmaps(rows: readonly AmplificationRow[], out: string): OutputEntry[] {
+  const groups = [...new Set(rows.map((r) => `${r.kind}|${r.width}`))];
+  return groups.flatMap((g) => {
+    const [kind, w] = g.split('|');
+    const here = rows.filter((r) => r.kind === kind && r.width === Number(w));
+    const name = kind === 'random' ? `random nets of width ${w}` : `trained victims (hidden width ${w}), weights × β`;
+    const method = here.every((r) => r.method === 'exact') ? 'exact' : 'Monte Carlo';
+    return [
+      {
+        path: join(out, `map-lambda-${kind}-w${w}.svg`),
+        heatmap: {
+          title: `λ₁ of the generation FIM F̃: ${name}`,
+          subtitle: `${method}; mean over e_0…e_3`,
+          xLabel: 'depth',
+          yLabel: 'weight scale β',
+          valueLabel: 'λ₁(F̃)',
+          logColor: true,
+          cells: here.map((r) => ({ x: r.depth, y: r.beta, value: r.lambda })),
+        },
+      },
+      {
+        path: join(out, `map-retention-${kind}-w${w}.svg`),
+        heatmap: {
+          title: `retention r = λ₁(F̃)/λ₁(F_top): ${name}`,
+          subtitle: 'the share of the top layer’s Fisher information that reaches x (≤ 1 by the data-processing bound)',
+          xLabel: 'depth',
+          yLabel: 'weight scale β',
+          valueLabel: 'r',
+          cells: here.map((r) => ({ x: r.depth, y: r.beta, value: r.retention, label: r.retention.toFixed(2) })),
+        },
+      },
+      {
+        path: join(out, `map-jacobian-${kind}-w${w}.svg`),
+        heatmap: {
+          title: `mean-field generation Jacobian ‖∂E[x]/∂y‖₂: ${name}`,
+          xLabel: 'depth',
+          yLabel: 'weight scale β',
+          valueLabel: '‖J‖₂',
+          logColor: true,
+          cells: here.map((r) => ({ x: r.depth, y: r.beta, value: r.jacobianNorm })),
+        },
+      },
+    ];
+  });
+}
+
+export const mapCommand: Command = {
+  name: 'map',
+  summary:
+    'Map where a deep RBM amplifies: the generation FIM, its top-layer bound and the mean-field Jacobian over depth × width × β',
+  usage: 'rgdl map --out DIR [--quick] [--json]',
+  help: `For random nets [w, …, w, 10] (width 10: exact; 64: Monte Carlo), depth 1–6, every
+weight scaled by β ∈ {0.25, 0.5, 1, 2, 4, 8}, and for the recipe victims of depth
+1–3 (14×14 MNIST, 64 hidden units) with their weights scaled by β: λ₁ of the
+generation FIM F̃(e_c) with its Monte Carlo error, λ₁ of the top layer alone
+(F_top, the data-processing bound F̃ ≼ F_top), the retention r = λ₁(F̃)/λ₁(F_top),
+the largest eigenvalue of F̃ − F_top, the mean-field generation Jacobian norm per
+layer and overall, and the victims' accuracy. Writes map.json, map.md and
+heatmaps (λ₁, r, ‖J‖ over depth × β) as SVG with their Vega-Lite specs.
+
+  --out DIR   output directory (required)
+  --quick     width 10, depths 1–3, β ∈ {0.5, 1, 2}, no victims (seconds)
+  --seed S    Monte Carlo seed                                          (11)
+  --json      print the rows as JSON
+`,
+  options: { out: { type: 'string' }, quick: { type: 'boolean' } },
+  async run({ values }, io) {
+    const out = ensureOutDir(requiredString('out', values.out))!;
+    const grid = values.quick === true ? QUICK : FULL;
+    const seed = intFlag('seed', values.seed, 11);
+    const t0 = performance.now();
+    const be = await createBackend();
+    try {
+      const progress = new Progress(1, { enabled: values.json !== true });
+      const victims: { depth: number; net: DeepRbm }[] = [];
+      let test: { x: Matrix<Float64Array>; labels: Int32Array } | undefined;
+      if (grid.victimDepths.length > 0) {
+        const train = loadMnist({ size: 14, split: 'train' });
+        const validation = loadMnist({ size: 14, split: 'attacker', limit: 500 });
+        const t = loadMnist({ size: 14, split: 'test' });
+        const t500 = subset(
+          t,
+          Array.from({ length: 500 }, (_, i) => i),
+        );
+        test = { x: t500.x, labels: t500.labels };
+        for (const depth of grid.victimDepths) {
+          progress.update(0, 1, `training the depth-${depth} victim`);
+          const widths = [196, ...new Array<number>(depth - 1).fill(64), 10];
+          victims.push({ depth, net: trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net });
+        }
+      }
+      const rows = amplificationMap(be, {
+        widths: grid.widths,
+        depths: grid.depths,
+        betas: grid.betas,
+        victims,
+        ...(test ? { test } : {}),
+        mc: { samples: 1000, pool: 1024, batches: 4, seed },
+        onCell: (r, done, total) =>
+          progress.update(done, total, `${done}/${total} ${r.kind} w=${r.width} β=${r.beta} depth ${r.depth}`),
+      });
+      progress.finish();
+      for (const r of rows) {
+        requireFinite(`λ₁ of the ${r.kind} net (width ${r.width}, β ${r.beta}, depth ${r.depth})`, r.lambda);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const md = mapMarkdown(rows, seconds);
+      const plots = mapHeatmaps(rows, out);
+      writeOutputs(
+        await renderOutputs([
+          { path: join(out, 'map.json'), text: `${JSON.stringify({ grid, seconds, rows }, null, 1)}\n` },
+          { path: join(out, 'map.md'), text: md },
+          ...plots,
+        ]),
+      );
+      if (values.json === true) {
+        io.out(`${JSON.stringify({ seconds, rows }, null, 2)}\n`);
+        return;
+      }
+      io.out(`${md}\nwrote ${out}/map.{json,md} and ${plots.length} heatmaps\n`);
+    } finally {
+      be.dispose();
+    }
+  },
+};
