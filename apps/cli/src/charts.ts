@@ -222,7 +222,8 @@ export function heatmapSpec(spec: HeatmapSpec): TopLevelSpec {
     padding: 12,
     config: { font: 'sans-serif', view: { stroke: null } },
     data: { values: rows },
-    width: Math.max(240, 56 * xs.length),
+    // cells wide enough for their labels (≈ 6.5 px per character at font size 10)
+    width: Math.max(240, xs.length * Math.max(56, 12 + 6.5 * Math.max(...rows.map((r) => r.label.length)))),
     height: Math.max(160, 30 * ys.length),
     layer: [
       {
@@ -234,7 +235,7 @@ export function heatmapSpec(spec: HeatmapSpec): TopLevelSpec {
             type: 'quantitative',
             title: spec.valueLabel,
             scale: { scheme: 'blues', ...(spec.logColor ? { type: 'log' } : {}) },
-            legend: { format: '~g', titleLimit: 0 },
+            legend: { format: '.3~g', titleLimit: 0 },
           },
         },
       },

@@ -120,8 +120,8 @@ export interface AmplificationMapConfig {
   readonly widths: readonly number[];
   readonly depths: readonly number[];
   readonly betas: readonly number[];
-  /** Trained nets at depth 1…: each has all its weights multiplied by every β and is scored on `test`. */
-  readonly victims?: readonly { readonly depth: number; readonly net: DeepRbm }[];
+  /** Trained nets (width: their family's hidden width, for grouping): each has all its weights multiplied by every β and is scored on `test`. */
+  readonly victims?: readonly { readonly depth: number; readonly width: number; readonly net: DeepRbm }[];
   readonly test?: { readonly x: Matrix<Float64Array>; readonly labels: Int32Array };
   /** One-hot outputs e_0 … e_{k−1} averaged over (default 4). */
   readonly outputs?: number;
@@ -190,11 +190,10 @@ export function amplificationMap(be: Backend, config: AmplificationMapConfig): A
         const p = classProbabilitiesAuto(be, net, config.test.x, { samples: 64, rng: createRng(5) });
         accuracy = argmaxRows(p).reduce((a, c, i) => a + (c === config.test!.labels[i] ? 1 : 0), 0) / p.rows;
       }
-      const widths = [v.net.layers[0]!.W.cols, ...v.net.layers.map((l) => l.W.rows)];
       push({
         kind: 'victim',
         depth: v.depth,
-        width: Math.max(...widths.slice(1, -1), 0),
+        width: v.width,
         beta,
         accuracy,
         ...amplificationCell(be, net, outputs, mc),

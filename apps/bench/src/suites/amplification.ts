@@ -36,7 +36,7 @@ export async function runAmplificationSuite(options: {
         widths,
         options.quick ? { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: 3 } } : {},
       );
-      return { depth, net: trainVictim(be, recipe, train, validation, { seed: 1 }).net };
+      return { depth, width: 64, net: trainVictim(be, recipe, train, validation, { seed: 1 }).net };
     });
     const rows = amplificationMap(be, {
       // exact at width 10 (2^10 states per level; width 12 costs 2^36 per layer and output)

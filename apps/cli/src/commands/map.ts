@@ -44,12 +44,18 @@ export function mapHeatmaps(rows: readonly AmplificationRow[], out: string): Out
         path: join(out, `map-lambda-${kind}-w${w}.svg`),
         heatmap: {
           title: `λ₁ of the generation FIM F̃: ${name}`,
-          subtitle: `${method}; mean over e_0…e_3`,
+          subtitle: `${method}${method === 'exact' ? '' : ' (each cell: λ₁ ± its Monte Carlo error)'}; mean over e_0…e_3`,
           xLabel: 'depth',
           yLabel: 'weight scale β',
           valueLabel: 'λ₁(F̃)',
           logColor: true,
-          cells: here.map((r) => ({ x: r.depth, y: r.beta, value: r.lambda })),
+          // Monte Carlo cells carry their error: 'λ₁ ± error'
+          cells: here.map((r) => ({
+            x: r.depth,
+            y: r.beta,
+            value: r.lambda,
+            label: r.lambdaError > 0 ? `${f(r.lambda)}±${f(r.lambdaError)}` : f(r.lambda),
+          })),
         },
       },
       {
@@ -106,7 +112,7 @@ heatmaps (λ₁, r, ‖J‖ over depth × β) as SVG with their Vega-Lite specs.
     const be = await createBackend();
     try {
       const progress = new Progress(1, { enabled: values.json !== true });
-      const victims: { depth: number; net: DeepRbm }[] = [];
+      const victims: { depth: number; width: number; net: DeepRbm }[] = [];
       let test: { x: Matrix<Float64Array>; labels: Int32Array } | undefined;
       if (grid.victimDepths.length > 0) {
         const train = loadMnist({ size: 14, split: 'train' });
@@ -120,7 +126,11 @@ heatmaps (λ₁, r, ‖J‖ over depth × β) as SVG with their Vega-Lite specs.
         for (const depth of grid.victimDepths) {
           progress.update(0, 1, `training the depth-${depth} victim`);
           const widths = [196, ...new Array<number>(depth - 1).fill(64), 10];
-          victims.push({ depth, net: trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net });
+          victims.push({
+            depth,
+            width: 64,
+            net: trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net,
+          });
         }
       }
       const rows = amplificationMap(be, {
