@@ -30,10 +30,10 @@ misinformation against the OOD attacker, and clone accuracy against query budget
 
 Grids:
   (default)   depths 1–3, 10 paired seeds, budgets 100/300/1,000 (and 3,000 OOD
-              queries); attackers softmax, MLP and eq. 14 on soft answers, on labels,
-              adaptive, OOD (costly attackers at 1,000 queries, on the arms listed
-              in FAIR_DEFAULT.attackerArms); about 25 min on 2 cores
-  --quick     depth 2, 4 seeds, budgets 200/800, small splits (about 2 min)
+              queries); attackers softmax and MLP on soft answers and on labels,
+              eq. 14, adaptive, OOD (costly attackers at 1,000 queries, on the arms listed
+              in FAIR_DEFAULT.attackerArms); 16 min on 2 cores (2 workers)
+  --quick     depth 2, 4 seeds, budgets 200/800, small splits (about 1 min)
   --transfer  depths 2–3, ε = 0.2, none/fim/random-class/random-query, the eq. 14
               attacker with 1,500 queries, 3 seeds, plus its first-layer weight error
               and adversarial inputs from each clone's classification FIM
@@ -88,7 +88,7 @@ ${DATA_HELP}
 };
 export type { DefenceName };
 
-/** The fair test's small grid (about 2 min here). */
+/** The fair test's small grid (61.5 s here on 2 workers). */
 export const FAIR_QUICK: FairTestConfig = {
   depths: [2],
   arms: [
@@ -111,7 +111,7 @@ export const FAIR_QUICK: FairTestConfig = {
 
 /**
  * The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000).
- * Cells are cut to keep it near 25 min here (never seeds): the costly attackers
+ * Cells are cut to keep it within 30 min here (941 s on 2 workers; never seeds): the costly attackers
  * run at 1,000 queries on the arms listed in `attackerArms`, the OOD attacker on
  * the arms it judges (none, adaptive misinformation, fim).
  */
