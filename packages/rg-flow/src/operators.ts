@@ -195,12 +195,40 @@ export function latticeOperators(L: number, shapes: readonly LatticeShape[]): Op
  * Cost Σ_α |terms(α)|·order per sample.
  * @throws RangeError when the samples have the wrong width.
  */
-export function evaluateOperators(set: OperatorSet, samples: Matrix<Float64Array>): Matrix<Float64Array> {
+export function evaluateOperators(set: OperatorSet, samples: Matrix<Float64Array>): Matrix<Float64Array>;
+/** The same, written into a Float32Array (exact for operators of binary samples: small integers). */
+export function evaluateOperators(
+  set: OperatorSet,
+  samples: Matrix<Float64Array>,
+  precision: 'f32',
+): Matrix<Float32Array>;
+export function evaluateOperators(
+  set: OperatorSet,
+  samples: Matrix<Float64Array>,
+  precision: 'f64' | 'f32' = 'f64',
+): Matrix<Float64Array> | Matrix<Float32Array> {
   if (samples.cols !== set.n) throw new RangeError(`samples have ${samples.cols} units, operator set acts on ${set.n}`);
   const nOps = set.operators.length;
-  const out = matrix(samples.rows, nOps);
+  const out =
+    precision === 'f32'
+      ? { rows: samples.rows, cols: nOps, data: new Float32Array(samples.rows * nOps) }
+      : matrix(samples.rows, nOps);
   const n = set.n;
   const spin = new Float64Array(n);
+  // fast path: every operator a single monomial of one or two units (singles, pairs)
+  if (set.operators.every((op) => op.terms.length === 1 && op.terms[0]!.length >= 1 && op.terms[0]!.length <= 2)) {
+    const u0 = Int32Array.from(set.operators, (op) => op.terms[0]![0]!);
+    const u1 = Int32Array.from(set.operators, (op) => op.terms[0]![1] ?? -1);
+    for (let r = 0; r < samples.rows; r++) {
+      for (let i = 0; i < n; i++) spin[i] = 2 * samples.data[r * n + i]! - 1;
+      const base = r * nOps;
+      for (let a = 0; a < nOps; a++) {
+        const b = u1[a]!;
+        out.data[base + a] = b < 0 ? spin[u0[a]!]! : spin[u0[a]!]! * spin[b]!;
+      }
+    }
+    return out;
+  }
   // flatten terms for a tight loop
   const opStart = new Int32Array(nOps + 1);
   const termStart: number[] = [];

@@ -5,7 +5,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { couplingsFromDistribution, projectCouplings } from './couplings.js';
 import { KC_2D, decimateChain, majorityBlocks, sampleIsingChain, wolffIsing2d } from './ising.js';
 import { allStates } from '@rgdl/rbm';
-import { chainNearestNeighbours, completeBasis, evaluateOperators, latticeOperators, singles } from './operators.js';
+import {
+  allPairs,
+  chainNearestNeighbours,
+  completeBasis,
+  evaluateOperators,
+  latticeOperators,
+  operatorSet,
+  singles,
+  union,
+} from './operators.js';
 import { eigenAnalysis } from './spectrum.js';
 import { exactStabilityMatrix, jackknifeError, mcrgStabilityMatrix } from './stability.js';
 import { sampleLayerPairs } from './flow.js';
@@ -139,4 +148,64 @@ describe('MCRG on reference systems (no network)', () => {
     expect(magnetic.value).toBeLessThan(3.75);
     expect(thermal.error).toBeLessThan(0.05);
   }, 60_000);
+});
+
+describe('MCRG moments of binary samples (f32 products of raw integer moments)', () => {
+  it('operators: the singles/pairs fast path and its f32 output equal the general evaluation', () => {
+    const rng = createRng(3);
+    const samples = matrix(
+      50,
+      6,
+      Float64Array.from({ length: 300 }, () => (rng.nextFloat() < 0.4 ? 1 : 0)),
+    );
+    const ops = union(singles(6), allPairs(6));
+    const fast = evaluateOperators(ops, samples);
+    const f32 = evaluateOperators(ops, samples, 'f32');
+    expect(Array.from(f32.data)).toEqual(Array.from(fast.data));
+    // the general path: the same monomials, one of them with a third unit so the fast path is off
+    const general = evaluateOperators(operatorSet(6, [...ops.operators.map((o) => o.terms[0]!), [0, 1, 2]]), samples);
+    for (let r = 0; r < 50; r++)
+      for (let a = 0; a < ops.operators.length; a++)
+        expect(general.data[r * (ops.operators.length + 1) + a]).toBe(fast.data[r * ops.operators.length + a]);
+  });
+
+  it('T from binary samples equals C_tt⁻¹ C_ts computed directly in f64 (1e-9), in several chunks', () => {
+    const net = createDeepRbm([8, 10, 6], createRng(5), { weightScale: 0.8 });
+    const x = matrix(
+      1,
+      8,
+      Float64Array.from({ length: 8 }, (_, i) => i % 2),
+    );
+    const pairs = sampleLayerPairs(be, net, x, 'up', 2, 3000, createRng(6));
+    const sourceOps = union(singles(10), allPairs(10));
+    const targetOps = singles(6);
+    const r = mcrgStabilityMatrix(be, { ...pairs, sourceOps, targetOps, blocks: 1, chunk: 700 });
+    const Ot = evaluateOperators(targetOps, pairs.target);
+    const Os = evaluateOperators(sourceOps, pairs.source);
+    const n = Ot.rows;
+    const nA = Ot.cols;
+    const nB = Os.cols;
+    const mean = (m: Matrix<Float64Array>, j: number) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += m.data[i * m.cols + j]!;
+      return s / n;
+    };
+    const cov = (a: Matrix<Float64Array>, i: number, b: Matrix<Float64Array>, j: number) => {
+      const ma = mean(a, i);
+      const mb = mean(b, j);
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (a.data[k * a.cols + i]! - ma) * (b.data[k * b.cols + j]! - mb);
+      return s / n;
+    };
+    const ctt = matrix(nA, nA);
+    const cts = matrix(nA, nB);
+    for (let i = 0; i < nA; i++) {
+      for (let j = 0; j < nA; j++) ctt.data[i * nA + j] = cov(Ot, i, Ot, j);
+      for (let j = 0; j < nB; j++) cts.data[i * nB + j] = cov(Ot, i, Os, j);
+    }
+    let trace = 0;
+    for (let i = 0; i < nA; i++) trace += ctt.data[i * nA + i]!;
+    for (let i = 0; i < nA; i++) ctt.data[i * nA + i]! += (1e-9 * trace) / nA;
+    expectAllClose(r.T.data, be.solve(ctt, cts).data, { rtol: 1e-9, atol: 1e-11 });
+  });
 });
