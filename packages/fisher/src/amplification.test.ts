@@ -58,5 +58,13 @@ describe('amplification map cell', () => {
       seed: 1,
     });
     expect(one.retention).toBeCloseTo(1, 12);
+    // stability matrices between hidden levels: none at depth 1; two layers at depth 3, products start at the first
+    expect(one.stability.generation.layers).toEqual([]);
+    for (const dir of ['generation', 'classification'] as const) {
+      const st = cell.stability[dir];
+      expect(st.layers).toHaveLength(2);
+      expect(st.products[0]).toBeCloseTo(st.layers[0]!, 12);
+      expect(st.products[1]!).toBeLessThanOrEqual(st.layers[0]! * st.layers[1]! * (1 + 1e-12));
+    }
   });
 });

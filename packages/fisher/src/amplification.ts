@@ -13,6 +13,7 @@ import { argmaxRows, classProbabilitiesAuto, createDeepRbm, downwardField, type 
 import { firstStepFisher, retention } from './bound.js';
 import { EXACT_FISHER_WIDTH } from './exact.js';
 import { generationFisher, topEigenpairs } from './fisher.js';
+import { stabilityFlow } from './rg-imports.js';
 
 export interface AmplificationCell {
   readonly widths: number[];
@@ -28,6 +29,16 @@ export interface AmplificationCell {
   /** Mean ‖J‖₂ of the mean-field generation map and of each layer's factor (top layer first). */
   readonly jacobianNorm: number;
   readonly layerNorms: number[];
+  /**
+   * Stability matrices between hidden levels (singles; exact when every level has
+   * ≤ 12 units, else MCRG): top singular value of each layer's T in travel order and
+   * of the cumulative products, for generation (at e_0) and classification (at `x`).
+   * Empty at depth 1 (no hidden-to-hidden layer).
+   */
+  readonly stability: {
+    readonly generation: { readonly layers: number[]; readonly products: number[] };
+    readonly classification: { readonly layers: number[]; readonly products: number[] };
+  };
 }
 
 /** Top singular value of a matrix (√ of the top eigenvalue of AᵀA or AAᵀ, whichever is smaller). */
@@ -72,8 +83,21 @@ export function amplificationCell(
   net: DeepRbm,
   outputs: readonly Float64Array[],
   mc: { samples: number; pool: number; batches: number; seed: number },
+  x?: Float64Array,
 ): AmplificationCell {
   const widths = [net.layers[0]!.W.cols, ...net.layers.map((l) => l.W.rows)];
+  const stabilityOf = (input: Float64Array, dir: 'up' | 'down') => {
+    if (net.layers.length < 2) return { layers: [], products: [] };
+    const small = widths.slice(1, -1).every((w) => w <= 12) && widths[0]! <= 12 && widths[widths.length - 1]! <= 12;
+    const flow = stabilityFlow(be, net, matrix(1, input.length, input), dir, {
+      method: small ? 'exact' : 'mcrg',
+      operators: 'singles',
+      samples: 20000,
+      rng: createRng(mc.seed + 99),
+    });
+    return { layers: flow.layers.map((l) => l.singularValues[0]!), products: flow.productTopSingularValues };
+  };
+  const xIn = x ?? Float64Array.from({ length: widths[0]! }, (_, i) => (i % 3 === 0 ? 1 : 0));
   const exact = widths.every((w) => w <= EXACT_FISHER_WIDTH);
   const per = outputs.map((y, i) => {
     const r = exact
@@ -112,6 +136,7 @@ export function amplificationCell(
     maxExcess: Math.max(...per.map((p) => p.bound.maxExcess)),
     jacobianNorm: avg((p) => p.jacobian),
     layerNorms: per[0]!.layers.map((_, k) => avg((p) => p.layers[k]!)),
+    stability: { generation: stabilityOf(outputs[0]!, 'down'), classification: stabilityOf(xIn, 'up') },
   };
 }
 

@@ -5,6 +5,7 @@ export {
   singularValues,
   mcrgStabilityMatrix,
   operatorsFor,
+  stabilityFlow,
   type OperatorChoice,
   type OperatorSet,
 } from '@rgdl/rg-flow';

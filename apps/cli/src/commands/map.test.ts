@@ -21,8 +21,17 @@ describe('rgdl map --quick', () => {
       expect(r.retention).toBeLessThanOrEqual(1 + 1e-12);
       if (r.depth === 1) expect(r.retention).toBeCloseTo(1, 10);
     }
-    expect(readdirSync(out).filter((n) => n.endsWith('.svg'))).toHaveLength(3);
+    expect(readdirSync(out).filter((n) => n.endsWith('.svg'))).toHaveLength(4);
     expect(readFileSync(join(out, 'map.md'), 'utf8')).toMatch(/\| random \| 10 \| 0\.5 \| 1 \|/);
     expect(plotProblems(out)).toEqual([]);
+    // cells are jobs: a rerun reads all 9 from the store and, in process, gives the same rows
+    const again = collect();
+    expect(await runCli(['map', '--quick', '--out', out, '--workers', '0', '--json'], again.io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'map.json'), 'utf8')).jobsComputed).toBe(0);
+    expect(JSON.parse(again.out).rows).toEqual(rows);
+    const fresh = mkdtempSync(join(tmpdir(), 'rgdl-map-'));
+    const inProcess = collect();
+    expect(await runCli(['map', '--quick', '--out', fresh, '--workers', '0', '--json'], inProcess.io)).toBe(0);
+    expect(JSON.parse(inProcess.out).rows).toEqual(rows);
   });
 });

@@ -49,6 +49,8 @@ export interface ArmJob {
   readonly defence: DefenceName;
   readonly strength: number;
   readonly victimHash: string;
+  /** The job whose result this one takes (its victim). */
+  readonly needs: string;
 }
 
 export type FairJob = VictimJob | ArmJob;
@@ -143,6 +145,7 @@ export function fairJobs(spec: FairGridSpec, data: FairTestData): FairJob[] {
           defence: arm.defence,
           strength,
           victimHash,
+          needs: victimHash,
         });
       }
     }

@@ -10,7 +10,7 @@
  * back to the queue and run again (at most `attempts` times, each error kept).
  */
 import { type Job, Queue, Worker as QueueWorker } from 'bullmq';
-import type { FairJob, VictimPayload } from './fair-jobs.js';
+import { type GridJob, needsOf } from './grid-job.js';
 import { ThreadPool } from './thread-pool.js';
 
 export const QUEUE_NAME = 'rgdl-fair';
@@ -70,21 +70,22 @@ export class QueueUnreachable extends Error {
 }
 
 export interface QueueJobData {
-  readonly job: FairJob;
-  readonly victim?: VictimPayload;
+  readonly job: GridJob;
+  /** The result of the job this one needs, if any. */
+  readonly dependency?: unknown;
 }
 
 /**
  * Runs `pending` on the queue at `url`, calling `finish` with each result in
- * the order they complete. Victims first; arms of a depth once its victim is in
- * `victimOf`. Resolves when all are done.
+ * the order they complete; a job that needs another is added once that one's
+ * result is known (`resultOf`), with it in its data. Resolves when all are done.
  * @throws Error with the job's last error when a job fails `ATTEMPTS` times.
  */
 export async function runOnQueue(
   url: string,
-  pending: readonly FairJob[],
-  victimOf: (hash: string) => VictimPayload | undefined,
-  finish: (job: FairJob, result: unknown) => void,
+  pending: readonly GridJob[],
+  resultOf: (hash: string) => unknown,
+  finish: (job: GridJob, result: unknown) => void,
   pollMs = 250,
 ): Promise<void> {
   const queue = new Queue<QueueJobData>(QUEUE_NAME, { connection: redisConnection(url) });
@@ -94,13 +95,14 @@ export async function runOnQueue(
   });
   try {
     await reachable(queue.waitUntilReady(), url, () => lastError);
-    const waiting = new Map<string, FairJob>();
+    const waiting = new Map<string, GridJob>();
     const added = new Set<string>();
-    const add = async (job: FairJob) => {
-      const victim = job.kind === 'arm' ? victimOf(job.victimHash) : undefined;
+    const add = async (job: GridJob) => {
+      const needs = needsOf(job);
+      const dependency = needs !== undefined ? resultOf(needs) : undefined;
       await queue.add(
         job.key,
-        { job, ...(victim ? { victim } : {}) },
+        { job, ...(dependency !== undefined ? { dependency } : {}) },
         {
           jobId: job.hash,
           attempts: ATTEMPTS,
@@ -117,7 +119,8 @@ export async function runOnQueue(
       // add what is ready: victims at once, arms when their victim's result is here
       for (let i = remaining.length - 1; i >= 0; i--) {
         const job = remaining[i]!;
-        if (job.kind === 'victim' || victimOf(job.victimHash) !== undefined) {
+        const needs = needsOf(job);
+        if (needs === undefined || resultOf(needs) !== undefined) {
           remaining.splice(i, 1);
           await add(job);
         }
@@ -162,7 +165,7 @@ export async function serveQueue(url: string, options: QueueWorkerOptions = {}):
     QUEUE_NAME,
     async (job) => {
       options.onJob?.('start', job.data.job.key);
-      const result = await pool.run(job.data.job, job.data.victim);
+      const result = await pool.run(job.data.job, job.data.dependency);
       options.onJob?.('done', job.data.job.key);
       return result;
     },

@@ -7,15 +7,10 @@
 import { join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { assembleFairTest, type FairArmResult, type FairTestConfig, type FairTestResult } from '@rgdl/poison';
-import {
-  type FairGridSpec,
-  type FairJob,
-  fairJobs,
-  gridData,
-  type JobCache,
-  runJob,
-  type VictimPayload,
-} from './fair-jobs.js';
+import type { AmplificationRow } from '@rgdl/fisher';
+import { type FairGridSpec, fairJobs, gridData, type JobCache, type VictimPayload } from './fair-jobs.js';
+import { type GridJob, needsOf, runGridJob } from './grid-job.js';
+import { type MapGrid, mapJobs } from './map-jobs.js';
 import { ResultStore } from './store.js';
 import { runOnQueue } from './queue.js';
 import { ThreadPool } from './thread-pool.js';
@@ -53,10 +48,20 @@ export class GridStopped extends Error {
   override readonly name = 'GridStopped';
 }
 
-export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Promise<GridRunResult> {
-  const t0 = performance.now();
-  const data = gridData(spec);
-  const jobs = fairJobs(spec, data);
+/** What running a list of jobs left: the store (every result by hash) and counts. */
+export interface JobsRun {
+  readonly store: ResultStore;
+  readonly jobs: number;
+  readonly computed: number;
+  readonly tornBytes: number;
+}
+
+/**
+ * Runs jobs resumably: those already in the store are skipped; the rest run in
+ * this process (`workers: 0`), on a thread pool, or on the queue, each once the
+ * job it needs is stored; every result is appended to the store as it finishes.
+ */
+export async function runJobs(jobs: readonly GridJob[], options: GridRunOptions): Promise<JobsRun> {
   const store = new ResultStore(options.storePath);
   const pending = jobs.filter((j) => !store.has(j.hash));
   const resumed = jobs.length - pending.length;
@@ -64,24 +69,31 @@ export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Prom
   let computed = 0;
   const report = (label: string) => options.onProgress?.({ done, total: jobs.length, resumed, label });
   report(resumed > 0 ? `resumed: ${resumed} of ${jobs.length} jobs already in the store` : 'starting');
-  const ready = (j: FairJob) => j.kind === 'victim' || store.has(j.victimHash);
-  const finish = (job: FairJob, result: unknown) => {
+  const ready = (j: GridJob) => {
+    const needs = needsOf(j);
+    return needs === undefined || store.has(needs);
+  };
+  const finish = (job: GridJob, result: unknown) => {
     store.put(job.hash, job.key, result);
     done++;
     computed++;
     report(job.key);
   };
   if (options.queue !== undefined) {
-    await runOnQueue(options.queue, pending, (h) => store.get<VictimPayload>(h), finish);
+    await runOnQueue(options.queue, pending, (h) => store.get(h), finish);
   } else if (options.workers === 0) {
     const be = await createBackend();
     const cache: JobCache = { victims: new Map() };
     try {
-      for (const job of [...pending.filter((j) => j.kind === 'victim'), ...pending.filter((j) => j.kind === 'arm')]) {
+      const queue = [...pending];
+      while (queue.length > 0) {
         if (options.stopAfter !== undefined && computed >= options.stopAfter)
           throw new GridStopped(`stopped after ${computed} jobs`);
-        const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
-        finish(job, runJob(be, job, cache, victim));
+        const k = queue.findIndex(ready);
+        if (k < 0) throw new Error('grid jobs wait for a job that is not scheduled');
+        const job = queue.splice(k, 1)[0]!;
+        const needs = needsOf(job);
+        finish(job, runGridJob(be, job, cache, needs === undefined ? undefined : store.get(needs)));
       }
     } finally {
       be.dispose();
@@ -89,6 +101,14 @@ export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Prom
   } else {
     await runOnPool(pending, options, store, ready, finish, () => computed);
   }
+  return { store, jobs: jobs.length, computed, tornBytes: store.tornBytes };
+}
+
+export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Promise<GridRunResult> {
+  const t0 = performance.now();
+  const data = gridData(spec);
+  const jobs = fairJobs(spec, data);
+  const { store, computed, tornBytes } = await runJobs(jobs, options);
   const victims = jobs.filter((j) => j.kind === 'victim').map((j) => store.get<VictimPayload>(j.hash)!);
   const arms = jobs.filter((j) => j.kind === 'arm').map((j) => store.get<FairArmResult>(j.hash)!);
   const seconds = (performance.now() - t0) / 1000;
@@ -97,18 +117,30 @@ export async function runGrid(spec: FairGridSpec, options: GridRunOptions): Prom
     result: assembleFairTest(config, data, victims, arms, seconds),
     jobs: jobs.length,
     computed,
-    tornBytes: store.tornBytes,
+    tornBytes,
     seconds,
   };
 }
 
-/** Runs jobs on a thread pool, each as soon as it is ready (an arm once its victim is stored). */
+/** The amplification map as jobs (map-jobs.ts): its rows in grid order. */
+export async function runMapGrid(
+  grid: MapGrid,
+  options: GridRunOptions,
+): Promise<{ rows: AmplificationRow[]; jobs: number; computed: number; tornBytes: number; seconds: number }> {
+  const t0 = performance.now();
+  const jobs = mapJobs(grid);
+  const { store, computed, tornBytes } = await runJobs(jobs, options);
+  const rows = jobs.filter((j) => j.kind === 'map-cell').map((j) => store.get<AmplificationRow>(j.hash)!);
+  return { rows, jobs: jobs.length, computed, tornBytes, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Runs jobs on a thread pool, each as soon as it is ready (once the job it needs is stored). */
 async function runOnPool(
-  pending: FairJob[],
+  pending: GridJob[],
   options: GridRunOptions,
   store: ResultStore,
-  ready: (j: FairJob) => boolean,
-  finish: (job: FairJob, result: unknown) => void,
+  ready: (j: GridJob) => boolean,
+  finish: (job: GridJob, result: unknown) => void,
   computed: () => number,
 ): Promise<void> {
   const pool = new ThreadPool(Math.max(1, Math.min(options.workers, pending.length || 1)));
@@ -119,10 +151,10 @@ async function runOnPool(
       while (running.size < pool.size) {
         if (options.stopAfter !== undefined && computed() + running.size >= options.stopAfter) break;
         const k = queue.findIndex(ready);
-        if (k < 0) break; // waiting for a victim
+        if (k < 0) break; // waiting for a job it needs
         const job = queue.splice(k, 1)[0]!;
-        const victim = job.kind === 'arm' ? store.get<VictimPayload>(job.victimHash) : undefined;
-        const p: Promise<void> = pool.run(job, victim).then((result) => {
+        const needs = needsOf(job);
+        const p: Promise<void> = pool.run(job, needs === undefined ? undefined : store.get(needs)).then((result) => {
           running.delete(p);
           finish(job, result);
         });

@@ -3,7 +3,7 @@
  * `run` waits for a free thread.
  */
 import { Worker } from 'node:worker_threads';
-import type { FairJob, VictimPayload } from './fair-jobs.js';
+import type { GridJob } from './grid-job.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 /** The worker script beside this module (.ts under tsx and in tests, .js when built). */
@@ -56,14 +56,14 @@ export class ThreadPool {
     return w ? Promise.resolve(w) : new Promise((r) => this.waiters.push(r));
   }
 
-  /** Runs one job on a free thread. @throws Error with the job's stack when it fails */
-  async run(job: FairJob, victim?: VictimPayload): Promise<unknown> {
+  /** Runs one job on a free thread (with the result of the job it needs). @throws Error with the job's stack when it fails */
+  async run(job: GridJob, dependency?: unknown): Promise<unknown> {
     if (this.broken) throw this.broken;
     const w = await this.acquire();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
-      w.postMessage({ id, job, ...(victim ? { victim } : {}) } satisfies WorkerRequest);
+      w.postMessage({ id, job, ...(dependency !== undefined ? { dependency } : {}) } satisfies WorkerRequest);
     });
   }
 

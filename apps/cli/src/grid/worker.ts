@@ -4,12 +4,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { type FairJob, type JobCache, runJob, type VictimPayload } from './fair-jobs.js';
+import type { JobCache } from './fair-jobs.js';
+import { type GridJob, runGridJob } from './grid-job.js';
 
 export interface WorkerRequest {
   readonly id: number;
-  readonly job: FairJob;
-  readonly victim?: VictimPayload;
+  readonly job: GridJob;
+  /** The result of the job this one needs, if any. */
+  readonly dependency?: unknown;
 }
 
 export type WorkerReply =
@@ -26,7 +28,7 @@ parentPort!.on('message', (m: WorkerRequest | 'exit') => {
   }
   const t0 = performance.now();
   try {
-    const result = runJob(be, m.job, cache, m.victim);
+    const result = runGridJob(be, m.job, cache, m.dependency);
     parentPort!.postMessage({ id: m.id, result, seconds: (performance.now() - t0) / 1000 } satisfies WorkerReply);
   } catch (error) {
     parentPort!.postMessage({ id: m.id, error: (error as Error).stack ?? String(error) } satisfies WorkerReply);

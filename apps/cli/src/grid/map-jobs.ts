@@ -1,0 +1,150 @@
+/**
+ * The amplification map (`rgdl map`) as jobs: one 'map-victim' job per trained
+ * depth (its model), one 'map-cell' job per net × β. A victim cell needs its
+ * victim's result. Pure functions of their inputs, hashed like the fair test's.
+ */
+import { createHash } from 'node:crypto';
+import { createRng, type Backend } from '@rgdl/gpu-kernels';
+import { amplificationCell, scaleWeights, type AmplificationRow } from '@rgdl/fisher';
+import {
+  argmaxRows,
+  classProbabilitiesAuto,
+  createDeepRbm,
+  loadMnist,
+  parseModel,
+  serializeModel,
+  subset,
+  trainVictim,
+  victimRecipe,
+} from '@rgdl/rbm';
+import { JOB_FORMAT } from './fair-jobs.js';
+
+export interface MapGrid {
+  readonly widths: readonly number[];
+  readonly depths: readonly number[];
+  readonly betas: readonly number[];
+  /** Depths of the trained victims (14×14 MNIST, 64 hidden units); empty: none. */
+  readonly victimDepths: readonly number[];
+  readonly mc: { readonly samples: number; readonly pool: number; readonly batches: number; readonly seed: number };
+}
+
+export interface MapVictimJob {
+  readonly kind: 'map-victim';
+  readonly key: string;
+  readonly hash: string;
+  readonly depth: number;
+}
+
+export interface MapCellJob {
+  readonly kind: 'map-cell';
+  readonly key: string;
+  readonly hash: string;
+  readonly net: 'random' | 'victim';
+  readonly width: number;
+  readonly depth: number;
+  readonly beta: number;
+  readonly mc: MapGrid['mc'];
+  /** Victim cells: the map-victim job whose model they scale. */
+  readonly needs?: string;
+}
+
+export type MapJob = MapVictimJob | MapCellJob;
+
+const hashOf = (inputs: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify({ format: JOB_FORMAT, inputs }))
+    .digest('hex')
+    .slice(0, 32);
+
+const OUTPUTS = Array.from({ length: 4 }, (_, c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
+
+/** Every job of a map, victims first. */
+export function mapJobs(grid: MapGrid): MapJob[] {
+  const jobs: MapJob[] = [];
+  const victimHash = new Map<number, string>();
+  for (const depth of grid.victimDepths) {
+    const hash = hashOf({ kind: 'map-victim', depth, recipe: 'mnist14', hidden: 64 });
+    victimHash.set(depth, hash);
+    jobs.push({ kind: 'map-victim', key: `victim d${depth}`, hash, depth });
+  }
+  for (const width of grid.widths) {
+    for (const beta of grid.betas) {
+      for (const depth of grid.depths) {
+        const inputs = { kind: 'map-cell', net: 'random', width, depth, beta, mc: grid.mc };
+        jobs.push({
+          kind: 'map-cell',
+          key: `random w${width} β${beta} d${depth}`,
+          hash: hashOf(inputs),
+          net: 'random',
+          width,
+          depth,
+          beta,
+          mc: grid.mc,
+        });
+      }
+    }
+  }
+  for (const depth of grid.victimDepths) {
+    for (const beta of grid.betas) {
+      const needs = victimHash.get(depth)!;
+      const inputs = { kind: 'map-cell', net: 'victim', needs, depth, beta, mc: grid.mc };
+      jobs.push({
+        kind: 'map-cell',
+        key: `victim d${depth} β${beta}`,
+        hash: hashOf(inputs),
+        net: 'victim',
+        width: 64,
+        depth,
+        beta,
+        mc: grid.mc,
+        needs,
+      });
+    }
+  }
+  return jobs;
+}
+
+/** Runs one map job (a victim job returns its model file text; a cell its row). */
+export function runMapJob(be: Backend, job: MapJob, dependency?: unknown): unknown {
+  if (job.kind === 'map-victim') {
+    const train = loadMnist({ size: 14, split: 'train' });
+    const validation = loadMnist({ size: 14, split: 'attacker', limit: 500 });
+    const widths = [196, ...new Array<number>(job.depth - 1).fill(64), 10];
+    return serializeModel(trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net, {});
+  }
+  if (job.net === 'random') {
+    const base = createDeepRbm(
+      [job.width, ...new Array<number>(job.depth - 1).fill(job.width), 10],
+      createRng(1000 * job.depth + job.width),
+      {
+        weightScale: 1,
+      },
+    );
+    const cell = amplificationCell(be, scaleWeights(base, job.beta), OUTPUTS, job.mc);
+    return {
+      kind: 'random',
+      depth: job.depth,
+      width: job.width,
+      beta: job.beta,
+      accuracy: null,
+      ...cell,
+    } satisfies AmplificationRow;
+  }
+  if (typeof dependency !== 'string') throw new Error(`job ${job.key} needs its victim's model`);
+  const net = scaleWeights(parseModel(dependency).net, job.beta);
+  const test = subset(
+    loadMnist({ size: 14, split: 'test' }),
+    Array.from({ length: 500 }, (_, i) => i),
+  );
+  const p = classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: createRng(5) });
+  const accuracy = argmaxRows(p).reduce((a, c, i) => a + (c === test.labels[i] ? 1 : 0), 0) / p.rows;
+  const cell = amplificationCell(be, net, OUTPUTS, job.mc, test.x.data.slice(0, 196));
+  return {
+    kind: 'victim',
+    depth: job.depth,
+    width: job.width,
+    beta: job.beta,
+    accuracy,
+    ...cell,
+  } satisfies AmplificationRow;
+}
