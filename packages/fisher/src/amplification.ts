@@ -92,6 +92,7 @@ export function amplificationCell(
     const flow = stabilityFlow(be, net, matrix(1, input.length, input), dir, {
       method: small ? 'exact' : 'mcrg',
       operators: 'singles',
+      eigen: false, // singular values only (QR eigen-iterations need not converge on 256 × 256 MCRG noise)
       samples: 20000,
       rng: createRng(mc.seed + 99),
     });

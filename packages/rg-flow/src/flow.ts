@@ -97,6 +97,8 @@ export interface StabilityFlowOptions {
   readonly blocks?: number;
   /** Also compute the left eigenvectors (scaling fields) of square T (default false). */
   readonly leftVectors?: boolean;
+  /** Eigen-analysis of square T (default true; off when only singular values are wanted). */
+  readonly eigen?: boolean;
   readonly rng?: Rng;
 }
 
@@ -198,7 +200,9 @@ export function stabilityFlow(
       ...(topErr !== undefined ? { topSingularValueError: topErr } : {}),
       ...(svErrors !== undefined ? { singularValueErrors: svErrors } : {}),
       ...(degenerate !== undefined ? { degenerateTargets: degenerate } : {}),
-      ...(T.rows === T.cols ? { eigen: eigenAnalysis(be, T, { leftVectors: options.leftVectors === true }) } : {}),
+      ...(T.rows === T.cols && options.eigen !== false
+        ? { eigen: eigenAnalysis(be, T, { leftVectors: options.leftVectors === true }) }
+        : {}),
     });
   }
   // cumulative products in travel order: P_m = T_m · … · T_1
