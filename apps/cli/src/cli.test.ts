@@ -67,6 +67,13 @@ describe('rgdl CLI', () => {
     const b = collect();
     expect(await runCli(['experiment', '--out', '/tmp/rgdl-x', '--seeds', '0'], b.io)).toBe(2);
     expect(b.err).toMatch(/--seeds must be an integer ≥ 2/);
+    // where the jobs go: checked before anything runs
+    const q = collect();
+    expect(await runCli(['experiment', '--out', '/tmp/rgdl-x', '--queue', 'http://127.0.0.1:6379'], q.io)).toBe(2);
+    expect(q.err).toMatch(/--queue must be a redis:\/\/ URL, got http:/);
+    const w = collect();
+    expect(await runCli(['map', '--out', '/tmp/rgdl-x', '--workers', '-1'], w.io)).toBe(2);
+    expect(w.err).toMatch(/--workers must be an integer ≥ 0/);
   });
   it('demo --json: kernels check, a trained victim, its spectrum and FIM, three servers, a clone attack and a verdict', async () => {
     const c = collect();

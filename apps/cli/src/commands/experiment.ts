@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { DEFENCES, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { DATA_HELP, DATA_OPTIONS, type DataSpec, loadDataset, parseDataFlags } from '../data.js';
-import { QueueUnreachable, redisConnection } from '../grid/queue.js';
+import { QueueUnreachable, runnerFlags } from '../grid/queue.js';
 import { type GridRunResult, runGrid, storePathIn } from '../grid/run-grid.js';
 import type { CliIo } from '../io.js';
 import { fairBudgetChart, fairCostChart, fairMarkdown } from './fair-report.js';
@@ -166,14 +166,13 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
   const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
-  const workers = intFlag('workers', values.workers, availableParallelism(), 0);
-  if (values.queue !== undefined) {
-    try {
-      redisConnection(String(values.queue));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+  let runner: { workers: number; queue?: string };
+  try {
+    runner = runnerFlags(values, availableParallelism());
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
+  const { workers } = runner;
   let dataSpec: DataSpec | undefined;
   let attackers = base.attackers;
   if (values.data !== undefined) {
@@ -201,7 +200,7 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
       { config: gridConfig, ...(dataSpec ? { data: dataSpec } : {}) },
       {
         workers,
-        ...(typeof values.queue === 'string' ? { queue: values.queue } : {}),
+        ...(runner.queue !== undefined ? { queue: runner.queue } : {}),
         storePath: storePathIn(out),
         onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
       },

@@ -7,7 +7,7 @@ import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { Progress } from '../progress.js';
 import { requireFinite, UsageError } from '../usage-error.js';
 import type { MapGrid } from '../grid/map-jobs.js';
-import { QueueUnreachable, redisConnection } from '../grid/queue.js';
+import { QueueUnreachable, runnerFlags } from '../grid/queue.js';
 import { runMapGrid } from '../grid/run-grid.js';
 import { intFlag, requiredString } from '../flags.js';
 
@@ -142,14 +142,13 @@ Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left o
     const out = ensureOutDir(requiredString('out', values.out))!;
     const base = values.quick === true ? QUICK : FULL;
     const seed = intFlag('seed', values.seed, 11);
-    const workers = intFlag('workers', values.workers, availableParallelism(), 0);
-    if (values.queue !== undefined) {
-      try {
-        redisConnection(String(values.queue));
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+    let runner: { workers: number; queue?: string };
+    try {
+      runner = runnerFlags(values, availableParallelism());
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
+    const { workers } = runner;
     const grid: MapGrid = { ...base, mc: { samples: 1000, pool: 1024, batches: 4, seed } };
     const t0 = performance.now();
     {
@@ -158,7 +157,7 @@ Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left o
       try {
         run = await runMapGrid(grid, {
           workers,
-          ...(typeof values.queue === 'string' ? { queue: values.queue } : {}),
+          ...(runner.queue !== undefined ? { queue: runner.queue } : {}),
           storePath: join(out, 'map.jobs.jsonl'),
           onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
         });

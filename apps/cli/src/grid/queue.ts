@@ -69,6 +69,23 @@ export class QueueUnreachable extends Error {
   override readonly name = 'QueueUnreachable';
 }
 
+/** Where the jobs of a run go: --workers N (all cores by default) or --queue URL (checked). @throws RangeError for a bad URL */
+export function runnerFlags(
+  values: { readonly workers?: string | boolean; readonly queue?: string | boolean },
+  cores: number,
+): {
+  workers: number;
+  queue?: string;
+} {
+  const workers = values.workers === undefined ? cores : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new RangeError(`--workers must be an integer ≥ 0, got '${String(values.workers)}'`);
+  if (values.queue === undefined) return { workers };
+  const queue = String(values.queue);
+  redisConnection(queue);
+  return { workers, queue };
+}
+
 export interface QueueJobData {
   readonly job: GridJob;
   /** The result of the job this one needs, if any. */
