@@ -27,6 +27,7 @@ export {
 } from './matrix.js';
 export { createRng, type Rng } from './random.js';
 export { SingularMatrixError } from './linalg/lu-solve.js';
+export { solveSpd } from './linalg/spd-solve.js';
 export type { SymmetricEigen } from './linalg/symmetric-eigen.js';
 export type { ComplexEigenvalues } from './linalg/general-eigenvalues.js';
 export { naiveMatmul } from './reference.js';

@@ -11,7 +11,7 @@
  *   T = (C^{tt})⁻¹ C^{tf}  (solved, never inverted),
  * with jackknife errors over contiguous blocks of samples.
  */
-import { matrix, type Backend, type FloatArray, type Matrix } from '@rgdl/gpu-kernels';
+import { matrix, solveSpd, type Backend, type FloatArray, type Matrix } from '@rgdl/gpu-kernels';
 import { productDistribution, stateBlock, upwardField, downwardField, type Direction, type RbmLayer } from '@rgdl/rbm';
 import { evaluateOperators, type OperatorSet } from './operators.js';
 
@@ -127,55 +127,10 @@ function nonDegenerate(m: Moments, nA: number): number[] {
   return v.map((x, i) => (x > DEGENERATE_VARIANCE * max && x > 0 ? i : -1)).filter((i) => i >= 0);
 }
 
-/**
- * X = A⁻¹B for a symmetric positive-definite A (a covariance with its ridge):
- * Cholesky A = LLᵀ and L⁻¹ by triangular inversion (k³/3 each, here), then
- * A⁻¹ = L⁻ᵀL⁻¹ and A⁻¹B by the backend's matrix product, so the many right-hand
- * sides (one per source operator) cost one GEMM instead of 2k² per column in a
- * scalar loop. Falls back to the backend's pivoted LU when a pivot is not positive.
- */
 /** Every sample value 0 or 1. */
 function isBinary(v: Float64Array): boolean {
   for (let i = 0; i < v.length; i++) if (v[i] !== 0 && v[i] !== 1) return false;
   return true;
-}
-
-/** Every value in {−1, 0, 1} (products too, so a chunk's sums of products are integers ≤ rows: exact in f32). */
-function isSmallInteger(v: Float64Array | Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!;
-    if (x !== 0 && x !== 1 && x !== -1) return false;
-  }
-  return true;
-}
-
-function spdSolve(be: Backend, a: Matrix<Float64Array>, b: Matrix<Float64Array>): Matrix<Float64Array> {
-  const k = a.rows;
-  const L = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    let d = a.data[j * k + j]!;
-    for (let p = 0; p < j; p++) d -= L[j * k + p]! ** 2;
-    if (!(d > 0)) return be.solve(a, b);
-    const ljj = Math.sqrt(d);
-    L[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let s = a.data[i * k + j]!;
-      for (let p = 0; p < j; p++) s -= L[i * k + p]! * L[j * k + p]!;
-      L[i * k + j] = s / ljj;
-    }
-  }
-  // M = L⁻¹ (lower triangular), column by column
-  const M = matrix(k, k);
-  for (let j = 0; j < k; j++) {
-    M.data[j * k + j] = 1 / L[j * k + j]!;
-    for (let i = j + 1; i < k; i++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s -= L[i * k + p]! * M.data[p * k + j]!;
-      M.data[i * k + j] = s / L[i * k + i]!;
-    }
-  }
-  const inverse = be.matmul(M, M, { transA: true }); // L⁻ᵀL⁻¹ = A⁻¹
-  return be.matmul(inverse, b);
 }
 
 function solveT(be: Backend, m: Moments, nA: number, nB: number, keep: readonly number[]): Matrix<Float64Array> {
@@ -190,7 +145,7 @@ function solveT(be: Backend, m: Moments, nA: number, nB: number, keep: readonly 
   let trace = 0;
   for (let r = 0; r < k; r++) trace += ctt.data[r * k + r]!;
   for (let r = 0; r < k; r++) ctt.data[r * k + r]! += (COVARIANCE_RIDGE * trace) / Math.max(1, k);
-  const reduced = spdSolve(be, ctt, cts);
+  const reduced = solveSpd(be, ctt, cts);
   const T = matrix(nA, nB); // rows of degenerate target operators stay zero
   keep.forEach((i, r) => T.data.set(reduced.data.subarray(r * nB, (r + 1) * nB), i * nB));
   return T;
@@ -220,6 +175,8 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
   let shiftT: Float64Array | undefined;
   let shiftS: Float64Array | undefined;
   let integerChunks = false;
+  // decided once per operator set, not by scanning every chunk's values
+  const singleTerms = [targetOps, sourceOps].every((set) => set.operators.every((op) => op.terms.length === 1));
   for (let b = 0; b < blocks; b++) {
     const r0 = Math.floor((b * n) / blocks);
     const r1 = Math.floor(((b + 1) * n) / blocks);
@@ -235,22 +192,23 @@ export function mcrgStabilityMatrix(be: Backend, options: McrgOptions): McrgResu
       const rows = c1 - c0;
       const tChunk = { rows, cols: target.cols, data: target.data.subarray(c0 * target.cols, c1 * target.cols) };
       const sChunk = { rows, cols: source.cols, data: source.data.subarray(c0 * source.cols, c1 * source.cols) };
-      // binary samples (the usual case) go straight to f32; others, and anything past the check, to f64
-      const binary = (shiftT === undefined || integerChunks) && isBinary(tChunk.data) && isBinary(sChunk.data);
-      const Ot32 = binary ? evaluateOperators(targetOps, tChunk, 'f32') : undefined;
-      const Os32 = binary ? evaluateOperators(sourceOps, sChunk, 'f32') : undefined;
-
-      // Operators of binary (0/1 or ±1) samples are small integers: their products summed
-      // over a chunk are exact in f32 (|sum| ≤ chunk < 2²⁴), so the two big products run
-      // in f32 (about twice as fast) on the raw values, and the sums are kept in f64.
-      // Otherwise the values are shifted by the first chunk's means and multiplied in f64.
+      // Single-monomial operators of binary samples are ±1 (products of spins 2h − 1): their
+      // products summed over a chunk are integers ≤ rows, exact in f32, so the two big
+      // products run in f32 (about twice as fast) on the raw values, and the sums are kept
+      // in f64. Otherwise the values are shifted by the first chunk's means and multiplied in f64.
       const integer =
-        Ot32 !== undefined && Os32 !== undefined && isSmallInteger(Ot32.data) && isSmallInteger(Os32.data);
+        singleTerms &&
+        rows < 1 << 24 &&
+        (shiftT === undefined || integerChunks) &&
+        isBinary(tChunk.data) &&
+        isBinary(sChunk.data);
+      const Ot32 = integer ? evaluateOperators(targetOps, tChunk, 'f32') : undefined;
+      const Os32 = integer ? evaluateOperators(sourceOps, sChunk, 'f32') : undefined;
       let tt: Matrix<FloatArray>;
       let ts: Matrix<FloatArray>;
       let Ot: Matrix<FloatArray>;
       let Os: Matrix<FloatArray>;
-      if (integer && rows < 1 << 24) {
+      if (Ot32 !== undefined && Os32 !== undefined) {
         integerChunks = true;
         shiftT ??= new Float64Array(nA);
         shiftS ??= new Float64Array(nB);
