@@ -178,12 +178,31 @@ export function scaleWeights(net: DeepRbm, beta: number): DeepRbm {
  * The depth × width × β map: random nets (seeded by depth and width, so each β
  * scales the same draw) and β-scaled trained nets, one `amplificationCell` each.
  */
-export function amplificationMap(be: Backend, config: AmplificationMapConfig): AmplificationRow[] {
-  const k = config.outputs ?? 4;
-  const classes = 10;
-  const outputs = Array.from({ length: k }, (_, c) =>
-    Float64Array.from({ length: classes }, (_, j) => (j === c ? 1 : 0)),
+/** One draw of a random net [w, …, w, 10] of the given depth (seeded by depth and width), weights × β. */
+export function randomMapNet(width: number, depth: number, beta: number): DeepRbm {
+  const base = createDeepRbm(
+    [width, ...new Array<number>(depth - 1).fill(width), 10],
+    createRng(1000 * depth + width),
+    {
+      weightScale: 1,
+    },
   );
+  return scaleWeights(base, beta);
+}
+
+/** The one-hot outputs e_0 … e_{k−1} of 10 classes a map cell averages over. */
+export function mapOutputs(k = 4): Float64Array[] {
+  return Array.from({ length: k }, (_, c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
+}
+
+/** eq. 2 accuracy with 64 draws (exact when enumerable), the map's victim score. */
+export function mapAccuracy(be: Backend, net: DeepRbm, test: { x: Matrix<Float64Array>; labels: Int32Array }): number {
+  const p = classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: createRng(5) });
+  return argmaxRows(p).reduce((a, c, i) => a + (c === test.labels[i] ? 1 : 0), 0) / p.rows;
+}
+
+export function amplificationMap(be: Backend, config: AmplificationMapConfig): AmplificationRow[] {
+  const outputs = mapOutputs(config.outputs ?? 4);
   const mc = config.mc ?? { samples: 1000, pool: 1024, batches: 4, seed: 11 };
   const total =
     config.widths.length * config.depths.length * config.betas.length +
@@ -196,14 +215,7 @@ export function amplificationMap(be: Backend, config: AmplificationMapConfig): A
   for (const width of config.widths) {
     for (const beta of config.betas) {
       for (const depth of config.depths) {
-        const base = createDeepRbm(
-          [width, ...new Array<number>(depth - 1).fill(width), classes],
-          createRng(1000 * depth + width),
-          {
-            weightScale: 1,
-          },
-        );
-        const cell = amplificationCell(be, scaleWeights(base, beta), outputs, mc);
+        const cell = amplificationCell(be, randomMapNet(width, depth, beta), outputs, mc);
         push({ kind: 'random', depth, width, beta, accuracy: null, ...cell });
       }
     }
@@ -211,11 +223,7 @@ export function amplificationMap(be: Backend, config: AmplificationMapConfig): A
   for (const v of config.victims ?? []) {
     for (const beta of config.betas) {
       const net = scaleWeights(v.net, beta);
-      let accuracy: number | null = null;
-      if (config.test) {
-        const p = classProbabilitiesAuto(be, net, config.test.x, { samples: 64, rng: createRng(5) });
-        accuracy = argmaxRows(p).reduce((a, c, i) => a + (c === config.test!.labels[i] ? 1 : 0), 0) / p.rows;
-      }
+      const accuracy = config.test ? mapAccuracy(be, net, config.test) : null;
       push({
         kind: 'victim',
         depth: v.depth,

@@ -19,6 +19,9 @@ export { firstStepFisher, retention, type Retention } from './bound.js';
 export {
   amplificationCell,
   amplificationMap,
+  randomMapNet,
+  mapOutputs,
+  mapAccuracy,
   meanFieldGenerationJacobian,
   scaleWeights,
   type AmplificationCell,

@@ -166,12 +166,7 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
   const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
-  let runner: { workers: number; queue?: string };
-  try {
-    runner = runnerFlags(values, availableParallelism());
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const runner = runnerFlags(values, availableParallelism());
   const { workers } = runner;
   let dataSpec: DataSpec | undefined;
   let attackers = base.attackers;

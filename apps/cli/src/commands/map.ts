@@ -142,12 +142,7 @@ Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left o
     const out = ensureOutDir(requiredString('out', values.out))!;
     const base = values.quick === true ? QUICK : FULL;
     const seed = intFlag('seed', values.seed, 11);
-    let runner: { workers: number; queue?: string };
-    try {
-      runner = runnerFlags(values, availableParallelism());
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const runner = runnerFlags(values, availableParallelism());
     const { workers } = runner;
     const grid: MapGrid = { ...base, mc: { samples: 1000, pool: 1024, batches: 4, seed } };
     const t0 = performance.now();

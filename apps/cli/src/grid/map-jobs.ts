@@ -4,19 +4,16 @@
  * victim's result. Pure functions of their inputs, hashed like the fair test's.
  */
 import { createHash } from 'node:crypto';
-import { createRng, type Backend } from '@rgdl/gpu-kernels';
-import { amplificationCell, scaleWeights, type AmplificationRow } from '@rgdl/fisher';
+import type { Backend } from '@rgdl/gpu-kernels';
 import {
-  argmaxRows,
-  classProbabilitiesAuto,
-  createDeepRbm,
-  loadMnist,
-  parseModel,
-  serializeModel,
-  subset,
-  trainVictim,
-  victimRecipe,
-} from '@rgdl/rbm';
+  amplificationCell,
+  mapAccuracy,
+  mapOutputs,
+  randomMapNet,
+  scaleWeights,
+  type AmplificationRow,
+} from '@rgdl/fisher';
+import { loadMnist, parseModel, serializeModel, subset, trainVictim, victimRecipe } from '@rgdl/rbm';
 import { JOB_FORMAT } from './fair-jobs.js';
 
 export interface MapGrid {
@@ -55,8 +52,6 @@ const hashOf = (inputs: unknown) =>
     .update(JSON.stringify({ format: JOB_FORMAT, inputs }))
     .digest('hex')
     .slice(0, 32);
-
-const OUTPUTS = Array.from({ length: 4 }, (_, c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
 
 /** Every job of a map, victims first. */
 export function mapJobs(grid: MapGrid): MapJob[] {
@@ -113,14 +108,7 @@ export function runMapJob(be: Backend, job: MapJob, dependency?: unknown): unkno
     return serializeModel(trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net, {});
   }
   if (job.net === 'random') {
-    const base = createDeepRbm(
-      [job.width, ...new Array<number>(job.depth - 1).fill(job.width), 10],
-      createRng(1000 * job.depth + job.width),
-      {
-        weightScale: 1,
-      },
-    );
-    const cell = amplificationCell(be, scaleWeights(base, job.beta), OUTPUTS, job.mc);
+    const cell = amplificationCell(be, randomMapNet(job.width, job.depth, job.beta), mapOutputs(), job.mc);
     return {
       kind: 'random',
       depth: job.depth,
@@ -136,9 +124,8 @@ export function runMapJob(be: Backend, job: MapJob, dependency?: unknown): unkno
     loadMnist({ size: 14, split: 'test' }),
     Array.from({ length: 500 }, (_, i) => i),
   );
-  const p = classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: createRng(5) });
-  const accuracy = argmaxRows(p).reduce((a, c, i) => a + (c === test.labels[i] ? 1 : 0), 0) / p.rows;
-  const cell = amplificationCell(be, net, OUTPUTS, job.mc, test.x.data.slice(0, 196));
+  const accuracy = mapAccuracy(be, net, test);
+  const cell = amplificationCell(be, net, mapOutputs(), job.mc, test.x.data.slice(0, 196));
   return {
     kind: 'victim',
     depth: job.depth,

@@ -1,20 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, tinySpec } from './grid.test-support.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
 import { redisMissing, startRedis, type TestRedis } from './redis.test-support.js';
 import { runGrid } from './run-grid.js';
+import { spawnRgdl } from '../cli.test-helpers.js';
 
 const missing = redisMissing();
 if (missing) console.warn(missing);
 
 const spec = (seeds: number[]) => tinySpec({ attackers: ['softmax', 'softmax-labels', 'mlp'], budgets: [300], seeds });
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
 
 interface RunningWorker {
   readonly child: ChildProcess;
@@ -22,23 +21,7 @@ interface RunningWorker {
 }
 
 function startWorker(url: string): Promise<RunningWorker> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=@rgdl/source',
-      main,
-      'worker',
-      '--queue',
-      url,
-      '--concurrency',
-      '1',
-      '--lock-ms',
-      '2000',
-    ],
-    { cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnRgdl(['worker', '--queue', url, '--concurrency', '1', '--lock-ms', '2000']);
   const lines: Record<string, string>[] = [];
   return new Promise((resolve, reject) => {
     let buf = '';

@@ -12,6 +12,7 @@
 import { type Job, Queue, Worker as QueueWorker } from 'bullmq';
 import { type GridJob, needsOf } from './grid-job.js';
 import { ThreadPool } from './thread-pool.js';
+import { UsageError } from '../usage-error.js';
 
 export const QUEUE_NAME = 'rgdl-fair';
 /** Runs per job before it is failed (a stall counts as one). */
@@ -69,7 +70,7 @@ export class QueueUnreachable extends Error {
   override readonly name = 'QueueUnreachable';
 }
 
-/** Where the jobs of a run go: --workers N (all cores by default) or --queue URL (checked). @throws RangeError for a bad URL */
+/** Where the jobs of a run go: --workers N (all cores by default) or --queue URL (checked). @throws UsageError */
 export function runnerFlags(
   values: { readonly workers?: string | boolean; readonly queue?: string | boolean },
   cores: number,
@@ -78,11 +79,16 @@ export function runnerFlags(
   queue?: string;
 } {
   const workers = values.workers === undefined ? cores : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 0)
-    throw new RangeError(`--workers must be an integer ≥ 0, got '${String(values.workers)}'`);
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new UsageError(`--workers must be an integer ≥ 0, got '${String(values.workers)}'`);
+  }
   if (values.queue === undefined) return { workers };
   const queue = String(values.queue);
-  redisConnection(queue);
+  try {
+    redisConnection(queue);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return { workers, queue };
 }
 
@@ -113,7 +119,6 @@ export async function runOnQueue(
   try {
     await reachable(queue.waitUntilReady(), url, () => lastError);
     const waiting = new Map<string, GridJob>();
-    const added = new Set<string>();
     const add = async (job: GridJob) => {
       const needs = needsOf(job);
       const dependency = needs !== undefined ? resultOf(needs) : undefined;
@@ -128,7 +133,6 @@ export async function runOnQueue(
           removeOnFail: false,
         },
       );
-      added.add(job.hash);
       waiting.set(job.hash, job);
     };
     const remaining = [...pending];

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { spawnRgdl } from '../cli.test-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { rowsOf, tinySpec } from './grid.test-support.js';
 import { GridStopped, runGrid } from './run-grid.js';
@@ -71,26 +70,8 @@ describe('runGrid', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rgdl-sigint-'));
     const gridFile = join(dir, 'grid.json');
     writeFileSync(gridFile, JSON.stringify(spec.config));
-    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
     const cli = (out: string) =>
-      spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@rgdl/source',
-          main,
-          'experiment',
-          '--grid',
-          gridFile,
-          '--workers',
-          '1',
-          '--out',
-          out,
-          '--json',
-        ],
-        { cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      spawnRgdl(['experiment', '--grid', gridFile, '--workers', '1', '--out', out, '--json']);
     const exit = (c: ReturnType<typeof cli>) => new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
     const out = join(dir, 'run');
     const store = join(out, 'fair.jobs.jsonl');

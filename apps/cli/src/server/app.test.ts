@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
 import { argmax } from '@rgdl/poison';
 import { classProbabilities, createDeepRbm, saveModel, type DeepRbm } from '@rgdl/rbm';
 import { NumericalError } from '../usage-error.js';
 import { buildServer } from './app.js';
+import { spawnRgdl } from '../cli.test-helpers.js';
 
 const WIDTHS = [16, 6, 4];
 const EPS = 0.1;
@@ -227,26 +226,7 @@ describe('prediction server over TCP', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rgdl-serve-'));
     const model = join(dir, 'm.json');
     saveModel(model, createDeepRbm(WIDTHS, createRng(4)), { data: { name: 'test' } });
-    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=@rgdl/source',
-        main,
-        'serve',
-        '--model',
-        model,
-        '--port',
-        '0',
-        '--defence',
-        'fim',
-        '--eps',
-        '0.05',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnRgdl(['serve', '--model', model, '--port', '0', '--defence', 'fim', '--eps', '0.05']);
     let out = '';
     child.stdout.on('data', (d) => (out += d.toString()));
     child.stderr.on('data', (d) => (out += d.toString()));
