@@ -291,9 +291,11 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   // ŷ(x) must not depend on which other queries share its batch (in process vs over
   // HTTP in batches of 64): a sampled estimate draws from a stream seeded by the query
   const enumerable = hiddenEnumerable(net);
-  const clean = (inputs: Matrix<Float64Array>): Float64Array[] => {
-    if (enumerable) return rowViews(classProbabilitiesAuto(be, net, inputs));
-    return rowViews(inputs).map((x) => {
+  /** ŷ for every input row (rows × classes), one matrix. */
+  const clean = (inputs: Matrix<Float64Array>): Matrix<Float64Array> => {
+    if (enumerable) return classProbabilitiesAuto(be, net, inputs);
+    const out = matrix(inputs.rows, classes);
+    rowViews(inputs).forEach((x, r) => {
       const p = classProbabilitiesAuto(
         be,
         net,
@@ -303,8 +305,9 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
           rng: createRng(hashSeed(x, seed + 7)),
         },
       );
-      return p.data.slice(0, classes);
+      out.data.set(p.data.subarray(0, classes), r * classes);
     });
+    return out;
   };
   return {
     defence: options.defence,
@@ -314,7 +317,8 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
       return (performance.now() - t0) / 1000;
     },
     answer(input) {
-      const ys = clean(input);
+      const cleanAnswers = clean(input);
+      const ys = rowViews(cleanAnswers);
       const inputs = rowViews(input);
       let oodScores: Float64Array | undefined;
       if (options.defence === 'adaptive-misinformation') {
@@ -411,7 +415,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
         }
       });
       return {
-        clean: matrix(ys.length, classes, fromRows(ys).data),
+        clean: cleanAnswers,
         served: matrix(served.length, classes, fromRows(served).data),
         shrunk: shrunk / Math.max(1, ys.length),
       };
