@@ -141,24 +141,27 @@ export async function runOnQueue(
       for (let i = remaining.length - 1; i >= 0; i--) {
         const job = remaining[i]!;
         const needs = needsOf(job);
-        if (needs === undefined || resultOf(needs) !== undefined) {
+        if (needs === undefined || resultOf(needs) != null) {
           remaining.splice(i, 1);
           await add(job);
         }
       }
       for (const [hash, job] of [...waiting]) {
-        const j: Job<QueueJobData> | undefined = await queue.getJob(hash);
-        if (!j) {
+        // the state first, then the job: a job read before it completes carries no return value yet
+        const state = await queue.getJobState(hash);
+        if (state === 'unknown') {
           // removed by someone else: add it again
           waiting.delete(hash);
           await add(job);
           continue;
         }
-        const state = await j.getState();
+        if (state !== 'completed' && state !== 'failed') continue;
+        const j: Job<QueueJobData> | undefined = await queue.getJob(hash);
+        if (!j) continue;
         if (state === 'completed') {
           waiting.delete(hash);
           finish(job, j.returnvalue);
-        } else if (state === 'failed') {
+        } else {
           throw new Error(`job ${job.key} failed ${j.attemptsMade} times; last error: ${j.failedReason}`);
         }
       }
