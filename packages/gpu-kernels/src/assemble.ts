@@ -5,9 +5,9 @@
  */
 import type { Backend, BackendName, MatmulOptions } from './backend.js';
 import { checkBias, checkPowerOfTwoCols, checkProduct, checkSameRows, checkSolve, checkSquare } from './checks.js';
-import { bernoulliInto } from './cpu/elementwise.js';
-import { centreCrossProduct, columnMeansOf, logSumExpRows } from './cpu/reduce.js';
-import type { StridedOperand } from './cpu/wasm-gemm.js';
+import { bernoulliInto } from './kernels/elementwise.js';
+import { centreCrossProduct, columnMeansOf, logSumExpRows } from './kernels/reduce.js';
+import { stridedOperand, type StridedOperand } from './kernels/strided.js';
 import { luSolveKernel } from './linalg/lu-solve.js';
 import { symmetricEigenKernel } from './linalg/symmetric-eigen.js';
 import { generalEigenvaluesKernel } from './linalg/general-eigenvalues.js';
@@ -40,13 +40,6 @@ export interface BackendInfo {
   readonly dispose: () => void;
   readonly ready?: () => Promise<void>;
   readonly createRbmTrainer?: Backend['createRbmTrainer'];
-}
-
-/** op(X) as a strided view: op(X)(i, j) = data[i·rowStride + j·colStride]. */
-export function stridedOperand(x: Matrix<FloatArray>, transposed: boolean): StridedOperand {
-  return transposed
-    ? { data: x.data, rowStride: 1, colStride: x.cols }
-    : { data: x.data, rowStride: x.cols, colStride: 1 };
 }
 
 function like<A extends FloatArray>(x: A, length: number): A {

@@ -1,6 +1,7 @@
 import { createCpuBackend } from '@rgdl/gpu-kernels';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFairTest, summariseFairTest, type FairTestConfig } from './fair-test.js';
+import { summariseFairTest, type FairTestConfig } from './fair-test.js';
+import { runFairTest } from './fair-test-run.js';
 
 const be = createCpuBackend();
 afterAll(() => be.dispose());

@@ -17,15 +17,7 @@
  * sigmoid, γ = 0.1), the OOD quantile (adaptive misinformation), decimals (round).
  */
 import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import {
-  loadMnist,
-  subset,
-  trainVictim,
-  VICTIM_RECIPES,
-  victimRecipe,
-  type DeepRbm,
-  type LabelledData,
-} from '@rgdl/rbm';
+import { trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm, type LabelledData } from '@rgdl/rbm';
 import { argmaxAccuracy, attackOnce, cloneKindOf, labelsOnly, type Attacker } from './attacker.js';
 import { argmax } from './constrain.js';
 import {
@@ -37,7 +29,6 @@ import {
   type DefenceOptions,
 } from './defences.js';
 import { firstLayerWeightError } from './metrics.js';
-import { outOfDistributionQueries } from './queries.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 import { transferAttack } from './transfer.js';
 
@@ -157,28 +148,6 @@ export interface FairTestData {
   readonly test: LabelledData;
   /** The OOD attacker's synthetic queries (empty without an 'ood' attacker). */
   readonly oodPool: Matrix<Float64Array> | undefined;
-}
-
-export function fairTestData(config: FairTestConfig): FairTestData {
-  const first = (d: LabelledData, n: number | undefined) =>
-    n === undefined || n >= d.x.rows
-      ? d
-      : subset(
-          d,
-          Array.from({ length: n }, (_, i) => i),
-        );
-  const train = config.data
-    ? first(config.data.train, config.victimExamples)
-    : loadMnist({ size: 14, split: 'train', ...(config.victimExamples ? { limit: config.victimExamples } : {}) });
-  const attacker = config.data?.attacker ?? loadMnist({ size: 14, split: 'attacker' });
-  const test = config.data
-    ? first(config.data.test, config.testExamples ?? 1000)
-    : loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
-  // twice the largest budget, so different seeds draw different OOD queries
-  const oodPool = config.attackers.includes('ood')
-    ? outOfDistributionQueries(attacker.x, 2 * Math.max(...config.budgets), 77)
-    : undefined;
-  return { train, attacker, test, oodPool };
 }
 
 /** The (attacker, budget) cells of the grid, and those an arm's defence is attacked by. */
@@ -387,40 +356,6 @@ export function fairRowCount(config: FairTestConfig, data: FairTestData): number
     config.seeds.length *
     config.arms.reduce((a, arm) => a + arm.strengths.length * fairCells(config, data, arm.defence).length, 0)
   );
-}
-
-/**
- * Runs the grid in this process: one victim per depth (seed 1), one FIM cache
- * per victim shared by fim and fim-min, answers computed once per arm and subset
- * per seed and budget. (`rgdl experiment` runs the same pieces as jobs.)
- */
-export function runFairTest(be: Backend, config: FairTestConfig): FairTestResult {
-  const t0 = performance.now();
-  const data = fairTestData(config);
-  const total = fairRowCount(config, data);
-  let done = 0;
-  const victims: FairVictim[] = [];
-  const arms: FairArmResult[] = [];
-  for (const depth of config.depths) {
-    const victim = fairVictim(be, config, data, depth);
-    victims.push(victim);
-    for (const arm of config.arms) {
-      for (const strength of arm.strengths) {
-        const r = runFairArm(be, config, data, victim, arm.defence, strength, {
-          skipSharedLabels: true,
-          onRow: (row) =>
-            config.onProgress?.(
-              ++done,
-              total,
-              `depth ${depth} ${row.defence} ${row.strength} ${row.attacker} ${row.budget} seed ${row.seed}`,
-            ),
-        });
-        arms.push(r);
-        done += fairCells(config, data, arm.defence).length * config.seeds.length - r.rows.length;
-      }
-    }
-  }
-  return assembleFairTest(config, data, victims, arms, (performance.now() - t0) / 1000);
 }
 
 /** Fraction of rows whose served label differs from the clean one. */

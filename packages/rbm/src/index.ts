@@ -1,118 +1,13 @@
+/** @rgdl/rbm for Node: the universal API plus files on disk (model files, MNIST, CSV/IDX/NPY data). */
+export * from './universal.js';
+export { saveModel, loadModel } from './model-file-io.js';
+export { loadMnist, type MnistOptions, type MnistSplit } from './datasets/mnist.js';
 export {
-  createLayer,
-  cloneLayer,
-  assertLayer,
-  upperWidth,
-  lowerWidth,
-  type RbmLayer,
-  type InitOptions,
-} from './layer.js';
-export { createDeepRbm, cloneDeepRbm, assertDeepRbm, widths, depth, type DeepRbm } from './deep-rbm.js';
-export { EXACT_WIDTH_LIMIT, allStates, stateBlock, stateIndex } from './states.js';
-export {
-  upwardField,
-  downwardField,
-  upwardProbabilities,
-  downwardProbabilities,
-  logBernoulliRows,
-} from './conditionals.js';
-export {
-  energy,
-  freeEnergyLower,
-  freeEnergyUpper,
-  logPartitionExact,
-  logPartitionAis,
-  meanLogLikelihood,
-  type AisOptions,
-  type AisEstimate,
-} from './energy.js';
-export {
-  classifyExact,
-  generateExact,
-  propagateSampled,
-  exactStep,
-  productDistribution,
-  outputMarginals,
-  classProbabilities,
-  argmaxRows,
-  averageGroups,
-  repeatRows,
-  type Direction,
-  type SampledPropagation,
-} from './propagate.js';
-export {
-  fitRbm,
-  dataSource,
-  exactModelStats,
-  upperEnumeratedStats,
-  shuffle,
-  gatherRows,
-  type PositiveBatch,
-  type PositiveSource,
-  type NegativePhase,
-  type FitOptions,
-  type EpochInfo,
-} from './train.js';
-export {
-  trainLayerwise,
-  layerwiseSource,
-  accuracy,
-  type LayerwiseOptions,
-  type LayerwiseResult,
-  type SweepInfo,
-  type LayerwiseProgress,
-} from './layerwise.js';
-export {
-  serializeModel,
-  parseModel,
-  saveModel,
-  loadModel,
-  ModelFileError,
-  MAX_PARAMETER_MAGNITUDE,
-  MODEL_FORMAT,
-  MODEL_VERSION,
-  type ModelFile,
-  type ArrayEncoding,
-} from './model-file.js';
-export * from './datasets/index.js';
-export { softplus, softplusSum, discreteKl, logSumExpOf, KL_FLOOR } from './numeric.js';
-export { meanFieldPass, meanFieldProbabilities, softmaxRows, type MeanFieldPass } from './mean-field.js';
-export {
-  hybridObjective,
-  fineTune,
-  meanFieldScore,
-  EXACT_NEGATIVE_LIMIT,
-  type LayerGradient,
-  type HybridWeights,
-  type ObjectiveOptions,
-  type ObjectiveValue,
-  type FineTuneOptions,
-  type FineTuneEpoch,
-  type FineTuneResult,
-} from './finetune.js';
-export { pretrainGreedy, pseudoLogLikelihood, type PretrainOptions, type PretrainEpoch } from './pretrain.js';
-export {
-  EXACT_HIDDEN_LIMIT,
-  hiddenEnumerable,
-  classProbabilitiesAuto,
-  classProbabilitiesChunked,
-  evaluateClassifier,
-  type ClassifierEvaluation,
-} from './evaluate.js';
-export {
-  fitSoftmaxRegression,
-  predictSoftmaxRegression,
-  generationQuality,
-  type SoftmaxRegression,
-  type GenerationQuality,
-  type GenerationQualityOptions,
-} from './generation-quality.js';
-export {
-  VICTIM_RECIPES,
-  victimRecipe,
-  trainVictim,
-  type VictimRecipe,
-  type VictimName,
-  type VictimProgress,
-  type TrainedVictim,
-} from './victims.js';
+  readCsvData,
+  readIdxData,
+  readNpyData,
+  writeIdxBytes,
+  writeNpyFloat64,
+  splitByFractions,
+  type FileDataOptions,
+} from './datasets/files.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createRng } from '@rgdl/gpu-kernels';
 import { describe, expect, it } from 'vitest';
 import { createDeepRbm } from './deep-rbm.js';
-import { loadModel, ModelFileError, parseModel, saveModel, serializeModel } from './model-file.js';
+import { ModelFileError, parseModel, serializeModel } from './model-file.js';
+import { loadModel, saveModel } from './model-file-io.js';
 
 const net = createDeepRbm([5, 3, 2], createRng(1), { weightScale: 0.7 });
 

@@ -8,12 +8,11 @@
  *
  * Arrays are either plain JSON numbers or base64 of little-endian Float64 bytes
  * (exact and ≈2.7× smaller). Parsing validates every field and names the first
- * offending one; writing goes to a temporary file renamed into place, so a file
- * is never half-written.
+ * offending one. This module has no Node built-ins (browsers parse model files
+ * too); reading and writing files is model-file-io.ts.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { matrix } from '@rgdl/gpu-kernels';
+import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { assertDeepRbm, widths, type DeepRbm } from './deep-rbm.js';
 import type { RbmLayer } from './layer.js';
 
@@ -40,20 +39,27 @@ export interface ModelFile {
 
 function encode(arr: Float64Array, encoding: ArrayEncoding): string | number[] {
   if (encoding === 'numbers') return Array.from(arr);
-  const bytes = Buffer.alloc(arr.length * 8);
-  for (let i = 0; i < arr.length; i++) bytes.writeDoubleLE(arr[i]!, i * 8);
-  return bytes.toString('base64');
+  const bytes = new Uint8Array(arr.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < arr.length; i++) view.setFloat64(i * 8, arr[i]!, true);
+  return bytesToBase64(bytes);
 }
 
 function decode(value: unknown, length: number, field: string): Float64Array {
   let out: Float64Array;
   if (typeof value === 'string') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new ModelFileError(field, 'is not valid base64');
-    const bytes = Buffer.from(value, 'base64');
+    let bytes: Uint8Array;
+    try {
+      bytes = base64ToBytes(value);
+    } catch {
+      throw new ModelFileError(field, 'is not valid base64');
+    }
     if (bytes.length !== length * 8)
       throw new ModelFileError(field, `holds ${bytes.length / 8} Float64 values, expected ${length}`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     out = new Float64Array(length);
-    for (let i = 0; i < length; i++) out[i] = bytes.readDoubleLE(i * 8);
+    for (let i = 0; i < length; i++) out[i] = view.getFloat64(i * 8, true);
   } else if (Array.isArray(value)) {
     if (value.length !== length) throw new ModelFileError(field, `has ${value.length} values, expected ${length}`);
     out = new Float64Array(length);
@@ -151,28 +157,4 @@ export function parseModel(text: string): ModelFile {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
     throw new ModelFileError('metadata', 'must be an object');
   return { net: { layers }, metadata: metadata as Record<string, unknown> };
-}
-
-/** Writes a model file atomically (temporary file + rename). */
-export function saveModel(
-  path: string,
-  net: DeepRbm,
-  metadata: Record<string, unknown> = {},
-  encoding: ArrayEncoding = 'base64-f64le',
-): void {
-  const text = serializeModel(net, metadata, encoding);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-}
-
-/** Reads and validates a model file. @throws ModelFileError, or the fs error if unreadable. */
-export function loadModel(path: string): ModelFile {
-  return parseModel(readFileSync(path, 'utf8'));
 }

@@ -28,4 +28,14 @@ describeBackendSuite(
   () => createCpuBackend({ threads: 2, parallelMinFlops: 0 }),
   { precision: 'f64' },
 );
+describe('cpu backend without shared memory (a page that is not cross-origin isolated)', () => {
+  it('runs the unshared wasm module on one thread', () => {
+    const be = createCpuBackend({ threads: 2, sharedMemory: false });
+    expect(be.mode).toBe('wasm-simd');
+    be.dispose();
+  });
+});
+describeBackendSuite('cpu wasm-simd, unshared memory', () => createCpuBackend({ sharedMemory: false }), {
+  precision: 'f64',
+});
 describeBackendSuite('cpu js', () => createCpuBackend({ wasm: false }), { precision: 'f64' });

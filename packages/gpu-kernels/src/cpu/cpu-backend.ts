@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
+import { platform } from '#platform';
 import { assembleBackend } from '../assemble.js';
 import type { Backend } from '../backend.js';
-import { logSigmoidInto, sigmoidInto, softplusInto } from './elementwise.js';
+import { logSigmoidInto, sigmoidInto, softplusInto } from '../kernels/elementwise.js';
 import { jsGemm } from './js-gemm.js';
 import { walshHadamardRows } from './walsh-hadamard.js';
 import { createWasmRbmTrainer } from './rbm-trainer.js';
@@ -10,12 +10,18 @@ import { WasmGemm, wasmGemmSupported } from './wasm-gemm.js';
 export interface CpuBackendOptions {
   /**
    * Threads for large products: 1, or 2 (this thread + one worker). Default:
-   * min(2, os.availableParallelism()). More cores are not used (measured gain
+   * min(2, hardware threads) (in a browser: 1, see platform/browser.ts). More cores are not used (measured gain
    * beyond two is untested here).
    */
   readonly threads?: number;
   /** Use the WebAssembly SIMD GEMM when the runtime supports it (default true). */
   readonly wasm?: boolean;
+  /**
+   * Share the wasm memory with a helper thread (default: where SharedArrayBuffer
+   * exists). `false` runs the unshared module on one thread, as a browser page
+   * without cross-origin isolation does.
+   */
+  readonly sharedMemory?: boolean;
   /**
    * Products below this many flops (2·m·n·k) stay on one thread. Default 1e7
    * (≈ n = 170): measured here, a CD-1 epoch of a 784→256 RBM (products of
@@ -32,14 +38,19 @@ export interface CpuBackendOptions {
  * TypeScript kernels for everything else. Synchronous after creation.
  */
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
-  const threads = options.threads ?? Math.min(2, availableParallelism());
+  const threads = options.threads ?? Math.min(2, platform.hardwareThreads());
   const useWasm = (options.wasm ?? true) && wasmGemmSupported();
-  const wasm = useWasm ? WasmGemm.create({ threads, parallelMinFlops: options.parallelMinFlops ?? 1e7 }) : undefined;
+  const wasm = useWasm
+    ? WasmGemm.create({
+        threads,
+        parallelMinFlops: options.parallelMinFlops ?? 1e7,
+        ...(options.sharedMemory === false ? { unshared: true } : {}),
+      })
+    : undefined;
   const mode = wasm === undefined ? 'js' : wasm.threads > 1 ? `wasm-simd×${wasm.threads}` : 'wasm-simd';
   const reasons: string[] = [];
   if (options.fallbackReason !== undefined) reasons.push(options.fallbackReason);
-  if ((options.wasm ?? true) && !useWasm)
-    reasons.push('WebAssembly SIMD/threads unavailable; using the TypeScript GEMM');
+  if ((options.wasm ?? true) && !useWasm) reasons.push('WebAssembly SIMD unavailable; using the TypeScript GEMM');
   return assembleBackend(
     {
       name: 'cpu',

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../matrix.js';
-import type { StridedOperand } from './wasm-gemm.js';
+import type { StridedOperand } from '../kernels/strided.js';
 
 const KB = 128;
 

@@ -1,12 +1,16 @@
 /**
- * Host side of the WebAssembly SIMD GEMM (asm/gemm.ts): owns one shared linear
- * memory, copies operands in, splits the rows of C between this thread and an
- * optional worker thread, and copies the product out. Synchronous: the caller
- * blocks (Atomics.wait) until the worker's half is done.
+ * Host side of the WebAssembly SIMD GEMM (asm/gemm.ts): owns one linear memory,
+ * copies operands in, splits the rows of C between this thread and an optional
+ * helper thread, and copies the product out. Synchronous: the caller blocks
+ * (Atomics.wait) until the helper's half is done. Where SharedArrayBuffer is
+ * unavailable (a browser page without cross-origin isolation) the module built
+ * with unshared memory runs on the calling thread alone.
  */
-import { Worker } from 'node:worker_threads';
+import { platform } from '#platform';
+import type { HelperThread } from '../platform/platform.js';
+import type { StridedOperand } from '../kernels/strided.js';
 import type { FloatArray } from '../matrix.js';
-import { GEMM_WASM_BASE64 } from '../wasm/gemm-module.js';
+import { GEMM_WASM_BASE64, GEMM_WASM_LOCAL_BASE64 } from '../wasm/gemm-module.js';
 import { wasmApi, type WasmMemory } from '../wasm/webassembly-api.js';
 
 export interface GemmExports {
@@ -118,31 +122,31 @@ WebAssembly.instantiate(bytes, { env: { memory, abort() { throw new Error('wasm 
 });
 `;
 
-function decodeModuleBytes(): Uint8Array {
-  return new Uint8Array(Buffer.from(GEMM_WASM_BASE64, 'base64'));
+/** Whether this runtime can share memory between threads. */
+export function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer !== 'undefined';
 }
 
-/** True when this runtime validates the module (needs wasm SIMD + threads). */
+function decodeModuleBytes(shared: boolean): Uint8Array {
+  return platform.decodeBase64(shared ? GEMM_WASM_BASE64 : GEMM_WASM_LOCAL_BASE64);
+}
+
+/** True when this runtime validates the module (needs wasm SIMD; threads only for the shared build). */
 export function wasmGemmSupported(): boolean {
   try {
-    return typeof SharedArrayBuffer !== 'undefined' && wasmApi !== undefined && wasmApi.validate(decodeModuleBytes());
+    return wasmApi !== undefined && wasmApi.validate(decodeModuleBytes(sharedMemoryAvailable()));
   } catch {
     return false;
   }
 }
 
 export interface WasmGemmOptions {
-  /** 1 or 2 threads (this one plus at most one worker). */
+  /** 1 or 2 threads (this one plus at most one helper; 1 without shared memory or helper threads). */
   readonly threads: number;
+  /** Use the unshared module and one thread even where SharedArrayBuffer exists (tests the browser fallback). */
+  readonly unshared?: boolean;
   /** Below this many flops (2·m·n·k) a call stays on one thread. */
   readonly parallelMinFlops: number;
-}
-
-/** Operand description: row stride and column stride in elements. */
-export interface StridedOperand {
-  readonly data: FloatArray;
-  readonly rowStride: number;
-  readonly colStride: number;
 }
 
 export class WasmGemm {
@@ -152,14 +156,17 @@ export class WasmGemm {
   readonly #exports: GemmExports;
   readonly #scratch: number;
   readonly #ctrl: Int32Array;
-  #worker: Worker | undefined;
+  #worker: HelperThread | undefined;
+  /** True when the linear memory is a SharedArrayBuffer (the module built with --sharedMemory). */
+  readonly shared: boolean;
   #seq = 0;
   /** Resident blocks (allocate/free) sit between the scratch and the per-call operand arena. */
   readonly #blocks: { ptr: number; end: number; free: boolean }[] = [];
 
-  private constructor(bytes: Uint8Array, options: WasmGemmOptions) {
+  private constructor(bytes: Uint8Array, shared: boolean, options: WasmGemmOptions) {
     const wa = wasmApi!;
-    this.#memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.shared = shared;
+    this.#memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
     const module = new wa.Module(bytes);
     const instance = new wa.Instance(module, {
       env: {
@@ -171,23 +178,25 @@ export class WasmGemm {
     });
     this.#exports = instance.exports as unknown as GemmExports;
     this.#scratch = Math.max(this.#exports.scratchBytes64(), this.#exports.scratchBytes32());
-    this.threads = Math.max(1, Math.min(2, Math.floor(options.threads)));
     this.parallelMinFlops = options.parallelMinFlops;
-    this.#ctrl = new Int32Array(new SharedArrayBuffer(32 * 4));
+    this.#ctrl = new Int32Array(shared ? new SharedArrayBuffer(32 * 4) : new ArrayBuffer(32 * 4));
     this.#ensure(ARENA_START + 2 * this.#scratch);
-    if (this.threads > 1) {
-      this.#worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { bytes, memory: this.#memory, ctrlBuffer: this.#ctrl.buffer },
+    const wanted = shared ? Math.max(1, Math.min(2, Math.floor(options.threads))) : 1;
+    if (wanted > 1) {
+      this.#worker = platform.startHelperThread(WORKER_SOURCE, {
+        bytes,
+        memory: this.#memory,
+        ctrlBuffer: this.#ctrl.buffer,
       });
-      this.#worker.unref();
-      this.#worker.on('error', () => Atomics.store(this.#ctrl, CTRL_READY, -1));
+      this.#worker?.onError(() => Atomics.store(this.#ctrl, CTRL_READY, -1));
     }
+    this.threads = this.#worker === undefined ? 1 : wanted;
   }
 
-  /** Instantiates the module; the worker (if any) warms up in the background. */
+  /** Instantiates the module; the helper thread (if any) warms up in the background. */
   static create(options: WasmGemmOptions): WasmGemm {
-    return new WasmGemm(decodeModuleBytes(), options);
+    const shared = sharedMemoryAvailable() && options.unshared !== true;
+    return new WasmGemm(decodeModuleBytes(shared), shared, options);
   }
 
   /** Whether the helper thread is up and can take half of the next call. */
@@ -398,7 +407,7 @@ export class WasmGemm {
       this.#ctrl[CTRL_KIND] = JOB_EXIT;
       Atomics.store(this.#ctrl, CTRL_SEQ, ++this.#seq);
       Atomics.notify(this.#ctrl, CTRL_SEQ);
-      void this.#worker.terminate();
+      this.#worker.terminate();
       this.#worker = undefined;
     }
   }

@@ -7,7 +7,7 @@
  */
 import { assembleBackend } from '../assemble.js';
 import type { Backend } from '../backend.js';
-import type { StridedOperand } from '../cpu/wasm-gemm.js';
+import type { StridedOperand } from '../kernels/strided.js';
 import type { FloatArray } from '../matrix.js';
 
 /** gpu.js execution modes; only the first four run on a GPU. */
@@ -36,8 +36,15 @@ interface GpuInstance {
   createKernel(fn: unknown, settings?: Record<string, unknown>): GpuKernel;
   destroy(): unknown;
 }
+type KernelClass = { mode?: string; name: string };
 interface GpuJsModule {
   GPU: (new (settings?: Record<string, unknown>) => GpuInstance) & { isHeadlessGLSupported?: boolean };
+  HeadlessGLKernel?: KernelClass;
+  WebGL2Kernel?: KernelClass;
+  WebGLKernel?: KernelClass;
+  WebGPUKernel?: KernelClass;
+  WebAssemblyKernel?: KernelClass;
+  CPUKernel?: KernelClass;
 }
 
 /** Dynamically imports gpu.js (an optional dependency). @throws Error if it is not installed. */
@@ -46,8 +53,22 @@ export async function loadGpuJs(): Promise<GpuJsModule> {
   return mod.GPU ? mod : (mod.default as GpuJsModule);
 }
 
-function actualMode(gpu: GpuInstance): string {
-  return gpu.Kernel?.mode ?? gpu.mode;
+/**
+ * The mode of the kernel class gpu.js chose. Every GL class reports its static
+ * `mode` as 'gpu', and bundlers may rename classes, so the class is identified by
+ * identity against the module's exports.
+ */
+function actualMode(mod: GpuJsModule, gpu: GpuInstance): string {
+  const classes: [KernelClass | undefined, GpuJsMode][] = [
+    [mod.HeadlessGLKernel, 'headlessgl'],
+    [mod.WebGL2Kernel, 'webgl2'],
+    [mod.WebGLKernel, 'webgl'],
+    [mod.WebGPUKernel, 'webgpu'],
+    [mod.WebAssemblyKernel, 'webasm'],
+    [mod.CPUKernel, 'cpu'],
+  ];
+  const found = classes.find(([cls]) => cls !== undefined && cls === gpu.Kernel);
+  return found?.[1] ?? gpu.Kernel?.mode ?? gpu.mode;
 }
 
 const SETTINGS = {
@@ -124,9 +145,10 @@ export interface GpuJsBackendOptions {
  * @throws Error if gpu.js cannot be imported or refuses the mode.
  */
 export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Promise<Backend & { probe: GpuJsProbe }> {
-  const { GPU } = await loadGpuJs();
+  const mod = await loadGpuJs();
+  const { GPU } = mod;
   const gpu = new GPU({ mode: options.mode ?? 'gpu' });
-  const mode = actualMode(gpu);
+  const mode = actualMode(mod, gpu);
   const probe: GpuJsProbe = {
     mode,
     onGpu: GPU_MODES.has(mode),

@@ -1,0 +1,87 @@
+/**
+ * Everything in @rgdl/poison that runs without Node built-ins: the entry point
+ * for browsers (the `browser` export condition). index.ts adds the fair test's
+ * MNIST data and the whole fair test in one process.
+ */
+export {
+  constrainStep,
+  projectToSimplex,
+  argmax,
+  LABEL_MARGIN,
+  type AnswerView,
+  type Constrained,
+} from './constrain.js';
+export {
+  classPoisonDirections,
+  createService,
+  utility,
+  usesEpsilon,
+  parseDefence,
+  LABEL_PRESERVING,
+  roundOnSimplex,
+  DEFENCES,
+  type ClassDirections,
+  type DefenceName,
+  type DefenceOptions,
+  type PredictionService,
+  type ServedBatch,
+} from './defences.js';
+export { trainClone, type Clone, type CloneKind, type CloneOptions } from './clones.js';
+export { cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
+export { hungarian } from './hungarian.js';
+export { transferAttack, type TransferResult } from './transfer.js';
+export { pairedDifference, tQuantile975, type PairedDifference } from './stats.js';
+export {
+  runCloneAttack,
+  localSource,
+  httpSource,
+  defenceLabel,
+  stat,
+  AnswerSourceError,
+  type AnswerSource,
+  type SourceAnswers,
+  type RemoteModelInfo,
+  type Stat,
+  type SeedResult,
+  type SourceResult,
+  type Comparison,
+  type AttackResult,
+  type AttackOptions,
+} from './attack.js';
+export { madAnswer, gradientAngle, randomSurrogate, surrogateProbabilities, type Surrogate } from './mad.js';
+export { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinformation.js';
+export {
+  summariseFairTest,
+  widthsForDepth,
+  fairCells,
+  fairVictim,
+  runFairArm,
+  assembleFairTest,
+  fairRowCount,
+  type FairTestData,
+  type FairVictim,
+  type FairArmResult,
+  strengthOptions,
+  type FairAttacker,
+  type DefenceArm,
+  type FairTestConfig,
+  type FairTestResult,
+  type FairRow,
+  type ArmCost,
+  type FairSummary,
+  type CurvePoint,
+  type MatchedComparison,
+} from './fair-test.js';
+export { outOfDistributionQueries } from './queries.js';
+export {
+  trainAttacker,
+  attackOnce,
+  querySubset,
+  pickRows,
+  argmaxAccuracy,
+  rowLabels,
+  labelsOnly,
+  cloneKindOf,
+  ATTACKERS,
+  type Attacker,
+} from './attacker.js';
