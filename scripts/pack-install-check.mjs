@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const dirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'apps', 'cli')];
+const dirs = [
+  ...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)),
+  join(root, 'apps', 'web'),
+  join(root, 'apps', 'cli'),
+];
 const work = mkdtempSync(join(tmpdir(), 'rgdl-pack-'));
 const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
@@ -94,10 +98,14 @@ const flow = JSON.parse(
 );
 if (!Array.isArray(flow.layers)) throw new Error('rgdl flow --json');
 // the server from the installed package: up, healthy, a prediction, clean exit on SIGTERM
-const server = spawn(bin, ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random-query', '--eps', '0.1'], {
-  cwd: app,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  bin,
+  ['serve', '--model', 'm.json', '--port', '0', '--defence', 'random-query', '--eps', '0.1', '--ui'],
+  {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let logs = '';
 server.stdout.on('data', (d) => (logs += d));
 const url = await new Promise((ok, fail) => {
@@ -115,11 +123,18 @@ const predict = await (
     body: JSON.stringify({ inputs: [[1, 1, 1, 0, 0, 0, 0, 0, 0]] }),
   })
 ).json();
+// --ui: the playground page from the installed @rgdl/web, beside the API
+const pageRes = await fetch(`${url}/`);
+const pageHtml = await pageRes.text();
+const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(pageHtml)?.[1];
+const scriptRes = script ? await fetch(`${url}/${script}`) : undefined;
+if (pageRes.status !== 200 || !pageHtml.includes('rgdl playground') || scriptRes?.status !== 200)
+  throw new Error(`rgdl serve --ui: page ${pageRes.status}, script ${script} ${scriptRes?.status}`);
 const exit = new Promise((ok) => server.on('exit', ok));
 server.kill('SIGTERM');
 if (health.status !== 'ok' || predict.labels?.length !== 1 || (await exit) !== 0)
   throw new Error(`rgdl serve: ${JSON.stringify({ health, predict })}`);
-console.log(`installed rgdl: --help, train, flow --json, serve (healthz, predict, SIGTERM): ok`);
+console.log(`installed rgdl: --help, train, flow --json, serve --ui (healthz, predict, page, SIGTERM): ok`);
 // the README's quick-start snippets, in order, as a user would paste them
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const quick = readme.slice(readme.indexOf('## Quick start per package'), readme.indexOf('## CLI reference'));

@@ -16,8 +16,9 @@ import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites
 import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
 import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
 import { amplificationMarkdown, runAmplificationSuite, type AmplificationResult } from './suites/amplification.js';
+import { gpujsMarkdown, runGpujsSuite, type GpujsSuiteResult } from './suites/gpujs.js';
 
-const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'amplification', 'server', 'grid'] as const;
+const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'amplification', 'server', 'grid', 'gpujs'] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -83,6 +84,7 @@ async function main(): Promise<number> {
     server: () => runServerSuite({ quick, log }),
     grid: () => runGridSuite({ quick, log }),
     amplification: () => runAmplificationSuite({ quick, log }),
+    gpujs: () => runGpujsSuite({ quick, log }),
   };
   for (const suite of suites) {
     const t0 = performance.now();
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
       server: (r) => serverMarkdown(r as ServerSuiteResult),
       grid: (r) => gridMarkdown(r as GridSuiteResult),
       amplification: (r) => amplificationMarkdown(r as AmplificationResult),
+      gpujs: (r) => gpujsMarkdown(r as GpujsSuiteResult),
     };
     const body = markdown[suite](saved.result);
     sections.push(

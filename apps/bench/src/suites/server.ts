@@ -61,26 +61,16 @@ async function health(url: string): Promise<Memory & { ok: boolean }> {
   return { ok: r.ok && j.status === 'ok', ...j.memory };
 }
 
-function startServer(model: string): Promise<{ child: ChildProcess; url: string; startupSeconds: number }> {
+/** `rgdl serve --model <model> --port 0 <args>` from source; resolves with its URL once it listens. */
+export function startServer(
+  model: string,
+  args: readonly string[] = ['--defence', 'fim', '--eps', '0.05'],
+): Promise<{ child: ChildProcess; url: string; startupSeconds: number }> {
   const t0 = performance.now();
   const cliMain = join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=@rgdl/source',
-      cliMain,
-      'serve',
-      '--model',
-      model,
-      '--port',
-      '0',
-      '--defence',
-      'fim',
-      '--eps',
-      '0.05',
-    ],
+    ['--import', 'tsx', '--conditions=@rgdl/source', cliMain, 'serve', '--model', model, '--port', '0', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCES, usesEpsilon } from '@rgdl/poison';
 import type { Command } from '../command.js';
@@ -6,6 +7,7 @@ import { referenceInputs } from '../data.js';
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
+import { defaultUiDirectory } from '../server/static-ui.js';
 import { UsageError } from '../usage-error.js';
 
 export const serveCommand: Command = {
@@ -30,6 +32,10 @@ Options:
   --timeout MS         a client stalled this long is disconnected            (10000)
   --log-level L        fatal | error | warn | info | debug | silent          (info)
   --seed S             seed of the defender's randomness                     (1)
+  --ui                 also serve the playground page (@rgdl/web) at / on the same
+                       origin: a person draws a digit and sees this server's answer
+                       beside every defence the page computes
+  --ui-dir DIR         serve the page from DIR (a 'vite build' of apps/web) instead
 `,
   options: {
     model: { type: 'string' },
@@ -41,6 +47,8 @@ Options:
     'body-limit': { type: 'string' },
     timeout: { type: 'string' },
     'log-level': { type: 'string' },
+    ui: { type: 'boolean' },
+    'ui-dir': { type: 'string' },
   },
   async run({ values }) {
     const path = values.model;
@@ -62,6 +70,7 @@ Options:
       'info',
     );
     const seed = intFlag('seed', values.seed, 1);
+    const uiDirectory = uiFlag(values.ui === true, values['ui-dir']);
     const be = await createBackend();
     const { app, service } = buildServer({
       be,
@@ -76,6 +85,7 @@ Options:
       requestTimeoutMs: timeout,
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       logger: { level },
+      ...(uiDirectory !== undefined ? { uiDirectory } : {}),
     });
     const warmSeconds = service.warm();
     app.log.info({ defence, epsilon, warmSeconds, backend: `${be.name} (${be.mode})` }, 'defence ready');
@@ -89,6 +99,14 @@ Options:
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
         throw new UsageError(`--host ${host} is not an address this machine can listen on (${code})`);
       throw error;
+    }
+    if (uiDirectory !== undefined) {
+      const address = app.server.address();
+      const where =
+        typeof address === 'object' && address !== null
+          ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`
+          : '/';
+      app.log.info({ ui: where, directory: uiDirectory }, 'playground page served');
     }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
@@ -104,3 +122,19 @@ Options:
     be.dispose();
   },
 };
+
+/** The page folder for --ui / --ui-dir, checked before anything is computed. */
+function uiFlag(ui: boolean, dir: unknown): string | undefined {
+  if (typeof dir === 'string') {
+    if (!existsSync(join(dir, 'index.html')))
+      throw new UsageError(`--ui-dir ${dir} has no index.html (build the page with 'pnpm --filter @rgdl/web build')`);
+    return dir;
+  }
+  if (!ui) return undefined;
+  const found = defaultUiDirectory();
+  if (found === undefined)
+    throw new UsageError(
+      `--ui: the playground page (@rgdl/web) is not built; run 'pnpm --filter @rgdl/web build' or pass --ui-dir DIR`,
+    );
+  return found;
+}

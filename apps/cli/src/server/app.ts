@@ -4,6 +4,7 @@
  *   POST /v1/predict  {"inputs": number[][]}  → {"labels": int[], "answers": number[][], …}
  *   GET  /healthz     liveness, request count and memory
  *   GET  /v1/model    model metadata (widths, defence, ε, data) — never the weights
+ *   GET  /, /<file>   the playground page, with `uiDirectory` (static-ui.ts)
  * Bodies are validated by JSON schema (row length n_0, values in [0, 1], batch
  * limit) with no type coercion; failures are 400 with a one-line message, bodies
  * over the byte limit 413, other content types 415.
@@ -12,6 +13,7 @@ import { createServer, STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { fromRows, matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { requireFinite } from '../usage-error.js';
+import { registerUi } from './static-ui.js';
 import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 
@@ -39,6 +41,8 @@ export interface ServerOptions {
   readonly reference?: Matrix<Float64Array>;
   /** fastify/pino logger setting (default: JSON lines at 'info'). */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Serve the playground page from this folder at / (same origin as the API). */
+  readonly uiDirectory?: string;
 }
 
 export interface PredictResponse {
@@ -139,6 +143,7 @@ export function buildServer(options: ServerOptions): {
     };
   });
   app.get('/v1/model', async () => info);
+  if (options.uiDirectory !== undefined) registerUi(app, options.uiDirectory);
   app.post<{ Body: { inputs: number[][] } }>(
     '/v1/predict',
     {
