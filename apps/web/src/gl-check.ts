@@ -11,6 +11,8 @@ export interface GlCheck {
   /** 'gpujs:webgl2', 'gpujs:webgl', … or 'gpujs:webasm' / 'gpujs:cpu' when gpu.js found no GL context. */
   readonly mode: string;
   readonly onGpu: boolean;
+  /** The GL renderer the browser reports (e.g. SwiftShader: software), where it tells. */
+  readonly renderer?: string;
   /** max over every checked element of |gl − cpu| / (1e-4·|cpu| + 2e-6·(k + 1)); ≤ 1 passes. */
   readonly worstRatio: number;
   readonly checks: { name: string; worstRatio: number }[];
@@ -36,7 +38,7 @@ function worst(gl: Matrix<FloatArray>, cpu: Matrix<FloatArray>, k: number): numb
 
 /** Runs the checks; `sizes` are the GEMM sizes timed. */
 export async function checkGl(sizes: readonly number[]): Promise<GlCheck> {
-  let gl: (Backend & { probe: { mode: string; onGpu: boolean } }) | undefined;
+  let gl: (Backend & { probe: { mode: string; onGpu: boolean; renderer?: string } }) | undefined;
   try {
     gl = await createGpuJsBackend({ mode: 'gpu' });
   } catch (error) {
@@ -73,6 +75,7 @@ export async function checkGl(sizes: readonly number[]): Promise<GlCheck> {
   const result: GlCheck = {
     mode: gl.mode,
     onGpu: gl.probe.onGpu,
+    ...(gl.probe.renderer !== undefined ? { renderer: gl.probe.renderer } : {}),
     worstRatio,
     checks,
     agrees: worstRatio <= 1,

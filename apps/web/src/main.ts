@@ -250,7 +250,7 @@ function renderKernels(): void {
   const rows: string[] = [];
   if (gl !== undefined) {
     rows.push(
-      `<p>gpu.js ran in <b data-testid="gl-mode">${gl.mode}</b>${gl.onGpu ? ' (a GL context)' : ' (no GL context: gpu.js fell back)'}; ` +
+      `<p>gpu.js ran in <b data-testid="gl-mode">${gl.mode}</b>${gl.onGpu ? ` (a GL context${gl.renderer !== undefined ? `: ${gl.renderer}` : ''})` : ' (no GL context: gpu.js fell back)'}; ` +
         (gl.error !== undefined
           ? `error: ${gl.error}</p>`
           : `its kernels ${gl.agrees ? 'agree' : '<b>do not agree</b>'} with the CPU backend within f32 tolerance (worst ${gl.worstRatio.toFixed(3)} of the bound, ${gl.checks.length} checks).</p>`),

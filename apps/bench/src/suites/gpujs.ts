@@ -30,6 +30,7 @@ export interface GpujsSuiteResult {
     readonly interactiveMs: number[];
     readonly medianInteractiveMs?: number;
     readonly glMode?: string;
+    readonly renderer?: string;
     readonly agrees?: boolean;
     readonly worstRatio?: number;
     readonly rows: GemmRow[];
@@ -86,7 +87,7 @@ async function headlessGl(sizes: readonly number[], log: (s: string) => void): P
 
 interface PageState {
   interactiveMs?: number;
-  gl?: { mode: string; agrees: boolean; worstRatio: number; gemm: { n: number; gflops: number }[] };
+  gl?: { mode: string; renderer?: string; agrees: boolean; worstRatio: number; gemm: { n: number; gflops: number }[] };
   wasm?: { f32: { n: number; gflops: number }[]; f64: { n: number; gflops: number }[] };
 }
 
@@ -146,6 +147,7 @@ async function browser(loads: number, log: (s: string) => void): Promise<GpujsSu
       interactiveMs,
       medianInteractiveMs: sorted[Math.floor(sorted.length / 2)]!,
       glMode: last?.gl?.mode ?? 'none',
+      ...(last?.gl?.renderer !== undefined ? { renderer: last.gl.renderer } : {}),
       agrees: last?.gl?.agrees ?? false,
       worstRatio: last?.gl?.worstRatio ?? Number.NaN,
       rows,
@@ -183,7 +185,7 @@ export function gpujsMarkdown(r: GpujsSuiteResult): string {
     '',
     b.note !== undefined
       ? `**Chromium**: not run (${b.note}).`
-      : `**Chromium ${b.chromium}** (headless, the playground page from \`rgdl serve --ui\`): gpu.js ran in \`${b.glMode}\`; its kernels ${b.agrees ? 'agree' : 'do NOT agree'} with the CPU backend within f32 tolerance (worst ${b.worstRatio?.toFixed(3)} of the bound). Navigation to first answers over ${b.loads} loads in fresh contexts: ${b.interactiveMs.map((v) => v.toFixed(0)).join(', ')} ms (median ${b.medianInteractiveMs?.toFixed(0)} ms; target < 2,000 ms).`,
+      : `**Chromium ${b.chromium}** (headless, the playground page from \`rgdl serve --ui\`): gpu.js ran in \`${b.glMode}\`${b.renderer !== undefined ? ` on ${b.renderer}` : ''}; its kernels ${b.agrees ? 'agree' : 'do NOT agree'} with the CPU backend within f32 tolerance (worst ${b.worstRatio?.toFixed(3)} of the bound). Navigation to first answers over ${b.loads} loads in fresh contexts: ${b.interactiveMs.map((v) => v.toFixed(0)).join(', ')} ms (median ${b.medianInteractiveMs?.toFixed(0)} ms; target < 2,000 ms).`,
     '',
     table(b.rows),
     '',

@@ -39,6 +39,7 @@ interface PageState {
   stability?: { singularValues: number[] };
   gl?: {
     mode: string;
+    renderer?: string;
     onGpu: boolean;
     agrees: boolean;
     worstRatio: number;
@@ -161,7 +162,7 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     const s = await state();
     const gl = s.gl!;
     console.log(
-      `browser: gpu.js ${gl.mode} (worst ${gl.worstRatio.toFixed(3)} of the f32 bound); GEMM n=256 ${gl.gemm.find((t) => t.n === 256)?.gflops.toFixed(2)} GFLOP/s vs wasm f32 ${s.wasm!.f32.find((t) => t.n === 256)?.gflops.toFixed(1)}; interactive ${s.interactiveMs!.toFixed(0)} ms`,
+      `browser: gpu.js ${gl.mode} on ${gl.renderer ?? 'an unnamed renderer'} (worst ${gl.worstRatio.toFixed(3)} of the f32 bound); GEMM n=256 ${gl.gemm.find((t) => t.n === 256)?.gflops.toFixed(2)} GFLOP/s vs wasm f32 ${s.wasm!.f32.find((t) => t.n === 256)?.gflops.toFixed(1)}; interactive ${s.interactiveMs!.toFixed(0)} ms`,
     );
     expect(gl.error).toBeUndefined();
     expect(gl.mode).toMatch(/^gpujs:webgl2?$/);

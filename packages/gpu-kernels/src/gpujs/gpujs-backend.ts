@@ -22,13 +22,38 @@ export interface GpuJsProbe {
   /** True when that mode runs on a GPU (WebGL, headless-gl or WebGPU). */
   readonly onGpu: boolean;
   readonly headlessGlSupported: boolean;
+  /**
+   * The GL renderer, where the context tells it (WEBGL_debug_renderer_info in
+   * browsers, e.g. 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device …))'; headless-gl
+   * says only 'ANGLE'); undefined in non-GL modes.
+   */
+  readonly renderer?: string;
+}
+
+interface GlContext {
+  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+  getParameter(name: number): unknown;
+  readonly RENDERER: number;
+}
+
+/** The renderer string of the GL context behind a built kernel, if any. */
+function rendererOf(kernel: GpuKernel): string | undefined {
+  const ctx = (kernel.kernel as { context?: GlContext } | undefined)?.context;
+  if (ctx === undefined || typeof ctx.getParameter !== 'function') return undefined;
+  try {
+    const info = ctx.getExtension('WEBGL_debug_renderer_info');
+    const name = info !== null ? ctx.getParameter(info.UNMASKED_RENDERER_WEBGL) : ctx.getParameter(ctx.RENDERER);
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Minimal structural types for the parts of gpu.js used here.
 interface GpuKernel {
   (...args: unknown[]): unknown;
   setOutput(output: number[]): GpuKernel;
-  kernel?: { constructor: { mode?: string; name: string } };
+  kernel?: { constructor: { mode?: string; name: string }; context?: unknown };
 }
 interface GpuInstance {
   mode: string;
@@ -149,13 +174,21 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
   const { GPU } = mod;
   const gpu = new GPU({ mode: options.mode ?? 'gpu' });
   const mode = actualMode(mod, gpu);
+  const gemmK = gpu.createKernel(gemmKernelSource, SETTINGS);
+  const sigK = gpu.createKernel(sigmoidSource, SETTINGS);
+  let renderer: string | undefined;
+  if (GPU_MODES.has(mode)) {
+    // build one kernel (this creates the GL context) to read the renderer
+    sigK.setOutput([1]);
+    sigK(new Float32Array(1));
+    renderer = rendererOf(sigK);
+  }
   const probe: GpuJsProbe = {
     mode,
     onGpu: GPU_MODES.has(mode),
     headlessGlSupported: GPU.isHeadlessGLSupported === true,
+    ...(renderer !== undefined ? { renderer } : {}),
   };
-  const gemmK = gpu.createKernel(gemmKernelSource, SETTINGS);
-  const sigK = gpu.createKernel(sigmoidSource, SETTINGS);
   const spK = gpu.createKernel(softplusSource, SETTINGS);
   const lsK = gpu.createKernel(logSigmoidSource, SETTINGS);
   const bfK = gpu.createKernel(butterflySource, SETTINGS);
