@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createCpuBackend, createGpuJsBackend, type Backend } from '@rgdl/gpu-kernels';
+import { chromiumPath, haveChromium, launchChromium } from '@rgdl/vitest-config/chromium';
 import { measure } from '../measure.js';
 import { startServer } from './server.js';
 
@@ -37,8 +38,6 @@ export interface GpujsSuiteResult {
     readonly note?: string;
   };
 }
-
-const CHROMIUM = process.env.RGDL_CHROMIUM ?? '/usr/bin/chromium';
 
 function operand(n: number, f64: boolean, salt: number) {
   const data = f64 ? new Float64Array(n * n) : new Float32Array(n * n);
@@ -92,24 +91,13 @@ interface PageState {
 }
 
 async function browser(loads: number, log: (s: string) => void): Promise<GpujsSuiteResult['browser']> {
-  if (!existsSync(CHROMIUM)) return { loads: 0, interactiveMs: [], rows: [], note: `no Chromium at ${CHROMIUM}` };
+  if (!haveChromium()) return { loads: 0, interactiveMs: [], rows: [], note: `no Chromium at ${chromiumPath}` };
   const webDist = join(dirname(createRequire(import.meta.url).resolve('@rgdl/web/package.json')), 'dist');
   if (!existsSync(join(webDist, 'index.html')))
     return { loads: 0, interactiveMs: [], rows: [], note: 'apps/web is not built (pnpm --filter @rgdl/web build)' };
   const victim = join(dirname(webDist), 'public', 'victim.json');
   const { child, url } = await startServer(victim, ['--ui', '--defence', 'fim', '--eps', '0.2']);
-  const { chromium } = await import('playwright-core');
-  const b = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const b = await launchChromium();
   try {
     const interactiveMs: number[] = [];
     let last: PageState | undefined;

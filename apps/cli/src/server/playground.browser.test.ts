@@ -10,13 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, matrix } from '@rgdl/gpu-kernels';
 import { argmax, createService, LABEL_PRESERVING } from '@rgdl/poison';
 import { parseModel } from '@rgdl/rbm';
-import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, haveChromium, launchChromium } from '@rgdl/vitest-config/chromium';
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
 import { spawnRgdl } from '../cli.test-helpers.js';
 import { defaultUiDirectory } from './static-ui.js';
 
-const chromiumPath = process.env.RGDL_CHROMIUM ?? '/usr/bin/chromium';
 const expectBrowser = process.env.RGDL_EXPECT_BROWSER === '1';
-const haveBrowser = existsSync(chromiumPath);
+const haveBrowser = haveChromium();
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const victimPath = join(root, 'apps', 'web', 'public', 'victim.json');
 const digitsPath = join(root, 'apps', 'web', 'public', 'digits.json');
@@ -82,18 +84,7 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
       });
       server.on('close', (code) => reject(new Error(`rgdl serve exited ${code}: ${out}`)));
     });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(base);
     await page.waitForFunction(
