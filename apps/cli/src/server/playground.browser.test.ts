@@ -163,6 +163,36 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     expect(gl.gemm.every((t) => t.gflops > 0)).toBe(true);
   });
 
+  it('without cross-origin isolation (no SharedArrayBuffer) runs the unshared wasm build and gives the same answers', async () => {
+    const isolated = await state();
+    const context = await browser.newContext();
+    // the same server, its COOP/COEP headers removed on the way to the page
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    const plain = await context.newPage();
+    await plain.goto(base);
+    await plain.waitForFunction(
+      () => (globalThis as unknown as { rgdl?: PageState }).rgdl?.answers !== undefined,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    const s = await plain.evaluate(() => (globalThis as unknown as { rgdl: PageState }).rgdl);
+    expect(await plain.evaluate(() => typeof SharedArrayBuffer)).toBe('undefined');
+    expect(s.backend?.sharedMemory).toBe(false);
+    expect(s.backend?.mode).toBe('wasm-simd');
+    for (const a of s.answers!) {
+      expect(a.answer, a.defence).toEqual(isolated.answers!.find((b) => b.defence === a.defence)!.answer);
+    }
+    await context.close();
+  });
+
   it('answers a digit drawn with the mouse, and writes a screenshot', async () => {
     await page.click('#clear');
     await page.waitForFunction(() => (globalThis as unknown as { rgdl: PageState }).rgdl.input?.every((v) => v === 0));
