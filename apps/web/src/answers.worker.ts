@@ -62,14 +62,14 @@ function handle(msg: AnswerRequest): void {
       if (net === undefined) throw new Error('no model loaded');
       const t0 = performance.now();
       const x = matrix(1, msg.input.length, Float64Array.from(msg.input));
-      const answers = [...services].map(([defence, service]) => {
-        const served = Array.from(service.answer(x).served.data);
-        return { defence: service.defence, label: argmax(Float64Array.from(served)), answer: served, key: defence };
+      const answers = [...services.values()].map((service) => {
+        const served = service.answer(x).served.data;
+        return { defence: service.defence, label: argmax(served), answer: Array.from(served) };
       });
       post({
         type: 'answers',
         id: msg.id,
-        answers: answers.map(({ defence, label, answer }) => ({ defence, label, answer })),
+        answers,
         pending: PAGE_DEFENCES.filter((d) => !services.has(d)),
         seconds: (performance.now() - t0) / 1000,
       });
