@@ -179,6 +179,13 @@ answersWorker.onmessage = (event: MessageEvent<AnswerReply>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'loaded': {
+      if (msg.widths[0] !== side * side) {
+        fail(
+          'model',
+          `it takes ${msg.widths[0]} inputs; this page draws ${side}×${side} = ${side * side}-pixel digits`,
+        );
+        return;
+      }
       state.backend = msg.backend;
       state.widths = msg.widths;
       const acc = msg.metadata.testAccuracy;
