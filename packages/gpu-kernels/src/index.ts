@@ -3,6 +3,7 @@ export { createBackend, type CreateBackendOptions } from './create-backend.js';
 export { createCpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.js';
 export {
   createGpuJsBackend,
+  isSoftwareRenderer,
   loadGpuJs,
   type GpuJsBackendOptions,
   type GpuJsMode,

@@ -36,6 +36,15 @@ interface GlContext {
   readonly RENDERER: number;
 }
 
+/**
+ * Whether a GL renderer string names a software rasteriser (Chromium's
+ * SwiftShader, Mesa's llvmpipe / softpipe, Microsoft's Basic Render Driver):
+ * GL that runs on the CPU, far slower than the wasm path.
+ */
+export function isSoftwareRenderer(renderer: string | undefined): boolean {
+  return renderer !== undefined && /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+}
+
 /** The renderer string of the GL context behind a built kernel, if any. */
 function rendererOf(kernel: GpuKernel): string | undefined {
   const ctx = (kernel.kernel as { context?: GlContext } | undefined)?.context;
