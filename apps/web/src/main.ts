@@ -164,15 +164,31 @@ function renderDirection(): void {
     yLabel: 'λ₁',
     highlight: clean.label,
   });
-  if (fim === undefined) return;
+  const v1 = directions.directions[clean.label];
+  const v1Chart =
+    v1 === undefined
+      ? ''
+      : barChart({
+          title: `poison direction: top eigenvector v₁ of F̃(e_${clean.label}) (λ₁ = ${directions.eigenvalues[clean.label]!.toFixed(2)})`,
+          labels: Array.from(v1, (_, c) => String(c)),
+          values: Array.from(v1),
+          yLabel: 'v₁',
+          highlight: clean.label,
+        });
+  if (fim === undefined) {
+    $('direction-chart').innerHTML = v1Chart;
+    return;
+  }
   const delta = fim.answer.map((v, c) => v - clean.answer[c]!);
-  $('direction-chart').innerHTML = barChart({
-    title: `poison served for this input: δy = ŷ′(fim) − ŷ (‖δy‖₂ = ${Math.hypot(...delta).toFixed(3)})`,
-    labels: delta.map((_, c) => String(c)),
-    values: delta,
-    yLabel: 'δy',
-    highlight: clean.label,
-  });
+  $('direction-chart').innerHTML =
+    v1Chart +
+    barChart({
+      title: `poison served for this input: δy = ŷ′(fim) − ŷ (‖δy‖₂ = ${Math.hypot(...delta).toFixed(3)})`,
+      labels: delta.map((_, c) => String(c)),
+      values: delta,
+      yLabel: 'δy',
+      highlight: clean.label,
+    });
 }
 
 answersWorker.onmessage = (event: MessageEvent<AnswerReply>) => {
