@@ -4,4 +4,4 @@ export declare function bundleForBrowser(
   resolveDir: string,
 ): Promise<{ errors: string[]; bytes: number; nodeImports: string[] }>;
 /** Declares a vitest test that `packageName` bundles for browsers with no error and no Node built-in. */
-export declare function describeBrowserEntry(packageName: string, testFileUrl: string): Promise<void>;
+export declare function describeBrowserEntry(packageName: string, testFileUrl: string): void;

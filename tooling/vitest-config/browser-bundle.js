@@ -1,7 +1,10 @@
 // Bundles a workspace package's browser entry with esbuild (platform=browser, the
 // `browser` export condition) the way Vite and webpack would, to prove it imports
 // no Node built-in. Used by each package's browser-entry test.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { describe, expect, it } from 'vitest';
 
 /**
  * @param {string} packageName e.g. '@rgdl/rbm'
@@ -43,10 +46,7 @@ export async function bundleForBrowser(packageName, resolveDir) {
  * @param {string} packageName
  * @param {string} testFileUrl import.meta.url of the calling test
  */
-export async function describeBrowserEntry(packageName, testFileUrl) {
-  const { describe, expect, it } = await import('vitest');
-  const { dirname } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
+export function describeBrowserEntry(packageName, testFileUrl) {
   describe(`${packageName} in a browser bundle`, () => {
     it('bundles with esbuild for platform=browser, with no Node built-in imported', async () => {
       const r = await bundleForBrowser(packageName, dirname(fileURLToPath(testFileUrl)));

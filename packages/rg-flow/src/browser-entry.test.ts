@@ -1,3 +1,3 @@
 import { describeBrowserEntry } from '@rgdl/vitest-config/browser-bundle';
 
-await describeBrowserEntry('@rgdl/rg-flow', import.meta.url);
+describeBrowserEntry('@rgdl/rg-flow', import.meta.url);

@@ -10,9 +10,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { redisMissing, startRedis, type TestRedis } from '@rgdl/vitest-config/redis';
 
 export interface GridRun {
   readonly grid: string;
@@ -32,37 +32,18 @@ export interface GridSuiteResult {
 const cliMain = () => join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
 const tsxArgs = () => ['--import', 'tsx', '--conditions=@rgdl/source', cliMain()];
 
-/** The medium grid: depths 1–2, the quick grid's arms, 6 seeds, two budgets. */
+/**
+ * The medium grid, as `--grid` overrides of the quick grid (`--quick`): depths 1–2,
+ * 6 seeds, two budgets and the MLP attacker; the quick grid's arms, victims and FIM.
+ */
 export const MEDIUM_GRID = {
   depths: [1, 2],
-  arms: [
-    { defence: 'none', strengths: [0] },
-    { defence: 'fim', strengths: [0.1, 0.2] },
-    { defence: 'fim-min', strengths: [0.1, 0.3] },
-    { defence: 'random-class', strengths: [0.1, 0.3] },
-    { defence: 'mad-argmax', strengths: [0.1, 0.4] },
-    { defence: 'adaptive-misinformation', strengths: [0.05] },
-    { defence: 'top1', strengths: [0] },
-  ],
   attackers: ['softmax', 'softmax-labels', 'mlp', 'adaptive', 'ood'],
   budgets: [300, 1000],
   costlyBudgets: [1000],
   seeds: [1, 2, 3, 4, 5, 6],
   testExamples: 500,
-  victimFineTuneEpochs: 15,
-  fisher: { samples: 1000, pool: 2048, batches: 4 },
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function run(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -89,22 +70,10 @@ function startWorker(url: string): Promise<ChildProcess> {
   });
 }
 
-async function startRedis(): Promise<{ url: string; child: ChildProcess } | string> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) return 'redis-server not installed: queue runs skipped';
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  await new Promise<void>((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, child };
+/** Debian's redis-server for the queue runs, or why they are skipped. */
+async function queueRedis(): Promise<TestRedis | string> {
+  const missing = redisMissing();
+  return missing === null ? startRedis() : `${missing}: queue runs skipped`;
 }
 
 export async function runGridSuite(options: { quick: boolean; log: (l: string) => void }): Promise<GridSuiteResult> {
@@ -113,7 +82,7 @@ export async function runGridSuite(options: { quick: boolean; log: (l: string) =
   writeFileSync(mediumFile, JSON.stringify(MEDIUM_GRID));
   const grids: [string, string[]][] = [['quick', ['--quick']]];
   if (!options.quick) grids.push(['medium', ['--quick', '--grid', mediumFile]]);
-  const redis = await startRedis();
+  const redis = await queueRedis();
   const runs: GridRun[] = [];
   try {
     for (const [name, flags] of grids) {
@@ -153,7 +122,7 @@ export async function runGridSuite(options: { quick: boolean; log: (l: string) =
       }
     }
   } finally {
-    if (typeof redis !== 'string') redis.child.kill('SIGKILL');
+    if (typeof redis !== 'string') await redis.stop();
     rmSync(work, { recursive: true, force: true });
   }
   return {

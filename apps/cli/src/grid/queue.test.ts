@@ -6,12 +6,12 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, tinySpec } from './grid.test-support.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
-import { redisMissing, startRedis, type TestRedis } from './redis.test-support.js';
+import { redisMissing, startRedis, type TestRedis } from '@rgdl/vitest-config/redis';
 import { runGrid } from './run-grid.js';
 import { spawnRgdl } from '../cli.test-helpers.js';
 
 const missing = redisMissing();
-if (missing) console.warn(missing);
+if (missing) console.warn(`${missing}; queue tests skipped`);
 
 const spec = (seeds: number[]) => tinySpec({ attackers: ['softmax', 'softmax-labels', 'mlp'], budgets: [300], seeds });
 
