@@ -127,8 +127,15 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer !== 'undefined';
 }
 
+const moduleBytes = new Map<boolean, Uint8Array>();
+/** The module's bytes (decoded once per build: the support check and every backend reuse them). */
 function decodeModuleBytes(shared: boolean): Uint8Array {
-  return platform.decodeBase64(shared ? GEMM_WASM_BASE64 : GEMM_WASM_LOCAL_BASE64);
+  let bytes = moduleBytes.get(shared);
+  if (bytes === undefined) {
+    bytes = platform.decodeBase64(shared ? GEMM_WASM_BASE64 : GEMM_WASM_LOCAL_BASE64);
+    moduleBytes.set(shared, bytes);
+  }
+  return bytes;
 }
 
 /** True when this runtime validates the module (needs wasm SIMD; threads only for the shared build). */
@@ -157,15 +164,12 @@ export class WasmGemm {
   readonly #scratch: number;
   readonly #ctrl: Int32Array;
   #worker: HelperThread | undefined;
-  /** True when the linear memory is a SharedArrayBuffer (the module built with --sharedMemory). */
-  readonly shared: boolean;
   #seq = 0;
   /** Resident blocks (allocate/free) sit between the scratch and the per-call operand arena. */
   readonly #blocks: { ptr: number; end: number; free: boolean }[] = [];
 
   private constructor(bytes: Uint8Array, shared: boolean, options: WasmGemmOptions) {
     const wa = wasmApi!;
-    this.shared = shared;
     this.#memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, ...(shared ? { shared: true } : {}) });
     const module = new wa.Module(bytes);
     const instance = new wa.Instance(module, {
