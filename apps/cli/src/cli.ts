@@ -15,7 +15,7 @@ import { predictCommand } from './commands/predict.js';
 import { workerCommand } from './commands/worker.js';
 import { mapCommand } from './commands/map.js';
 import type { CliIo } from './io.js';
-import { NumericalError, UsageError } from './usage-error.js';
+import { NetworkError, NumericalError, UsageError } from './usage-error.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand,
@@ -46,8 +46,8 @@ Every command accepts --help, --json, --seed and --debug (stack traces of intern
 errors). 'rgdl --version' prints the version. Run 'rgdl <command> --help' for details.
 
 Exit codes: 0 ok, 1 internal error, 2 user error, 3 non-finite or collapsed
-numbers (one line on stderr; with --json also {"error": {"code", "message"}} on
-stdout).
+numbers, 4 a server could not be reached or stopped answering (after retries)
+(one line on stderr; with --json also {"error": {"code", "message"}} on stdout).
 `;
 }
 
@@ -74,7 +74,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const command = COMMANDS.find((c) => c.name === name);
   const json = rest.includes('--json');
   const debug = rest.includes('--debug');
-  const fail = (code: 'usage' | 'numerical' | 'internal', message: string, exit: number) => {
+  const fail = (code: 'usage' | 'numerical' | 'network' | 'internal', message: string, exit: number) => {
     io.err(`rgdl: ${code === 'internal' ? 'internal error: ' : ''}${message}\n`);
     if (json) io.out(JSON.stringify({ error: { code, message } }) + '\n');
     return exit;
@@ -104,6 +104,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof UsageError) return fail('usage', error.message, 2);
     if (error instanceof NumericalError) return fail('numerical', error.message, 3);
+    if (error instanceof NetworkError) return fail('network', error.message, 4);
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     return fail('internal', `${message}${debug ? '' : ' (run with --debug for the stack)'}`, 1);

@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,9 +52,9 @@ async function json(args: string[]) {
   return JSON.parse(c.out);
 }
 
-async function fails(args: string[], message: RegExp) {
+async function fails(args: string[], message: RegExp, exit = 2) {
   const c = collect();
-  expect(await runCli(args, c.io)).toBe(2);
+  expect(await runCli(args, c.io)).toBe(exit);
   expect(c.out).toBe('');
   expect(c.err).toMatch(message);
   expect(c.err.trim().split('\n')).toHaveLength(1);
@@ -249,7 +250,7 @@ describe('rgdl clone-attack', () => {
           metadata: {},
           modelName: 'v',
           defence,
-          epsilon: 0.2,
+          strength: 0.2,
           seed: 9,
           logger: false,
           directions,
@@ -288,7 +289,7 @@ describe('rgdl clone-attack', () => {
     const { net, metadata } = loadModel(model);
     const servers = (['none', 'fim'] as const).map(
       (defence) =>
-        buildServer({ be, net, metadata, modelName: 'victim', defence, epsilon: 0.2, seed: 1, logger: false }).app,
+        buildServer({ be, net, metadata, modelName: 'victim', defence, strength: 0.2, seed: 1, logger: false }).app,
     );
     const urls = await Promise.all(servers.map((a) => a.listen({ port: 0, host: '127.0.0.1' })));
     try {
@@ -315,9 +316,16 @@ describe('rgdl clone-attack', () => {
       await Promise.all(servers.map((a) => a.close()));
       be.dispose();
     }
+    // a server that cannot be reached (after the client's retries) is a network failure: exit 4, one line
+    const closed = createNetServer();
+    const port = await new Promise<number>((resolve) =>
+      closed.listen(0, '127.0.0.1', () => resolve((closed.address() as AddressInfo).port)),
+    );
+    await new Promise((resolve) => closed.close(resolve));
     await fails(
-      ['clone-attack', '--model', model, '--url', 'http://127.0.0.1:9'],
-      /cannot reach http:\/\/127\.0\.0\.1:9\/v1\/model/,
+      ['clone-attack', '--model', model, '--url', `http://127.0.0.1:${port}`],
+      new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/v1/model \\(.*ECONNREFUSED.*after 4 retries\\)`),
+      4,
     );
     await fails(
       ['clone-attack', '--model', model, '--queries', '5000'],

@@ -14,6 +14,14 @@ export class NumericalError extends Error {
   }
 }
 
+/** A server could not be reached or stopped answering (after the client's retries): one line, exit code 4. */
+export class NetworkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
 /**
  * Stops the command (exit 3, nothing written) when `values` hold a non-finite
  * number, naming the quantity and the first bad index.

@@ -5,7 +5,11 @@ import { createCpuBackend, matrix } from '@rgdl/gpu-kernels';
 import { digitsDocument } from './digits-source.js';
 import { digitPixels, type DigitsDocument } from './digits.js';
 
-const read = (name: string) => readFileSync(new URL(`../public/${name}`, import.meta.url), 'utf8');
+const read = (name: string) =>
+  readFileSync(
+    new URL(name === 'victim.json' ? '../fixtures/victim.json' : `../public/${name}`, import.meta.url),
+    'utf8',
+  );
 
 describe('the files shipped with the page', () => {
   it('digits.json is what scripts/make-digits.ts writes from the shipped MNIST (not stale)', () => {

@@ -1,8 +1,12 @@
 /**
- * The playground page: input pad and test digits on the main thread; answers and
- * diagnosis in two Web Workers; gpu.js checked on the main thread (GL needs a
- * document). Everything measured is also kept in `window.rgdl` (the browser test
- * reads it).
+ * The playground page: input pad and test digits on the main thread; gpu.js
+ * checked on the main thread (GL needs a document). Two sources of answers:
+ *  - served by `rgdl serve --ui`: the protected server's answer for the drawn
+ *    digit and its diagnosis (per-class λ₁, stability spectrum) over its API.
+ *    The page never gets the server's weights, clean answers or directions.
+ *  - a model file the person loads from their own disk: every defence side by
+ *    side, the FIM and its poison direction, computed in two Web Workers.
+ * Everything measured is also kept in `window.rgdl` (the browser test reads it).
  */
 import type { ClassDirections } from '@rgdl/poison';
 import { digitPixels, type DigitsDocument } from './digits.js';
@@ -19,11 +23,26 @@ import {
   type GemmTiming,
 } from './protocol.js';
 
+/** GET /v1/model, the fields the page shows (the server's ModelInfo). */
 interface ServerInfo {
   readonly model: string;
   readonly widths: number[];
   readonly defence: string;
   readonly epsilon: number;
+  readonly strength: { readonly symbol: string; readonly value: number } | null;
+}
+
+/** GET /v1/diagnosis (the server's Diagnosis). */
+interface ServerDiagnosis {
+  readonly fisherTopEigenvalues: number[];
+  readonly stability: {
+    singularValues: number[];
+    errors: number[];
+    rows: number;
+    cols: number;
+    samples: number;
+  } | null;
+  readonly seconds: number;
 }
 
 /** What the page has measured so far (read by the browser test). */
@@ -42,15 +61,19 @@ export interface PageState {
   wasm?: { f64: GemmTiming[]; f32: GemmTiming[] };
   server?: ServerInfo;
   serverAnswer?: { label: number; answer: number[] };
+  serverDiagnosis?: ServerDiagnosis;
+  /** Whether a model file of the person's own is loaded (local answers under every defence). */
+  ownModel: boolean;
   errors: string[];
 }
 
-const state: PageState = { errors: [] };
+const state: PageState = { errors: [], ownModel: false };
 (globalThis as unknown as { rgdl: PageState }).rgdl = state;
 
 const GEMM_SIZES = [128, 256] as const;
 const DEFAULT_EPSILON = 0.2;
 const SEED = 1;
+const esc = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (text: string) => ($('status').textContent = text);
 const fail = (where: string, message: string) => {
@@ -61,6 +84,12 @@ const fail = (where: string, message: string) => {
 const answersWorker = new Worker(new URL('./answers.worker.ts', import.meta.url), { type: 'module' });
 const diagnosisWorker = new Worker(new URL('./diagnosis.worker.ts', import.meta.url), { type: 'module' });
 const ask = (msg: AnswerRequest) => answersWorker.postMessage(msg);
+for (const [name, worker] of [
+  ['answers worker', answersWorker],
+  ['diagnosis worker', diagnosisWorker],
+] as const) {
+  worker.addEventListener('error', (e) => fail(name, e.message || 'failed to start'));
+}
 
 // --- input pad ---------------------------------------------------------------
 let side = 14;
@@ -106,8 +135,18 @@ let epsilon = DEFAULT_EPSILON;
 
 function classify(): void {
   state.input = Array.from(pixels);
-  ask({ type: 'classify', id: ++requestId, input: Float64Array.from(pixels) });
+  if (state.ownModel) ask({ type: 'classify', id: ++requestId, input: Float64Array.from(pixels) });
   void askServer(state.input);
+}
+
+/** The first answer on screen (served or local) makes the page interactive; the kernel checks start then. */
+function markInteractive(seconds: number): void {
+  if (state.interactiveMs !== undefined) return;
+  state.interactiveMs = performance.now();
+  status(
+    `interactive ${(state.interactiveMs / 1000).toFixed(2)} s after navigation; answer in ${(seconds * 1000).toFixed(0)} ms`,
+  );
+  setTimeout(runGlCheck, 50);
 }
 
 async function askServer(input: number[]): Promise<void> {
@@ -118,13 +157,16 @@ async function askServer(input: number[]): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: [input] }),
     });
-    const body = (await res.json()) as { labels: number[]; answers: number[][]; error?: unknown };
-    if (!res.ok) throw new Error(JSON.stringify(body));
+    const t0 = performance.now();
+    const body = (await res.json()) as { labels: number[]; answers: number[][]; message?: string };
+    if (!res.ok) throw new Error(body.message ?? `${res.status}`);
     state.serverAnswer = { label: body.labels[0]!, answer: body.answers[0]! };
     const s = state.server;
+    const strength = s.strength === null ? '' : ` ${s.strength.symbol} = ${s.strength.value}`;
     $('server').innerHTML =
-      `<b>The protected server</b> (${s.model}, ${s.defence}${s.epsilon > 0 ? ` ε = ${s.epsilon}` : ''}) answers ` +
+      `<b>The protected server</b> (${esc(s.model)}, ${esc(s.defence)}${strength}) answers ` +
       `label <b>${body.labels[0]}</b>: ${body.answers[0]!.map((v) => v.toFixed(2)).join(' ')}`;
+    markInteractive((performance.now() - t0) / 1000);
   } catch (error) {
     fail('server', (error as Error).message);
   }
@@ -153,17 +195,43 @@ function renderAnswers(answers: DefenceAnswer[], pending: string[]): void {
 }
 
 let directions: ClassDirections | undefined;
+function renderFisher(eigenvalues: readonly number[], highlight: number | undefined, whose: string): void {
+  $('fisher-chart').innerHTML = barChart({
+    title: `top eigenvalue λ₁ of the generation FIM F̃(e_c), per class (${whose})`,
+    labels: eigenvalues.map((_, c) => String(c)),
+    values: eigenvalues,
+    yLabel: 'λ₁',
+    ...(highlight !== undefined ? { highlight } : {}),
+  });
+}
+
+function renderStability(msg: {
+  singularValues: number[];
+  errors: number[];
+  rows: number;
+  cols: number;
+  samples: number;
+  seconds: number;
+}): void {
+  state.stability = { singularValues: msg.singularValues, errors: msg.errors, seconds: msg.seconds };
+  $('diagnosis-status').textContent =
+    `stability matrix ${msg.rows}×${msg.cols} (${msg.samples.toLocaleString('en')} samples; ${msg.seconds.toFixed(1)} s with the FIM); ` +
+    `${msg.singularValues.filter((v) => v > 1).length} of ${msg.singularValues.length} singular values exceed 1 (relevant)`;
+  $('stability-chart').innerHTML = barChart({
+    title: 'singular values of the stability matrix T̃(1) at y = e₀ (MCRG, ± jackknife)',
+    labels: msg.singularValues.map((_, i) => String(i + 1)),
+    values: msg.singularValues,
+    errors: msg.errors,
+    reference: { value: 1, label: 'σ = 1' },
+    yLabel: 'σ',
+    width: 520,
+  });
+}
 function renderDirection(): void {
   const clean = state.answers?.find((a) => a.defence === 'none');
   const fim = state.answers?.find((a) => a.defence === 'fim');
   if (directions === undefined || clean === undefined) return;
-  $('fisher-chart').innerHTML = barChart({
-    title: 'top eigenvalue λ₁ of the generation FIM F̃(e_c), per class',
-    labels: Array.from(directions.eigenvalues, (_, c) => String(c)),
-    values: Array.from(directions.eigenvalues),
-    yLabel: 'λ₁',
-    highlight: clean.label,
-  });
+  renderFisher(Array.from(directions.eigenvalues), clean.label, 'your model');
   const v1 = directions.directions[clean.label];
   const v1Chart =
     v1 === undefined
@@ -217,13 +285,7 @@ answersWorker.onmessage = (event: MessageEvent<AnswerReply>) => {
       state.answerSeconds = msg.seconds;
       renderAnswers(msg.answers, msg.pending);
       renderDirection();
-      if (state.interactiveMs === undefined) {
-        state.interactiveMs = performance.now();
-        status(
-          `interactive ${(state.interactiveMs / 1000).toFixed(2)} s after navigation; answers in ${(msg.seconds * 1000).toFixed(0)} ms`,
-        );
-        setTimeout(runGlCheck, 50);
-      }
+      markInteractive(msg.seconds);
       return;
     }
     case 'bench':
@@ -248,19 +310,7 @@ diagnosisWorker.onmessage = (event: MessageEvent<DiagnosisReply>) => {
       classify();
       return;
     case 'stability':
-      state.stability = { singularValues: msg.singularValues, errors: msg.errors, seconds: msg.seconds };
-      $('diagnosis-status').textContent =
-        `FIM in ${state.fisher?.seconds.toFixed(1)} s; stability matrix ${msg.rows}×${msg.cols} in ${msg.seconds.toFixed(1)} s (${msg.samples.toLocaleString('en')} samples); ` +
-        `${msg.singularValues.filter((s) => s > 1).length} of ${msg.singularValues.length} singular values exceed 1 (relevant)`;
-      $('stability-chart').innerHTML = barChart({
-        title: 'singular values of the stability matrix T̃(1) at y = e₀ (MCRG, ± jackknife)',
-        labels: msg.singularValues.map((_, i) => String(i + 1)),
-        values: msg.singularValues,
-        errors: msg.errors,
-        reference: { value: 1, label: 'σ = 1' },
-        yLabel: 'σ',
-        width: 520,
-      });
+      renderStability(msg);
       return;
     case 'error':
       fail('diagnosis', msg.message);
@@ -322,9 +372,28 @@ function loadModel(text: string): void {
 }
 
 let modelText = '';
+
+/** The server's diagnosis (per-class λ₁, stability spectrum), polled until it is computed. */
+async function fetchDiagnosis(): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const res = await fetch('/v1/diagnosis');
+    if (res.ok) {
+      const d = (await res.json()) as ServerDiagnosis;
+      state.serverDiagnosis = d;
+      if (state.ownModel) return; // the person's own model's figures are on screen
+      renderFisher(d.fisherTopEigenvalues, state.serverAnswer?.label, 'the server');
+      if (d.stability !== null) renderStability({ ...d.stability, seconds: d.seconds });
+      $('direction-chart').innerHTML =
+        '<p>The poison direction v₁ stays on the server (it would let a client undo the poison). Load a model file of your own to see it.</p>';
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  fail('diagnosis', 'the server did not finish its diagnosis in 2 minutes');
+}
+
 async function start(): Promise<void> {
-  const [model, digitsDoc, server] = await Promise.all([
-    fetch('./victim.json').then((r) => r.text()),
+  const [digitsDoc, server] = await Promise.all([
     fetch('./digits.json').then((r) => r.json() as Promise<DigitsDocument>),
     fetch('/v1/model')
       .then((r) => (r.ok ? (r.json() as Promise<ServerInfo>) : undefined))
@@ -334,11 +403,17 @@ async function start(): Promise<void> {
     state.server = server;
     // compute the page's FIM row at the server's ε, so the two can be compared
     if (FIM_DEFENCES.includes(server.defence as never) && server.epsilon > 0) epsilon = server.epsilon;
+    $('model-info').textContent =
+      `served model ${server.model} [${server.widths.join(', ')}]: answers come from the server; load a model file of your own to compare every defence`;
+    $('diagnosis-status').textContent = 'the server is computing its diagnosis…';
+    void fetchDiagnosis().catch((error: Error) => fail('diagnosis', error.message));
+  } else {
+    $('model-info').textContent = 'no server: load a model file (from rgdl train) to see its answers';
+    status('load a model file to start');
+    setTimeout(runGlCheck, 50);
   }
   $<HTMLInputElement>('epsilon').value = String(epsilon);
   digits = digitsDoc;
-  modelText = model;
-  loadModel(model);
   showDigit(0);
 }
 
@@ -354,6 +429,7 @@ $<HTMLInputElement>('epsilon').addEventListener('change', (e) => {
   const v = Number((e.target as HTMLInputElement).value);
   if (!(v >= 0 && v <= 1)) return fail('ε', `must lie in [0, 1], got ${(e.target as HTMLInputElement).value}`);
   epsilon = v;
+  if (!state.ownModel) return;
   ask({ type: 'load', modelText, settings: { epsilon, seed: SEED } });
   if (directions !== undefined) ask({ type: 'directions', directions });
   classify();
@@ -365,6 +441,7 @@ $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
   directions = undefined;
   state.fisher = undefined;
   state.stability = undefined;
+  state.ownModel = true;
   loadModel(modelText);
   classify();
 });

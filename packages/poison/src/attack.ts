@@ -22,7 +22,7 @@ import { createService, LABEL_PRESERVING, usesEpsilon, type DefenceName, type De
 import { pairedDifference, type PairedDifference } from './stats.js';
 
 export interface SourceAnswers {
-  /** The source's label per input (the clean argmax; label-preserving defences never change it). */
+  /** The label served per input: the argmax of the served answer (never the clean label). */
   readonly labels: number[];
   /** Served answers (rows × classes). */
   readonly served: Matrix<Float64Array>;
@@ -38,9 +38,19 @@ export interface AnswerSource {
   answer(inputs: Matrix<Float64Array>): Promise<SourceAnswers>;
 }
 
-/** A source could not be reached or answered nonsense (the message says which and why). */
+/**
+ * A source could not be reached or answered nonsense (the message says which and
+ * why): 'unreachable' (network failure after retries, timeout, 5xx), 'rejected'
+ * (the server refused the request, 4xx) or 'foreign' (not an rgdl server's answer).
+ */
 export class AnswerSourceError extends Error {
   override readonly name = 'AnswerSourceError';
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'rejected' | 'foreign' = 'unreachable',
+  ) {
+    super(message);
+  }
 }
 
 /** 'fim ε=0.2', 'none', … */
@@ -64,7 +74,7 @@ export function localSource(
     epsilon,
     async answer(inputs) {
       const b = service.answer(inputs);
-      return { labels: rowLabels(b.clean), served: b.served, clean: b.clean };
+      return { labels: rowLabels(b.served), served: b.served, clean: b.clean };
     },
   };
 }
@@ -77,35 +87,117 @@ export interface RemoteModelInfo {
   readonly batchLimit: number;
 }
 
-async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-  } catch (error) {
-    const cause = (error as Error).cause;
-    throw new AnswerSourceError(
-      `cannot reach ${url} (${cause instanceof Error ? cause.message : (error as Error).message})`,
-    );
-  }
-  const text = await res.text();
-  if (!res.ok) throw new AnswerSourceError(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new AnswerSourceError(`${url} did not answer JSON`);
+export interface HttpSourceOptions {
+  /**
+   * Retries of one request after a network failure (a reset, closed or refused
+   * connection) or a 503 (overloaded or starting server); default 4. A prediction
+   * is a pure function of its input, so repeating one is safe.
+   */
+  readonly retries?: number;
+  /** Time limit of one attempt, ms (default 60,000); a timed-out attempt is not repeated. */
+  readonly timeoutMs?: number;
+  /** First back-off after a network failure, ms (default 100; doubled each retry). */
+  readonly backoffMs?: number;
+  /** Longest wait a 503's Retry-After may ask for, ms (default 30,000). */
+  readonly maxRetryAfterMs?: number;
+  /** Told before each retry (the CLI prints it with --debug). */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  readonly url: string;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly reason: string;
+  readonly waitMs: number;
+}
+
+/** Network errors after which a request is repeated on a new connection. */
+const RETRYABLE = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function networkReason(error: unknown): { code: string | undefined; message: string } {
+  const cause = (error as Error).cause as (Error & { code?: string }) | undefined;
+  const code = cause?.code ?? (error as { code?: string }).code;
+  return { code, message: cause instanceof Error ? cause.message : (error as Error).message };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One JSON request with bounded retries: network failures back off exponentially,
+ * 503s wait for their Retry-After (bounded).
+ * @throws AnswerSourceError 'unreachable' (network, timeout, 5xx), 'rejected' (4xx), 'foreign' (not JSON)
+ */
+async function requestJson<T>(url: string, init: RequestInit | undefined, options: HttpSourceOptions): Promise<T> {
+  const retries = options.retries ?? 4;
+  const backoff = options.backoffMs ?? 100;
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+    } catch (error) {
+      const { code, message } = networkReason(error);
+      if (code !== undefined && RETRYABLE.has(code) && attempt < retries) {
+        const waitMs = backoff * 2 ** attempt;
+        options.onRetry?.({ url, attempt: attempt + 1, reason: `${message} (${code})`, waitMs });
+        await sleep(waitMs);
+        continue;
+      }
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw new AnswerSourceError(
+        timedOut
+          ? `${url} did not answer within ${options.timeoutMs ?? 60_000} ms`
+          : `cannot reach ${url} (${message}${attempt > 0 ? `, after ${attempt} retries` : ''})`,
+        'unreachable',
+      );
+    }
+    const text = await res.text();
+    if (res.status === 503 && attempt < retries) {
+      const after = Number(res.headers.get('retry-after'));
+      const waitMs = Math.min(
+        options.maxRetryAfterMs ?? 30_000,
+        Number.isFinite(after) && after >= 0 ? after * 1000 : 1000,
+      );
+      options.onRetry?.({ url, attempt: attempt + 1, reason: `503 ${text.slice(0, 120)}`, waitMs });
+      await sleep(waitMs);
+      continue;
+    }
+    if (!res.ok)
+      throw new AnswerSourceError(
+        `${url} answered ${res.status}: ${text.slice(0, 200)}`,
+        res.status >= 500 ? 'unreachable' : 'rejected',
+      );
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new AnswerSourceError(`${url} did not answer JSON`, 'foreign');
+    }
   }
 }
 
 /**
  * A running rgdl prediction server at `base` (e.g. http://127.0.0.1:8080), queried
- * through POST /v1/predict in batches within its limit.
+ * through POST /v1/predict in batches within its limit. Requests that meet a
+ * reset or closed connection (a keep-alive socket the server closed while this
+ * process was busy), a refused connection or a 503 are repeated (options.retries).
  * @throws AnswerSourceError when it cannot be reached or is not an rgdl server.
  */
-export async function httpSource(base: string): Promise<AnswerSource & { readonly info: RemoteModelInfo }> {
+export async function httpSource(
+  base: string,
+  options: HttpSourceOptions = {},
+): Promise<AnswerSource & { readonly info: RemoteModelInfo }> {
   const root = base.replace(/\/+$/, '');
-  const info = await getJson<RemoteModelInfo>(`${root}/v1/model`);
+  const info = await requestJson<RemoteModelInfo>(`${root}/v1/model`, undefined, options);
   if (!Array.isArray(info.widths) || typeof info.defence !== 'string') {
-    throw new AnswerSourceError(`${root}/v1/model is not an rgdl server's answer`);
+    throw new AnswerSourceError(`${root}/v1/model is not an rgdl server's answer`, 'foreign');
   }
   const batch = Math.min(64, info.batchLimit);
   return {
@@ -120,14 +212,14 @@ export async function httpSource(base: string): Promise<AnswerSource & { readonl
       const served = matrix(inputs.rows, classes);
       for (let i = 0; i < rows.length; i += batch) {
         const body = JSON.stringify({ inputs: rows.slice(i, i + batch).map((x) => Array.from(x)) });
-        const r = await getJson<{ labels: number[]; answers: number[][] }>(`${root}/v1/predict`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
+        const r = await requestJson<{ labels: number[]; answers: number[][] }>(
+          `${root}/v1/predict`,
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+          options,
+        );
         const n = Math.min(batch, rows.length - i);
         if (r.labels?.length !== n || r.answers?.length !== n || r.answers.some((a) => a.length !== classes)) {
-          throw new AnswerSourceError(`${root}/v1/predict did not answer ${n} rows of ${classes} classes`);
+          throw new AnswerSourceError(`${root}/v1/predict did not answer ${n} rows of ${classes} classes`, 'foreign');
         }
         labels.push(...r.labels);
         r.answers.forEach((a, k) => served.data.set(a, (i + k) * classes));
@@ -161,8 +253,11 @@ export interface SourceResult {
   readonly source: string;
   readonly defence: DefenceName;
   readonly epsilon: number;
-  /** Honest user on the test inputs: answers whose argmax is the source's label, and their accuracy. */
-  readonly honestLabelKept: number;
+  /**
+   * Honest user on the test inputs: answers whose argmax is the clean label (known
+   * in process, or from an undefended server attacked too; else null), and their accuracy.
+   */
+  readonly honestLabelKept: number | null;
   readonly honestAccuracy: number;
   /**
    * Mean ‖served − clean‖₁ on the test inputs; for servers, against the answers of
@@ -268,11 +363,13 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
     // defender cost against the clean answers, or against an undefended source's answers
     const referenceAnswers = testAnswers.clean ?? (noneIndex >= 0 ? testAnswersAll[noneIndex]!.served : undefined);
     const reference = referenceAnswers ? rowViews(referenceAnswers) : undefined;
+    // the clean label: known in process, or the undefended server's label
+    const cleanLabels = referenceAnswers ? rowLabels(referenceAnswers) : undefined;
     let kept = 0;
     let correct = 0;
     let l1 = 0;
     rowViews(testAnswers.served).forEach((s, r) => {
-      if (argmax(s) === testAnswers.labels[r]) kept++;
+      if (cleanLabels !== undefined && argmax(s) === cleanLabels[r]) kept++;
       if (argmax(s) === options.testLabels[r]) correct++;
       if (reference) for (let j = 0; j < s.length; j++) l1 += Math.abs(s[j]! - reference[r]![j]!);
     });
@@ -285,7 +382,7 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
       source: source.name,
       defence: source.defence,
       epsilon: source.epsilon,
-      honestLabelKept: kept / n,
+      honestLabelKept: cleanLabels !== undefined ? kept / n : null,
       honestAccuracy: correct / n,
       meanL1: reference ? l1 / n : null,
       cloneAccuracy: stat(perSeed.map((s) => s.cloneAccuracy)),
@@ -390,5 +487,5 @@ function writeVerdict(
       `No label-preserving defence can take more than ${describeDifference(bound)} from this attacker (undefended soft clone minus labels-only clone).`,
     );
   }
-  return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seeds) — ${lines.join('; ')}. Honest users keep their label on ${pts(fim.honestLabelKept)}% of test inputs (accuracy ${pts(fim.honestAccuracy)}%). ${conclusions.join(' ')}`.trim();
+  return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seeds) — ${lines.join('; ')}. Honest users ${fim.honestLabelKept === null ? 'get' : `keep their label on ${pts(fim.honestLabelKept)}% of test inputs (`}accuracy ${pts(fim.honestAccuracy)}%${fim.honestLabelKept === null ? '' : ')'}. ${conclusions.join(' ')}`.trim();
 }

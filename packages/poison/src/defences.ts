@@ -144,6 +144,22 @@ export function classPoisonDirections(
   net: DeepRbm,
   options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
 ): ClassDirections {
+  const steps = classPoisonDirectionsStepwise(be, net, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * classPoisonDirections one class at a time: yields the number of classes done
+ * after each, so a server can answer its health checks between them.
+ */
+export function* classPoisonDirectionsStepwise(
+  be: Backend,
+  net: DeepRbm,
+  options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
+): Generator<number, ClassDirections, void> {
   const classes = net.layers[net.layers.length - 1]!.W.rows;
   const seed = options.seed ?? 1;
   const eigenvalues = new Float64Array(classes);
@@ -198,8 +214,14 @@ export function classPoisonDirections(
     const tangent = vectors.filter((_, j) => j !== constant);
     candidates.push(tangent.slice(0, 3));
     smallest.push(tangent[tangent.length - 1]!);
+    if (k < classes - 1) yield k + 1;
   }
   return { eigenvalues, directions, fisher, candidates, smallest };
+}
+
+/** Whether a defence needs the per-class FIM cache (ClassDirections) to answer. */
+export function needsClassDirections(defence: DefenceName, strength: number): boolean {
+  return (defence === 'fim' || defence === 'fim-min') && strength > 0;
 }
 
 /**

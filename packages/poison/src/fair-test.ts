@@ -28,6 +28,7 @@ import {
   type DefenceName,
   type DefenceOptions,
 } from './defences.js';
+import { strengthOptions } from './strength.js';
 import { firstLayerWeightError } from './metrics.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 import { transferAttack } from './transfer.js';
@@ -120,23 +121,6 @@ export interface FairTestResult {
 /** Widths for depth N: `inputs` (default 196 = 14×14), N−1 hidden layers of `hidden`, `classes` outputs (default 10). */
 export function widthsForDepth(depth: number, hidden = 64, inputs = 196, classes = 10): number[] {
   return [inputs, ...new Array<number>(depth - 1).fill(hidden), classes];
-}
-
-/** The createService options that give `defence` strength `s`. */
-export function strengthOptions(defence: DefenceName, s: number): Partial<DefenceOptions> {
-  switch (defence) {
-    case 'reverse-sigmoid':
-      return { beta: s, gamma: 0.1 };
-    case 'adaptive-misinformation':
-      return { quantile: s };
-    case 'round':
-      return { decimals: s };
-    case 'none':
-    case 'top1':
-      return {};
-    default:
-      return { epsilon: s };
-  }
 }
 
 const costly = (a: FairAttacker) => a !== 'softmax' && a !== 'softmax-labels' && a !== 'ood';

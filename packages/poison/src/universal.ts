@@ -13,6 +13,8 @@ export {
 } from './constrain.js';
 export {
   classPoisonDirections,
+  classPoisonDirectionsStepwise,
+  needsClassDirections,
   createService,
   utility,
   usesEpsilon,
@@ -41,6 +43,8 @@ export {
   type AnswerSource,
   type SourceAnswers,
   type RemoteModelInfo,
+  type HttpSourceOptions,
+  type RetryEvent,
   type Stat,
   type SeedResult,
   type SourceResult,
@@ -61,7 +65,6 @@ export {
   type FairTestData,
   type FairVictim,
   type FairArmResult,
-  strengthOptions,
   type FairAttacker,
   type DefenceArm,
   type FairTestConfig,
@@ -72,6 +75,13 @@ export {
   type CurvePoint,
   type MatchedComparison,
 } from './fair-test.js';
+export {
+  DEFENCE_STRENGTHS,
+  strengthOptions,
+  strengthProblem,
+  strengthLabel,
+  type DefenceStrength,
+} from './strength.js';
 export { outOfDistributionQueries } from './queries.js';
 export {
   trainAttacker,

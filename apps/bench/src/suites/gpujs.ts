@@ -95,7 +95,7 @@ async function browser(loads: number, log: (s: string) => void): Promise<GpujsSu
   const webDist = join(dirname(createRequire(import.meta.url).resolve('@rgdl/web/package.json')), 'dist');
   if (!existsSync(join(webDist, 'index.html')))
     return { loads: 0, interactiveMs: [], rows: [], note: 'apps/web is not built (pnpm --filter @rgdl/web build)' };
-  const victim = join(dirname(webDist), 'public', 'victim.json');
+  const victim = join(dirname(webDist), 'fixtures', 'victim.json');
   const { child, url } = await startServer(victim, ['--ui', '--defence', 'fim', '--eps', '0.2']);
   const b = await launchChromium();
   try {

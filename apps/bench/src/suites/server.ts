@@ -23,7 +23,12 @@ export interface LoadRow {
   readonly batch: number;
   readonly concurrency: number;
   readonly requests: number;
+  /** Answers other than 200 and 503. */
   readonly errors: number;
+  /** 503 answers (overloaded: the queue was full or the wait passed the timeout). */
+  readonly unavailable: number;
+  /** Requests with no HTTP answer (reset, refused or closed connections). */
+  readonly resets: number;
   readonly seconds: number;
   readonly requestsPerSecond: number;
   readonly inputsPerSecond: number;
@@ -80,7 +85,7 @@ export function startServer(
     const onData = (d: Buffer) => {
       if (head.length > 100_000) return; // only the start-up lines matter; later logs are drained unread
       head += d.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(head);
+      const m = /rgdl serve: ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(head);
       if (m) resolve({ child, url: m[1]!, startupSeconds: (performance.now() - t0) / 1000 });
     };
     child.stdout!.on('data', onData);
@@ -95,9 +100,11 @@ async function load(
   concurrency: number,
   maxRequests: number,
   maxSeconds: number,
-): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+): Promise<{ latencies: number[]; errors: number; unavailable: number; resets: number; seconds: number }> {
   const latencies: number[] = [];
   let errors = 0;
+  let unavailable = 0;
+  let resets = 0;
   let sent = 0;
   const t0 = performance.now();
   const deadline = t0 + maxSeconds * 1000;
@@ -105,18 +112,23 @@ async function load(
     while (sent < maxRequests && performance.now() < deadline) {
       const body = bodies[sent++ % bodies.length]!;
       const s = performance.now();
-      const r = await fetch(`${url}/v1/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      await r.arrayBuffer();
+      try {
+        const r = await fetch(`${url}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await r.arrayBuffer();
+        if (r.status === 503) unavailable++;
+        else if (r.status !== 200) errors++;
+      } catch {
+        resets++; // no HTTP answer at all (reset, refused, closed)
+      }
       latencies.push(performance.now() - s);
-      if (r.status !== 200) errors++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
+  return { latencies, errors, unavailable, resets, seconds: (performance.now() - t0) / 1000 };
 }
 
 export async function runServerSuite(options: {
@@ -147,7 +159,7 @@ export async function runServerSuite(options: {
   const service = createService(be, net, { defence: 'fim', epsilon: 0.05, seed: 1 });
   service.warm();
   const inProcess = new Map<number, number>();
-  for (const batch of [1, 64]) {
+  for (const batch of [1, 64, 256]) {
     const xs = fromRows(rows.slice(0, batch));
     inProcess.set(
       batch,
@@ -167,9 +179,11 @@ export async function runServerSuite(options: {
       [1, 4],
       [64, 1],
       [64, 4],
+      // overload: a full batch, 32 in flight (the server queues at most 8 and answers the rest 503)
+      [256, 32],
     ] as const) {
       const bodies = bodiesFor(batch);
-      await load(url, bodies, concurrency, 40, 5); // warm-up
+      if (concurrency <= 4) await load(url, bodies, concurrency, 40, 5); // warm-up
       const maxRequests = quick ? 200 : batch === 1 ? 5000 : 1000;
       const r = await load(url, bodies, concurrency, maxRequests, quick ? 3 : 10);
       const sorted = [...r.latencies].sort((a, b) => a - b);
@@ -178,6 +192,8 @@ export async function runServerSuite(options: {
         concurrency,
         requests: r.latencies.length,
         errors: r.errors,
+        unavailable: r.unavailable,
+        resets: r.resets,
         seconds: r.seconds,
         requestsPerSecond: r.latencies.length / r.seconds,
         inputsPerSecond: (batch * r.latencies.length) / r.seconds,
@@ -187,7 +203,7 @@ export async function runServerSuite(options: {
         inProcessMs: inProcess.get(batch)!,
       };
       log(
-        `  batch ${batch}, ${concurrency} in flight: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms (in process ${row.inProcessMs.toFixed(2)} ms), ${row.errors} errors`,
+        `  batch ${batch}, ${concurrency} in flight: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms (in process ${row.inProcessMs.toFixed(2)} ms), ${row.unavailable} × 503, ${row.resets} resets, ${row.errors} other errors, max ${row.maxMs.toFixed(0)} ms`,
       );
       out.push(row);
     }
@@ -235,11 +251,11 @@ const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 export function serverMarkdown(r: ServerSuiteResult): string {
   return `### Prediction server load test (\`rgdl serve\`, ${r.defence} ε=${r.epsilon}, [${r.widths.join(', ')}], 127.0.0.1)
 
-Closed loop with 1 or 4 requests in flight (one at a time gives the unloaded latency; four show throughput and queueing, since the server computes on one thread), bounded by count and time. The reference is the same defended computation in process (no HTTP, no JSON, no logging), measured in the same run. Start-up (including the per-class FIM cache): ${r.startupSeconds.toFixed(1)} s.
+Closed loop with 1 or 4 requests in flight (one at a time gives the unloaded latency; four show throughput and queueing, since the server computes on one thread), bounded by count and time. The last row is overload: full batches of 256 with 32 in flight against the default queue of 8 and timeout of 10 s; every request must get an answer (200 or 503 with Retry-After) within the timeout, with no resets. The reference is the same defended computation in process (no HTTP, no JSON, no logging), measured in the same run. Start-up (including the per-class FIM cache): ${r.startupSeconds.toFixed(1)} s.
 
-| batch | in flight | requests | errors | req/s | inputs/s | p50 ms | p99 ms | max ms | in process, ms per batch |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${r.rows.map((x) => `| ${x.batch} | ${x.concurrency} | ${x.requests} | ${x.errors} | ${x.requestsPerSecond.toFixed(0)} | ${x.inputsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.maxMs.toFixed(2)} | ${x.inProcessMs.toFixed(2)} |`).join('\n')}
+| batch | in flight | requests | 503 | resets | other errors | req/s | inputs/s | p50 ms | p99 ms | max ms | in process, ms per batch |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${r.rows.map((x) => `| ${x.batch} | ${x.concurrency} | ${x.requests} | ${x.unavailable} | ${x.resets} | ${x.errors} | ${x.requestsPerSecond.toFixed(0)} | ${x.inputsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.maxMs.toFixed(2)} | ${x.inProcessMs.toFixed(2)} |`).join('\n')}
 
 Server memory (GET /healthz): RSS ${mib(r.memoryBefore.rssBytes)} MiB → ${mib(r.memoryAfter.rssBytes)} MiB, heap ${mib(r.memoryBefore.heapUsedBytes)} MiB → ${mib(r.memoryAfter.heapUsedBytes)} MiB (before → after the load). Garbage bodies after the load: ${r.garbage.answered4xx}/${r.garbage.sent} answered 4xx; server ${r.garbage.aliveAfter ? 'still up' : 'DOWN'}.
 `;

@@ -12,7 +12,7 @@ import {
   type DefenceName,
 } from '@rgdl/poison';
 import { widths } from '@rgdl/rbm';
-import { connectSource } from '../sources.js';
+import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
 import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
@@ -48,7 +48,7 @@ export function attackTable(r: AttackResult): string {
     ],
     r.sources.map((s) => [
       s.source,
-      pct(s.honestLabelKept),
+      s.honestLabelKept === null ? '—' : pct(s.honestLabelKept),
       pct(s.honestAccuracy),
       s.meanL1 === null ? '—' : s.meanL1.toFixed(3),
       `${pct(s.cloneAccuracy.mean)} ± ${pct(s.cloneAccuracy.std)}`,
@@ -140,7 +140,7 @@ export async function cloneAttack(
   try {
     const sources: AnswerSource[] = [];
     for (const url of urls) {
-      const s = await connectSource(url);
+      const s = await connectSource(url, retryLogger(io, values.debug === true));
       if (s.info.widths.join() !== w.join())
         throw new UsageError(`${url} serves widths [${s.info.widths.join(', ')}] but --model has [${w.join(', ')}]`);
       sources.push(s);

@@ -4,7 +4,7 @@ import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
 import { runCloneAttack, type AttackResult } from '@rgdl/poison';
-import { connectSource } from '../sources.js';
+import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
 import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
@@ -210,7 +210,8 @@ Options:
           net: victim,
           metadata: { data: { name: 'mnist', size: 14 } },
           modelName: 'demo-victim',
-          ...d,
+          defence: d.defence,
+          strength: d.epsilon,
           seed: seed + 1000,
           directions: classDirections,
           logger: false,
@@ -245,7 +246,7 @@ Options:
 
       // 5. clone attack over HTTP
       say(`\n5. clone attack over HTTP: ${attacker} attacker, ${queries} queries per seed, ${nSeeds} seeds…\n`);
-      const sources = await Promise.all(urls.map((u) => connectSource(u)));
+      const sources = await Promise.all(urls.map((u) => connectSource(u, retryLogger(io, values.debug === true))));
       const attack: AttackResult = await runCloneAttack(be, {
         sources,
         attacker,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCES, usesEpsilon } from '@rgdl/poison';
+import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel, strengthProblem, type DefenceName } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { referenceInputs } from '../data.js';
 import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
@@ -10,52 +10,83 @@ import { buildServer } from '../server/app.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
 import { UsageError } from '../usage-error.js';
 
+function strengthHelp(): string {
+  return DEFENCES.map((d) => {
+    const st = DEFENCE_STRENGTHS[d];
+    return `                         ${d.padEnd(24)}${st === null ? 'none' : `${st.symbol}: ${st.meaning} [${st.min}, ${st.max}] (${st.fallback})`}`;
+  }).join('\n');
+}
+
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Serve defended (poisoned) predictions over HTTP: POST /v1/predict, GET /healthz, GET /v1/model',
-  usage: 'rgdl serve --model m.json [--defence fim] [--eps 0.05] [--port 8080] [--host 127.0.0.1] [options]',
+  summary: 'Serve defended (poisoned) predictions over HTTP: POST /v1/predict, GET /healthz, /readyz, /v1/model',
+  usage: 'rgdl serve --model m.json [--defence fim] [--strength S] [--port 8080] [--host 127.0.0.1] [options]',
   help: `Answers POST /v1/predict {"inputs": [[x_1 … x_n0], …]} (values in [0, 1]) with
 {"labels": [...], "answers": [[...], ...]}: each answer is the victim's class
-probabilities moved by the chosen defence (the label is never changed). GET
-/healthz reports liveness and memory; GET /v1/model the widths, defence and
-training metadata (never the weights). Logs are JSON lines on stdout (pino).
-SIGTERM or SIGINT stops accepting connections, finishes requests in flight, exits 0.
+probabilities moved by the chosen defence, and each label is the argmax of the
+answer served (label-keeping defences keep the clean label; 'round',
+'reverse-sigmoid', 'mad' and 'adaptive-misinformation' may change it). The
+weights, the clean answers and the defence's own directions never leave the
+server, on any route.
+
+It listens at once: GET /healthz answers {"status": "ok", "state": "starting"}
+while the defence is built (the FIM cache takes 5–15 s for a [196, 64, 10] net),
+GET /readyz answers 503 until it is ready, then 200, and the line
+"rgdl serve: ready at URL" goes to stderr. Wait for it, e.g.
+  curl --retry 30 --retry-all-errors --retry-delay 1 -sf http://127.0.0.1:8080/readyz
+GET /v1/model reports the widths, defence, strength and limits (never the weights).
+Logs are JSON lines on stdout (pino).
+
+Load: one prediction computes at a time; at most --max-queue wait, and a request
+past that (or one that waited longer than --timeout) gets 503 with Retry-After at
+once. SIGTERM or SIGINT: new requests get 503 with Connection: close for 1 s
+while requests in flight finish, then the server closes and exits 0.
 
 Options:
-  --model FILE         model file from 'rgdl train'                          (required)
-  --defence D          ${DEFENCES.join(' | ')}   (fim)
-  --eps E              step size ‖δy‖₂ for fim / random / gaussian           (0.05)
-  --port P             TCP port; 0 picks a free one                          (8080)
-  --host H             interface to bind                                     (127.0.0.1)
-  --batch-limit N      most inputs per request                               (256)
-  --body-limit BYTES   most request bytes                  (batch-limit × n0 × 8 + 1 KiB)
-  --timeout MS         a client stalled this long is disconnected            (10000)
-  --log-level L        fatal | error | warn | info | debug | silent          (info)
-  --seed S             seed of the defender's randomness                     (1)
-  --ui                 also serve the playground page (@rgdl/web) at / on the same
-                       origin: a person draws a digit and sees this server's answer
-                       beside every defence the page computes
-  --ui-dir DIR         serve the page from DIR (a 'vite build' of apps/web) instead
+  --model FILE           model file from 'rgdl train'                        (required)
+  --defence D            ${DEFENCES.join(' | ')}   (fim)
+  --strength S           the defence's strength (alias --eps); per defence:
+${strengthHelp()}
+  --port P               TCP port; 0 picks a free one                        (8080)
+  --host H               interface to bind                                   (127.0.0.1)
+  --batch-limit N        most inputs per request                             (256)
+  --body-limit BYTES     most request bytes             (batch-limit × n0 × 24 + 1 KiB)
+  --timeout MS           a client stalled this long is disconnected; a prediction
+                         waiting longer for its turn gets 503                (10000)
+  --max-queue N          most predictions computing or waiting               (8)
+  --max-connections N    most open connections                               (256)
+  --keep-alive MS        idle keep-alive connections are closed after this   (30000)
+  --log-level L          fatal | error | warn | info | debug | silent        (info)
+  --seed S               seed of the defender's randomness                   (1)
+  --ui                   also serve the playground page (@rgdl/web) at / on the same
+                         origin: a person draws a digit and sees this server's answer,
+                         its per-class λ₁ and stability spectrum (GET /v1/diagnosis)
+  --ui-dir DIR           serve the page from DIR (a 'vite build' of apps/web) instead
+
+Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
 `,
   options: {
     model: { type: 'string' },
     defence: { type: 'string' },
+    strength: { type: 'string' },
     eps: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     'batch-limit': { type: 'string' },
     'body-limit': { type: 'string' },
     timeout: { type: 'string' },
+    'max-queue': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'keep-alive': { type: 'string' },
     'log-level': { type: 'string' },
     ui: { type: 'boolean' },
     'ui-dir': { type: 'string' },
   },
-  async run({ values }) {
+  async run({ values }, io) {
     const path = values.model;
     const { net, metadata } = readModel(path);
     const defence = defenceFlag(values.defence);
-    const defenceEps = numberFlag('eps', values.eps, 0.05, 0, 10);
-    const epsilon = usesEpsilon(defence) ? defenceEps : 0;
+    const strength = strengthFlag(defence, values.strength, values.eps);
     const port = intFlag('port', values.port, 8080, 0);
     if (port > 65535) throw new UsageError(`--port must be ≤ 65535, got ${port}`);
     const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
@@ -63,6 +94,9 @@ Options:
     const bodyLimit =
       values['body-limit'] === undefined ? undefined : intFlag('body-limit', values['body-limit'], 0, 1024);
     const timeout = intFlag('timeout', values.timeout, 10_000, 100);
+    const maxQueue = intFlag('max-queue', values['max-queue'], 8, 1);
+    const maxConnections = intFlag('max-connections', values['max-connections'], 256, 1);
+    const keepAlive = intFlag('keep-alive', values['keep-alive'], 30_000, 100);
     const level = choiceFlag(
       'log-level',
       values['log-level'],
@@ -72,23 +106,26 @@ Options:
     const seed = intFlag('seed', values.seed, 1);
     const uiDirectory = uiFlag(values.ui === true, values['ui-dir']);
     const be = await createBackend();
-    const { app, service } = buildServer({
+    const server = buildServer({
       be,
       net,
       metadata,
       modelName: basename(String(path)),
+      modelPath: String(path),
       defence,
-      epsilon,
+      strength,
       seed,
       batchLimit,
       ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
       requestTimeoutMs: timeout,
+      maxQueue,
+      maxConnections,
+      keepAliveTimeoutMs: keepAlive,
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       logger: { level },
       ...(uiDirectory !== undefined ? { uiDirectory } : {}),
     });
-    const warmSeconds = service.warm();
-    app.log.info({ defence, epsilon, warmSeconds, backend: `${be.name} (${be.mode})` }, 'defence ready');
+    const { app } = server;
     try {
       await app.listen({ port, host });
     } catch (error) {
@@ -100,18 +137,17 @@ Options:
         throw new UsageError(`--host ${host} is not an address this machine can listen on (${code})`);
       throw error;
     }
-    if (uiDirectory !== undefined) {
-      const address = app.server.address();
-      const where =
-        typeof address === 'object' && address !== null
-          ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`
-          : '/';
-      app.log.info({ ui: where, directory: uiDirectory }, 'playground page served');
-    }
-    await new Promise<void>((resolve) => {
+    const address = app.server.address();
+    const url =
+      typeof address === 'object' && address !== null
+        ? `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+        : String(address);
+    // stop on a signal at any time, also while the defence is still being built
+    let stopping: Promise<void> | undefined;
+    const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         app.log.info({ signal }, 'shutting down: finishing requests in flight');
-        void app.close().then(() => {
+        stopping ??= server.drain().then(() => {
           app.log.info('closed');
           resolve();
         });
@@ -119,9 +155,44 @@ Options:
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    try {
+      const warmSeconds = await server.warm();
+      if (stopping === undefined) {
+        app.log.info(
+          { defence, strength: server.info.strength, warmSeconds, backend: `${be.name} (${be.mode})`, url },
+          'defence ready',
+        );
+        if (uiDirectory !== undefined)
+          app.log.info({ ui: `${url}/`, directory: uiDirectory }, 'playground page served');
+        io.err(
+          `rgdl serve: ready at ${url} (${strengthLabel(defence, strength)}${uiDirectory !== undefined ? `; page at ${url}/` : ''})\n`,
+        );
+      }
+    } catch (error) {
+      await app.close();
+      be.dispose();
+      throw error;
+    }
+    await stopped;
     be.dispose();
   },
 };
+
+/** --strength (or its alias --eps) within the defence's range; the defence's default when absent. @throws UsageError */
+function strengthFlag(defence: DefenceName, strength: unknown, eps: unknown): number {
+  if (strength !== undefined && eps !== undefined) throw new UsageError('give --strength or --eps, not both');
+  const given = strength ?? eps;
+  const descriptor = DEFENCE_STRENGTHS[defence];
+  if (descriptor === null) {
+    if (given !== undefined) throw new UsageError(`--defence ${defence} takes no strength`);
+    return 0;
+  }
+  const name = strength !== undefined ? 'strength' : 'eps';
+  const s = numberFlag(name, given as string | undefined, descriptor.fallback);
+  const problem = strengthProblem(defence, s);
+  if (problem !== undefined) throw new UsageError(`--${name}: ${problem}`);
+  return s;
+}
 
 /** The page folder for --ui / --ui-dir, checked before anything is computed. */
 function uiFlag(ui: boolean, dir: unknown): string | undefined {

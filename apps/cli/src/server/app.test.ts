@@ -26,7 +26,7 @@ describe('prediction server', () => {
       metadata: { data: { name: 'test' } },
       modelName: 'tiny',
       defence: 'random-query',
-      epsilon: EPS,
+      strength: EPS,
       seed: 1,
       batchLimit: 8,
       logger: false,
@@ -142,7 +142,7 @@ describe('prediction server', () => {
         metadata: {},
         modelName: 'bad',
         defence: 'none',
-        epsilon: 0,
+        strength: 0,
         seed: 1,
         logger: false,
       });
@@ -160,7 +160,7 @@ describe('prediction server over TCP', () => {
       metadata: {},
       modelName: 'tiny',
       defence: 'none',
-      epsilon: 0,
+      strength: 0,
       seed: 1,
       requestTimeoutMs: 300,
       logger: false,
@@ -232,7 +232,7 @@ describe('prediction server over TCP', () => {
     child.stderr.on('data', (d) => (out += d.toString()));
     const address = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
-        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        const m = /rgdl serve: ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
         if (m) {
           clearInterval(timer);
           resolve(m[1]!);
@@ -250,7 +250,10 @@ describe('prediction server over TCP', () => {
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-    const lines = out.trim().split('\n');
+    const lines = out
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('rgdl serve: ready at'));
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const msgs = lines.map((l) => JSON.parse(l).msg as string);
     expect(msgs).toContain('defence ready');

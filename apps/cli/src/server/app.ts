@@ -1,114 +1,232 @@
 /**
  * The protected prediction server: a fastify app around a defended
  * PredictionService (@rgdl/poison). Routes:
- *   POST /v1/predict  {"inputs": number[][]}  → {"labels": int[], "answers": number[][], …}
- *   GET  /healthz     liveness, request count and memory
- *   GET  /v1/model    model metadata (widths, defence, ε, data) — never the weights
- *   GET  /, /<file>   the playground page, with `uiDirectory` (static-ui.ts)
+ *   POST /v1/predict   {"inputs": number[][]} → {"labels": int[], "answers": number[][], …}
+ *   GET  /healthz      liveness ("status": "ok" at once) and the state: starting | ready | draining
+ *   GET  /readyz       200 once the defence is built and answering, else 503 with Retry-After
+ *   GET  /v1/model     model metadata (widths, defence, strength, data set name) — never the weights
+ *   GET  /v1/diagnosis with the page: per-class λ₁ of F̃(e_c) and the stability spectrum (no weights, no directions)
+ *   GET  /, /<file>    the playground page, with `uiDirectory` (static-ui.ts)
+ *
+ * What never leaves the server: the weights, the clean answer ŷ and anything the
+ * defence hides (its directions, its surrogate, its OOD threshold). The label
+ * served is the argmax of the served answer, for every defence.
+ *
+ * Load: predictions are computed one at a time on the event loop; at most
+ * `maxQueue` admitted predictions wait, and a request past that, or one that has
+ * waited longer than the timeout, is answered 503 with Retry-After at once (never
+ * a wait without bound). Connections are capped (`maxConnections`). Idle
+ * keep-alive connections stay open `keepAliveTimeoutMs` (30 s: longer than an
+ * attacker's or a user's pause between batches, shorter than common proxies'
+ * 60 s); clients retry a request that meets a connection the server closed.
+ * On `drain()` (SIGTERM) every new request gets 503 with `Connection: close` for
+ * a grace period while requests in flight finish (with `Connection: close`), then
+ * the server closes.
+ *
  * Bodies are validated by JSON schema (row length n_0, values in [0, 1], batch
  * limit) with no type coercion; failures are 400 with a one-line message, bodies
- * over the byte limit 413, other content types 415.
+ * over the byte limit 413, other content types 415. Every response carries
+ * `X-Content-Type-Options: nosniff`.
  */
 import { createServer, STATUS_CODES } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { fromRows, matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { createRng, fromRows, matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import {
+  argmax,
+  classPoisonDirectionsStepwise,
+  createService,
+  DEFENCE_STRENGTHS,
+  needsClassDirections,
+  strengthOptions,
+  usesEpsilon,
+  type ClassDirections,
+  type DefenceName,
+  type PredictionService,
+} from '@rgdl/poison';
+import { widths, type DeepRbm } from '@rgdl/rbm';
+import { stabilityFlow } from '@rgdl/rg-flow';
 import { requireFinite } from '../usage-error.js';
 import { registerUi } from './static-ui.js';
-import { argmax, createService, type ClassDirections, type DefenceName, type PredictionService } from '@rgdl/poison';
-import { widths, type DeepRbm } from '@rgdl/rbm';
 
 export interface ServerOptions {
   readonly be: Backend;
   readonly net: DeepRbm;
-  /** Model-file metadata (data set, training settings); served by GET /v1/model. */
+  /** Model-file metadata (data set, training settings); served by GET /v1/model without file paths. */
   readonly metadata: Record<string, unknown>;
   readonly modelName: string;
   readonly defence: DefenceName;
-  readonly epsilon: number;
+  /** The defence's strength (DEFENCE_STRENGTHS: ε, β, quantile or decimals); ignored by 'none' and 'top1'. */
+  readonly strength: number;
   readonly seed: number;
   /** Most input rows per request (default 256). */
   readonly batchLimit?: number;
-  /** Most body bytes (default: enough for a full batch written with 8 characters per value). */
+  /** Most body bytes (default: a full batch of 17-significant-digit values, 24 bytes each, + 1 KiB). */
   readonly bodyLimit?: number;
   /**
-   * Milliseconds a client may stall (socket idle) before it is disconnected, and
-   * the time allowed to receive a whole request (default 10,000).
+   * Milliseconds a client may stall (socket idle) before it is disconnected, the
+   * time allowed to receive a whole request, and the longest a prediction may
+   * wait for its turn before it is answered 503 (default 10,000).
    */
   readonly requestTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this many ms (default 30,000). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Most predictions admitted (computing or waiting) at once; more get 503 (default 8). */
+  readonly maxQueue?: number;
+  /** Most open connections; more are refused by the socket layer (default 256). */
+  readonly maxConnections?: number;
+  /** On drain(): how long new requests are answered 503 before the server closes, ms (default 1,000). */
+  readonly drainGraceMs?: number;
   /** 'fim': precomputed per-class directions (several servers of one model can share them). */
   readonly directions?: ClassDirections;
   /** In-distribution inputs for 'adaptive-misinformation' (the model's training data). */
   readonly reference?: Matrix<Float64Array>;
   /** fastify/pino logger setting (default: JSON lines at 'info'). */
   readonly logger?: FastifyServerOptions['logger'];
-  /** Serve the playground page from this folder at / (same origin as the API). */
+  /** The model file's path, never served as a page file. */
+  readonly modelPath?: string;
+  /** Serve the playground page from this folder at / (same origin as the API); also computes GET /v1/diagnosis. */
   readonly uiDirectory?: string;
 }
 
 export interface PredictResponse {
   readonly model: string;
   readonly defence: DefenceName;
+  /** ε of the step defences, else 0 (kept for clients of the first API; `strength` in /v1/model says more). */
   readonly epsilon: number;
-  /** Predicted class of each input (argmax of the clean and of the served answer). */
+  /** Label of each input: the argmax of the served answer (never the clean label). */
   readonly labels: number[];
   /** Served class probabilities, one row per input. */
   readonly answers: number[][];
 }
 
+/** GET /v1/model: what a client may know of the server (shared with clients: RemoteModelInfo is a subset). */
 export interface ModelInfo {
   readonly model: string;
   readonly widths: number[];
   readonly inputs: number;
   readonly classes: number;
   readonly defence: DefenceName;
+  /** ε of the step defences, else 0. */
   readonly epsilon: number;
+  /** The defence's strength, what it means, and its value; null for 'none' and 'top1'. */
+  readonly strength: { readonly symbol: string; readonly meaning: string; readonly value: number } | null;
   readonly batchLimit: number;
   readonly bodyLimitBytes: number;
+  readonly limits: { readonly maxQueue: number; readonly timeoutMs: number; readonly keepAliveTimeoutMs: number };
+  /** The model file's metadata without file paths (data set name, training settings). */
   readonly metadata: Record<string, unknown>;
 }
 
-const round = (v: number) => Math.round(v * 1e9) / 1e9;
+/** GET /v1/diagnosis (only with the page): aggregate figures that do not reveal the weights or the defence's directions. */
+export interface Diagnosis {
+  /** λ₁ of F̃(e_c) per class (Monte Carlo, the server's seed). */
+  readonly fisherTopEigenvalues: number[];
+  /** Singular values of T̃(1) at y = e₀ (MCRG) and their jackknife errors. */
+  readonly stability: {
+    readonly singularValues: number[];
+    readonly errors: number[];
+    readonly rows: number;
+    readonly cols: number;
+    readonly samples: number;
+  } | null;
+  readonly seconds: number;
+}
 
-/** Builds the app (not listening); call `warm` before serving to build the FIM cache up front. */
-export function buildServer(options: ServerOptions): {
-  app: FastifyInstance;
-  service: PredictionService;
-  info: ModelInfo;
-} {
-  const w = widths(options.net);
-  const n0 = w[0]!;
-  const classes = w[w.length - 1]!;
-  const batchLimit = options.batchLimit ?? 256;
-  const bodyLimit = options.bodyLimit ?? Math.max(64 * 1024, batchLimit * n0 * 8 + 1024);
-  const service = createService(options.be, options.net, {
-    defence: options.defence,
-    epsilon: options.epsilon,
-    seed: options.seed,
-    ...(options.directions ? { directions: options.directions } : {}),
-    ...(options.reference ? { reference: options.reference } : {}),
-  });
-  // refuse a model whose answers are not finite: probe the all-zero, all-one and
-  // half-grey inputs before anything listens
+export type ServerState = 'starting' | 'ready' | 'draining';
+
+export interface ProtectedServer {
+  readonly app: FastifyInstance;
+  readonly info: ModelInfo;
+  state(): ServerState;
+  /**
+   * Builds what the defence needs (the FIM cache, one class at a time, yielding
+   * to the event loop between classes so /healthz answers), probes the served
+   * answers, and with the page the diagnosis; then the server is ready.
+   * Resolves with the seconds spent. @throws NumericalError for non-finite answers.
+   */
+  warm(): Promise<number>;
+  /** Stops taking work: 503 + Connection: close for `drainGraceMs`, requests in flight finish, then closes. */
+  drain(): Promise<void>;
+  /** The defended service (undefined until ready). */
+  service(): PredictionService | undefined;
+}
+
+const round = (v: number) => Math.round(v * 1e9) / 1e9;
+const STABILITY_SAMPLES = 20_000;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Probe inputs: all 0, all 1, all ½. */
+function probeInputs(n0: number): Matrix<Float64Array> {
   const probe = matrix(3, n0);
   for (let j = 0; j < n0; j++) {
     probe.data[n0 + j] = 1;
     probe.data[2 * n0 + j] = 0.5;
   }
-  const probed = service.answer(probe);
-  requireFinite('the answers to the probe inputs (all 0, all 1, all ½)', probed.clean.data, 'refusing to serve');
-  requireFinite(`the ${options.defence} answers to the probe inputs`, probed.served.data, 'refusing to serve');
+  return probe;
+}
+
+/** The model file's metadata as served: file paths (`data.paths`) left out. */
+export function publicMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const data = metadata.data;
+  if (typeof data !== 'object' || data === null) return metadata;
+  const { paths: _paths, ...rest } = data as Record<string, unknown>;
+  return { ...metadata, data: rest };
+}
+
+/** Builds the app (not listening); the defence is ready at once when it needs no FIM cache, else after `warm()`. */
+export function buildServer(options: ServerOptions): ProtectedServer {
+  const { be, net, defence } = options;
+  const w = widths(net);
+  const n0 = w[0]!;
+  const classes = w[w.length - 1]!;
+  const batchLimit = options.batchLimit ?? 256;
+  const bodyLimit = options.bodyLimit ?? Math.max(64 * 1024, batchLimit * n0 * 24 + 1024);
+  const timeout = options.requestTimeoutMs ?? 10_000;
+  const keepAlive = options.keepAliveTimeoutMs ?? 30_000;
+  const maxQueue = options.maxQueue ?? 8;
+  const graceMs = options.drainGraceMs ?? 1000;
+  const strengthInfo = DEFENCE_STRENGTHS[defence];
+  const strength = strengthInfo === null ? 0 : options.strength;
+  const epsilon = usesEpsilon(defence) ? strength : 0;
+  const serviceOptions = {
+    defence,
+    seed: options.seed,
+    ...strengthOptions(defence, strength),
+    ...(options.reference ? { reference: options.reference } : {}),
+  };
+  // refuse a model whose clean answers are not finite before anything listens
+  const probe = probeInputs(n0);
+  requireFinite(
+    'the answers to the probe inputs (all 0, all 1, all ½)',
+    createService(be, net, { defence: 'none' }).answer(probe).clean.data,
+    'refusing to serve',
+  );
+  let service: PredictionService | undefined;
+  let state: ServerState = 'starting';
+  let diagnosis: Diagnosis | undefined;
+  const finish = (directions?: ClassDirections) => {
+    const s = createService(be, net, { ...serviceOptions, ...(directions ? { directions } : {}) });
+    requireFinite(`the ${defence} answers to the probe inputs`, s.answer(probe).served.data, 'refusing to serve');
+    service = s;
+  };
+  const needsDirections = needsClassDirections(defence, strength) && options.directions === undefined;
+  if (!needsDirections) finish(options.directions);
+  if (!needsDirections && options.uiDirectory === undefined) state = 'ready';
+
   const info: ModelInfo = {
     model: options.modelName,
     widths: w,
     inputs: n0,
     classes,
-    defence: options.defence,
-    epsilon: options.epsilon,
+    defence,
+    epsilon,
+    strength:
+      strengthInfo === null ? null : { symbol: strengthInfo.symbol, meaning: strengthInfo.meaning, value: strength },
     batchLimit,
     bodyLimitBytes: bodyLimit,
-    metadata: options.metadata,
+    limits: { maxQueue, timeoutMs: timeout, keepAliveTimeoutMs: keepAlive },
+    metadata: publicMetadata(options.metadata),
   };
-  const timeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: options.logger ?? { level: 'info' },
     bodyLimit,
@@ -117,36 +235,80 @@ export function buildServer(options: ServerOptions): {
     // a whole-request deadline that is enforced: Node checks request deadlines only every
     // connectionsCheckingInterval (30 s by default), so a body trickled a byte at a time,
     // which keeps the idle timer alive, was served for minutes (slowloris)
-    serverFactory: (handler) =>
-      createServer(
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           requestTimeout: timeout,
           headersTimeout: timeout,
+          keepAliveTimeout: keepAlive,
           connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(timeout / 4))),
         },
         handler,
-      ),
+      );
+      server.maxConnections = options.maxConnections ?? 256;
+      return server;
+    },
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   // only JSON bodies: other content types (text/plain included) get 415, as documented
   app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    if (state === 'draining') void reply.header('connection', 'close');
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (state === 'draining') void reply.header('connection', 'close');
+  });
+  const unavailable = (reply: FastifyReply, seconds: number, message: string) =>
+    reply
+      .status(503)
+      .header('retry-after', String(Math.max(1, Math.ceil(seconds))))
+      .send({ statusCode: 503, error: 'Service Unavailable', message });
+
   const started = Date.now();
   let served = 0;
+  let pending = 0; // predictions admitted and not yet answered
+  let rejected = 0;
+  let serviceMs = 50; // moving average of one prediction's compute time, for Retry-After
   app.get('/healthz', async () => {
     const m = process.memoryUsage();
     return {
       status: 'ok',
+      state,
       uptimeSeconds: (Date.now() - started) / 1000,
       predictions: served,
+      pending,
+      rejected,
       memory: { rssBytes: m.rss, heapUsedBytes: m.heapUsed },
     };
   });
+  app.get('/readyz', async (_request, reply) =>
+    state === 'ready' ? { status: 'ready' } : unavailable(reply, 1, `not ready: ${state}`),
+  );
   app.get('/v1/model', async () => info);
-  if (options.uiDirectory !== undefined) registerUi(app, options.uiDirectory);
+  if (options.uiDirectory !== undefined) {
+    app.get('/v1/diagnosis', async (_request, reply) =>
+      diagnosis !== undefined ? diagnosis : unavailable(reply, 2, 'the diagnosis is still being computed'),
+    );
+    registerUi(app, options.uiDirectory, options.modelPath !== undefined ? { modelPath: options.modelPath } : {});
+  }
   app.post<{ Body: { inputs: number[][] } }>(
     '/v1/predict',
     {
+      // admission before the body is read: starting, draining or a full queue get 503 at once
+      onRequest: async (request, reply) => {
+        if (state === 'draining') return unavailable(reply, 5, 'shutting down');
+        if (service === undefined) return unavailable(reply, 2, 'starting: the defence is being built');
+        if (pending >= maxQueue) {
+          rejected++;
+          return unavailable(reply, ((pending + 1) * serviceMs) / 1000, `overloaded: ${pending} predictions queued`);
+        }
+        pending++;
+        (request as unknown as { admittedAt: number }).admittedAt = performance.now();
+        reply.raw.once('close', () => pending--);
+        return undefined;
+      },
       schema: {
         body: {
           type: 'object',
@@ -163,21 +325,31 @@ export function buildServer(options: ServerOptions): {
         },
       },
     },
-    async (request): Promise<PredictResponse> => {
+    async (request, reply) => {
+      // let the event loop take in (and turn away) what arrived while the last prediction computed
+      await tick();
+      const waited = performance.now() - (request as unknown as { admittedAt: number }).admittedAt;
+      if (waited > timeout) {
+        rejected++;
+        return unavailable(reply, (pending * serviceMs) / 1000, `overloaded: waited ${Math.round(waited)} ms`);
+      }
+      const t0 = performance.now();
       const inputs = fromRows(request.body.inputs);
-      const batch = service.answer(inputs);
+      const batch = service!.answer(inputs);
+      serviceMs = 0.8 * serviceMs + 0.2 * (performance.now() - t0);
       if (!batch.served.data.every(Number.isFinite)) {
         // never answer null: JSON has no NaN
         throw Object.assign(new Error('the model produced a non-finite answer for these inputs'), { statusCode: 500 });
       }
       served += inputs.rows;
-      return {
+      const body: PredictResponse = {
         model: options.modelName,
-        defence: options.defence,
-        epsilon: options.epsilon,
-        labels: rowViews(batch.clean).map((y) => argmax(y)),
+        defence,
+        epsilon,
+        labels: rowViews(batch.served).map((y) => argmax(y)),
         answers: rowViews(batch.served).map((y) => Array.from(y, round)),
       };
+      return body;
     },
   );
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
@@ -190,5 +362,79 @@ export function buildServer(options: ServerOptions): {
       message: status >= 500 ? 'internal error' : error.message,
     });
   });
-  return { app, service, info };
+
+  const computeDiagnosis = async (directions: ClassDirections | undefined): Promise<void> => {
+    const t0 = performance.now();
+    let dirs = directions;
+    if (dirs === undefined) {
+      const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done === true) {
+          dirs = r.value;
+          break;
+        }
+        await tick();
+      }
+    }
+    await tick();
+    let stability: Diagnosis['stability'] = null;
+    if (net.layers.length > 1) {
+      const y0 = matrix(1, classes);
+      y0.data[0] = 1;
+      const layer = stabilityFlow(be, net, y0, 'down', {
+        method: 'mcrg',
+        samples: STABILITY_SAMPLES,
+        rng: createRng(options.seed + 2),
+        eigen: false,
+      }).layers[0]!;
+      stability = {
+        singularValues: Array.from(layer.singularValues),
+        errors: Array.from(layer.singularValueErrors ?? []),
+        rows: layer.T.rows,
+        cols: layer.T.cols,
+        samples: STABILITY_SAMPLES,
+      };
+    }
+    diagnosis = {
+      fisherTopEigenvalues: Array.from(dirs.eigenvalues),
+      stability,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  };
+
+  let warming: Promise<number> | undefined;
+  const warm = (): Promise<number> =>
+    (warming ??= (async () => {
+      const t0 = performance.now();
+      let directions = options.directions;
+      if (needsDirections) {
+        const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
+        for (let r = steps.next(); ; r = steps.next()) {
+          if (r.done === true) {
+            directions = r.value;
+            break;
+          }
+          await tick();
+        }
+        finish(directions);
+      }
+      if (options.uiDirectory !== undefined) await computeDiagnosis(directions);
+      if (state === 'starting') state = 'ready';
+      return (performance.now() - t0) / 1000;
+    })());
+
+  // a listening server builds its defence by itself (serve awaits the same promise to report it)
+  app.addHook('onReady', async () => {
+    void warm().catch((error: Error) => app.log.error({ err: error }, 'the defence could not be built'));
+  });
+
+  const drain = async (): Promise<void> => {
+    if (state === 'draining') return;
+    state = 'draining';
+    const deadline = performance.now() + graceMs;
+    while (pending > 0 || performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await app.close();
+  };
+
+  return { app, info, state: () => state, warm, drain, service: () => service };
 }

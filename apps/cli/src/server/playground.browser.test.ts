@@ -20,7 +20,7 @@ import { defaultUiDirectory } from './static-ui.js';
 const expectBrowser = process.env.RGDL_EXPECT_BROWSER === '1';
 const haveBrowser = haveChromium();
 const root = join(import.meta.dirname, '..', '..', '..', '..');
-const victimPath = join(root, 'apps', 'web', 'public', 'victim.json');
+const victimPath = join(root, 'apps', 'web', 'fixtures', 'victim.json');
 const digitsPath = join(root, 'apps', 'web', 'public', 'digits.json');
 const artifacts = join(root, '.artifacts');
 const EPS = 0.2;
@@ -50,6 +50,8 @@ interface PageState {
   };
   wasm?: { f32: { n: number; gflops: number }[] };
   serverAnswer?: { label: number; answer: number[] };
+  serverDiagnosis?: { fisherTopEigenvalues: number[]; stability: { singularValues: number[] } | null };
+  ownModel: boolean;
   errors: string[];
 }
 
@@ -58,6 +60,7 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
   let base: string;
   let browser: Browser;
   let page: Page;
+  let served: PageState;
   const state = () => page.evaluate(() => (globalThis as unknown as { rgdl: PageState }).rgdl);
 
   beforeAll(async () => {
@@ -87,16 +90,24 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(base);
+    // served mode: the server's answer and diagnosis, the kernel checks; no model on the page
     await page.waitForFunction(
       () => {
         const s = (globalThis as unknown as { rgdl?: PageState }).rgdl;
         return (
-          s?.pending?.length === 0 &&
-          s.serverAnswer !== undefined &&
-          s.gl !== undefined &&
-          s.wasm !== undefined &&
-          s.stability !== undefined
+          s?.serverAnswer !== undefined && s.serverDiagnosis !== undefined && s.gl !== undefined && s.wasm !== undefined
         );
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    served = await state();
+    // then the person loads the model file from their own disk: every defence, computed in the page
+    await page.setInputFiles('#model-file', victimPath);
+    await page.waitForFunction(
+      () => {
+        const s = (globalThis as unknown as { rgdl?: PageState }).rgdl;
+        return s?.pending?.length === 0 && s.stability !== undefined;
       },
       null,
       { timeout: 120_000 },
@@ -107,14 +118,35 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     server?.kill('SIGTERM');
   });
 
-  it('loads, and classifies test digit 0 exactly as Node does (in process and over the API)', async () => {
+  it("served: shows the server's answer and diagnosis without any model reaching the page", async () => {
+    expect(served.errors).toEqual([]);
+    expect(served.ownModel).toBe(false);
+    expect(served.answers).toBeUndefined(); // nothing computed in the page without a model of the person's own
+    expect(served.interactiveMs).toBeGreaterThan(0);
+    const digits = JSON.parse(readFileSync(digitsPath, 'utf8')) as { labels: number[]; rows: string[] };
+    expect(served.input).toEqual(Array.from(digits.rows[0]!, (c) => (c === '1' ? 1 : 0)));
+    const { net } = parseModel(readFileSync(victimPath, 'utf8'));
+    const be = await createBackend();
+    const x = matrix(1, served.input!.length, Float64Array.from(served.input!));
+    const node = createService(be, net, { defence: 'fim', epsilon: EPS, seed: 1 }).answer(x).served.data;
+    be.dispose();
+    expect(served.serverAnswer!.label).toBe(argmax(node));
+    expect(served.serverAnswer!.label).toBe(digits.labels[0]);
+    expect(Math.max(...served.serverAnswer!.answer.map((v, c) => Math.abs(v - node[c]!)))).toBeLessThanOrEqual(1e-9);
+    expect(served.serverDiagnosis!.fisherTopEigenvalues).toHaveLength(10);
+    expect(served.serverDiagnosis!.stability!.singularValues).toHaveLength(64);
+    // what the page fetched: no response carried the model file
+    const files = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    expect(files.some((f) => /victim|\.model|weights/.test(f))).toBe(false);
+  });
+
+  it('own model file: classifies test digit 0 exactly as Node does, and as the server serves it', async () => {
     const s = await state();
     expect(s.errors).toEqual([]);
-    expect(s.interactiveMs).toBeGreaterThan(0);
+    expect(s.ownModel).toBe(true);
     expect(s.backend?.mode).toBe('wasm-simd');
     expect(s.backend?.sharedMemory).toBe(true); // the server sends COOP/COEP
     const digits = JSON.parse(readFileSync(digitsPath, 'utf8')) as { labels: number[]; rows: string[] };
-    expect(s.input).toEqual(Array.from(digits.rows[0]!, (c) => (c === '1' ? 1 : 0)));
     const { net } = parseModel(readFileSync(victimPath, 'utf8'));
     const be = await createBackend();
     const x = matrix(1, s.input!.length, Float64Array.from(s.input!));
@@ -131,6 +163,10 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     const fim = s.answers!.find((a) => a.defence === 'fim')!;
     expect(s.serverAnswer!.label).toBe(clean.label);
     expect(Math.max(...fim.answer.map((v, c) => Math.abs(v - s.serverAnswer!.answer[c]!)))).toBeLessThanOrEqual(1e-9);
+    // the page's λ₁ per class equal the server's (same estimator, same seed)
+    expect(s.fisher!.eigenvalues.map((v) => v.toFixed(9))).toEqual(
+      served.serverDiagnosis!.fisherTopEigenvalues.map((v) => v.toFixed(9)),
+    );
   });
 
   it('serves poisoned answers that keep the label', async () => {
@@ -176,6 +212,8 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
     });
     const plain = await context.newPage();
     await plain.goto(base);
+    await plain.waitForFunction(() => (globalThis as unknown as { rgdl?: PageState }).rgdl?.serverAnswer !== undefined);
+    await plain.setInputFiles('#model-file', victimPath);
     await plain.waitForFunction(
       () => (globalThis as unknown as { rgdl?: PageState }).rgdl?.answers !== undefined,
       null,

@@ -23,7 +23,7 @@ describe('the playground page beside the API (serve --ui)', () => {
       metadata: {},
       modelName: 'tiny',
       defence: 'none',
-      epsilon: 0,
+      strength: 0,
       seed: 1,
       logger: false,
       uiDirectory: dir,
@@ -62,7 +62,7 @@ describe('the playground page beside the API (serve --ui)', () => {
     }
   });
   it('rgdl serve --ui-dir without an index.html is a usage error (exit 2) before anything listens', async () => {
-    const model = join(import.meta.dirname, '..', '..', '..', 'web', 'public', 'victim.json');
+    const model = join(import.meta.dirname, '..', '..', '..', 'web', 'fixtures', 'victim.json');
     const child = spawnRgdl(['serve', '--model', model, '--ui-dir', tmpdir(), '--port', '0']);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
