@@ -1,21 +1,20 @@
 /** Messages between the page and its two Web Workers (answers and diagnosis). */
-import type { ClassDirections, DefenceName } from '@rgdl/poison';
+import { DEFENCE_REGISTRY, type ClassDirections, type DefenceName } from '@rgdl/poison';
 
-/** The defences the page serves side by side (all keep the label except 'round' and 'reverse-sigmoid' may not). */
-export const PAGE_DEFENCES: readonly DefenceName[] = [
-  'none',
-  'fim',
-  'fim-min',
-  'random-class',
-  'gaussian',
-  'mad-argmax',
-  'reverse-sigmoid',
-  'round',
-  'top1',
-];
+/**
+ * The defences the page serves side by side: every registered defence that needs
+ * nothing the page lacks (adaptive misinformation needs the defender's training
+ * data), with 'random-query' and 'mad' left out (they look like 'random-class'
+ * and 'mad-argmax' for one input).
+ */
+export const PAGE_DEFENCES: readonly DefenceName[] = DEFENCE_REGISTRY.filter(
+  (d) => !d.needs.includes('reference') && d.name !== 'random-query' && d.name !== 'mad',
+).map((d) => d.name);
 
 /** Defences that need the per-class FIM (the diagnosis worker computes it). */
-export const FIM_DEFENCES: readonly DefenceName[] = ['fim', 'fim-min'];
+export const FIM_DEFENCES: readonly DefenceName[] = DEFENCE_REGISTRY.filter((d) =>
+  d.needs.includes('class-directions'),
+).map((d) => d.name);
 
 export interface ServiceSettings {
   /** ‖δy‖₂ of the step defences. */

@@ -18,7 +18,14 @@ import type { DeepRbm } from '@rgdl/rbm';
 import { attackOnce, rowLabels } from './attacker.js';
 import type { CloneKind } from './clones.js';
 import { argmax } from './constrain.js';
-import { createService, LABEL_PRESERVING, usesEpsilon, type DefenceName, type DefenceOptions } from './defences.js';
+import {
+  createService,
+  defenceDescriptor,
+  LABEL_PRESERVING,
+  usesEpsilon,
+  type DefenceName,
+  type DefenceOptions,
+} from './defences.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 
 export interface SourceAnswers {
@@ -430,20 +437,9 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
   };
 }
 
-const ARM_NAMES: Record<string, string> = {
-  none: 'no defence',
-  'fim-min': 'the smallest-eigenvalue direction',
-  'random-class': 'a fixed random direction per class of the same size',
-  'random-query': 'fresh random noise per query of the same size',
-  gaussian: 'Gaussian noise',
-  round: 'rounding',
-  'reverse-sigmoid': 'reverse sigmoid',
-  mad: 'MAD',
-  'mad-argmax': 'MAD-argmax',
-  'adaptive-misinformation': 'adaptive misinformation',
-  top1: 'top-1 labels',
-  'labels-only': "an attacker who keeps only the served answers' argmax",
-};
+/** How the verdict names an arm: the defence's descriptor, or the labels-only attacker. */
+const armName = (arm: DefenceName | 'labels-only'): string =>
+  arm === 'labels-only' ? "an attacker who keeps only the served answers' argmax" : defenceDescriptor(arm).armName;
 
 /** The verdict: every comparison with its interval; a claim only where the interval excludes 0. */
 function writeVerdict(
@@ -458,8 +454,8 @@ function writeVerdict(
     const d = c.difference;
     const what =
       c.against === 'labels-only'
-        ? `against ${ARM_NAMES['labels-only']} (that attacker's clone minus the FIM clone)`
-        : `vs ${ARM_NAMES[c.against] ?? c.against}`;
+        ? `against ${armName('labels-only')} (that attacker's clone minus the FIM clone)`
+        : `vs ${armName(c.against)}`;
     const claim = !d.excludesZero ? 'not distinguishable from 0' : d.mean > 0 ? 'FIM clone worse' : 'FIM clone better';
     return `${what}: ${describeDifference(d)}, ${claim}`;
   });

@@ -23,6 +23,7 @@ import { argmax } from './constrain.js';
 import {
   classPoisonDirections,
   createService,
+  defenceDescriptor,
   LABEL_PRESERVING,
   type ClassDirections,
   type DefenceName,
@@ -167,7 +168,7 @@ export function fairVictim(be: Backend, config: FairTestConfig, data: FairTestDa
       : { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs } },
   );
   const net = trainVictim(be, recipe, data.train, data.attacker, { seed: 1 }).net;
-  const needsFim = config.arms.some((a) => a.defence === 'fim' || a.defence === 'fim-min');
+  const needsFim = config.arms.some((a) => defenceDescriptor(a.defence).needs.includes('class-directions'));
   const directions = needsFim
     ? classPoisonDirections(be, net, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
     : undefined;

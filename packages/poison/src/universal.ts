@@ -22,6 +22,10 @@ export {
   LABEL_PRESERVING,
   roundOnSimplex,
   DEFENCES,
+  DEFENCE_REGISTRY,
+  defenceDescriptor,
+  type DefenceDescriptor,
+  type DefenceSettings,
   type ClassDirections,
   type DefenceName,
   type DefenceOptions,
@@ -75,6 +79,7 @@ export {
   type CurvePoint,
   type MatchedComparison,
 } from './fair-test.js';
+export { defineDefence, type DefenceContext, type DefenceInstance, type RowAnswer } from './defences/defence.js';
 export {
   DEFENCE_STRENGTHS,
   strengthOptions,

@@ -60,16 +60,7 @@ describe('serving safely', () => {
     for (const defence of DEFENCES) {
       const st = DEFENCE_STRENGTHS[defence];
       // strong settings, so label-changing defences change labels here
-      const strength =
-        st === null
-          ? 0
-          : defence === 'reverse-sigmoid'
-            ? 1
-            : defence === 'adaptive-misinformation'
-              ? 0.5
-              : defence === 'round'
-                ? 0
-                : 0.5;
+      const strength = st === null ? 0 : st.integer ? st.min : defence === 'reverse-sigmoid' ? 1 : 0.5;
       const { app } = buildServer({
         be,
         net,
