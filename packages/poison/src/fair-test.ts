@@ -18,7 +18,7 @@
  */
 import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm, type LabelledData } from '@rgdl/rbm';
-import { argmaxAccuracy, attackOnce, cloneKindOf, labelsOnly, type Attacker } from './attacker.js';
+import { argmaxAccuracy, attackerDescriptor, attackOnce, labelsOnly, type Attacker } from './attacker.js';
 import { argmax } from './constrain.js';
 import {
   classPoisonDirections,
@@ -124,7 +124,7 @@ export function widthsForDepth(depth: number, hidden = 64, inputs = 196, classes
   return [inputs, ...new Array<number>(depth - 1).fill(hidden), classes];
 }
 
-const costly = (a: FairAttacker) => a !== 'softmax' && a !== 'softmax-labels' && a !== 'ood';
+const costly = (a: FairAttacker) => a !== 'ood' && attackerDescriptor(a).costly;
 
 /** The splits a fair test runs on, loaded once (MNIST 14×14 unless `config.data`). */
 export interface FairTestData {
@@ -232,7 +232,8 @@ export function runFairArm(
   // reusable from the 'none' arm only where that arm runs the same cell
   const noneCells = config.arms.some((a) => a.defence === 'none') ? fairCells(config, data, 'none') : [];
   const shared = (attacker: FairAttacker, budget: number) =>
-    labelsOnly(attacker as Attacker) &&
+    attacker !== 'ood' &&
+    labelsOnly(attacker) &&
     LABEL_PRESERVING.includes(defence) &&
     defence !== 'none' &&
     noneCells.some((c) => c.attacker === attacker && c.budget === budget);
@@ -253,7 +254,7 @@ export function runFairArm(
       );
       const cloneAccuracy = argmaxAccuracy(clone.predict(tests), data.test.labels);
       const probes: Partial<FairRow> = {};
-      if (clone.net && cloneKindOf(attacker as Attacker) === 'eq14') {
+      if (clone.net && clone.kind === 'eq14') {
         if (depth > 1) Object.assign(probes, { weightError: firstLayerWeightError(net, clone.net) });
         if (config.transfer) {
           const n = Math.min(config.transfer.inputs, tests.rows);

@@ -98,5 +98,9 @@ export {
   labelsOnly,
   cloneKindOf,
   ATTACKERS,
+  ATTACKER_REGISTRY,
+  attackerDescriptor,
   type Attacker,
+  type AttackerDescriptor,
 } from './attacker.js';
+export { defineAttacker } from './attackers/attacker.js';

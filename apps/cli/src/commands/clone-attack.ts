@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createBackend, fromRows, rowViews } from '@rgdl/gpu-kernels';
 import {
+  ATTACKER_REGISTRY,
   DEFENCES,
   parseDefence,
   localSource,
@@ -23,7 +24,10 @@ import { ensureOutDir, writeOutputs } from '../output-files.js';
 import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 import { UsageError } from '../usage-error.js';
 
-const ATTACKERS: readonly CloneKind[] = ['softmax', 'mlp', 'eq14'];
+/** The attackers `runCloneAttack` runs (each with its labels-only twin): the registry's plain clone kinds. */
+const CLONE_ATTACKERS: readonly CloneKind[] = ATTACKER_REGISTRY.filter((a) => !a.labelsOnly && a.name === a.clone).map(
+  (a) => a.clone,
+);
 
 function defenceList(value: string | boolean | undefined): DefenceName[] {
   if (value === undefined) return ['none', 'random-class', 'fim'];
@@ -122,7 +126,7 @@ export async function cloneAttack(
 ): Promise<void> {
   const { net, metadata } = readModel(values.model);
   const w = widths(net);
-  const attacker = choiceFlag('attacker', values.attacker, ATTACKERS, 'softmax');
+  const attacker = choiceFlag('attacker', values.attacker, CLONE_ATTACKERS, 'softmax');
   const epsilon = numberFlag('eps', values.eps, 0.2, 0, 10);
   const queries = intFlag('queries', values.queries, 1500, 10);
   const nSeeds = intFlag('seeds', values.seeds, 3, 1);

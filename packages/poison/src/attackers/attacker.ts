@@ -1,0 +1,48 @@
+/**
+ * What an attacker is: one module under attackers/ exporting a descriptor (its
+ * name, the clone it trains, whether it sees only labels) and how it trains its
+ * clone on its queries x and the served answers ŷ′. trainAttacker (../attacker.ts)
+ * runs any of them; every list of attackers derives from the registry (registry.ts).
+ */
+import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import type { Clone, CloneKind, CloneOptions } from '../clones.js';
+import { argmax } from '../constrain.js';
+
+export interface AttackerDescriptor<Name extends string = string> {
+  readonly name: Name;
+  /** One line: what it trains on what. */
+  readonly summary: string;
+  /** The kind of clone it trains. */
+  readonly clone: CloneKind;
+  /**
+   * Sees only the served answers' argmax: a label-preserving defence serves it
+   * exactly the clean labels, so its clone is the same for every such defence.
+   */
+  readonly labelsOnly: boolean;
+  /** Slow enough that grids run it on fewer arms (MLP and eq. 14 clones). */
+  readonly costly: boolean;
+  /** Trains the clone on queries x (rows × n_0) and served answers (rows × classes). */
+  train(be: Backend, x: Matrix<Float64Array>, served: Matrix<Float64Array>, options: CloneOptions): Clone;
+}
+
+/** Types a descriptor, keeping its name as a literal type (so the registry's names form a union). */
+export function defineAttacker<const Name extends string>(d: AttackerDescriptor<Name>): AttackerDescriptor<Name> {
+  return d;
+}
+
+/** Applies `f` to each row of y (rows × classes), giving a new matrix. */
+export function mapRows(y: Matrix<Float64Array>, f: (row: Float64Array) => Float64Array): Matrix<Float64Array> {
+  const out = matrix(y.rows, y.cols);
+  for (let r = 0; r < y.rows; r++) out.data.set(f(y.data.subarray(r * y.cols, (r + 1) * y.cols)), r * y.cols);
+  return out;
+}
+
+/** The one-hot argmax of a row. */
+export const oneHotOf = (a: Float64Array): Float64Array => Float64Array.from(a, (_, j) => (j === argmax(a) ? 1 : 0));
+
+/** p^{1/T}/Σ for T = ½. */
+export const sharpen = (a: Float64Array): Float64Array => {
+  const p = a.map((v) => Math.max(0, v) ** 2);
+  const s = p.reduce((x, y) => x + y, 0);
+  return p.map((v) => (s > 0 ? v / s : 1 / a.length));
+};
