@@ -8,7 +8,7 @@
  *    side, the FIM and its poison direction, computed in two Web Workers.
  * Everything measured is also kept in `window.rgdl` (the browser test reads it).
  */
-import type { ClassDirections } from '@rgdl/poison';
+import type { ClassDirections, ServerDiagnosis, ServerModelInfo } from '@rgdl/poison';
 import { digitPixels, type DigitsDocument } from './digits.js';
 import { checkGl, type GlCheck } from './gl-check.js';
 import { barChart } from './plots.js';
@@ -23,27 +23,7 @@ import {
   type GemmTiming,
 } from './protocol.js';
 
-/** GET /v1/model, the fields the page shows (the server's ModelInfo). */
-interface ServerInfo {
-  readonly model: string;
-  readonly widths: number[];
-  readonly defence: string;
-  readonly epsilon: number;
-  readonly strength: { readonly symbol: string; readonly value: number } | null;
-}
-
-/** GET /v1/diagnosis (the server's Diagnosis). */
-interface ServerDiagnosis {
-  readonly fisherTopEigenvalues: number[];
-  readonly stability: {
-    singularValues: number[];
-    errors: number[];
-    rows: number;
-    cols: number;
-    samples: number;
-  } | null;
-  readonly seconds: number;
-}
+type ServerInfo = ServerModelInfo;
 
 /** What the page has measured so far (read by the browser test). */
 export interface PageState {

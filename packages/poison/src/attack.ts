@@ -26,6 +26,7 @@ import {
   type DefenceName,
   type DefenceOptions,
 } from './defences.js';
+import type { PredictResponse, ServerModelInfo } from './server-info.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 
 export interface SourceAnswers {
@@ -86,13 +87,9 @@ export function localSource(
   };
 }
 
-/** What a prediction server says about itself (GET /v1/model, the fields used here). */
-export interface RemoteModelInfo {
-  readonly widths: number[];
-  readonly defence: DefenceName;
-  readonly epsilon: number;
-  readonly batchLimit: number;
-}
+/** What a prediction server says about itself (GET /v1/model); a client relies only on these fields. */
+export type RemoteModelInfo = Pick<ServerModelInfo, 'widths' | 'defence' | 'epsilon' | 'batchLimit'> &
+  Partial<ServerModelInfo>;
 
 export interface HttpSourceOptions {
   /**
@@ -219,7 +216,7 @@ export async function httpSource(
       const served = matrix(inputs.rows, classes);
       for (let i = 0; i < rows.length; i += batch) {
         const body = JSON.stringify({ inputs: rows.slice(i, i + batch).map((x) => Array.from(x)) });
-        const r = await requestJson<{ labels: number[]; answers: number[][] }>(
+        const r = await requestJson<PredictResponse>(
           `${root}/v1/predict`,
           { method: 'POST', headers: { 'content-type': 'application/json' }, body },
           options,

@@ -87,6 +87,7 @@ export {
   strengthLabel,
   type DefenceStrength,
 } from './strength.js';
+export type { ServerModelInfo, ServerDiagnosis, PredictResponse } from './server-info.js';
 export { outOfDistributionQueries } from './queries.js';
 export {
   trainAttacker,

@@ -41,7 +41,10 @@ import {
   usesEpsilon,
   type ClassDirections,
   type DefenceName,
+  type PredictResponse,
   type PredictionService,
+  type ServerDiagnosis,
+  type ServerModelInfo,
 } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
@@ -88,49 +91,10 @@ export interface ServerOptions {
   readonly uiDirectory?: string;
 }
 
-export interface PredictResponse {
-  readonly model: string;
-  readonly defence: DefenceName;
-  /** ε of the step defences, else 0 (kept for clients of the first API; `strength` in /v1/model says more). */
-  readonly epsilon: number;
-  /** Label of each input: the argmax of the served answer (never the clean label). */
-  readonly labels: number[];
-  /** Served class probabilities, one row per input. */
-  readonly answers: number[][];
-}
-
-/** GET /v1/model: what a client may know of the server (shared with clients: RemoteModelInfo is a subset). */
-export interface ModelInfo {
-  readonly model: string;
-  readonly widths: number[];
-  readonly inputs: number;
-  readonly classes: number;
-  readonly defence: DefenceName;
-  /** ε of the step defences, else 0. */
-  readonly epsilon: number;
-  /** The defence's strength, what it means, and its value; null for 'none' and 'top1'. */
-  readonly strength: { readonly symbol: string; readonly meaning: string; readonly value: number } | null;
-  readonly batchLimit: number;
-  readonly bodyLimitBytes: number;
-  readonly limits: { readonly maxQueue: number; readonly timeoutMs: number; readonly keepAliveTimeoutMs: number };
-  /** The model file's metadata without file paths (data set name, training settings). */
-  readonly metadata: Record<string, unknown>;
-}
-
-/** GET /v1/diagnosis (only with the page): aggregate figures that do not reveal the weights or the defence's directions. */
-export interface Diagnosis {
-  /** λ₁ of F̃(e_c) per class (Monte Carlo, the server's seed). */
-  readonly fisherTopEigenvalues: number[];
-  /** Singular values of T̃(1) at y = e₀ (MCRG) and their jackknife errors. */
-  readonly stability: {
-    readonly singularValues: number[];
-    readonly errors: number[];
-    readonly rows: number;
-    readonly cols: number;
-    readonly samples: number;
-  } | null;
-  readonly seconds: number;
-}
+/** The server's answers' shapes, typed once in @rgdl/poison for the server, its clients and the page. */
+export type { PredictResponse } from '@rgdl/poison';
+export type ModelInfo = ServerModelInfo;
+export type Diagnosis = ServerDiagnosis;
 
 export type ServerState = 'starting' | 'ready' | 'draining';
 
