@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,40 @@ describe('rgdl CLI', () => {
     expect(await runCli(['serve', '--model', model, '--host', '999.1.1.1', '--log-level', 'silent'], h.io)).toBe(2);
     expect(h.err).toMatch(/^rgdl: --host 999\.1\.1\.1 is not an address this machine can listen on/);
     expect(h.err.trim().split('\n')).toHaveLength(1);
+  });
+  it('files that are not regular files, or too large, are one-line user errors at once (exit 2): no hang, no unbounded read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rgdl-files-'));
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const model = join(dir, 'm.json');
+    saveModel(model, createDeepRbm([4, 3, 2], createRng(1)), {});
+    const cases: [string[], RegExp][] = [
+      [['inspect', '--model', '/dev/zero'], /\/dev\/zero: it is a character device, not a regular file/],
+      [['inspect', '--model', fifo], /pipe: it is a FIFO \(named pipe\), not a regular file/],
+      [['inspect', '--model', dir], /it is a directory, not a regular file/],
+      [
+        ['inspect', '--model', model, '--max-model-bytes', '100'],
+        /more than the 100-byte limit for a model file \(raise it with --max-model-bytes\)/,
+      ],
+      [
+        ['train', '--data', 'csv:/dev/zero', '--out', join(dir, 'x.json')],
+        /--data csv: cannot read \/dev\/zero: it is a character device/,
+      ],
+      [
+        ['train', '--data', `csv:${fifo}`, '--out', join(dir, 'x.json')],
+        /--data csv: cannot read .*pipe: it is a FIFO/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const c = collect();
+      const t0 = performance.now();
+      expect(await runCli(args, c.io), args.join(' ')).toBe(2);
+      expect(performance.now() - t0, args.join(' ')).toBeLessThan(5000);
+      expect(c.err, args.join(' ')).toMatch(message);
+      expect(c.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    const ok = collect();
+    expect(await runCli(['inspect', '--model', model, '--max-model-bytes', '1000000'], ok.io)).toBe(0);
   });
   it('experiment needs --out and rejects bad seeds with exit code 2', async () => {
     const a = collect();

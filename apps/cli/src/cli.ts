@@ -16,6 +16,8 @@ import { workerCommand } from './commands/worker.js';
 import { mapCommand } from './commands/map.js';
 import type { CliIo } from './io.js';
 import { NetworkError, NumericalError, UsageError } from './usage-error.js';
+import { intFlag } from './flags.js';
+import { setModelByteLimit } from './model-io.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand,
@@ -42,8 +44,8 @@ Usage: rgdl <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Every command accepts --help, --json, --seed and --debug (stack traces of internal
-errors). 'rgdl --version' prints the version. Run 'rgdl <command> --help' for details.
+Every command accepts --help, --json, --seed, --debug (stack traces of internal
+errors) and --max-model-bytes N (the largest model file read: 64 MiB). 'rgdl --version' prints the version. Run 'rgdl <command> --help' for details.
 
 Exit codes: 0 ok, 1 internal error, 2 user error, 3 non-finite or collapsed
 numbers, 4 a server could not be reached or stopped answering (after retries)
@@ -96,6 +98,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;
     }
+    if (parsed.values['max-model-bytes'] !== undefined)
+      setModelByteLimit(intFlag('max-model-bytes', parsed.values['max-model-bytes'] as string, 0, 1));
     await command.run(
       { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals },
       io,

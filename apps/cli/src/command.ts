@@ -9,6 +9,7 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   seed: { type: 'string' },
   debug: { type: 'boolean' },
+  'max-model-bytes': { type: 'string' },
 } as const satisfies OptionSpec;
 
 export interface ParsedArgs {

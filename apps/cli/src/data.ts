@@ -28,6 +28,8 @@ export interface FileSource {
   readonly threshold: number | false;
   /** train / attacker / test fractions, in file order. */
   readonly fractions: readonly [number, number, number];
+  /** Longest CSV or labels line read (--max-line-bytes; default 1 MiB); not recorded in model files. */
+  readonly maxLineBytes?: number;
 }
 
 export interface DataSpec {
@@ -44,6 +46,7 @@ export const DATA_OPTIONS = {
   size: { type: 'string' },
   threshold: { type: 'string' },
   fractions: { type: 'string' },
+  'max-line-bytes': { type: 'string' },
 } as const;
 
 export const DATA_HELP = `  --data SOURCE           mnist | bas | synthetic (shipped), or your own:
@@ -53,7 +56,10 @@ export const DATA_HELP = `  --data SOURCE           mnist | bas | synthetic (shi
   --size N                shipped sets: mnist 28, 14 or 7; bas/synthetic side
   --threshold T|none      own data: x ≥ T → 1, 'none' keeps values in [0, 1] (0.5)
   --fractions a,b,c       own data: train, attacker, test fractions in file order
-                          (0.6,0.2,0.2)`;
+                          (0.6,0.2,0.2)
+  --max-line-bytes N      own data: the longest CSV or labels line read (1048576)
+Data files must be regular files: directories, FIFOs, devices and sockets are
+refused before anything is read.`;
 
 const fileCache = new Map<string, Record<'train' | 'attacker' | 'test', LabelledData>>();
 
@@ -63,7 +69,11 @@ function loadFileSplits(f: FileSource): Record<'train' | 'attacker' | 'test', La
   if (cached) return cached;
   let all: LabelledData;
   try {
-    const options = { binarise: f.threshold };
+    const options = {
+      binarise: f.threshold,
+      ...(f.maxLineBytes !== undefined ? { maxLineBytes: f.maxLineBytes } : {}),
+      onWarning: (message: string) => process.stderr.write(`rgdl: warning: ${message}\n`),
+    };
     all =
       f.format === 'csv'
         ? readCsvData(f.paths[0]!, options)
@@ -152,6 +162,7 @@ interface DataValues {
   readonly size?: string | boolean | undefined;
   readonly threshold?: string | boolean | undefined;
   readonly fractions?: string | boolean | undefined;
+  readonly 'max-line-bytes'?: string | boolean | undefined;
 }
 
 /** What a model file records about its data (`metadata.data`). */
@@ -190,7 +201,13 @@ export function parseDataFlags(values: DataValues, fallbackSize = 14): DataSpec 
     return {
       name: format,
       size: 0,
-      file: { format, paths, threshold: thresholdFlag(values.threshold), fractions: fractionsFlag(values.fractions) },
+      file: {
+        format,
+        paths,
+        threshold: thresholdFlag(values.threshold),
+        fractions: fractionsFlag(values.fractions),
+        ...maxLineFlag(values['max-line-bytes']),
+      },
     };
   }
   if (values.threshold !== undefined || values.fractions !== undefined) {
@@ -199,6 +216,10 @@ export function parseDataFlags(values: DataValues, fallbackSize = 14): DataSpec 
   const name: DatasetName = choiceFlag('data', raw, DATASETS, 'mnist');
   const size = intFlag('size', values.size, name === 'bas' ? 3 : name === 'synthetic' ? 5 : fallbackSize, 2);
   return { name, size };
+}
+
+function maxLineFlag(v: string | boolean | undefined): { maxLineBytes?: number } {
+  return v === undefined ? {} : { maxLineBytes: intFlag('max-line-bytes', v, 0, 16) };
 }
 
 function thresholdFlag(v: string | boolean | undefined): number | false {
@@ -234,6 +255,14 @@ export function dataSpecFor(metadata: Record<string, unknown>, values: DataValue
     fractions?: [number, number, number];
   };
   if (recorded.paths && (FILE_FORMATS as readonly string[]).includes(recorded.name ?? '')) {
+    // the model file is input too: its data record is checked like flags (the files themselves by the readers)
+    const want = recorded.name === 'csv' ? 1 : 2;
+    if (
+      !Array.isArray(recorded.paths) ||
+      recorded.paths.length !== want ||
+      !recorded.paths.every((p) => typeof p === 'string' && p.length > 0 && p.length < 4096)
+    )
+      throw new UsageError(`the model file's data record (metadata.data.paths) is not ${want} file path(s)`);
     return {
       name: recorded.name as FileFormat,
       size: 0,
@@ -242,6 +271,7 @@ export function dataSpecFor(metadata: Record<string, unknown>, values: DataValue
         paths: recorded.paths,
         threshold: recorded.threshold ?? 0.5,
         fractions: recorded.fractions ?? [0.6, 0.2, 0.2],
+        ...maxLineFlag(values['max-line-bytes']),
       },
     };
   }

@@ -119,7 +119,9 @@ export function parseModel(text: string): ModelFile {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new ModelFileError('(root)', `is not JSON (${(error as Error).message})`);
+    // one line, and none of the file's text: the parser's message quotes what it read
+    const reason = (error as Error).message.split('\n')[0]!.replace(/, ".*$|\s*in JSON.*$|:.*$/, '');
+    throw new ModelFileError('(root)', `is not JSON (${reason.slice(0, 80)})`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
     throw new ModelFileError('(root)', 'must be a JSON object');

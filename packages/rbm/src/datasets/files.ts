@@ -13,7 +13,8 @@
  * `binarise: false` keeps them); labels must be integers 0 … classes−1.
  * Every problem is a RangeError naming the file, the line or record, and what is wrong.
  */
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, readSync, writeFileSync } from 'node:fs';
+import { openRegularFile } from '../safe-read.js';
 import { matrix } from '@rgdl/gpu-kernels';
 import { oneHot, type LabelledData } from './labelled.js';
 
@@ -22,7 +23,17 @@ export interface FileDataOptions {
   readonly binarise?: number | false;
   /** Number of classes (default: largest label + 1). */
   readonly classes?: number;
+  /** Longest line a CSV or text labels file may have, in bytes (default 1 MiB: 40,000 values of 25 characters). */
+  readonly maxLineBytes?: number;
+  /** Told of problems that do not stop the reading (a class with no examples). */
+  readonly onWarning?: (message: string) => void;
 }
+
+/** The default of FileDataOptions.maxLineBytes. */
+export const CSV_LINE_LIMIT_BYTES = 2 ** 20;
+
+/** Labels are integers 0 … LABEL_LIMIT − 1 (they are stored as 32-bit integers). */
+const LABEL_LIMIT = 2 ** 31;
 
 const CHUNK = 1 << 20;
 
@@ -44,13 +55,9 @@ function readChunks(path: string, onChunk: (bytes: Uint8Array, offset: number) =
   }
 }
 
+/** A regular file's descriptor (directories, FIFOs, devices and sockets refused before reading: safe-read.ts). */
 function openFile(path: string): number {
-  try {
-    return openSync(path, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new RangeError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
-  }
+  return openRegularFile(path).fd;
 }
 
 /** The first `n` bytes of a file. */
@@ -66,12 +73,9 @@ function readHead(path: string, n: number): Uint8Array {
 }
 
 function fileSize(path: string): number {
-  const fd = openFile(path);
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
+  const { fd, size } = openRegularFile(path);
+  closeSync(fd);
+  return size;
 }
 
 /** A Float64Array that grows by doubling. */
@@ -98,6 +102,7 @@ function finish(
   options: FileDataOptions,
 ): LabelledData {
   if (n === 0) throw new RangeError(`${source} holds no examples`);
+  if (d === 0) throw new RangeError(`${source}: its examples have no values (n × 0 data)`);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (!(v >= 0 && v <= 1)) {
@@ -115,16 +120,38 @@ function finish(
       throw new RangeError(`${source}: example ${r} has label ${c}, outside 0 … ${classes - 1}`);
   }
   if (classes < 2) throw new RangeError(`${source}: labelled data needs at least 2 classes, found ${classes}`);
+  if (options.classes === undefined && classes > n)
+    throw new RangeError(
+      `${source}: the largest label, ${classes - 1}, implies ${classes} classes for ${n} examples (labels run 0 … classes − 1; is one mistyped?)`,
+    );
+  const counts = new Int32Array(classes);
+  for (let r = 0; r < n; r++) counts[labels[r]!]!++;
+  const empty = [...counts.keys()].filter((c) => counts[c] === 0);
+  if (empty.length > 0)
+    options.onWarning?.(
+      `${source}: ${empty.length === 1 ? 'class' : 'classes'} ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''} ${empty.length === 1 ? 'has' : 'have'} no examples (labels run 0 … ${classes - 1}; ${empty.includes(0) ? 'labels that start at 1 must be shifted to start at 0' : 'a mistyped label makes a class of its own'})`,
+    );
   const t = options.binarise ?? 0.5;
   if (t !== false) for (let i = 0; i < x.length; i++) x[i] = x[i]! >= t ? 1 : 0;
   return { x: matrix(n, d, x), y: oneHot(labels, classes), labels, classes };
 }
 
 function parseLabel(text: string, where: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v))
-    throw new RangeError(`${where}: label "${text.trim()}" is not an integer`);
+  const t = text.trim();
+  const v = Number(t);
+  if (t === '' || !Number.isInteger(v)) throw new RangeError(`${where}: label "${t.slice(0, 40)}" is not an integer`);
+  if (v >= LABEL_LIMIT) throw new RangeError(`${where}: label ${t.slice(0, 40)} is outside 0 … 2³¹ − 1`);
   return v;
+}
+
+/** Labels read as numbers (from .npy integers) checked as parseLabel does, before they become 32-bit integers. */
+function checkLabels(values: Float64Array, where: string): Int32Array {
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r]!;
+    if (!Number.isInteger(v) || v >= LABEL_LIMIT)
+      throw new RangeError(`${where}: label ${r + 1} is ${v}, outside 0 … 2³¹ − 1`);
+  }
+  return Int32Array.from(values);
 }
 
 /**
@@ -155,15 +182,24 @@ export function readCsvData(path: string, options: FileDataOptions = {}): Labell
       const f = fields[j]!;
       const v = Number(f);
       if (f.trim() === '' || Number.isNaN(v))
-        throw new RangeError(`${where} field ${j + 1}: "${f.trim()}" is not a number`);
+        throw new RangeError(`${where} field ${j + 1}: "${f.trim().slice(0, 40)}" is not a number`);
       values.push(v);
     }
   };
+  const maxLine = options.maxLineBytes ?? CSV_LINE_LIMIT_BYTES;
+  const tooLong = () =>
+    new RangeError(
+      `${path} line ${lineNo + 1} is longer than ${maxLine.toLocaleString('en')} bytes (raise the limit with --max-line-bytes)`,
+    );
   readChunks(path, (bytes) => {
     const text = rest + decoder.decode(bytes, { stream: true });
     const lines = text.split('\n');
     rest = lines.pop()!;
-    for (const l of lines) line(l);
+    for (const l of lines) {
+      if (l.length > maxLine) throw tooLong();
+      line(l);
+    }
+    if (rest.length > maxLine) throw tooLong();
   });
   line(rest + decoder.decode());
   const n = labels.length;
@@ -371,7 +407,7 @@ export function readNpyData(dataPath: string, labelsPath: string, options: FileD
   if (labelsPath.endsWith('.npy')) {
     const l = readNpy(labelsPath);
     if (!npyReader(labelsPath, l.descr).integer) throw new RangeError(`${labelsPath}: labels must be an integer array`);
-    labels = Int32Array.from(l.values);
+    labels = checkLabels(l.values, labelsPath);
   } else {
     const list: number[] = [];
     let lineNo = 0;
@@ -381,10 +417,13 @@ export function readNpyData(dataPath: string, labelsPath: string, options: FileD
       lineNo++;
       if (text.trim() !== '') list.push(parseLabel(text, `${labelsPath} line ${lineNo}`));
     };
+    const maxLine = options.maxLineBytes ?? CSV_LINE_LIMIT_BYTES;
     readChunks(labelsPath, (bytes) => {
       const lines = (rest + decoder.decode(bytes, { stream: true })).split('\n');
       rest = lines.pop()!;
       for (const l of lines) line(l);
+      if (rest.length > maxLine)
+        throw new RangeError(`${labelsPath} line ${lineNo + 1} is longer than ${maxLine.toLocaleString('en')} bytes`);
     });
     line(rest + decoder.decode());
     labels = Int32Array.from(list);
