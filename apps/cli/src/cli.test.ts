@@ -105,7 +105,7 @@ describe('rgdl CLI', () => {
     // where the jobs go: checked before anything runs
     const q = collect();
     expect(await runCli(['experiment', '--out', '/tmp/rgdl-x', '--queue', 'http://127.0.0.1:6379'], q.io)).toBe(2);
-    expect(q.err).toMatch(/--queue must be a redis:\/\/ URL, got http:/);
+    expect(q.err).toMatch(/--queue must be a redis:\/\/ or rediss:\/\/ URL, got http:/);
     const w = collect();
     expect(await runCli(['map', '--out', '/tmp/rgdl-x', '--workers', 'many'], w.io)).toBe(2);
     expect(w.err).toMatch(/--workers must be an integer ≥ 0/);

@@ -7,6 +7,7 @@
  * seconds (from the rows), the speed-up of 2 workers over 1, and the queue's
  * overhead per job against the 2-thread pool.
  */
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,6 +73,8 @@ function startWorker(url: string): Promise<ChildProcess> {
 
 /** Debian's redis-server for the queue runs, or why they are skipped. */
 async function queueRedis(): Promise<TestRedis | string> {
+  // the coordinator and its workers (child processes) share the queue's secret
+  process.env.RGDL_QUEUE_SECRET ??= randomBytes(24).toString('hex');
   const missing = redisMissing();
   return missing === null ? startRedis() : `${missing}: queue runs skipped`;
 }

@@ -60,9 +60,11 @@ Options:
                  (depths, arms, attackers, budgets, costlyBudgets, attackerArms,
                  seeds, testExamples, victimExamples, victimFineTuneEpochs,
                  hidden, fisher, transfer)
-  --queue URL    put the jobs on a Redis queue (redis://host:port) for
-                 'rgdl worker --queue URL' processes on any machines; a second
-                 experiment on the same grid attaches to the same jobs
+  --queue URL    put the jobs on a Redis queue (redis:// or rediss://host:port)
+                 for 'rgdl worker --queue URL' processes on any machines; a second
+                 experiment on the same grid attaches to the same jobs. Jobs and
+                 results are signed with a secret shared with the workers:
+  --secret-file F  the queue's secret (≥ 16 bytes; default RGDL_QUEUE_SECRET)
   --json         print the summary as JSON
   --fair         accepted for old scripts: the fair test is the only grid
 ${DATA_HELP}
@@ -77,6 +79,7 @@ ${DATA_HELP}
     seeds: { type: 'string' },
     workers: { type: 'string' },
     queue: { type: 'string' },
+    'secret-file': { type: 'string' },
     grid: { type: 'string' },
     ...DATA_OPTIONS,
   },
@@ -195,7 +198,7 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
       { config: gridConfig, ...(dataSpec ? { data: dataSpec } : {}) },
       {
         workers,
-        ...(runner.queue !== undefined ? { queue: runner.queue } : {}),
+        ...(runner.queue !== undefined ? { queue: runner.queue, secret: runner.secret! } : {}),
         storePath: storePathIn(out),
         onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
       },

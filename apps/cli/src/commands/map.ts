@@ -129,6 +129,7 @@ depth × β) as SVG with their Vega-Lite specs.
   --seed S    Monte Carlo seed                                          (11)
   --workers N worker threads (0: in this process)                       (all cores)
   --queue URL run the cells on 'rgdl worker --queue URL' processes (Redis)
+  --secret-file F  the queue's shared secret (≥ 16 bytes; default RGDL_QUEUE_SECRET)
 Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left off.
   --json      print the rows as JSON
 `,
@@ -137,6 +138,7 @@ Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left o
     quick: { type: 'boolean' },
     workers: { type: 'string' },
     queue: { type: 'string' },
+    'secret-file': { type: 'string' },
   },
   async run({ values }, io) {
     const out = ensureOutDir(requiredString('out', values.out))!;
@@ -152,7 +154,7 @@ Cells run as jobs (map.jobs.jsonl in DIR): a stopped run resumes where it left o
       try {
         run = await runMapGrid(grid, {
           workers,
-          ...(runner.queue !== undefined ? { queue: runner.queue } : {}),
+          ...(runner.queue !== undefined ? { queue: runner.queue, secret: runner.secret! } : {}),
           storePath: join(out, 'map.jobs.jsonl'),
           onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
         });

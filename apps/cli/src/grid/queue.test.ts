@@ -45,6 +45,8 @@ describe.skipIf(missing !== null)('grid jobs on a Redis queue (BullMQ)', () => {
   let redis: TestRedis;
   const workers: RunningWorker[] = [];
   beforeAll(async () => {
+    // the coordinator (this process) and the workers (children) share the queue's secret
+    process.env.RGDL_QUEUE_SECRET = 'a test secret of more than 16 bytes';
     redis = await startRedis();
     workers.push(await startWorker(redis.url), await startWorker(redis.url));
   }, 60_000);
@@ -98,11 +100,72 @@ describe.skipIf(missing !== null)('grid jobs on a Redis queue (BullMQ)', () => {
         }
       }, 10);
     });
+    const survivor = workers.find((w) => w !== victim)!;
+    const killedAt = performance.now();
     victim.child.kill('SIGKILL');
+    // how long until the survivor takes the dead worker's job (lock 2 s, stall check every 1 s)
+    const before = fresh(survivor).length;
+    const recoveredMs = await new Promise<number>((resolve) => {
+      const timer = setInterval(() => {
+        if (
+          fresh(survivor)
+            .slice(before)
+            .some((l) => l.event === 'start' && l.job === killedJob)
+        ) {
+          clearInterval(timer);
+          resolve(performance.now() - killedAt);
+        }
+      }, 10);
+    });
+    console.log(
+      `queue recovery: the killed worker's job restarted ${(recoveredMs / 1000).toFixed(2)} s after kill -9 (lock 2 s)`,
+    );
     const q = await run;
     expect(rowsOf(q)).toEqual(rowsOf(local));
-    // the killed worker's job was finished by the other one
-    const survivor = workers.find((w) => w !== victim)!;
+    // the killed worker's job was finished by the other one, within about 1.5 locks (+ the survivor's current job)
     expect(fresh(survivor).some((l) => l.event === 'done' && l.job === killedJob)).toBe(true);
+    expect(recoveredMs).toBeLessThan(1.5 * 2000 + 8000);
+  });
+
+  it('an unsigned job is refused by the workers (its reason in Redis, no stack); a changed result is refused by the coordinator', {
+    timeout: 300_000,
+  }, async () => {
+    const queue = new Queue(QUEUE_NAME, { connection: redisConnection(redis.url) });
+    try {
+      const forged = await queue.add(
+        'forged',
+        { job: { kind: 'map-victim', key: 'forged', hash: 'f'.repeat(32), depth: 1 } },
+        { jobId: 'forged-job', attempts: 3 },
+      );
+      let state = '';
+      for (let i = 0; i < 200 && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await queue.getJobState(forged.id!);
+      }
+      expect(state).toBe('failed');
+      const failed = (await queue.getJob(forged.id!))!;
+      expect(failed.failedReason).toMatch(
+        /^JobRefused: the job does not fit its schema|^JobRefused: the job is not signed/,
+      );
+      expect(failed.failedReason).not.toMatch(/\n|\bat \//);
+      expect(failed.attemptsMade).toBe(1); // refused once, not retried
+      // a finished grid, then its stored result changed in Redis: a coordinator attaching to it refuses it
+      const dir = mkdtempSync(join(tmpdir(), 'rgdl-queue-tamper-'));
+      const grid = spec([5]);
+      await runGrid(grid, { workers: 0, queue: redis.url, storePath: join(dir, 'a.jsonl') });
+      const completed = await queue.getJobs(['completed']);
+      const arm = completed.find((j) => j.name.startsWith('d1 none'))!;
+      const stored = JSON.parse(
+        (await queue.client.then((c) => c.hget(`bull:${QUEUE_NAME}:${arm.id}`, 'returnvalue'))) as string,
+      );
+      stored.result.rows[0].cloneAccuracy = 1.947;
+      const client = (await queue.client) as unknown as { hset(k: string, f: string, v: string): Promise<number> };
+      await client.hset(`bull:${QUEUE_NAME}:${arm.id}`, 'returnvalue', JSON.stringify(stored));
+      await expect(runGrid(grid, { workers: 0, queue: redis.url, storePath: join(dir, 'b.jsonl') })).rejects.toThrow(
+        /the result of job d1 none .* is not signed with the queue's secret/,
+      );
+    } finally {
+      await queue.close();
+    }
   });
 });

@@ -9,36 +9,62 @@
  * killed mid-job loses nothing: when its lock lapses the job is stalled, moved
  * back to the queue and run again (at most `attempts` times, each error kept).
  */
-import { type Job, Queue, Worker as QueueWorker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker as QueueWorker } from 'bullmq';
+import { readRegularFileText } from '@rgdl/rbm';
 import { type GridJob, needsOf } from './grid-job.js';
 import { ThreadPool } from './thread-pool.js';
+import {
+  checkJob,
+  checkResult,
+  queueSecret,
+  publicReason,
+  redactUrl,
+  signedJobData,
+  signedResult,
+} from './queue-security.js';
 import { UsageError } from '../usage-error.js';
 
 export const QUEUE_NAME = 'rgdl-fair';
 /** Runs per job before it is failed (a stall counts as one). */
 export const ATTEMPTS = 3;
 
-/** ioredis options from redis://[:password@]host:port[/db]. @throws RangeError for another scheme */
+/**
+ * ioredis options from redis://[:password@]host:port[/db] or rediss://… (TLS; the
+ * server's certificate is checked against the system's CAs, or the PEM file named
+ * by RGDL_QUEUE_TLS_CA). @throws RangeError for another scheme
+ */
 export function redisConnection(url: string): {
   host: string;
   port: number;
   password?: string;
   db?: number;
+  tls?: { servername: string; ca?: string };
   maxRetriesPerRequest: null;
 } {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new RangeError(`--queue must be a redis:// URL, got ${url}`);
+    throw new RangeError(`--queue must be a redis:// or rediss:// URL, got ${redactUrl(url)}`);
   }
-  if (u.protocol !== 'redis:') throw new RangeError(`--queue must be a redis:// URL, got ${url}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new RangeError(`--queue must be a redis:// or rediss:// URL, got ${redactUrl(url)}`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  const host = u.hostname || '127.0.0.1';
+  const caFile = process.env.RGDL_QUEUE_TLS_CA;
   return {
-    host: u.hostname || '127.0.0.1',
+    host,
     port: u.port ? Number(u.port) : 6379,
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
+    ...(u.protocol === 'rediss:'
+      ? {
+          tls: {
+            servername: host,
+            ...(caFile ? { ca: readRegularFileText(caFile, 1 << 20, 'TLS CA file (RGDL_QUEUE_TLS_CA)') } : {}),
+          },
+        }
+      : {}),
     maxRetriesPerRequest: null,
   };
 }
@@ -54,7 +80,11 @@ async function reachable<T>(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
-        reject(new QueueUnreachable(`cannot reach Redis at ${url}${lastError() ? ` (${lastError()!.message})` : ''}`)),
+        reject(
+          new QueueUnreachable(
+            `cannot reach Redis at ${redactUrl(url)}${lastError() ? ` (${lastError()!.message})` : ''}`,
+          ),
+        ),
       ms,
     );
   });
@@ -70,32 +100,46 @@ export class QueueUnreachable extends Error {
   override readonly name = 'QueueUnreachable';
 }
 
-/** Where the jobs of a run go: --workers N (all cores by default) or --queue URL (checked). @throws UsageError */
+/**
+ * Where the jobs of a run go: --workers N (all cores by default) or --queue URL
+ * (checked) with its shared secret (--secret-file or RGDL_QUEUE_SECRET). @throws UsageError
+ */
 export function runnerFlags(
-  values: { readonly workers?: string | boolean; readonly queue?: string | boolean },
+  values: {
+    readonly workers?: string | boolean;
+    readonly queue?: string | boolean;
+    readonly 'secret-file'?: string | boolean;
+  },
   cores: number,
 ): {
   workers: number;
   queue?: string;
+  secret?: Buffer;
 } {
   const workers = values.workers === undefined ? cores : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0) {
     throw new UsageError(`--workers must be an integer ≥ 0, got '${String(values.workers)}'`);
   }
-  if (values.queue === undefined) return { workers };
+  if (values.queue === undefined) {
+    if (values['secret-file'] !== undefined) throw new UsageError('--secret-file applies to a run with --queue');
+    return { workers };
+  }
   const queue = String(values.queue);
   try {
     redisConnection(queue);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { workers, queue };
+  const file = values['secret-file'];
+  return { workers, queue, secret: queueSecret(typeof file === 'string' ? file : undefined) };
 }
 
 export interface QueueJobData {
   readonly job: GridJob;
   /** The result of the job this one needs, if any. */
   readonly dependency?: unknown;
+  /** HMAC-SHA256 of {job, dependency} under the queue's secret (queue-security.ts). */
+  readonly mac: string;
 }
 
 /**
@@ -109,6 +153,7 @@ export async function runOnQueue(
   pending: readonly GridJob[],
   resultOf: (hash: string) => unknown,
   finish: (job: GridJob, result: unknown) => void,
+  secret: Buffer,
   pollMs = 250,
 ): Promise<void> {
   const queue = new Queue<QueueJobData>(QUEUE_NAME, { connection: redisConnection(url) });
@@ -122,17 +167,13 @@ export async function runOnQueue(
     const add = async (job: GridJob) => {
       const needs = needsOf(job);
       const dependency = needs !== undefined ? resultOf(needs) : undefined;
-      await queue.add(
-        job.key,
-        { job, ...(dependency !== undefined ? { dependency } : {}) },
-        {
-          jobId: job.hash,
-          attempts: ATTEMPTS,
-          backoff: { type: 'fixed', delay: 500 },
-          removeOnComplete: false,
-          removeOnFail: false,
-        },
-      );
+      await queue.add(job.key, signedJobData(secret, job, dependency) as unknown as QueueJobData, {
+        jobId: job.hash,
+        attempts: ATTEMPTS,
+        backoff: { type: 'fixed', delay: 500 },
+        removeOnComplete: false,
+        removeOnFail: false,
+      });
       waiting.set(job.hash, job);
     };
     const remaining = [...pending];
@@ -160,7 +201,8 @@ export async function runOnQueue(
         if (!j) continue;
         if (state === 'completed') {
           waiting.delete(hash);
-          finish(job, j.returnvalue);
+          // Redis is not trusted: only a result signed with the secret, with sane numbers, counts
+          finish(job, checkResult(job.key, hash, j.returnvalue, secret));
         } else {
           throw new Error(`job ${job.key} failed ${j.attemptsMade} times; last error: ${j.failedReason}`);
         }
@@ -173,6 +215,12 @@ export async function runOnQueue(
 }
 
 export interface QueueWorkerOptions {
+  /** The secret shared with the coordinators: jobs not signed with it are refused. */
+  readonly secret: Buffer;
+  /** Own data files are read only from below this folder (none: own-data jobs refused). */
+  readonly dataRoot?: string;
+  /** A job running longer than this is stopped and failed (default 1 hour). */
+  readonly jobTimeoutMs?: number;
   /** Jobs run at once, each in its own thread (default 1). */
   readonly concurrency?: number;
   /** Job lock: a worker silent this long is taken for dead (default 30 s). */
@@ -181,23 +229,36 @@ export interface QueueWorkerOptions {
 }
 
 /** Pulls and runs grid jobs from the queue until `close()` is called. */
-export async function serveQueue(url: string, options: QueueWorkerOptions = {}): Promise<{ close(): Promise<void> }> {
+export async function serveQueue(url: string, options: QueueWorkerOptions): Promise<{ close(): Promise<void> }> {
   const concurrency = options.concurrency ?? 1;
   const lockMs = options.lockMs ?? 30_000;
   const pool = new ThreadPool(concurrency);
   const worker = new QueueWorker<QueueJobData>(
     QUEUE_NAME,
     async (job) => {
+      // checked before anything runs: signature, schema and bounds, data below --data-root
+      try {
+        checkJob(job.data, options.secret, options.dataRoot);
+      } catch (error) {
+        throw new UnrecoverableError(publicReason(error));
+      }
       options.onJob?.('start', job.data.job.key);
-      const result = await pool.run(job.data.job, job.data.dependency);
+      let result: unknown;
+      try {
+        result = await pool.run(job.data.job, job.data.dependency, options.jobTimeoutMs ?? 3_600_000);
+      } catch (error) {
+        // into Redis goes the error's class and first line, never a stack or a file's contents
+        throw new Error(publicReason(error));
+      }
       options.onJob?.('done', job.data.job.key);
-      return result;
+      return signedResult(options.secret, job.data.job.hash, result);
     },
     {
       connection: redisConnection(url),
       concurrency,
       lockDuration: lockMs,
-      stalledInterval: lockMs,
+      // the stall check at half the lock: a dead worker's job is back on the queue within about 1.5 × lockMs
+      stalledInterval: Math.max(500, Math.floor(lockMs / 2)),
       maxStalledCount: ATTEMPTS - 1,
     },
   );

@@ -13,6 +13,7 @@ import { type GridJob, needsOf, runGridJob } from './grid-job.js';
 import { type MapGrid, mapJobs } from './map-jobs.js';
 import { ResultStore } from './store.js';
 import { runOnQueue } from './queue.js';
+import { queueSecret } from './queue-security.js';
 import { ThreadPool } from './thread-pool.js';
 
 export interface GridProgress {
@@ -28,6 +29,8 @@ export interface GridRunOptions {
   readonly workers: number;
   /** redis:// URL: run the jobs on BullMQ workers (`rgdl worker --queue URL`) instead. */
   readonly queue?: string;
+  /** The queue's shared secret (default: queueSecret(), from RGDL_QUEUE_SECRET). */
+  readonly secret?: Buffer;
   /** The store file (JSON Lines). */
   readonly storePath: string;
   readonly onProgress?: (p: GridProgress) => void;
@@ -80,7 +83,7 @@ export async function runJobs(jobs: readonly GridJob[], options: GridRunOptions)
     report(job.key);
   };
   if (options.queue !== undefined) {
-    await runOnQueue(options.queue, pending, (h) => store.get(h), finish);
+    await runOnQueue(options.queue, pending, (h) => store.get(h), finish, options.secret ?? queueSecret());
   } else if (options.workers === 0) {
     const be = await createBackend();
     const cache: JobCache = { victims: new Map() };

@@ -31,6 +31,8 @@ parentPort!.on('message', (m: WorkerRequest | 'exit') => {
     const result = runGridJob(be, m.job, cache, m.dependency);
     parentPort!.postMessage({ id: m.id, result, seconds: (performance.now() - t0) / 1000 } satisfies WorkerReply);
   } catch (error) {
-    parentPort!.postMessage({ id: m.id, error: (error as Error).stack ?? String(error) } satisfies WorkerReply);
+    // the error's class and message, not its stack (it may be stored where others read it)
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort!.postMessage({ id: m.id, error: `${e.name}: ${e.message}` } satisfies WorkerReply);
   }
 });
