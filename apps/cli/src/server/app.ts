@@ -336,19 +336,18 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     });
   });
 
+  /** The per-class FIM cache, one class at a time, yielding to the event loop between classes. */
+  const buildDirections = async (): Promise<ClassDirections> => {
+    const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done === true) return r.value;
+      await tick();
+    }
+  };
+
   const computeDiagnosis = async (directions: ClassDirections | undefined): Promise<void> => {
     const t0 = performance.now();
-    let dirs = directions;
-    if (dirs === undefined) {
-      const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
-      for (let r = steps.next(); ; r = steps.next()) {
-        if (r.done === true) {
-          dirs = r.value;
-          break;
-        }
-        await tick();
-      }
-    }
+    const dirs = directions ?? (await buildDirections());
     await tick();
     let stability: Diagnosis['stability'] = null;
     if (net.layers.length > 1) {
@@ -381,14 +380,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
       const t0 = performance.now();
       let directions = options.directions;
       if (needsDirections) {
-        const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
-        for (let r = steps.next(); ; r = steps.next()) {
-          if (r.done === true) {
-            directions = r.value;
-            break;
-          }
-          await tick();
-        }
+        directions = await buildDirections();
         finish(directions);
       }
       if (options.uiDirectory !== undefined) await computeDiagnosis(directions);

@@ -278,7 +278,7 @@ describe('serving under load', () => {
       '--strength',
       '0.1',
       '--max-queue',
-      '4',
+      '1',
       '--timeout',
       String(timeoutMs),
       '--log-level',
@@ -306,9 +306,9 @@ describe('serving under load', () => {
       const statuses = results.map((r) => r.status);
       expect(results.filter((r) => r.error !== undefined).map((r) => r.error)).toEqual([]);
       expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
-      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4);
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
       const refused = results.filter((r) => r.status === 503);
-      expect(refused.length).toBeGreaterThan(0); // 32 in flight with a queue of 4: some must be turned away
+      expect(refused.length).toBeGreaterThan(0); // 32 sent at once, one admitted at a time: the others overlap it and are turned away
       for (const r of refused) expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       // a bound on the wait: the timeout plus a few predictions' compute (loose: a loaded machine computes slower)
       expect(
@@ -345,7 +345,12 @@ describe('serving under load', () => {
         inputs: Array.from({ length: 256 }, () => Array.from({ length: 196 }, () => (rng.nextFloat() < 0.2 ? 1 : 0))),
       });
       const inflight = rawPost(port, body);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // drain once the request is admitted (on a loaded machine its headers may take a while)
+      for (let i = 0; i < 2000; i++) {
+        const h = await server.app.inject({ method: 'GET', url: '/healthz' });
+        if ((h.json() as { pending: number }).pending > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
       const drained = server.drain();
       const late = await rawPost(port, JSON.stringify({ inputs: [new Array(196).fill(0)] }));
       const first = await inflight;
