@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Backend } from '@rgdl/gpu-kernels';
 import {
+  defenceDescriptor,
   fairCells,
   fairTestData,
   fairVictim,
@@ -64,7 +65,8 @@ export interface VictimPayload {
   readonly directions: unknown;
 }
 
-const hashOf = (inputs: unknown) =>
+/** The hash of a job's inputs (and the job format): its id in the store and on the queue. */
+export const hashOf = (inputs: unknown) =>
   createHash('sha256')
     .update(JSON.stringify({ format: JOB_FORMAT, inputs }))
     .digest('hex')
@@ -107,7 +109,7 @@ export function gridData(spec: FairGridSpec): FairTestData {
 export function fairJobs(spec: FairGridSpec, data: FairTestData): FairJob[] {
   const c = spec.config;
   const jobs: FairJob[] = [];
-  const needsFim = c.arms.some((a) => a.defence === 'fim' || a.defence === 'fim-min');
+  const needsFim = c.arms.some((a) => defenceDescriptor(a.defence).needs.includes('class-directions'));
   const noneCells = c.arms.some((a) => a.defence === 'none') ? fairCells(c, data, 'none') : [];
   for (const depth of c.depths) {
     const victimInputs = {

@@ -3,7 +3,6 @@
  * depth (its model), one 'map-cell' job per net × β. A victim cell needs its
  * victim's result. Pure functions of their inputs, hashed like the fair test's.
  */
-import { createHash } from 'node:crypto';
 import type { Backend } from '@rgdl/gpu-kernels';
 import {
   amplificationCell,
@@ -14,7 +13,7 @@ import {
   type AmplificationRow,
 } from '@rgdl/fisher';
 import { loadMnist, parseModel, serializeModel, subset, trainVictim, victimRecipe } from '@rgdl/rbm';
-import { JOB_FORMAT } from './fair-jobs.js';
+import { hashOf } from './fair-jobs.js';
 
 export interface MapGrid {
   readonly widths: readonly number[];
@@ -46,12 +45,6 @@ export interface MapCellJob {
 }
 
 export type MapJob = MapVictimJob | MapCellJob;
-
-const hashOf = (inputs: unknown) =>
-  createHash('sha256')
-    .update(JSON.stringify({ format: JOB_FORMAT, inputs }))
-    .digest('hex')
-    .slice(0, 32);
 
 /** Every job of a map, victims first. */
 export function mapJobs(grid: MapGrid): MapJob[] {
