@@ -11,7 +11,7 @@
 import type { ClassDirections, ServerDiagnosis, ServerModelInfo } from '@rgdl/poison';
 import { digitPixels, type DigitsDocument } from './digits.js';
 import { checkGl, type GlCheck } from './gl-check.js';
-import { barChart } from './plots.js';
+import { barChart, esc } from './plots.js';
 import {
   FIM_DEFENCES,
   type AnswerReply,
@@ -53,7 +53,6 @@ const state: PageState = { errors: [], ownModel: false };
 const GEMM_SIZES = [128, 256] as const;
 const DEFAULT_EPSILON = 0.2;
 const SEED = 1;
-const esc = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (text: string) => ($('status').textContent = text);
 const fail = (where: string, message: string) => {

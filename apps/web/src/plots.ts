@@ -18,7 +18,9 @@ export interface BarChart {
   readonly highlight?: number;
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/** Text escaped for HTML and SVG. */
+export const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function niceTicks(lo: number, hi: number, count = 4): number[] {
   const span = hi - lo || 1;

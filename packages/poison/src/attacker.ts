@@ -22,6 +22,7 @@ import { argmax } from './constrain.js';
 
 export { ATTACKER_REGISTRY, ATTACKERS, attackerDescriptor, type Attacker } from './attackers/registry.js';
 export type { AttackerDescriptor } from './attackers/attacker.js';
+export { argmaxAccuracy, rowLabels } from './attackers/attacker.js';
 
 /** Attackers that see only labels (identical for every label-preserving source). */
 export function labelsOnly(attacker: Attacker): boolean {
@@ -31,20 +32,6 @@ export function labelsOnly(attacker: Attacker): boolean {
 /** The clone kind an attacker trains. */
 export function cloneKindOf(attacker: Attacker): CloneKind {
   return attackerDescriptor(attacker).clone;
-}
-
-/** Fraction of rows whose argmax equals `labels[r]`. */
-export function argmaxAccuracy(pred: Matrix<Float64Array>, labels: ArrayLike<number>): number {
-  let ok = 0;
-  for (let r = 0; r < pred.rows; r++) {
-    if (argmax(pred.data.subarray(r * pred.cols, (r + 1) * pred.cols)) === labels[r]) ok++;
-  }
-  return pred.rows === 0 ? 0 : ok / pred.rows;
-}
-
-/** Argmax of every row. */
-export function rowLabels(m: Matrix<Float64Array>): number[] {
-  return Array.from({ length: m.rows }, (_, r) => argmax(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
 }
 
 /** Trains the attacker's clone on queries x and served answers (rows × classes), by its registered module. */

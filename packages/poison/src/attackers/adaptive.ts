@@ -5,19 +5,11 @@
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
 import { trainClone } from '../clones.js';
-import { argmax } from '../constrain.js';
-import { defineAttacker, mapRows, oneHotOf, sharpen } from './attacker.js';
+import { argmaxAccuracy, defineAttacker, mapRows, oneHotOf, rowLabels, sharpen } from './attacker.js';
 
 /** Rows `from … to−1` of m (a copy). */
 function rowRange(m: Matrix<Float64Array>, from: number, to: number): Matrix<Float64Array> {
   return matrix(to - from, m.cols, m.data.slice(from * m.cols, to * m.cols));
-}
-
-function agreement(pred: Matrix<Float64Array>, labels: readonly number[]): number {
-  let ok = 0;
-  for (let r = 0; r < pred.rows; r++)
-    if (argmax(pred.data.subarray(r * pred.cols, (r + 1) * pred.cols)) === labels[r]) ok++;
-  return pred.rows === 0 ? 0 : ok / pred.rows;
 }
 
 export const adaptive = defineAttacker({
@@ -31,16 +23,14 @@ export const adaptive = defineAttacker({
     const fitX = rowRange(x, 0, cut);
     const heldX = rowRange(x, cut, x.rows);
     const held = rowRange(served, cut, served.rows);
-    const heldLabels = Array.from({ length: held.rows }, (_, r) =>
-      argmax(held.data.subarray(r * held.cols, (r + 1) * held.cols)),
-    );
+    const heldLabels = rowLabels(held);
     const fitY = rowRange(served, 0, cut);
     const targets = [(a: Float64Array) => a, oneHotOf, sharpen];
     let best = 0;
     let bestAgree = -1;
     targets.forEach((t, k) => {
       const clone = trainClone(be, 'softmax', fitX, mapRows(fitY, t), options);
-      const agree = heldX.rows > 0 ? agreement(clone.predict(heldX), heldLabels) : 0;
+      const agree = heldX.rows > 0 ? argmaxAccuracy(clone.predict(heldX), heldLabels) : 0;
       if (agree > bestAgree) {
         bestAgree = agree;
         best = k;
