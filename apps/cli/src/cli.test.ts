@@ -8,7 +8,7 @@ import { createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm, saveModel } from '@rgdl/rbm';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
-import { plotProblems } from './svg-text.test-support.js';
+import { plotProblems } from '@rgdl/vitest-config/svg-text';
 
 describe('rgdl CLI', () => {
   it('prints help listing the commands', async () => {

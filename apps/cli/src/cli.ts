@@ -15,9 +15,8 @@ import { predictCommand } from './commands/predict.js';
 import { workerCommand } from './commands/worker.js';
 import { mapCommand } from './commands/map.js';
 import type { CliIo } from './io.js';
-import { NetworkError, NumericalError, UsageError } from './usage-error.js';
-import { intFlag } from './flags.js';
 import { setModelByteLimit } from './model-io.js';
+import { NetworkError, NumericalError, UsageError, intFlag } from '@rgdl/experiments';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand,

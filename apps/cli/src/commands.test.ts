@@ -11,7 +11,7 @@ import { connectSource } from './sources.js';
 import { runCli } from './cli.js';
 import { collect } from './cli.test-helpers.js';
 import { buildServer } from './server/app.js';
-import { plotProblems } from './svg-text.test-support.js';
+import { plotProblems } from '@rgdl/vitest-config/svg-text';
 
 // A small victim on the synthetic set (3×3 pixels, 10 classes): every exact method fits.
 const dir = mkdtempSync(join(tmpdir(), 'rgdl-cmd-'));
@@ -129,7 +129,7 @@ describe('rgdl inspect / predict', () => {
     expect(i.bytes).toBeGreaterThan(0);
     expect(i.training.method).toBe('hybrid');
     expect(typeof i.testAccuracy).toBe('number');
-    const synthetic = (await import('./data.js')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
+    const synthetic = (await import('@rgdl/experiments')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
     const file = join(dir, 'predict.json');
     const rows = [0, 1, 2].map((r) => Array.from(synthetic.x.data.slice(r * 9, (r + 1) * 9)));
     writeFileSync(file, JSON.stringify({ inputs: rows }));
@@ -160,7 +160,7 @@ describe('rgdl poison', () => {
     }
     const test = await json(['poison', '--model', model, '--defence', 'none', '--count', '2']);
     const file = join(dir, 'inputs.json');
-    const synthetic = (await import('./data.js')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
+    const synthetic = (await import('@rgdl/experiments')).loadDataset({ name: 'synthetic', size: 3 }, 'test');
     writeFileSync(
       file,
       JSON.stringify({ inputs: [Array.from(synthetic.x.data.slice(0, 9)), Array.from(synthetic.x.data.slice(9, 18))] }),

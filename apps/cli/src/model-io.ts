@@ -7,8 +7,7 @@ import {
   type DeepRbm,
   type ModelFile,
 } from '@rgdl/rbm';
-import { writeOutputs } from './output-files.js';
-import { UsageError } from './usage-error.js';
+import { writeOutputs, UsageError } from '@rgdl/experiments';
 
 let modelByteLimit = MODEL_FILE_LIMIT_BYTES;
 

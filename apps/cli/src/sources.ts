@@ -1,6 +1,6 @@
 import { AnswerSourceError, httpSource, type AnswerSource, type RemoteModelInfo, type RetryEvent } from '@rgdl/poison';
 import type { CliIo } from './io.js';
-import { NetworkError, UsageError } from './usage-error.js';
+import { NetworkError, UsageError } from '@rgdl/experiments';
 
 /** A server that could not be reached (after retries) is a network failure (exit 4); a refusal or a foreign server is a user error (exit 2). */
 function translate(error: unknown): unknown {

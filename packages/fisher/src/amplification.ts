@@ -141,20 +141,6 @@ export function amplificationCell(
   };
 }
 
-export interface AmplificationMapConfig {
-  /** Random nets [w, …, w, 10]: widths, depths and weight scales β. */
-  readonly widths: readonly number[];
-  readonly depths: readonly number[];
-  readonly betas: readonly number[];
-  /** Trained nets (width: their family's hidden width, for grouping): each has all its weights multiplied by every β and is scored on `test`. */
-  readonly victims?: readonly { readonly depth: number; readonly width: number; readonly net: DeepRbm }[];
-  readonly test?: { readonly x: Matrix<Float64Array>; readonly labels: Int32Array };
-  /** One-hot outputs e_0 … e_{k−1} averaged over (default 4). */
-  readonly outputs?: number;
-  readonly mc?: { samples: number; pool: number; batches: number; seed: number };
-  readonly onCell?: (row: AmplificationRow, done: number, total: number) => void;
-}
-
 export interface AmplificationRow extends AmplificationCell {
   readonly kind: 'random' | 'victim';
   readonly depth: number;
@@ -174,10 +160,6 @@ export function scaleWeights(net: DeepRbm, beta: number): DeepRbm {
   };
 }
 
-/**
- * The depth × width × β map: random nets (seeded by depth and width, so each β
- * scales the same draw) and β-scaled trained nets, one `amplificationCell` each.
- */
 /** One draw of a random net [w, …, w, 10] of the given depth (seeded by depth and width), weights × β. */
 export function randomMapNet(width: number, depth: number, beta: number): DeepRbm {
   const base = createDeepRbm(
@@ -199,40 +181,4 @@ export function mapOutputs(k = 4): Float64Array[] {
 export function mapAccuracy(be: Backend, net: DeepRbm, test: { x: Matrix<Float64Array>; labels: Int32Array }): number {
   const p = classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: createRng(5) });
   return argmaxRows(p).reduce((a, c, i) => a + (c === test.labels[i] ? 1 : 0), 0) / p.rows;
-}
-
-export function amplificationMap(be: Backend, config: AmplificationMapConfig): AmplificationRow[] {
-  const outputs = mapOutputs(config.outputs ?? 4);
-  const mc = config.mc ?? { samples: 1000, pool: 1024, batches: 4, seed: 11 };
-  const total =
-    config.widths.length * config.depths.length * config.betas.length +
-    (config.victims?.length ?? 0) * config.betas.length;
-  const rows: AmplificationRow[] = [];
-  const push = (row: AmplificationRow) => {
-    rows.push(row);
-    config.onCell?.(row, rows.length, total);
-  };
-  for (const width of config.widths) {
-    for (const beta of config.betas) {
-      for (const depth of config.depths) {
-        const cell = amplificationCell(be, randomMapNet(width, depth, beta), outputs, mc);
-        push({ kind: 'random', depth, width, beta, accuracy: null, ...cell });
-      }
-    }
-  }
-  for (const v of config.victims ?? []) {
-    for (const beta of config.betas) {
-      const net = scaleWeights(v.net, beta);
-      const accuracy = config.test ? mapAccuracy(be, net, config.test) : null;
-      push({
-        kind: 'victim',
-        depth: v.depth,
-        width: v.width,
-        beta,
-        accuracy,
-        ...amplificationCell(be, net, outputs, mc),
-      });
-    }
-  }
-  return rows;
 }

@@ -18,13 +18,11 @@ export { depthStudy, type DepthRow } from './depth-study.js';
 export { firstStepFisher, retention, type Retention } from './bound.js';
 export {
   amplificationCell,
-  amplificationMap,
   randomMapNet,
   mapOutputs,
   mapAccuracy,
   meanFieldGenerationJacobian,
   scaleWeights,
   type AmplificationCell,
-  type AmplificationMapConfig,
   type AmplificationRow,
 } from './amplification.js';

@@ -6,55 +6,45 @@
  * λ₁(F̃) (exact at width 10, Monte Carlo with its error at 64 and for victims),
  * λ₁(F_top) (the data-processing bound), r = λ₁(F̃)/λ₁(F_top), the largest
  * eigenvalue of F̃ − F_top, the mean-field generation Jacobian ‖J‖₂ and, for the
- * victims, eq. 2 accuracy (64 draws, 500 test digits).
+ * victims, eq. 2 accuracy (64 draws, 500 test digits). The same map as `rgdl map`
+ * (@rgdl/experiments' runAmplificationMap), on a grid sized for the bench.
  */
-import { createCpuBackend } from '@rgdl/gpu-kernels';
-import { amplificationMap, type AmplificationRow } from '@rgdl/fisher';
-import { loadMnist, subset, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
+import type { AmplificationRow } from '@rgdl/fisher';
+import { runAmplificationMap } from '@rgdl/experiments';
 
 export type MapRow = AmplificationRow;
 
 export interface AmplificationResult {
-  readonly rows: MapRow[];
+  readonly rows: readonly MapRow[];
 }
 
+/** The map `rgdl map` runs (in this process, results in memory), on a grid sized for the bench. */
 export async function runAmplificationSuite(options: {
   quick: boolean;
   log: (l: string) => void;
 }): Promise<AmplificationResult> {
-  const be = createCpuBackend();
-  try {
-    const train = loadMnist({ size: 14, split: 'train', ...(options.quick ? { limit: 600 } : {}) });
-    const validation = loadMnist({ size: 14, split: 'attacker', limit: 500 });
-    const test = subset(
-      loadMnist({ size: 14, split: 'test' }),
-      Array.from({ length: 500 }, (_, i) => i),
-    );
-    const victims = (options.quick ? [1, 2] : [1, 2, 3]).map((depth) => {
-      const widths = [196, ...new Array<number>(depth - 1).fill(64), 10];
-      const recipe = victimRecipe(
-        widths,
-        options.quick ? { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: 3 } } : {},
-      );
-      return { depth, width: 64, net: trainVictim(be, recipe, train, validation, { seed: 1 }).net };
-    });
-    const rows = amplificationMap(be, {
+  let logged = 0;
+  const map = await runAmplificationMap({
+    grid: {
       // exact at width 10 (2^10 states per level; width 12 costs 2^36 per layer and output)
       widths: options.quick ? [10] : [10, 64],
       depths: options.quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6],
       betas: options.quick ? [0.5, 2] : [0.25, 0.5, 1, 2, 4, 8],
-      victims,
-      test: { x: test.x, labels: test.labels },
+      victimDepths: options.quick ? [1, 2] : [1, 2, 3],
+      ...(options.quick ? { victimTraining: { trainExamples: 600, fineTuneEpochs: 3 } } : {}),
       mc: { samples: options.quick ? 300 : 1000, pool: options.quick ? 256 : 1024, batches: 4, seed: 11 },
-      onCell: (x) =>
-        options.log(
-          `  ${x.kind} w=${x.width} β=${x.beta} depth ${x.depth}:${x.accuracy === null ? '' : ` acc ${(100 * x.accuracy).toFixed(1)}%,`} λ₁ ${x.lambda.toPrecision(3)} ± ${x.lambdaError.toPrecision(2)}, λ₁(F_top) ${x.lambdaTop.toPrecision(3)}, r ${x.retention.toFixed(3)}, ‖J‖ ${x.jacobianNorm.toPrecision(3)}`,
-        ),
-    });
-    return { rows };
-  } finally {
-    be.dispose();
-  }
+    },
+    workers: 0,
+    onProgress: (p) => {
+      if (p.done > logged) options.log(`  ${p.done}/${p.total} ${p.label}`);
+      logged = p.done;
+    },
+  });
+  for (const x of map.rows)
+    options.log(
+      `  ${x.kind} w=${x.width} β=${x.beta} depth ${x.depth}:${x.accuracy === null ? '' : ` acc ${(100 * x.accuracy).toFixed(1)}%,`} λ₁ ${x.lambda.toPrecision(3)} ± ${x.lambdaError.toPrecision(2)}, λ₁(F_top) ${x.lambdaTop.toPrecision(3)}, r ${x.retention.toFixed(3)}, ‖J‖ ${x.jacobianNorm.toPrecision(3)}`,
+    );
+  return { rows: map.rows };
 }
 
 export function amplificationMarkdown(r: AmplificationResult): string {

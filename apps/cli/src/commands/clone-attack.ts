@@ -15,14 +15,24 @@ import {
 import { widths } from '@rgdl/rbm';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
-import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
-import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table, type CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
 import { Progress } from '../progress.js';
-import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
-import { UsageError } from '../usage-error.js';
+import {
+  describeData,
+  dataSpecFor,
+  loadDataset,
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  ensureOutDir,
+  writeOutputs,
+  renderOutputs,
+  type ChartSpec,
+  type OutputEntry,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_OPTIONS } from '../data-flags.js';
 
 /** The attackers `runCloneAttack` runs (each with its labels-only twin): the registry's plain clone kinds. */
 const CLONE_ATTACKERS: readonly CloneKind[] = ATTACKER_REGISTRY.filter((a) => !a.labelsOnly && a.name === a.clone).map(

@@ -6,13 +6,20 @@ import { stabilityFlow } from '@rgdl/rg-flow';
 import { runCloneAttack, type AttackResult } from '@rgdl/poison';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
-import { choiceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
-import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
 import { attackChart, attackTable, comparisonTable } from './clone-attack.js';
-import { UsageError } from '../usage-error.js';
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  ensureOutDir,
+  writeOutputs,
+  renderOutputs,
+  type ChartSpec,
+  type OutputEntry,
+  UsageError,
+} from '@rgdl/experiments';
 
 /** Best of `reps` wall times of A·A, in ms. */
 function timeMatmul(be: Backend, a: Matrix<Float64Array | Float32Array>, reps: number): number {

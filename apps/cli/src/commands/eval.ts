@@ -1,11 +1,19 @@
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilities, classProbabilitiesChunked, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
-import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { requireFinite, UsageError } from '../usage-error.js';
+import {
+  describeData,
+  dataSpecFor,
+  loadDataset,
+  checkMemory,
+  choiceFlag,
+  intFlag,
+  requireFinite,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_OPTIONS } from '../data-flags.js';
 
 export const evalCommand: Command = {
   name: 'eval',

@@ -1,18 +1,23 @@
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { DEFENCES, summariseFairTest, type DefenceName, type FairTestConfig } from '@rgdl/poison';
+import { DEFENCES, type DefenceName } from '@rgdl/poison';
 import type { Command } from '../command.js';
-import { DATA_HELP, DATA_OPTIONS, type DataSpec, loadDataset, parseDataFlags } from '../data.js';
-import { QueueUnreachable, runnerFlags } from '../grid/queue.js';
-import { type GridRunResult, runGrid, storePathIn } from '../grid/run-grid.js';
 import type { CliIo } from '../io.js';
-import { fairBudgetChart, fairCostChart, fairMarkdown } from './fair-report.js';
-import { intFlag, requiredString } from '../flags.js';
-import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { renderOutputs } from '../charts.js';
 import { Progress } from '../progress.js';
-import { UsageError } from '../usage-error.js';
+import {
+  FAIR_GRIDS,
+  type FairGridName,
+  intFlag,
+  ensureOutDir,
+  parseDataFlags,
+  readGridFile,
+  renderOutputs,
+  requiredString,
+  runFairExperiment,
+  runnerFlags,
+  UsageError,
+  writeOutputs,
+} from '@rgdl/experiments';
+import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 
 export const experimentCommand: Command = {
   name: 'experiment',
@@ -91,209 +96,40 @@ ${DATA_HELP}
 };
 export type { DefenceName };
 
-/** The fair test's small grid (61.5 s here on 2 workers). */
-export const FAIR_QUICK: FairTestConfig = {
-  depths: [2],
-  arms: [
-    { defence: 'none', strengths: [0] },
-    { defence: 'fim', strengths: [0.1, 0.2] },
-    // the controls' sweeps reach past FIM's cost, so every FIM point can be matched
-    { defence: 'fim-min', strengths: [0.1, 0.3] },
-    { defence: 'random-class', strengths: [0.1, 0.3] },
-    { defence: 'mad-argmax', strengths: [0.1, 0.4] },
-    { defence: 'adaptive-misinformation', strengths: [0.05] },
-    { defence: 'top1', strengths: [0] },
-  ],
-  attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood'],
-  budgets: [200, 800],
-  seeds: [1, 2, 3, 4],
-  testExamples: 400,
-  victimFineTuneEpochs: 15,
-  fisher: { samples: 1000, pool: 2048, batches: 4 },
-};
-
-/**
- * The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000).
- * Cells are cut to keep it within 30 min here (941 s on 2 workers; never seeds): the costly attackers
- * run at 1,000 queries on the arms listed in `attackerArms`, the OOD attacker on
- * the arms it judges (none, adaptive misinformation, fim).
- */
-export const FAIR_DEFAULT: FairTestConfig = {
-  depths: [1, 2, 3],
-  arms: [
-    { defence: 'none', strengths: [0] },
-    { defence: 'fim', strengths: [0.1, 0.2, 0.3] },
-    { defence: 'fim-min', strengths: [0.1, 0.45] },
-    { defence: 'random-class', strengths: [0.1, 0.3, 0.45] },
-    { defence: 'random-query', strengths: [0.45] },
-    { defence: 'mad-argmax', strengths: [0.1, 0.5] },
-    // β with γ = 0.1: costs that bracket FIM's
-    { defence: 'reverse-sigmoid', strengths: [0.1, 0.25] },
-    { defence: 'adaptive-misinformation', strengths: [0.05] },
-    { defence: 'top1', strengths: [0] },
-  ],
-  attackers: ['softmax', 'softmax-labels', 'mlp', 'mlp-labels', 'eq14', 'adaptive', 'ood'],
-  // natural queries stop at the attacker split's 1,998; the OOD attacker reaches 3,000
-  budgets: [100, 300, 1000, 3000],
-  costlyBudgets: [1000],
-  attackerArms: {
-    mlp: ['none', 'fim', 'random-class', 'mad-argmax'],
-    'mlp-labels': ['none'],
-    eq14: ['none', 'fim', 'fim-min', 'random-class'],
-    adaptive: ['none', 'fim', 'random-class', 'mad-argmax', 'reverse-sigmoid', 'top1'],
-    ood: ['none', 'fim', 'adaptive-misinformation'],
-  },
-  seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-  testExamples: 1000,
-};
-
-/** The adversarial-transfer grid: the eq. 14 attacker's clones, their weight error and transfer to the victim. */
-export const FAIR_TRANSFER: FairTestConfig = {
-  depths: [2, 3],
-  arms: [
-    { defence: 'none', strengths: [0] },
-    { defence: 'fim', strengths: [0.2] },
-    { defence: 'random-class', strengths: [0.2] },
-    { defence: 'random-query', strengths: [0.2] },
-  ],
-  attackers: ['eq14'],
-  budgets: [1500],
-  seeds: [1, 2, 3],
-  testExamples: 1000,
-  transfer: { inputs: 100, epsilon: 1.5 },
-};
-
 async function runFair(values: Record<string, string | boolean | undefined>, out: string, io: CliIo): Promise<void> {
-  const chosen = values.quick === true ? FAIR_QUICK : values.transfer === true ? FAIR_TRANSFER : FAIR_DEFAULT;
-  const base: FairTestConfig = values.grid === undefined ? chosen : { ...chosen, ...readGridFile(String(values.grid)) };
-  const nSeeds = values.seeds === undefined ? base.seeds.length : intFlag('seeds', values.seeds, 1, 2);
+  const grid: FairGridName = values.quick === true ? 'quick' : values.transfer === true ? 'transfer' : 'default';
+  const overrides = values.grid === undefined ? undefined : readGridFile(String(values.grid));
+  const baseSeeds = overrides?.seeds ?? FAIR_GRIDS[grid].seeds;
+  const nSeeds = values.seeds === undefined ? baseSeeds.length : intFlag('seeds', values.seeds, 1, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
   ensureOutDir(out);
   const runner = runnerFlags(values, availableParallelism());
-  const { workers } = runner;
-  let dataSpec: DataSpec | undefined;
-  let attackers = base.attackers;
-  if (values.data !== undefined) {
-    dataSpec = parseDataFlags(values);
-    const cols = loadDataset(dataSpec, 'train').x.cols;
-    const side = Math.round(Math.sqrt(cols));
-    if (side * side !== cols && base.attackers.includes('ood')) {
-      io.err(`note: ${cols} inputs are not a square image; the OOD attacker is left out\n`);
-      attackers = base.attackers.filter((a) => a !== 'ood');
-    }
-  }
-  const { onProgress: _drop, data: _none, ...baseConfig } = base;
-  const gridConfig = {
-    ...baseConfig,
-    attackers,
-    seeds:
-      values.seeds === undefined && values.seed === undefined
-        ? [...base.seeds]
-        : Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-  };
   const progress = new Progress(1, { enabled: values.json !== true });
-  let run: GridRunResult;
-  try {
-    run = await runGrid(
-      { config: gridConfig, ...(dataSpec ? { data: dataSpec } : {}) },
-      {
-        workers,
-        ...(runner.queue !== undefined ? { queue: runner.queue, secret: runner.secret! } : {}),
-        storePath: storePathIn(out),
-        onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
-      },
-    );
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof QueueUnreachable) throw new UsageError(error.message);
-    throw error;
-  }
+  const fair = await runFairExperiment({
+    grid,
+    ...(overrides ? { overrides } : {}),
+    ...(values.seeds === undefined && values.seed === undefined
+      ? {}
+      : { seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i) }),
+    ...(values.data !== undefined ? { data: parseDataFlags(values), dataLabel: String(values.data) } : {}),
+    out,
+    workers: runner.workers,
+    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
+    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
+    onNote: (m) => io.err(`note: ${m}\n`),
+  });
   progress.finish();
-  if (run.tornBytes > 0)
-    io.err(`note: a torn last line (${run.tornBytes} bytes) in ${storePathIn(out)} was cut off and its job rerun\n`);
-  {
-    const result = run.result;
-    const config: FairTestConfig = gridConfig;
-    const summary = summariseFairTest(result, config);
-    // the data set by name (never its contents), and how the jobs ran
-    const grid = {
-      ...gridConfig,
-      data: values.data ?? 'mnist 14×14',
-      workers,
-      jobs: run.jobs,
-      jobsComputed: run.computed,
-    };
-    const md = fairMarkdown(result, summary, grid);
-    const natural = config.budgets.filter((b) => b <= 1998);
-    const top = natural[natural.length - 1] ?? config.budgets[0]!;
-    const plots = config.depths.flatMap((depth) =>
-      config.attackers
-        .filter((a) => !a.endsWith('-labels'))
-        .flatMap((attacker) => [
-          {
-            path: join(out, `fair-cost-d${depth}-${attacker}.svg`),
-            chart: fairCostChart(summary, depth, attacker, attacker === 'ood' ? Math.max(...config.budgets) : top),
-          },
-          {
-            path: join(out, `fair-budget-d${depth}-${attacker}.svg`),
-            chart: fairBudgetChart(summary, depth, attacker),
-          },
-        ]),
+  writeOutputs(await renderOutputs(fair.files));
+  if (values.json === true) {
+    const { result } = fair.run;
+    io.out(
+      JSON.stringify(
+        { seconds: result.seconds, victims: result.victims, summary: { ...fair.summary, curves: undefined } },
+        null,
+        2,
+      ) + '\n',
     );
-    writeOutputs(
-      await renderOutputs([
-        { path: join(out, 'fair.json'), text: JSON.stringify({ grid, result, summary }, null, 1) + '\n' },
-        { path: join(out, 'fair.md'), text: md },
-        ...plots,
-      ]),
-    );
-    if (values.json === true) {
-      io.out(
-        JSON.stringify(
-          { seconds: result.seconds, victims: result.victims, summary: { ...summary, curves: undefined } },
-          null,
-          2,
-        ) + '\n',
-      );
-      return;
-    }
-    io.out(`${md}\nwrote ${out}/fair.{json,md} and ${plots.length} SVG plots\n`);
+    return;
   }
-}
-
-const GRID_FIELDS = [
-  'depths',
-  'arms',
-  'attackers',
-  'budgets',
-  'costlyBudgets',
-  'attackerArms',
-  'seeds',
-  'testExamples',
-  'victimExamples',
-  'victimFineTuneEpochs',
-  'hidden',
-  'fisher',
-  'transfer',
-] as const;
-
-/** A --grid file: known fields only, arrays where arrays belong. @throws UsageError */
-function readGridFile(path: string): Partial<FairTestConfig> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--grid ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new UsageError(`--grid ${path} must hold a JSON object`);
-  const o = parsed as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => !(GRID_FIELDS as readonly string[]).includes(k));
-  if (unknown.length > 0)
-    throw new UsageError(`--grid ${path}: unknown field ${unknown.join(', ')} (known: ${GRID_FIELDS.join(', ')})`);
-  for (const k of ['depths', 'arms', 'attackers', 'budgets', 'seeds'] as const) {
-    if (k in o && (!Array.isArray(o[k]) || (o[k] as unknown[]).length === 0)) {
-      throw new UsageError(`--grid ${path}: ${k} must be a non-empty array`);
-    }
-  }
-  return o as Partial<FairTestConfig>;
+  io.out(`${fair.markdown}\nwrote ${out}/fair.{json,md} and ${fair.plots} SVG plots\n`);
 }

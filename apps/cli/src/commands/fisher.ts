@@ -12,13 +12,23 @@ import {
 } from '@rgdl/fisher';
 import { widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
-import { choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
-import { requireFinite, UsageError } from '../usage-error.js';
+import {
+  describeData,
+  dataSpecFor,
+  loadDataset,
+  choiceFlag,
+  intFlag,
+  ensureOutDir,
+  writeOutputs,
+  renderOutputs,
+  type ChartSpec,
+  type OutputEntry,
+  requireFinite,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_OPTIONS } from '../data-flags.js';
 
 function parseY(text: string | boolean | undefined, classes: number): Float64Array | undefined {
   if (text === undefined) return undefined;

@@ -11,13 +11,24 @@ import {
 import type { Backend } from '@rgdl/gpu-kernels';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
-import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset } from '../data.js';
-import { checkMemory, choiceFlag, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { ensureOutDir, writeOutputs } from '../output-files.js';
-import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
-import { requireFinite, UsageError } from '../usage-error.js';
+import {
+  describeData,
+  dataSpecFor,
+  loadDataset,
+  checkMemory,
+  choiceFlag,
+  intFlag,
+  ensureOutDir,
+  writeOutputs,
+  renderOutputs,
+  type ChartSpec,
+  type OutputEntry,
+  requireFinite,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_OPTIONS } from '../data-flags.js';
 
 interface Direction {
   /** 'amplified': right singular vector with σ > 1 (source-coupling space); 'scaling field': left eigenvector with real |λ| > 1. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { collect } from '../cli.test-helpers.js';
-import { plotProblems } from '../svg-text.test-support.js';
+import { plotProblems } from '@rgdl/vitest-config/svg-text';
 
 describe('rgdl map --quick', () => {
   it('writes the map, its table and readable heatmaps; every exact cell obeys F̃ ≼ F_top and depth 1 retains everything', async () => {

@@ -4,11 +4,21 @@ import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
 import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATA_OPTIONS, describeData, dataSpecFor, loadDataset, referenceInputs } from '../data.js';
-import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { requireFinite, UsageError } from '../usage-error.js';
+import {
+  describeData,
+  dataSpecFor,
+  loadDataset,
+  referenceInputs,
+  choiceFlag,
+  defenceFlag,
+  intFlag,
+  numberFlag,
+  requireFinite,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_OPTIONS } from '../data-flags.js';
 
 /** Reads {"inputs": number[][]} or number[][] (the server's request format). @throws UsageError */
 export function readInputs(path: string, n0: number): Float64Array[] {

@@ -8,11 +8,10 @@ import {
   widths,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { checkMemory, intFlag } from '../flags.js';
 import { table } from '../io.js';
 import { readModel } from '../model-io.js';
-import { NumericalError, UsageError } from '../usage-error.js';
 import { readInputs } from './poison.js';
+import { checkMemory, intFlag, NumericalError, UsageError } from '@rgdl/experiments';
 
 export const predictCommand: Command = {
   name: 'predict',

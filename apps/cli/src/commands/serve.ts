@@ -3,12 +3,10 @@ import { basename, join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
 import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel, strengthProblem, type DefenceName } from '@rgdl/poison';
 import type { Command } from '../command.js';
-import { referenceInputs } from '../data.js';
-import { choiceFlag, defenceFlag, intFlag, numberFlag } from '../flags.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
-import { UsageError } from '../usage-error.js';
+import { referenceInputs, choiceFlag, defenceFlag, intFlag, numberFlag, UsageError } from '@rgdl/experiments';
 
 function strengthHelp(): string {
   return DEFENCES.map((d) => {

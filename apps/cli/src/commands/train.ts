@@ -19,13 +19,25 @@ import {
   type VictimRecipe,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { DATA_HELP, DATA_OPTIONS, dataRecord, loadDataset, parseDataFlags, type DataSpec } from '../data.js';
-import { checkMemory, choiceFlag, intFlag, intListFlag, numberFlag, requiredString } from '../flags.js';
 import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
-import { checkOutputFile } from '../output-files.js';
 import { Progress } from '../progress.js';
-import { NumericalError, UsageError } from '../usage-error.js';
+import {
+  dataRecord,
+  loadDataset,
+  parseDataFlags,
+  type DataSpec,
+  checkMemory,
+  choiceFlag,
+  intFlag,
+  intListFlag,
+  numberFlag,
+  requiredString,
+  checkOutputFile,
+  NumericalError,
+  UsageError,
+} from '@rgdl/experiments';
+import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 
 const RECIPES = Object.keys(VICTIM_RECIPES) as VictimName[];
 

@@ -1,10 +1,16 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '../command.js';
-import { intFlag, requiredString } from '../flags.js';
 import { existsSync, statSync } from 'node:fs';
-import { QueueUnreachable, redisConnection, serveQueue } from '../grid/queue.js';
-import { queueSecret, redactUrl } from '../grid/queue-security.js';
-import { UsageError } from '../usage-error.js';
+import {
+  intFlag,
+  requiredString,
+  QueueUnreachable,
+  redisConnection,
+  serveQueue,
+  queueSecret,
+  redactUrl,
+  UsageError,
+} from '@rgdl/experiments';
 
 export const workerCommand: Command = {
   name: 'worker',

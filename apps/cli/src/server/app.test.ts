@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, createRng, matrix, type Backend } from '@rgdl/gpu-kernels';
 import { argmax } from '@rgdl/poison';
 import { classProbabilities, createDeepRbm, saveModel, type DeepRbm } from '@rgdl/rbm';
-import { NumericalError } from '../usage-error.js';
 import { buildServer } from './app.js';
 import { spawnRgdl } from '../cli.test-helpers.js';
+import { NumericalError } from '@rgdl/experiments';
 
 const WIDTHS = [16, 6, 4];
 const EPS = 0.1;

@@ -48,8 +48,8 @@ import {
 } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
-import { requireFinite } from '../usage-error.js';
 import { registerUi } from './static-ui.js';
+import { requireFinite } from '@rgdl/experiments';
 
 export interface ServerOptions {
   readonly be: Backend;

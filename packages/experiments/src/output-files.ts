@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './errors.js';
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
 

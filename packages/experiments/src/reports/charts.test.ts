@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderChart, renderOutputs, vegaLiteSpec, type ChartSpec } from './charts.js';
-import { textBoxes, textOutside } from './svg-text.test-support.js';
+import { textBoxes, textOutside } from '@rgdl/vitest-config/svg-text';
 
 const spectrum: ChartSpec = {
   title:

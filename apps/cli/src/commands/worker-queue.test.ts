@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf, tinySpec } from './grid.test-support.js';
-import { QUEUE_NAME, redisConnection } from './queue.js';
+import {
+  QUEUE_NAME,
+  redisConnection,
+  runGrid,
+  timelessRows as rowsOf,
+  tinyFairGrid as tinySpec,
+} from '@rgdl/experiments';
 import { redisMissing, startRedis, type TestRedis } from '@rgdl/vitest-config/redis';
-import { runGrid } from './run-grid.js';
 import { spawnRgdl } from '../cli.test-helpers.js';
 
 const missing = redisMissing();

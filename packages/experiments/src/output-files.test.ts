@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkOutputFile, ensureOutDir, writeOutputs } from './output-files.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './errors.js';
 
 describe('output files', () => {
   it('writes every file and leaves no temporary files', () => {

@@ -1,46 +1,31 @@
+// Where the text of an SVG lies (tests only); documented in svg-text.d.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-/**
- * Where the text of an SVG lies (tests only): each <text>'s anchor point from the
- * nested translate()s of its groups, its extent estimated at 0.6 × font size per
- * character (sans-serif averages about 0.55), rotated text turned on its side.
- */
-export interface TextBox {
-  readonly text: string;
-  readonly x0: number;
-  readonly x1: number;
-  readonly y0: number;
-  readonly y1: number;
-}
-
-const translateOf = (attrs: string): [number, number] => {
+const translateOf = (attrs) => {
   const m = /transform="translate\(([-\d.e]+),\s*([-\d.e]+)\)/.exec(attrs);
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
 };
-
-export function svgSize(svg: string): { width: number; height: number } {
+function svgSize(svg) {
   const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
   if (!m) throw new Error('no <svg width height>');
   return { width: Number(m[1]), height: Number(m[2]) };
 }
-
-export function textBoxes(svg: string): TextBox[] {
-  const boxes: TextBox[] = [];
-  const stack: [number, number][] = [[0, 0]];
-  // a self-closing <text …/> (an empty label) holds nothing and must not swallow what follows
+function textBoxes(svg) {
+  const boxes = [];
+  const stack = [[0, 0]];
   const token = /<g\b([^>]*?)(\/?)>|<\/g>|<text\b[^>]*\/>|<text\b([^>]*)>([\s\S]*?)<\/text>/g;
   for (let m = token.exec(svg); m !== null; m = token.exec(svg)) {
     const [whole, gAttrs, selfClose, tAttrs, content] = m;
-    const [ox, oy] = stack[stack.length - 1]!;
+    const [ox, oy] = stack[stack.length - 1];
     if (whole.startsWith('<text') && whole.endsWith('/>')) continue;
     if (whole.startsWith('</g')) {
       stack.pop();
       continue;
     }
-    if (gAttrs !== undefined) {
+    if (gAttrs !== void 0) {
       if (!selfClose) {
-        const [tx, ty] = translateOf(gAttrs);
-        stack.push([ox + tx, oy + ty]);
+        const [tx2, ty2] = translateOf(gAttrs);
+        stack.push([ox + tx2, oy + ty2]);
       }
       continue;
     }
@@ -49,14 +34,13 @@ export function textBoxes(svg: string): TextBox[] {
     const size = Number(/font-size="([\d.]+)/.exec(attrs)?.[1] ?? 12);
     const anchor = /text-anchor="(\w+)"/.exec(attrs)?.[1] ?? 'start';
     const rotated = /rotate\(-?90\)/.test(attrs);
-    // one line per <tspan> (dy moves down), or the bare content
-    const lines: [string, number][] = [];
+    const lines = [];
     let dy = 0;
     const spans = [...(content ?? '').matchAll(/<tspan([^>]*)>([^<]*)<\/tspan>/g)];
     if (spans.length === 0) lines.push([content ?? '', 0]);
     for (const sp of spans) {
-      dy += Number(/dy="([-\d.]+)"/.exec(sp[1]!)?.[1] ?? 0);
-      lines.push([sp[2]!, dy]);
+      dy += Number(/dy="([-\d.]+)"/.exec(sp[1])?.[1] ?? 0);
+      lines.push([sp[2], dy]);
     }
     for (const [raw, off] of lines) {
       const text = raw.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -74,24 +58,17 @@ export function textBoxes(svg: string): TextBox[] {
   }
   return boxes;
 }
-
-/** Texts whose box leaves the picture (empty when every label is inside). */
-export function textOutside(svg: string): string[] {
+function textOutside(svg) {
   const { width, height } = svgSize(svg);
   return textBoxes(svg)
     .filter((b) => b.x0 < -0.5 || b.y0 < -0.5 || b.x1 > width + 0.5 || b.y1 > height + 0.5)
     .map(
       (b) =>
-        `"${b.text}" at x ${b.x0.toFixed(0)}…${b.x1.toFixed(0)}, y ${b.y0.toFixed(0)}…${b.y1.toFixed(0)} in ${width}×${height}`,
+        `"${b.text}" at x ${b.x0.toFixed(0)}\u2026${b.x1.toFixed(0)}, y ${b.y0.toFixed(0)}\u2026${b.y1.toFixed(0)} in ${width}\xD7${height}`,
     );
 }
-
-/**
- * Every plot in a CLI output directory: each NAME.svg has its NAME.vl.json
- * beside it and no text outside the picture. Returns the problems (empty when none).
- */
-export function plotProblems(dir: string): string[] {
-  const problems: string[] = [];
+function plotProblems(dir) {
+  const problems = [];
   const names = readdirSync(dir);
   for (const name of names.filter((n) => n.endsWith('.svg'))) {
     if (!names.includes(name.replace(/\.svg$/, '.vl.json'))) problems.push(`${name}: no Vega-Lite spec beside it`);
@@ -99,3 +76,4 @@ export function plotProblems(dir: string): string[] {
   }
   return problems;
 }
+export { plotProblems, svgSize, textBoxes, textOutside };

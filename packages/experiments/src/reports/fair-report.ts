@@ -3,7 +3,7 @@
  * Markdown tables and SVG curves. The numbers come from the summary only.
  */
 import type { FairSummary, FairTestResult } from '@rgdl/poison';
-import { renderOutputs, type ChartSpec, type OutputEntry } from '../charts.js';
+import { renderOutputs, type ChartSpec, type OutputEntry } from './charts.js';
 
 const pct = (v: number) => (100 * v).toFixed(1);
 

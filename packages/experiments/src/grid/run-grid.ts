@@ -31,8 +31,8 @@ export interface GridRunOptions {
   readonly queue?: string;
   /** The queue's shared secret (default: queueSecret(), from RGDL_QUEUE_SECRET). */
   readonly secret?: Buffer;
-  /** The store file (JSON Lines). */
-  readonly storePath: string;
+  /** The store file (JSON Lines); absent: results are kept in memory only (nothing resumes). */
+  readonly storePath?: string;
   readonly onProgress?: (p: GridProgress) => void;
   /** Stop after this many jobs have been computed (tests: a run cut short). */
   readonly stopAfter?: number;
@@ -180,4 +180,9 @@ async function runOnPool(
 /** The store file of a grid run in `outDir`. */
 export function storePathIn(outDir: string): string {
   return join(outDir, 'fair.jobs.jsonl');
+}
+
+/** A run's rows without their timings (which differ run to run): what two runs of one grid must agree on. */
+export function timelessRows(r: GridRunResult): Omit<GridRunResult['result']['rows'][number], 'seconds'>[] {
+  return r.result.rows.map(({ seconds: _s, ...x }) => x);
 }

@@ -19,7 +19,7 @@ import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import { DEFENCES } from '@rgdl/poison';
 import { FileRefusedError, readRegularFileText } from '@rgdl/rbm';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** The shortest secret accepted (bytes). */
 export const MIN_SECRET_BYTES = 16;
@@ -205,7 +205,17 @@ const JOB_SCHEMA = {
           type: 'object',
           required: ['kind', 'key', 'hash', 'depth'],
           additionalProperties: false,
-          properties: { kind: { const: 'map-victim' }, key: KEY, hash: HASH, depth: int(1, 6) },
+          properties: {
+            kind: { const: 'map-victim' },
+            key: KEY,
+            hash: HASH,
+            depth: int(1, 6),
+            training: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { trainExamples: int(1, 100_000), fineTuneEpochs: int(0, 1000) },
+            },
+          },
         },
         {
           type: 'object',

@@ -4,7 +4,8 @@
  * inputs. Each line goes out in one append write and ends with a newline, so a
  * crash leaves at most a torn last line; opening the store detects it (no final
  * newline, or a last line that is not JSON), cuts it off and reports it, and
- * that job is run again.
+ * that job is run again. Without a path the store lives in memory only (one
+ * process's run, as the bench's).
  */
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 
@@ -20,8 +21,8 @@ export class ResultStore {
   readonly tornBytes: number;
 
   /** @throws Error when a line other than the last is not JSON (damage, not a crash). */
-  constructor(readonly path: string) {
-    const bytes = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
+  constructor(readonly path?: string) {
+    const bytes = path !== undefined && existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
     let whole = 0; // bytes of the valid prefix
     let start = 0;
     let lineNo = 0;
@@ -44,7 +45,7 @@ export class ResultStore {
       start = nl + 1;
     }
     this.tornBytes = bytes.length - whole;
-    if (this.tornBytes > 0) truncateSync(path, whole);
+    if (this.tornBytes > 0) truncateSync(path!, whole);
   }
 
   has(hash: string): boolean {
@@ -58,7 +59,7 @@ export class ResultStore {
   /** Appends one result as one line (one write) and keeps it. */
   put(hash: string, key: string, result: unknown): void {
     const entry: StoredResult = { hash, key, result };
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    if (this.path !== undefined) appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
     this.results.set(hash, entry);
   }
 }

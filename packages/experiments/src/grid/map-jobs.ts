@@ -22,6 +22,14 @@ export interface MapGrid {
   /** Depths of the trained victims (14×14 MNIST, 64 hidden units); empty: none. */
   readonly victimDepths: readonly number[];
   readonly mc: { readonly samples: number; readonly pool: number; readonly batches: number; readonly seed: number };
+  /** How the victims are trained (default: every training digit, the recipe's fine-tuning epochs). */
+  readonly victimTraining?: MapVictimTraining;
+}
+
+/** A smaller victim for quick maps: the first `trainExamples` training digits, `fineTuneEpochs` of fine-tuning. */
+export interface MapVictimTraining {
+  readonly trainExamples?: number;
+  readonly fineTuneEpochs?: number;
 }
 
 export interface MapVictimJob {
@@ -29,6 +37,7 @@ export interface MapVictimJob {
   readonly key: string;
   readonly hash: string;
   readonly depth: number;
+  readonly training?: MapVictimTraining;
 }
 
 export interface MapCellJob {
@@ -51,9 +60,11 @@ export function mapJobs(grid: MapGrid): MapJob[] {
   const jobs: MapJob[] = [];
   const victimHash = new Map<number, string>();
   for (const depth of grid.victimDepths) {
-    const hash = hashOf({ kind: 'map-victim', depth, recipe: 'mnist14', hidden: 64 });
+    // the training settings enter the hash only when given, so default maps keep their stored results
+    const training = grid.victimTraining ? { training: grid.victimTraining } : {};
+    const hash = hashOf({ kind: 'map-victim', depth, recipe: 'mnist14', hidden: 64, ...training });
     victimHash.set(depth, hash);
-    jobs.push({ kind: 'map-victim', key: `victim d${depth}`, hash, depth });
+    jobs.push({ kind: 'map-victim', key: `victim d${depth}`, hash, depth, ...training });
   }
   for (const width of grid.widths) {
     for (const beta of grid.betas) {
@@ -95,10 +106,20 @@ export function mapJobs(grid: MapGrid): MapJob[] {
 /** Runs one map job (a victim job returns its model file text; a cell its row). */
 export function runMapJob(be: Backend, job: MapJob, dependency?: unknown): unknown {
   if (job.kind === 'map-victim') {
-    const train = loadMnist({ size: 14, split: 'train' });
+    const t = job.training ?? {};
+    const train = loadMnist({
+      size: 14,
+      split: 'train',
+      ...(t.trainExamples !== undefined ? { limit: t.trainExamples } : {}),
+    });
     const validation = loadMnist({ size: 14, split: 'attacker', limit: 500 });
     const widths = [196, ...new Array<number>(job.depth - 1).fill(64), 10];
-    return serializeModel(trainVictim(be, victimRecipe(widths), train, validation, { seed: 1 }).net, {});
+    const base = victimRecipe(widths);
+    const recipe =
+      t.fineTuneEpochs === undefined
+        ? base
+        : victimRecipe(widths, { fineTune: { ...base.fineTune, epochs: t.fineTuneEpochs } });
+    return serializeModel(trainVictim(be, recipe, train, validation, { seed: 1 }).net, {});
   }
   if (job.net === 'random') {
     const cell = amplificationCell(be, randomMapNet(job.width, job.depth, job.beta), mapOutputs(), job.mc);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fairJobs, gridData } from './fair-jobs.js';
-import { tinySpec } from './grid.test-support.js';
+import { tinyFairGrid as tinySpec } from '../presets.js';
 import { JobTimeout, ThreadPool } from './thread-pool.js';
 
 describe('the thread pool', () => {

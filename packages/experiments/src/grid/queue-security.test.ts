@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 import { redisConnection } from './queue.js';
 import {
   checkJob,

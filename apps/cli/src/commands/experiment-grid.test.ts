@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnRgdl } from '../cli.test-helpers.js';
 import { describe, expect, it } from 'vitest';
-import { rowsOf, tinySpec } from './grid.test-support.js';
-import { GridStopped, runGrid } from './run-grid.js';
-import { ResultStore } from './store.js';
+import { GridStopped, ResultStore, runGrid, timelessRows as rowsOf, tinyFairGrid as tinySpec } from '@rgdl/experiments';
 
 const spec = tinySpec();
 

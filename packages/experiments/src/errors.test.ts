@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NumericalError, requireFinite } from './usage-error.js';
+import { NumericalError, requireFinite } from './errors.js';
 
 describe('requireFinite', () => {
   it('passes finite values and names the quantity, value and index of the first bad one', () => {

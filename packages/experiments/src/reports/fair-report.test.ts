@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FairSummary } from '@rgdl/poison';
 import { describe, expect, it } from 'vitest';
-import { renderOutputs } from '../charts.js';
+import { renderOutputs } from './charts.js';
 import { writeOutputs } from '../output-files.js';
-import { plotProblems } from '../svg-text.test-support.js';
+import { plotProblems } from '@rgdl/vitest-config/svg-text';
 import { fairBudgetChart, fairCostChart } from './fair-report.js';
 
 const point = (strength: number, cost: number, mean: number) => ({

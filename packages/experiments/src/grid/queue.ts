@@ -22,7 +22,7 @@ import {
   signedJobData,
   signedResult,
 } from './queue-security.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../errors.js';
 
 export const QUEUE_NAME = 'rgdl-fair';
 /** Runs per job before it is failed (a stall counts as one). */

@@ -1,5 +1,5 @@
 import { DEFENCES, parseDefence, type DefenceName } from '@rgdl/poison';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './errors.js';
 
 /** Parses an integer flag; `undefined` gives the default. @throws UsageError */
 export function intFlag(

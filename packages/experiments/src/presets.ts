@@ -1,0 +1,122 @@
+/**
+ * The fair test's named grids (victim recipes of depth 1–3 on 14×14 MNIST, the
+ * defences' strength sweeps, attackers, budgets and paired seeds), and the
+ * fields a grid file may replace.
+ */
+import type { FairTestConfig } from '@rgdl/poison';
+import type { FairGridSpec } from './grid/fair-jobs.js';
+
+/** The fair test's small grid (61.5 s here on 2 workers). */
+export const FAIR_QUICK: FairTestConfig = {
+  depths: [2],
+  arms: [
+    { defence: 'none', strengths: [0] },
+    { defence: 'fim', strengths: [0.1, 0.2] },
+    // the controls' sweeps reach past FIM's cost, so every FIM point can be matched
+    { defence: 'fim-min', strengths: [0.1, 0.3] },
+    { defence: 'random-class', strengths: [0.1, 0.3] },
+    { defence: 'mad-argmax', strengths: [0.1, 0.4] },
+    { defence: 'adaptive-misinformation', strengths: [0.05] },
+    { defence: 'top1', strengths: [0] },
+  ],
+  attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood'],
+  budgets: [200, 800],
+  seeds: [1, 2, 3, 4],
+  testExamples: 400,
+  victimFineTuneEpochs: 15,
+  fisher: { samples: 1000, pool: 2048, batches: 4 },
+};
+
+/**
+ * The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000).
+ * Cells are cut to keep it within 30 min here (941 s on 2 workers; never seeds): the costly attackers
+ * run at 1,000 queries on the arms listed in `attackerArms`, the OOD attacker on
+ * the arms it judges (none, adaptive misinformation, fim).
+ */
+export const FAIR_DEFAULT: FairTestConfig = {
+  depths: [1, 2, 3],
+  arms: [
+    { defence: 'none', strengths: [0] },
+    { defence: 'fim', strengths: [0.1, 0.2, 0.3] },
+    { defence: 'fim-min', strengths: [0.1, 0.45] },
+    { defence: 'random-class', strengths: [0.1, 0.3, 0.45] },
+    { defence: 'random-query', strengths: [0.45] },
+    { defence: 'mad-argmax', strengths: [0.1, 0.5] },
+    // β with γ = 0.1: costs that bracket FIM's
+    { defence: 'reverse-sigmoid', strengths: [0.1, 0.25] },
+    { defence: 'adaptive-misinformation', strengths: [0.05] },
+    { defence: 'top1', strengths: [0] },
+  ],
+  attackers: ['softmax', 'softmax-labels', 'mlp', 'mlp-labels', 'eq14', 'adaptive', 'ood'],
+  // natural queries stop at the attacker split's 1,998; the OOD attacker reaches 3,000
+  budgets: [100, 300, 1000, 3000],
+  costlyBudgets: [1000],
+  attackerArms: {
+    mlp: ['none', 'fim', 'random-class', 'mad-argmax'],
+    'mlp-labels': ['none'],
+    eq14: ['none', 'fim', 'fim-min', 'random-class'],
+    adaptive: ['none', 'fim', 'random-class', 'mad-argmax', 'reverse-sigmoid', 'top1'],
+    ood: ['none', 'fim', 'adaptive-misinformation'],
+  },
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  testExamples: 1000,
+};
+
+/** The adversarial-transfer grid: the eq. 14 attacker's clones, their weight error and transfer to the victim. */
+export const FAIR_TRANSFER: FairTestConfig = {
+  depths: [2, 3],
+  arms: [
+    { defence: 'none', strengths: [0] },
+    { defence: 'fim', strengths: [0.2] },
+    { defence: 'random-class', strengths: [0.2] },
+    { defence: 'random-query', strengths: [0.2] },
+  ],
+  attackers: ['eq14'],
+  budgets: [1500],
+  seeds: [1, 2, 3],
+  testExamples: 1000,
+  transfer: { inputs: 100, epsilon: 1.5 },
+};
+
+/** The grids by the names the CLI's flags give them. */
+export const FAIR_GRIDS = { default: FAIR_DEFAULT, quick: FAIR_QUICK, transfer: FAIR_TRANSFER } as const;
+export type FairGridName = keyof typeof FAIR_GRIDS;
+
+/** A depth-1 grid of 5 jobs (a victim, none, fim ×2, random-class) that runs in seconds (smoke tests and examples). */
+export function tinyFairGrid(overrides: Partial<FairTestConfig> = {}): FairGridSpec {
+  return {
+    config: {
+      depths: [1],
+      arms: [
+        { defence: 'none', strengths: [0] },
+        { defence: 'fim', strengths: [0.1, 0.2] },
+        { defence: 'random-class', strengths: [0.2] },
+      ],
+      attackers: ['softmax', 'softmax-labels'],
+      budgets: [100],
+      seeds: [1, 2],
+      testExamples: 200,
+      victimExamples: 600,
+      victimFineTuneEpochs: 3,
+      fisher: { samples: 300, pool: 256, batches: 2 },
+      ...overrides,
+    },
+  };
+}
+
+/** The fields a --grid file may replace. */
+export const GRID_FIELDS = [
+  'depths',
+  'arms',
+  'attackers',
+  'budgets',
+  'costlyBudgets',
+  'attackerArms',
+  'seeds',
+  'testExamples',
+  'victimExamples',
+  'victimFineTuneEpochs',
+  'hidden',
+  'fisher',
+  'transfer',
+] as const;

@@ -1,0 +1,2 @@
+import { rgdlVitestConfig } from '@rgdl/vitest-config';
+export default rgdlVitestConfig();
