@@ -185,7 +185,10 @@ describe('rgdl poison', () => {
     writeFileSync(file, '{"inputs": [[0, 1]');
     await fails(['poison', '--model', model, '--input', file], /is not valid JSON/);
     await fails(['poison', '--model', model, '--defence', 'magic'], /--defence must be one of/);
-    await fails(['poison', '--model', model, '--eps=-1'], /--eps must be a number ≥ 0/);
+    await fails(
+      ['poison', '--model', model, '--eps=-1'],
+      /--eps: the strength of fim \(ε: .*\) must lie in \[0, .*\], got -1/,
+    );
   });
 });
 

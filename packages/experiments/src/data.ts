@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createRng, type Matrix } from '@rgdl/gpu-kernels';
+import { seedFor, rngFor, createRng, type Matrix } from '@rgdl/gpu-kernels';
 import {
   barsAndStripes,
   loadMnist,
@@ -96,14 +96,14 @@ export function loadDataset(spec: DataSpec, split: MnistSplit, limit?: number): 
       if (spec.size < 2 || spec.size > 8) throw new UsageError(`--size for bas must be 2…8, got ${spec.size}`);
       return barsAndStripes(spec.size);
     case 'synthetic': {
-      const seed = { train: 1, attacker: 2, test: 3, all: 4 }[split];
+      const seed = seedFor('synthetic-split', { train: 1, attacker: 2, test: 3, all: 4 }[split]);
       return noisyPrototypes({
         classes: 10,
         inputs: spec.size * spec.size,
         examples: limit ?? (split === 'train' ? 2000 : 500),
         flip: 0.1,
         rng: createRng(seed),
-        prototypeRng: createRng(1000),
+        prototypeRng: rngFor('synthetic-prototypes'),
       });
     }
     default:

@@ -17,3 +17,6 @@ export * from './grid/run-grid.js';
 export * from './fair-experiment.js';
 export * from './map-experiment.js';
 export * from './reports/map-report.js';
+export * from './diagnosis/fisher-report.js';
+export * from './diagnosis/flow-report.js';
+export * from './victim-training.js';

@@ -5,6 +5,7 @@
  * (grid/map-jobs.ts) and shaped into map.json, map.md and heatmaps.
  */
 import { join } from 'node:path';
+import { seedFor } from '@rgdl/gpu-kernels';
 import type { AmplificationRow } from '@rgdl/fisher';
 import { requireFinite, UsageError } from './errors.js';
 import type { MapGrid } from './grid/map-jobs.js';
@@ -22,7 +23,7 @@ export const MAP_GRIDS = {
 } as const satisfies Record<string, Omit<MapGrid, 'mc'>>;
 
 /** The map's Monte Carlo settings (fisher's generation FIM by sampling; `seed` is the root of its draws). */
-export const MAP_MONTE_CARLO = { samples: 1000, pool: 1024, batches: 4, seed: 11 } as const;
+export const MAP_MONTE_CARLO = { samples: 1000, pool: 1024, batches: 4, seed: seedFor('map-monte-carlo') } as const;
 
 export interface MapExperimentOptions {
   readonly grid: MapGrid;

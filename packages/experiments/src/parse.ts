@@ -1,4 +1,5 @@
-import { DEFENCES, parseDefence, type DefenceName } from '@rgdl/poison';
+import { DEFAULT_SEED } from '@rgdl/gpu-kernels';
+import { DEFENCE_STRENGTHS, DEFENCES, parseDefence, strengthProblem, type DefenceName } from '@rgdl/poison';
 import { UsageError } from './errors.js';
 
 /** Parses an integer flag; `undefined` gives the default. @throws UsageError */
@@ -89,3 +90,27 @@ export function checkMemory(flag: string, bytes: number, what: string): void {
     );
   }
 }
+
+/** --strength (or its alias --eps) within the defence's range; the defence's default when absent. @throws UsageError */
+export function strengthFlag(defence: DefenceName, strength: unknown, eps: unknown): number {
+  if (strength !== undefined && eps !== undefined) throw new UsageError('give --strength or --eps, not both');
+  const given = strength ?? eps;
+  const descriptor = DEFENCE_STRENGTHS[defence];
+  if (descriptor === null) {
+    if (given !== undefined) throw new UsageError(`--defence ${defence} takes no strength`);
+    return 0;
+  }
+  const name = strength !== undefined ? 'strength' : 'eps';
+  const s = numberFlag(name, given as string | undefined, descriptor.fallback);
+  const problem = strengthProblem(defence, s);
+  if (problem !== undefined) throw new UsageError(`--${name}: ${problem}`);
+  return s;
+}
+
+/** --seed: the root seed of a command's draws (DEFAULT_SEED when absent). @throws UsageError */
+export function seedFlag(value: string | boolean | undefined): number {
+  return intFlag('seed', value, DEFAULT_SEED);
+}
+
+/** The one ε at which the demo and `rgdl attack` compare defences (the strength the paper's FIM poison is studied at). */
+export const STUDY_EPSILON = 0.2;

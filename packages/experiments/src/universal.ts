@@ -9,3 +9,6 @@ export * from './parse.js';
 export * from './reports/charts.js';
 export * from './reports/fair-report.js';
 export * from './presets.js';
+export * from './reports/text-table.js';
+export * from './reports/attack-report.js';
+export * from './diagnosis/served-stability.js';

@@ -8,10 +8,9 @@
  *    with the top singular value of each factor (a deterministic proxy of the
  *    per-layer stability matrix: a factor with ‖·‖₂ > 1 amplifies).
  */
-import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { argmaxRows, classProbabilitiesAuto, createDeepRbm, downwardField, type DeepRbm } from '@rgdl/rbm';
+import { rngFor, createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { accuracy, classProbabilitiesAuto, createDeepRbm, downwardField, enumerable, type DeepRbm } from '@rgdl/rbm';
 import { firstStepFisher, retention } from './bound.js';
-import { EXACT_FISHER_WIDTH } from './exact.js';
 import { generationFisher, topEigenpairs } from './fisher.js';
 import { stabilityFlow } from './rg-imports.js';
 
@@ -76,7 +75,7 @@ export function meanFieldGenerationJacobian(
 
 /**
  * Measures one net at the given outputs. Monte Carlo settings are used when a
- * level is wider than EXACT_FISHER_WIDTH.
+ * level is too wide for the 'fisher' enumeration limit.
  */
 export function amplificationCell(
   be: Backend,
@@ -88,18 +87,18 @@ export function amplificationCell(
   const widths = [net.layers[0]!.W.cols, ...net.layers.map((l) => l.W.rows)];
   const stabilityOf = (input: Float64Array, dir: 'up' | 'down') => {
     if (net.layers.length < 2) return { layers: [], products: [] };
-    const small = widths.slice(1, -1).every((w) => w <= 12) && widths[0]! <= 12 && widths[widths.length - 1]! <= 12;
+    const small = enumerable(widths, 'map');
     const flow = stabilityFlow(be, net, matrix(1, input.length, input), dir, {
       method: small ? 'exact' : 'mcrg',
       operators: 'singles',
       eigen: false, // singular values only (QR eigen-iterations need not converge on 256 × 256 MCRG noise)
       samples: 20000,
-      rng: createRng(mc.seed + 99),
+      rng: rngFor('map-stability', mc.seed),
     });
     return { layers: flow.layers.map((l) => l.singularValues[0]!), products: flow.productTopSingularValues };
   };
   const xIn = x ?? Float64Array.from({ length: widths[0]! }, (_, i) => (i % 3 === 0 ? 1 : 0));
-  const exact = widths.every((w) => w <= EXACT_FISHER_WIDTH);
+  const exact = enumerable(widths, 'fisher');
   const per = outputs.map((y, i) => {
     const r = exact
       ? generationFisher(be, net, y, { method: 'exact' })
@@ -108,7 +107,7 @@ export function amplificationCell(
           samples: mc.samples,
           pool: mc.pool,
           batches: mc.batches,
-          rng: createRng(mc.seed + i),
+          rng: rngFor('map-output', mc.seed, i),
         });
     const top = topEigenpairs(be, r.F, 1);
     const v = top.vectors[0]!;
@@ -164,7 +163,7 @@ export function scaleWeights(net: DeepRbm, beta: number): DeepRbm {
 export function randomMapNet(width: number, depth: number, beta: number): DeepRbm {
   const base = createDeepRbm(
     [width, ...new Array<number>(depth - 1).fill(width), 10],
-    createRng(1000 * depth + width),
+    rngFor('map-net', depth, width),
     {
       weightScale: 1,
     },
@@ -179,6 +178,8 @@ export function mapOutputs(k = 4): Float64Array[] {
 
 /** eq. 2 accuracy with 64 draws (exact when enumerable), the map's victim score. */
 export function mapAccuracy(be: Backend, net: DeepRbm, test: { x: Matrix<Float64Array>; labels: Int32Array }): number {
-  const p = classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: createRng(5) });
-  return argmaxRows(p).reduce((a, c, i) => a + (c === test.labels[i] ? 1 : 0), 0) / p.rows;
+  return accuracy(
+    classProbabilitiesAuto(be, net, test.x, { samples: 64, rng: rngFor('victim-accuracy') }),
+    test.labels,
+  );
 }

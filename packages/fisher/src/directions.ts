@@ -2,7 +2,7 @@
  * The most damaging input perturbation δx (top eigenvector of the classification
  * FIM F(x), [8]). Poison directions δy live with the defences in @rgdl/poison.
  */
-import { createRng, matrix, orientLargestPositive, type Backend, type Rng } from '@rgdl/gpu-kernels';
+import { rngFor, createRng, matrix, orientLargestPositive, type Backend, type Rng } from '@rgdl/gpu-kernels';
 import { argmaxRows, classProbabilitiesAuto, discreteKl, type DeepRbm } from '@rgdl/rbm';
 import { exactKl } from './exact.js';
 import { classificationFisher, generationFisher, topEigenpairs, type FisherOptions } from './fisher.js';
@@ -43,12 +43,15 @@ export function adversarialPerturbation(
   const probs = (inputs: Float64Array[]) => {
     const m = matrix(inputs.length, x.length);
     inputs.forEach((row, r) => m.data.set(row, r * x.length));
-    return classProbabilitiesAuto(be, net, m, { samples: options.samples ?? 256, rng: createRng(12345) });
+    return classProbabilitiesAuto(be, net, m, {
+      samples: options.samples ?? 256,
+      rng: rngFor('direction-probabilities'),
+    });
   };
   const clip = (d: Float64Array) => x.map((xi, i) => Math.min(1, Math.max(0, xi + d[i]!)));
   const plus = clip(v.map((t) => epsilon * t));
   const minus = clip(v.map((t) => -epsilon * t));
-  const rng = options.controlRng ?? createRng(7);
+  const rng = options.controlRng ?? rngFor('control-direction');
   const r = Float64Array.from({ length: x.length }, () => rng.nextGaussian());
   const rn = Math.hypot(...r);
   const rand = clip(r.map((t) => (epsilon * t) / rn));

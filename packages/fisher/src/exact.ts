@@ -5,12 +5,17 @@
  * under the end distribution. Cost O(2^{n_first} · Σ_k 2^{n_k} · 2^{n_{k+1}}).
  */
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { discreteKl, exactStep, productDistribution, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
+import {
+  assertEnumerable,
+  discreteKl,
+  exactStep,
+  productDistribution,
+  stateBlock,
+  type DeepRbm,
+  type Direction,
+} from '@rgdl/rbm';
 import { chainOf, firstField, inputJacobian, sandwich } from './chain.js';
 import { covarianceOf } from './moments.js';
-
-/** Widest level enumerated by the exact Fisher estimator. */
-export const EXACT_FISHER_WIDTH = 16;
 
 export interface ExactEnd {
   /** End distribution (2^{n_end}). */
@@ -27,10 +32,7 @@ export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, directi
       `input has ${input.length} entries, the ${direction === 'down' ? 'output' : 'input'} layer has ${chain.inputWidth}`,
     );
   const widest = Math.max(chain.firstWidth, ...chain.rest.map((l) => Math.max(l.W.rows, l.W.cols)));
-  if (widest > EXACT_FISHER_WIDTH)
-    throw new RangeError(
-      `exact Fisher information enumerates levels of up to ${EXACT_FISHER_WIDTH} units; this chain has ${widest}`,
-    );
+  assertEnumerable(widest, 'fisher', 'exact Fisher information (every level of the chain)');
   const nf = chain.firstWidth;
   const p = be.sigmoid(firstField(be, chain, matrix(1, input.length, input)));
   const qFirst = productDistribution(p).data; // 2^{nf}
@@ -52,7 +54,7 @@ export function exactEnd(be: Backend, net: DeepRbm, input: Float64Array, directi
 /**
  * Exact FIM of the end distribution with respect to the input:
  * generation F̃(y) (n_N × n_N) or classification F(x) (n_0 × n_0).
- * @throws RangeError if a level is wider than EXACT_FISHER_WIDTH.
+ * @throws RangeError if a level is too wide for the 'fisher' enumeration limit.
  */
 export function exactFisher(
   be: Backend,

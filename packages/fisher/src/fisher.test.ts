@@ -12,7 +12,7 @@ describe('Fisher entry points', () => {
     expect(() => generationFisher(be, net, Float64Array.from([1, 0]), { method: 'exact' })).toThrow(/2 entries/);
     expect(() => classificationFisher(be, net, x, { method: 'rg-chain' })).toThrow(/exact and monte-carlo/);
     expect(() => generationFisher(be, createDeepRbm([30, 20, 3], createRng(1)), y, { method: 'exact' })).toThrow(
-      /up to 16 units/,
+      /fisher limit of 2\^16/,
     );
   });
 });

@@ -7,7 +7,7 @@ export {
   type FisherResult,
   type TopEigen,
 } from './fisher.js';
-export { exactFisher, exactKl, exactEnd, EXACT_FISHER_WIDTH, type ExactEnd } from './exact.js';
+export { exactFisher, exactKl, exactEnd, type ExactEnd } from './exact.js';
 export { rgChainFisher, type RgChainOptions, type RgChainResult } from './rg-chain.js';
 export { monteCarloFisher, type MonteCarloOptions, type MonteCarloFisher } from './monte-carlo.js';
 export {

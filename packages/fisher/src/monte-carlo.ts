@@ -17,7 +17,7 @@
  * (classification) and the standard error of the mean is returned.
  */
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
-import { propagateSampled, softplusSum, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
+import { assertEnumerable, propagateSampled, softplusSum, stateBlock, type DeepRbm, type Direction } from '@rgdl/rbm';
 import { chainOf, inputJacobian, sandwich } from './chain.js';
 import { covarianceOf } from './moments.js';
 
@@ -142,7 +142,7 @@ export function monteCarloFisher(
   } else {
     const top = net.layers[N - 1]!;
     const nOut = top.W.rows;
-    if (nOut > 16) throw new RangeError(`classification Monte Carlo enumerates the ${nOut} output units; limit is 16`);
+    assertEnumerable(nOut, 'outputs', 'classification Monte Carlo (the output units)');
     const ys = stateBlock(nOut, 0, 2 ** nOut);
     const hLast = N === 1 ? undefined : pool.samples[N - 2]!;
     for (let b = 0; b < B; b++) {

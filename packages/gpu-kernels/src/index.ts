@@ -27,6 +27,7 @@ export {
   type Matrix,
 } from './matrix.js';
 export { createRng, type Rng } from './random.js';
+export { DEFAULT_SEED, rngFor, SEED_STREAMS, seedFor, type SeedStream } from './seeds.js';
 export { SingularMatrixError } from './linalg/lu-solve.js';
 export { solveSpd } from './linalg/spd-solve.js';
 export type { SymmetricEigen } from './linalg/symmetric-eigen.js';

@@ -14,7 +14,7 @@
  * clone" bounds what any label-preserving defence can take from this attacker.
  */
 import { matrix, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import type { DeepRbm } from '@rgdl/rbm';
+import { accuracy, type DeepRbm } from '@rgdl/rbm';
 import { attackOnce, rowLabels } from './attacker.js';
 import type { CloneKind } from './clones.js';
 import { argmax } from './constrain.js';
@@ -341,13 +341,7 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
   for (const source of options.sources) testAnswersAll.push(await source.answer(options.test));
   const noneIndex = options.sources.findIndex((s) => s.defence === 'none');
   const score = (pred: Matrix<Float64Array>, labels: readonly number[], seed: number): SeedResult => {
-    let acc = 0;
-    let agree = 0;
-    rowLabels(pred).forEach((c, r) => {
-      if (c === options.testLabels[r]) acc++;
-      if (c === labels[r]) agree++;
-    });
-    return { seed, cloneAccuracy: acc / n, cloneAgreement: agree / n };
+    return { seed, cloneAccuracy: accuracy(pred, options.testLabels), cloneAgreement: accuracy(pred, labels) };
   };
   const attack = (answers: Matrix<Float64Array>, seed: number, labelsOnly: boolean) =>
     attackOnce(

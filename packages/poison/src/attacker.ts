@@ -15,14 +15,14 @@
  * The query subset of a seed (`querySubset`) is the same for every source, so
  * sources are compared on paired seeds.
  */
-import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { seedFor, createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { attackerDescriptor, type Attacker } from './attackers/registry.js';
 import type { Clone, CloneKind, CloneOptions } from './clones.js';
 import { argmax } from './constrain.js';
 
 export { ATTACKER_REGISTRY, ATTACKERS, attackerDescriptor, type Attacker } from './attackers/registry.js';
 export type { AttackerDescriptor } from './attackers/attacker.js';
-export { argmaxAccuracy, rowLabels } from './attackers/attacker.js';
+export { rowLabels } from './attackers/attacker.js';
 
 /** Attackers that see only labels (identical for every label-preserving source). */
 export function labelsOnly(attacker: Attacker): boolean {
@@ -77,6 +77,6 @@ export function attackOnce(
   seed: number,
   widths: readonly number[],
 ): Clone {
-  const idx = querySubset(pool.rows, Math.min(budget, pool.rows), 7919 * seed);
+  const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
   return trainAttacker(be, attacker, pickRows(pool, idx), pickRows(served, idx), { widths, seed });
 }

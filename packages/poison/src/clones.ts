@@ -9,8 +9,11 @@
  *  (c) 'mlp':     one hidden layer of 64 tanh units and a softmax output, trained on
  *                 the soft labels by full-batch Adam (knockoff).
  */
-import { createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { rngFor, createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
+  fitSoftmaxRegression,
+  Optimiser,
+  softmaxRegressionProbabilities,
   classProbabilitiesAuto,
   createDeepRbm,
   oneHot,
@@ -91,37 +94,23 @@ export function trainClone(
       kind,
       net: cloneNet,
       predict: (inputs) =>
-        classProbabilitiesAuto(be, cloneNet, inputs, { samples: 32, rng: createRng(options.seed + 3) }),
+        classProbabilitiesAuto(be, cloneNet, inputs, {
+          samples: 32,
+          rng: rngFor('clone-eq14-probabilities', options.seed),
+        }),
     };
   }
   if (kind === 'mlp') return trainMlp(be, data, options);
-  // softmax regression: minimise Σ_n Σ_c −ŷ′_nc log softmax(W x_n + b)_c by gradient descent
-  const n0 = data.x.cols;
-  const K = data.classes;
-  const W = matrix(n0, K);
-  const b = new Float64Array(K);
-  const epochs = options.epochs ?? 300;
-  const lr = 0.5;
-  const N = data.x.rows;
-  const forward = (x: typeof data.x) => {
-    const z = be.matmulAddBias(x, W, b);
-    return softmaxRows(z);
-  };
-  const target = softTargets(data.y);
-  for (let e = 0; e < epochs; e++) {
-    const p = forward(data.x);
-    for (let i = 0; i < p.data.length; i++) p.data[i] = (p.data[i]! - target[i]!) / N;
-    const gW = be.matmul(data.x, p, { transA: true });
-    for (let i = 0; i < W.data.length; i++) W.data[i]! -= lr * (gW.data[i]! + 1e-4 * W.data[i]!);
-    for (let c = 0; c < K; c++) {
-      let g = 0;
-      for (let r = 0; r < N; r++) g += p.data[r * K + c]!;
-      b[c]! -= lr * g;
-    }
-  }
+  // softmax regression: minimise Σ_n Σ_c −ŷ′_nc log softmax(W x_n + b)_c by full-batch gradient descent
+  const model = fitSoftmaxRegression(be, data.x, matrix(data.y.rows, data.y.cols, softTargets(data.y)), {
+    epochs: options.epochs ?? 300,
+    learningRate: 0.5,
+    l2: 1e-4,
+    optimiser: 'sgd',
+  });
   return {
     kind,
-    predict: forward,
+    predict: (inputs) => softmaxRegressionProbabilities(be, model, inputs),
   };
 }
 
@@ -142,7 +131,7 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   const n0 = data.x.cols;
   const K = data.classes;
   const N = data.x.rows;
-  const rng = createRng(options.seed + 17);
+  const rng = rngFor('clone-mlp-init', options.seed);
   const W1 = matrix(
     n0,
     H,
@@ -156,8 +145,7 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   );
   const b2 = new Float64Array(K);
   const params = [W1.data, b1, W2.data, b2];
-  const m = params.map((p) => new Float64Array(p.length));
-  const v = params.map((p) => new Float64Array(p.length));
+  const adam = new Optimiser(params, 'adam');
   const target = softTargets(data.y);
   const lr = 0.01;
   const forward = (x: typeof data.x) => {
@@ -178,21 +166,13 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
     const gb1 = new Float64Array(H);
     for (let r = 0; r < N; r++) for (let j = 0; j < H; j++) gb1[j]! += dh.data[r * H + j]!;
     const grads = [gW1.data, gb1, gW2.data, gb2];
-    // Adam (β₁ = 0.9, β₂ = 0.999) with a small L2 penalty on the weights
-    params.forEach((theta, k) => {
+    // Adam with a small L2 penalty on the weights (not the biases)
+    for (const k of [0, 2]) {
       const g = grads[k]!;
-      const mk = m[k]!;
-      const vk = v[k]!;
-      const decay = k % 2 === 0 ? 1e-4 : 0;
-      for (let i = 0; i < theta.length; i++) {
-        const gi = g[i]! + decay * theta[i]!;
-        mk[i] = 0.9 * mk[i]! + 0.1 * gi;
-        vk[i] = 0.999 * vk[i]! + 0.001 * gi * gi;
-        const mh = mk[i]! / (1 - 0.9 ** e);
-        const vh = vk[i]! / (1 - 0.999 ** e);
-        theta[i]! -= (lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-    });
+      const theta = params[k]!;
+      for (let i = 0; i < theta.length; i++) g[i]! += 1e-4 * theta[i]!;
+    }
+    adam.step(grads, lr);
   }
   return {
     kind: 'mlp',

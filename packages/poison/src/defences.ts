@@ -8,7 +8,18 @@
  * Determinism: every defence but the randomised ones ('gaussian') answers a
  * repeated query identically, whatever the batch it comes in.
  */
-import { createRng, fromRows, matrix, rowViews, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import {
+  seedFor,
+  rngFor,
+  DEFAULT_SEED,
+  createRng,
+  fromRows,
+  matrix,
+  rowViews,
+  type Backend,
+  type Matrix,
+  type Rng,
+} from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
 import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
@@ -69,7 +80,7 @@ export function* classPoisonDirectionsStepwise(
   options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
 ): Generator<number, ClassDirections, void> {
   const classes = net.layers[net.layers.length - 1]!.W.rows;
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? DEFAULT_SEED;
   const eigenvalues = new Float64Array(classes);
   const directions: Float64Array[] = [];
   const fisher: Float64Array[] = [];
@@ -82,7 +93,7 @@ export function* classPoisonDirectionsStepwise(
       samples: 2000,
       pool: 4096,
       batches: 8,
-      rng: createRng(seed + k),
+      rng: rngFor('class-direction', seed, k),
       ...options.fisher,
     } as FisherOptions).F;
     const top = topEigenpairs(be, F, 1);
@@ -159,7 +170,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
   const descriptor = defenceDescriptor(options.defence);
   const classes = net.layers[net.layers.length - 1]!.W.rows;
   const view = options.view ?? 'simplex';
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? DEFAULT_SEED;
   // per-class cache of v₁ at the one-hot outputs (given, or computed lazily once)
   let cache = options.directions;
   const context: DefenceContext = {
@@ -200,7 +211,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
         { rows: 1, cols: inputs.cols, data: x },
         {
           samples: options.samples ?? 32,
-          rng: createRng(hashSeed(x, seed + 7)),
+          rng: createRng(hashSeed(x, seedFor('served-probabilities', seed))),
         },
       );
       out.data.set(p.data.subarray(0, classes), r * classes);

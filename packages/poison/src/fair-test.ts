@@ -16,9 +16,9 @@
  * Strength by defence: ε (step defences: ‖δy‖₂; MAD: L1 budget), β (reverse
  * sigmoid, γ = 0.1), the OOD quantile (adaptive misinformation), decimals (round).
  */
-import { fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import { trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm, type LabelledData } from '@rgdl/rbm';
-import { argmaxAccuracy, attackerDescriptor, attackOnce, labelsOnly, type Attacker } from './attacker.js';
+import { seedFor, fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { accuracy, trainVictim, VICTIM_RECIPES, victimRecipe, type DeepRbm, type LabelledData } from '@rgdl/rbm';
+import { attackerDescriptor, attackOnce, labelsOnly, type Attacker } from './attacker.js';
 import { argmax } from './constrain.js';
 import {
   classPoisonDirections,
@@ -167,13 +167,16 @@ export function fairVictim(be: Backend, config: FairTestConfig, data: FairTestDa
       ? {}
       : { fineTune: { ...VICTIM_RECIPES['mnist14-d2'].fineTune, epochs: config.victimFineTuneEpochs } },
   );
-  const net = trainVictim(be, recipe, data.train, data.attacker, { seed: 1 }).net;
+  const net = trainVictim(be, recipe, data.train, data.attacker, { seed: seedFor('fair-victim') }).net;
   const needsFim = config.arms.some((a) => defenceDescriptor(a.defence).needs.includes('class-directions'));
   const directions = needsFim
-    ? classPoisonDirections(be, net, { seed: 1000 + depth, ...(config.fisher ? { fisher: config.fisher } : {}) })
+    ? classPoisonDirections(be, net, {
+        seed: seedFor('fair-fim-cache', depth),
+        ...(config.fisher ? { fisher: config.fisher } : {}),
+      })
     : undefined;
-  const clean = createService(be, net, { defence: 'none', seed: 1 }).answer(data.test.x).clean;
-  return { depth, widths, net, directions, testAccuracy: argmaxAccuracy(clean, data.test.labels) };
+  const clean = createService(be, net, { defence: 'none', seed: seedFor('clean-service') }).answer(data.test.x).clean;
+  return { depth, widths, net, directions, testAccuracy: accuracy(clean, data.test.labels) };
 }
 
 /** One arm setting (defence at one strength) against one depth's victim: its cost and its rows. */
@@ -202,7 +205,7 @@ export function runFairArm(
   const tests = data.test.x;
   const service = createService(be, net, {
     defence,
-    seed: 1 + depth,
+    seed: seedFor('fair-service', depth),
     reference: data.train.x,
     ...(victim.directions ? { directions: victim.directions } : {}),
     ...strengthOptions(defence, strength),
@@ -252,7 +255,7 @@ export function runFairArm(
         seed,
         widths,
       );
-      const cloneAccuracy = argmaxAccuracy(clone.predict(tests), data.test.labels);
+      const cloneAccuracy = accuracy(clone.predict(tests), data.test.labels);
       const probes: Partial<FairRow> = {};
       if (clone.net && clone.kind === 'eq14') {
         if (depth > 1) Object.assign(probes, { weightError: firstLayerWeightError(net, clone.net) });

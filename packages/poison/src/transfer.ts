@@ -4,9 +4,9 @@
  * clipped to [0, 1]) and transferred to the victim. Compared with a random
  * direction of the same norm, on the same inputs.
  */
-import { createRng, fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { rngFor, createRng, fromRows, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { adversarialPerturbation, type FisherOptions } from '@rgdl/fisher';
-import { argmaxRows, classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
+import { accuracy, classProbabilitiesAuto, type DeepRbm } from '@rgdl/rbm';
 
 export interface TransferResult {
   readonly inputs: number;
@@ -31,13 +31,13 @@ export function transferAttack(
   const inputs = rowViews(inputMatrix);
   const adv: Float64Array[] = [];
   const rnd: Float64Array[] = [];
-  const rng = createRng(99);
+  const rng = rngFor('transfer-inputs');
   inputs.forEach((x, i) => {
     const r = adversarialPerturbation(be, clone, x, epsilon, {
       method: 'monte-carlo',
       pool: 512,
       batches: 2,
-      rng: createRng(1000 + i),
+      rng: rngFor('transfer-fisher', i),
       ...options,
     } as FisherOptions);
     adv.push(r.perturbed);
@@ -46,10 +46,10 @@ export function transferAttack(
     rnd.push(x.map((v, j) => Math.min(1, Math.max(0, v + (epsilon * g[j]!) / norm))));
   });
   const acc = (rows: readonly Float64Array[]) => {
-    const pred = argmaxRows(classProbabilitiesAuto(be, victim, fromRows(rows), { samples: 32, rng: createRng(5) }));
-    let ok = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) ok++;
-    return ok / pred.length;
+    return accuracy(
+      classProbabilitiesAuto(be, victim, fromRows(rows), { samples: 32, rng: rngFor('victim-accuracy') }),
+      labels,
+    );
   };
   return { inputs: inputs.length, victimClean: acc(inputs), victimAdversarial: acc(adv), victimRandom: acc(rnd) };
 }

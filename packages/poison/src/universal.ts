@@ -94,7 +94,6 @@ export {
   attackOnce,
   querySubset,
   pickRows,
-  argmaxAccuracy,
   rowLabels,
   labelsOnly,
   cloneKindOf,

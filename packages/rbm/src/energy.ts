@@ -4,11 +4,12 @@
  *   F_lower(v) = −bᵀ v − Σ_j softplus((W v + a)_j)     (p(v) = e^{−F(v)}/Z)
  *   F_upper(h) = −aᵀ h − Σ_i softplus((Wᵀ h + b)_i)
  */
-import { createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { rngFor, createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { downwardField, upwardField } from './conditionals.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
 import { softplus, softplusSum } from './numeric.js';
-import { assertEnumerable, chunkRows, stateBlock } from './states.js';
+import { chunkRows, stateBlock } from './states.js';
+import { assertEnumerable } from './enumerable.js';
 
 function rowDot(m: Matrix<Float64Array>, v: Float64Array, r: number): number {
   let s = 0;
@@ -76,14 +77,14 @@ class LogSumExpAccumulator {
 
 /**
  * Exact log Z by enumerating the narrower side (2^min(n_k, n_{k−1}) states, in
- * chunks of ≈2·10⁶ numbers). @throws RangeError when both sides exceed EXACT_WIDTH_LIMIT.
+ * chunks of ≈2·10⁶ numbers). @throws RangeError when both sides exceed the 'partition' enumeration limit.
  */
 export function logPartitionExact(be: Backend, layer: RbmLayer): number {
   const nu = upperWidth(layer);
   const nl = lowerWidth(layer);
   const upperSide = nu <= nl;
   const n = upperSide ? nu : nl;
-  assertEnumerable(n, 'logPartitionExact');
+  assertEnumerable(n, 'partition', 'logPartitionExact');
   const total = 2 ** n;
   const step = chunkRows(total, Math.max(nu, nl));
   const acc = new LogSumExpAccumulator();
@@ -131,7 +132,7 @@ export function logPartitionAis(be: Backend, layer: RbmLayer, options: AisOption
   const nl = lowerWidth(layer);
   const K = options.betas ?? 1000;
   const M = options.runs ?? 100;
-  const rng = options.rng ?? createRng(0);
+  const rng = options.rng ?? rngFor('ais');
   const bA = options.baseLowerBias ?? new Float64Array(nl);
   if (bA.length !== nl) throw new RangeError(`baseLowerBias has ${bA.length} entries, expected ${nl}`);
   let logZA = nu * Math.LN2;

@@ -1,14 +1,9 @@
+import { ENUMERATION_LIMITS } from './enumerable.js';
 import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomLayer } from './brute.test-support.js';
 import type { DeepRbm } from './deep-rbm.js';
-import {
-  classProbabilitiesAuto,
-  classProbabilitiesChunked,
-  evaluateClassifier,
-  EXACT_HIDDEN_LIMIT,
-  hiddenEnumerable,
-} from './evaluate.js';
+import { classProbabilitiesAuto, classProbabilitiesChunked, evaluateClassifier, hiddenEnumerable } from './evaluate.js';
 import { argmaxRows, classProbabilities } from './propagate.js';
 
 const be = createCpuBackend({ threads: 1 });
@@ -28,8 +23,8 @@ function inputs(rows: number, seed: number) {
 
 describe('evaluateClassifier', () => {
   it('is exact up to the limit and sampled beyond it', () => {
-    expect(hiddenEnumerable(net(EXACT_HIDDEN_LIMIT, 1))).toBe(true);
-    expect(hiddenEnumerable(net(EXACT_HIDDEN_LIMIT + 1, 1))).toBe(false);
+    expect(hiddenEnumerable(net(ENUMERATION_LIMITS.classify, 1))).toBe(true);
+    expect(hiddenEnumerable(net(ENUMERATION_LIMITS.classify + 1, 1))).toBe(false);
     const small = net(5, 2);
     const x = inputs(50, 3);
     const labels = argmaxRows(classProbabilities(be, small, x));

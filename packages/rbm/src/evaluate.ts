@@ -4,25 +4,27 @@
  * is enumerable, else Rao–Blackwellised over S ancestral draws of h_{N−1}
  * (propagate.ts), with the mean-field accuracy (mean-field.ts) beside it.
  */
-import { createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { DEFAULT_SEED, createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import type { LabelledData } from './datasets/labelled.js';
 import type { DeepRbm } from './deep-rbm.js';
 import { meanFieldProbabilities } from './mean-field.js';
 import { argmaxRows, classProbabilities } from './propagate.js';
+import { enumerable } from './enumerable.js';
+import { accuracy } from './accuracy.js';
 
 /**
- * Widest hidden layer for which P(c|x) is enumerated exactly by default (2^14
- * states per input). Wider nets are scored by sampling.
+ * Whether eq. 2's P(c|x) is enumerated exactly: every hidden width n_1 … n_{N−1}
+ * within the 'classify' enumeration limit (enumerable.ts). Wider nets are scored by sampling.
  */
-export const EXACT_HIDDEN_LIMIT = 14;
-
-/** Whether every hidden width n_1 … n_{N−1} is at most `limit`. */
-export function hiddenEnumerable(net: DeepRbm, limit = EXACT_HIDDEN_LIMIT): boolean {
-  return net.layers.slice(0, -1).every((l) => l.W.rows <= limit);
+export function hiddenEnumerable(net: DeepRbm): boolean {
+  return enumerable(
+    net.layers.slice(0, -1).map((l) => l.W.rows),
+    'classify',
+  );
 }
 
 /**
- * P(c | x) by eq. 2: exact when every hidden width ≤ EXACT_HIDDEN_LIMIT, else
+ * P(c | x) by eq. 2: exact when hiddenEnumerable, else
  * Rao–Blackwellised over `samples` draws (default 64) seeded by `rng` (default seed 1).
  */
 export function classProbabilitiesAuto(
@@ -32,7 +34,7 @@ export function classProbabilitiesAuto(
   options: { samples?: number; rng?: Rng } = {},
 ): Matrix<Float64Array> {
   if (hiddenEnumerable(net)) return classProbabilities(be, net, x);
-  return classProbabilitiesChunked(be, net, x, options.samples ?? 64, options.rng ?? createRng(1));
+  return classProbabilitiesChunked(be, net, x, options.samples ?? 64, options.rng ?? createRng(DEFAULT_SEED));
 }
 
 /**
@@ -66,13 +68,6 @@ export function classProbabilitiesChunked(
   return out;
 }
 
-function accuracyOf(p: Matrix<Float64Array>, labels: Int32Array): number {
-  const pred = argmaxRows(p);
-  let ok = 0;
-  for (let r = 0; r < pred.length; r++) if (pred[r] === labels[r]) ok++;
-  return ok / pred.length;
-}
-
 export interface ClassifierEvaluation {
   /** Accuracy of the mean-field classifier softmax(W_N μ_{N−1} + a_N). */
   readonly meanField: number;
@@ -92,12 +87,15 @@ export function evaluateClassifier(
   data: LabelledData,
   options: { samples?: readonly number[]; seed?: number } = {},
 ): ClassifierEvaluation {
-  const meanField = accuracyOf(meanFieldProbabilities(be, net, data.x), data.labels);
+  const meanField = accuracy(meanFieldProbabilities(be, net, data.x), data.labels);
   if (hiddenEnumerable(net))
-    return { meanField, exact: accuracyOf(classProbabilities(be, net, data.x), data.labels), sampled: [] };
+    return { meanField, exact: accuracy(classProbabilities(be, net, data.x), data.labels), sampled: [] };
   const sampled = (options.samples ?? [16, 64, 256]).map((S) => ({
     samples: S,
-    accuracy: accuracyOf(classProbabilitiesChunked(be, net, data.x, S, createRng(options.seed ?? 1)), data.labels),
+    accuracy: accuracy(
+      classProbabilitiesChunked(be, net, data.x, S, createRng(options.seed ?? DEFAULT_SEED)),
+      data.labels,
+    ),
   }));
   return { meanField, exact: null, sampled };
 }

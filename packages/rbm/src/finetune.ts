@@ -10,12 +10,12 @@
  * through the mean-field pass into every trainable layer, and so is the top
  * layer's generative term (it depends on the lower layers through μ_{N−1}): the
  * gradient is that of L exactly. The top layer's negative phase enumerates the
- * 2^{n_N} output states (n_N ≤ EXACT_NEGATIVE_LIMIT). The lower layers'
+ * 2^{n_N} output states (n_N within the 'negative-phase' enumeration limit). The lower layers'
  * generative terms are stochastic (CD-1 on the mean-field representation below
  * them, held fixed as in greedy training). Optimiser: Adam or momentum SGD; the
  * weights with the best validation score are kept (early stopping).
  */
-import { createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { DEFAULT_SEED, createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { downwardProbabilities, upwardProbabilities } from './conditionals.js';
 import type { LabelledData } from './datasets/labelled.js';
 import { cloneDeepRbm, type DeepRbm } from './deep-rbm.js';
@@ -23,9 +23,8 @@ import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
 import { meanFieldPass, softmaxRows } from './mean-field.js';
 import { energy } from './energy.js';
 import { gatherRows, shuffle, upperEnumeratedStats } from './train.js';
-
-/** Largest output width whose 2^n states the top layer's exact negative phase enumerates. */
-export const EXACT_NEGATIVE_LIMIT = 16;
+import { assertEnumerable } from './enumerable.js';
+import { Optimiser } from './optimiser.js';
 
 /** Gradients of L with respect to every layer's parameters (same shapes as the layer). */
 export interface LayerGradient {
@@ -68,7 +67,7 @@ function zerosLike(layer: RbmLayer): LayerGradient {
 /**
  * The hybrid objective and its gradient on one batch (x: batch × n_0, y: one-hot
  * batch × n_N). Gradients are of the batch mean.
- * @throws RangeError on shape mismatches, or α_top > 0 with n_N > EXACT_NEGATIVE_LIMIT.
+ * @throws RangeError on shape mismatches, or α_top > 0 with n_N beyond the 'negative-phase' enumeration limit.
  */
 export function hybridObjective(
   be: Backend,
@@ -127,13 +126,10 @@ export function hybridObjective(
   }
   let topNll = NaN;
   if (alphaTop > 0 && trainable.has(N - 1)) {
-    if (C > EXACT_NEGATIVE_LIMIT)
-      throw new RangeError(
-        `hybrid top layer: ${C} outputs exceed the exact negative-phase limit ${EXACT_NEGATIVE_LIMIT}`,
-      );
+    assertEnumerable(C, 'negative-phase', 'hybrid top layer (its outputs)');
     const h = activations[N - 1]!;
     // ∂(−log t)/∂W = ⟨y hᵀ⟩_model − y hᵀ (batch mean); a: ⟨y⟩ − y; b: ⟨h⟩ − h
-    const neg = upperEnumeratedStats(be, top, EXACT_NEGATIVE_LIMIT);
+    const neg = upperEnumeratedStats(be, top, 'negative-phase');
     const pos = be.matmul(y, h, { transA: true });
     const g = grads[N - 1]!;
     for (let i = 0; i < g.W.length; i++) g.W[i]! += alphaTop * (neg.hv.data[i]! - pos.data[i]! / B);
@@ -242,49 +238,6 @@ export function meanFieldScore(
   return { accuracy: ok / data.x.rows, crossEntropy: ce / data.x.rows };
 }
 
-class Optimiser {
-  readonly #m: Float64Array[];
-  readonly #v: Float64Array[];
-  #t = 0;
-  constructor(
-    readonly params: Float64Array[],
-    readonly kind: 'adam' | 'momentum',
-  ) {
-    this.#m = params.map((p) => new Float64Array(p.length));
-    this.#v = params.map((p) => new Float64Array(p.length));
-  }
-  /** θ ← θ − step(g) for each parameter array and its gradient. */
-  step(grads: Float64Array[], lr: number): void {
-    this.#t++;
-    const b1 = 0.9;
-    const b2 = 0.999;
-    const c1 = 1 - b1 ** this.#t;
-    const c2 = 1 - b2 ** this.#t;
-    for (let p = 0; p < this.params.length; p++) {
-      const theta = this.params[p]!;
-      const g = grads[p]!;
-      const m = this.#m[p]!;
-      const v = this.#v[p]!;
-      if (this.kind === 'adam') {
-        for (let i = 0; i < theta.length; i++) {
-          const gi = g[i]!;
-          const mi = b1 * m[i]! + (1 - b1) * gi;
-          const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          theta[i]! -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + 1e-8);
-        }
-      } else {
-        for (let i = 0; i < theta.length; i++) {
-          const mi = 0.9 * m[i]! - lr * g[i]!;
-          m[i] = mi;
-          theta[i]! += mi;
-        }
-      }
-    }
-  }
-}
-
 /**
  * Fine-tunes `net` in place on the hybrid objective and returns the best weights
  * (a copy) with per-epoch diagnostics.
@@ -300,7 +253,7 @@ export function fineTune(be: Backend, net: DeepRbm, data: LabelledData, options:
   const generative = { top: options.generative?.top ?? 0.01, lower: options.generative?.lower ?? 0 };
   const trainable = options.trainable ?? net.layers.map((_, k) => k);
   const patience = options.patience ?? 8;
-  const rng = createRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   const params: Float64Array[] = [];
   for (const k of trainable) {
     const l = net.layers[k]!;

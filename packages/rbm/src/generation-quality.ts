@@ -12,82 +12,20 @@
  *    to the true value as S grows. Beside it, the same quantity under
  *    independent pixels per class (the class-mean image), as a scale.
  */
-import { createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { seedFor, DEFAULT_SEED, createRng, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { downwardField } from './conditionals.js';
 import type { LabelledData } from './datasets/labelled.js';
 import type { DeepRbm } from './deep-rbm.js';
 import { softmaxRows } from './mean-field.js';
 import { logSumExpOf, softplusSum } from './numeric.js';
 import { propagateSampled } from './propagate.js';
-import { gatherRows, shuffle } from './train.js';
-
-/** Multinomial logistic regression P(c|x) = softmax(W x + b)_c (W: classes × inputs). */
-export interface SoftmaxRegression {
-  readonly W: Matrix<Float64Array>;
-  readonly b: Float64Array;
-}
-
-/**
- * Fits softmax regression to labelled data by mini-batch Adam on the mean
- * cross-entropy plus ½λ‖W‖² (defaults: 30 epochs, batch 100, step 0.01, λ = 1e-4).
- */
-export function fitSoftmaxRegression(
-  be: Backend,
-  data: LabelledData,
-  options: { epochs?: number; batchSize?: number; learningRate?: number; l2?: number; seed?: number } = {},
-): SoftmaxRegression {
-  const C = data.classes;
-  const n0 = data.x.cols;
-  const W = matrix(C, n0);
-  const b = new Float64Array(C);
-  const lr = options.learningRate ?? 0.01;
-  const l2 = options.l2 ?? 1e-4;
-  const bs = options.batchSize ?? 100;
-  const rng = createRng(options.seed ?? 1);
-  const order = Int32Array.from({ length: data.x.rows }, (_, i) => i);
-  const params = [W.data, b];
-  const m = params.map((p) => new Float64Array(p.length));
-  const v = params.map((p) => new Float64Array(p.length));
-  let t = 0;
-  for (let epoch = 0; epoch < (options.epochs ?? 30); epoch++) {
-    shuffle(order, rng);
-    for (let s = 0; s < order.length; s += bs) {
-      const rows = order.subarray(s, Math.min(order.length, s + bs));
-      const x = gatherRows(data.x, rows);
-      const p = softmaxRows(be.matmulAddBias(x, W, b, { transB: true }));
-      for (let r = 0; r < rows.length; r++) p.data[r * C + data.labels[rows[r]!]!]! -= 1;
-      const gW = be.matmul(p, x, { transA: true });
-      const gb = new Float64Array(C);
-      for (let r = 0; r < rows.length; r++) for (let c = 0; c < C; c++) gb[c]! += p.data[r * C + c]!;
-      for (let i = 0; i < gW.data.length; i++) gW.data[i] = gW.data[i]! / rows.length + l2 * W.data[i]!;
-      for (let c = 0; c < C; c++) gb[c]! /= rows.length;
-      t++;
-      [gW.data, gb].forEach((g, k) => {
-        const th = params[k]!;
-        const mk = m[k]!;
-        const vk = v[k]!;
-        for (let i = 0; i < th.length; i++) {
-          mk[i] = 0.9 * mk[i]! + 0.1 * g[i]!;
-          vk[i] = 0.999 * vk[i]! + 0.001 * g[i]! * g[i]!;
-          th[i]! -= (lr * (mk[i]! / (1 - 0.9 ** t))) / (Math.sqrt(vk[i]! / (1 - 0.999 ** t)) + 1e-8);
-        }
-      });
-    }
-  }
-  return { W, b };
-}
-
-/** Predicted labels argmax_c (W x + b)_c for each row of x. */
-export function predictSoftmaxRegression(be: Backend, model: SoftmaxRegression, x: Matrix<Float64Array>): Int32Array {
-  const z = be.matmulAddBias(x, model.W, model.b, { transB: true });
-  const out = new Int32Array(x.rows);
-  for (let r = 0; r < x.rows; r++) {
-    let best = 0;
-    for (let c = 1; c < z.cols; c++) if (z.data[r * z.cols + c]! > z.data[r * z.cols + best]!) best = c;
-    out[r] = best;
-  }
-  return out;
-}
+import {
+  fitSoftmaxRegression,
+  predictSoftmaxRegression,
+  REFERENCE_REGRESSION,
+  type SoftmaxRegression,
+} from './softmax-regression.js';
+import { gatherRows } from './train.js';
 
 export interface GenerationQuality {
   /** Mean over classes of the fraction of digits generated from e_c that the reference classifier labels c. */
@@ -139,12 +77,17 @@ export function generationQuality(
   test: LabelledData,
   options: GenerationQualityOptions = {},
 ): GenerationQuality {
-  const rng = createRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   const C = train.classes;
   const n0 = train.x.cols;
   if (net.layers[0]!.W.cols !== n0)
     throw new RangeError(`data have ${n0} inputs, the network ${net.layers[0]!.W.cols}`);
-  const reference = options.reference ?? fitSoftmaxRegression(be, train, { seed: (options.seed ?? 1) + 1 });
+  const reference =
+    options.reference ??
+    fitSoftmaxRegression(be, train.x, train.y, {
+      ...REFERENCE_REGRESSION,
+      seed: seedFor('reference-regression', options.seed ?? DEFAULT_SEED),
+    });
   const refPred = predictSoftmaxRegression(be, reference, test.x);
   let refOk = 0;
   for (let r = 0; r < refPred.length; r++) if (refPred[r] === test.labels[r]) refOk++;

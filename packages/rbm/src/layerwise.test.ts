@@ -4,7 +4,7 @@ import { loadMnist } from './datasets/mnist.js';
 import { noisyPrototypes } from './datasets/synthetic.js';
 import { subset } from './datasets/labelled.js';
 import { createDeepRbm } from './deep-rbm.js';
-import { accuracy, layerwiseSource, trainLayerwise, type LayerwiseProgress } from './layerwise.js';
+import { classifierAccuracy, layerwiseSource, trainLayerwise, type LayerwiseProgress } from './layerwise.js';
 
 const be = createCpuBackend();
 afterAll(() => be.dispose());
@@ -52,7 +52,7 @@ describe('trainLayerwise', () => {
     expect(r.history[r.bestSweep]!.validationAccuracy).toBe(r.bestAccuracy);
     expect(events.filter((e) => e.kind === 'sweep')).toHaveLength(r.history.length);
     // the exact class probabilities are available here (hidden width 10)
-    expect(accuracy(be, r.net, test)).toBeGreaterThan(0.9);
+    expect(classifierAccuracy(be, r.net, test)).toBeGreaterThan(0.9);
   });
 
   it('rejects data whose widths do not match the network', () => {
@@ -77,7 +77,7 @@ describe('trainLayerwise', () => {
       momentum: 0.9,
       seed: 3,
     });
-    const acc = accuracy(be, r.net, test, { samples: 16, rng: createRng(2) });
+    const acc = classifierAccuracy(be, r.net, test, { samples: 16, rng: createRng(2) });
     expect(acc).toBeGreaterThan(0.6); // chance is 0.1
   }, 120_000);
 });

@@ -9,12 +9,14 @@
  * (docs/math.md §6), so every sweep is scored on held-out data, the best weights
  * are kept, and training stops after `patience` sweeps without improvement.
  */
-import { createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { DEFAULT_SEED, createRng, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import type { LabelledData } from './datasets/labelled.js';
 import { cloneDeepRbm, type DeepRbm } from './deep-rbm.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
 import { argmaxRows, classProbabilities, propagateSampled } from './propagate.js';
 import { dataSource, fitRbm, gatherRows, shuffle, type NegativePhase, type PositiveSource } from './train.js';
+import { enumerable } from './enumerable.js';
+import { accuracy } from './accuracy.js';
 
 export interface LayerwiseOptions {
   /** Maximum number of sweeps k = 1…N (default 5). */
@@ -25,7 +27,7 @@ export interface LayerwiseOptions {
   readonly learningRate?: number;
   readonly momentum?: number;
   readonly weightDecay?: number;
-  /** Negative phase; 'auto' = exact when the narrower side has ≤ 12 units, else CD (default 'auto'). */
+  /** Negative phase; 'auto' = exact when the narrower side is enumerable for 'layerwise-negative' (12 units), else CD (default 'auto'). */
   readonly negative?: NegativePhase | 'auto';
   /** Gibbs steps for CD / PCD (default 1). */
   readonly k?: number;
@@ -83,18 +85,14 @@ export interface LayerwiseResult {
   readonly stopped: 'sweeps' | 'patience';
 }
 
-/** Classification accuracy of argmax P(c | x) on labelled data. */
-export function accuracy(
+/** Classification accuracy of argmax P(c | x) (eq. 2) on labelled data. */
+export function classifierAccuracy(
   be: Backend,
   net: DeepRbm,
   data: LabelledData,
   options: { samples?: number; rng?: Rng } = {},
 ): number {
-  const p = classProbabilities(be, net, data.x, options);
-  const pred = argmaxRows(p);
-  let ok = 0;
-  for (let r = 0; r < pred.length; r++) if (pred[r] === data.labels[r]) ok++;
-  return ok / pred.length;
+  return accuracy(classProbabilities(be, net, data.x, options), data.labels);
 }
 
 /**
@@ -132,7 +130,7 @@ export function layerwiseSource(
 
 function negativeFor(layer: RbmLayer, option: NegativePhase | 'auto'): NegativePhase {
   if (option !== 'auto') return option;
-  return Math.min(upperWidth(layer), lowerWidth(layer)) <= 12 ? 'exact' : 'cd';
+  return enumerable(Math.min(upperWidth(layer), lowerWidth(layer)), 'layerwise-negative') ? 'exact' : 'cd';
 }
 
 function frobenius(a: Float64Array, b?: Float64Array): number {
@@ -156,7 +154,7 @@ export function trainLayerwise(
   const nOut = upperWidth(net.layers[N - 1]!);
   if (data.x.cols !== nIn) throw new RangeError(`data x has ${data.x.cols} columns, network input width is ${nIn}`);
   if (data.y.cols !== nOut) throw new RangeError(`data y has ${data.y.cols} columns, network output width is ${nOut}`);
-  const rng = createRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   const sweeps = options.sweeps ?? 5;
   const epochs = options.epochsPerLayer ?? 2;
   const batchSize = options.batchSize ?? 50;
@@ -172,7 +170,7 @@ export function trainLayerwise(
     ...(options.precision !== undefined ? { precision: options.precision } : {}),
     rng,
   };
-  const score = () => accuracy(be, net, validation, { samples: evalSamples, rng: rng.fork() });
+  const score = () => classifierAccuracy(be, net, validation, { samples: evalSamples, rng: rng.fork() });
   const history: SweepInfo[] = [];
   const fitLayer = (L: number, source: PositiveSource, sweep: number, nEpochs: number): number => {
     const layer = net.layers[L]!;

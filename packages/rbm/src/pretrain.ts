@@ -8,7 +8,7 @@
  * v^{(i)} being v with unit i flipped and F the free energy of the lower side.
  * The top layer (h_{N−1}, y) is left to the hybrid objective (finetune.ts).
  */
-import { createRng, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { DEFAULT_SEED, createRng, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { upwardField, upwardProbabilities } from './conditionals.js';
 import type { DeepRbm } from './deep-rbm.js';
 import type { RbmLayer } from './layer.js';
@@ -90,7 +90,7 @@ export function pretrainGreedy(
 ): PretrainEpoch[] {
   const N = net.layers.length;
   const epochs = options.epochs ?? 10;
-  const rng = createRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   const finalFraction = options.finalFraction ?? 0.1;
   const history: PretrainEpoch[] = [];
   const monitorRows = options.heldOut ? Math.min(options.monitorRows ?? 200, options.heldOut.rows) : 0;

@@ -14,7 +14,8 @@ import { downwardField, upwardField } from './conditionals.js';
 import { widths, type DeepRbm } from './deep-rbm.js';
 import type { RbmLayer } from './layer.js';
 import { softplusSum } from './numeric.js';
-import { assertEnumerable, chunkRows, stateBlock } from './states.js';
+import { chunkRows, stateBlock } from './states.js';
+import { assertEnumerable } from './enumerable.js';
 
 /** Direction of travel: 'up' = classification (x → y), 'down' = generation (y → x). */
 export type Direction = 'up' | 'down';
@@ -29,7 +30,7 @@ function field(be: Backend, layer: RbmLayer, from: Matrix<Float64Array>, dir: Di
  */
 export function productDistribution(p: Matrix<Float64Array>): Matrix<Float64Array> {
   const n = p.cols;
-  assertEnumerable(n, 'productDistribution');
+  assertEnumerable(n, 'partition', 'productDistribution');
   const size = 2 ** n;
   const out = matrix(p.rows, size);
   for (let r = 0; r < p.rows; r++) {
@@ -61,8 +62,8 @@ export function exactStep(
 ): Matrix<Float64Array> {
   const nFrom = dir === 'up' ? layer.W.cols : layer.W.rows;
   const nTo = dir === 'up' ? layer.W.rows : layer.W.cols;
-  assertEnumerable(nFrom, 'exactStep (source layer)');
-  assertEnumerable(nTo, 'exactStep (target layer)');
+  assertEnumerable(nFrom, 'partition', 'exactStep (source layer)');
+  assertEnumerable(nTo, 'partition', 'exactStep (target layer)');
   const from = 2 ** nFrom;
   const to = 2 ** nTo;
   if (dist.cols !== from) throw new RangeError(`distribution has ${dist.cols} states, layer side has 2^${nFrom}`);
@@ -84,7 +85,7 @@ export function exactStep(
 /**
  * Exact classification: q_k(h_k | x) for k = 1…N for each row of x (batch × n_0).
  * x may be real-valued. Returns [q_1, …, q_N], each batch × 2^{n_k}.
- * @throws RangeError if some n_k (k ≥ 1) exceeds EXACT_WIDTH_LIMIT.
+ * @throws RangeError if some n_k (k ≥ 1) exceeds the 'partition' enumeration limit.
  */
 export function classifyExact(be: Backend, net: DeepRbm, x: Matrix<Float64Array>): Matrix<Float64Array>[] {
   checkInput(net, x, 0, 'x');

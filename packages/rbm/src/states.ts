@@ -3,21 +3,7 @@
  * h_i = (s >> i) & 1 (the same order the Walsh–Hadamard transform uses).
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
-
-/**
- * Largest width enumerated exactly (2^24 ≈ 1.7·10⁷ states). Exact routines refuse
- * wider sides with a RangeError; use the sampled / AIS variants instead.
- */
-export const EXACT_WIDTH_LIMIT = 24;
-
-/** @throws RangeError if 2^n states are too many to enumerate. */
-export function assertEnumerable(n: number, what: string, limit = EXACT_WIDTH_LIMIT): void {
-  if (n > limit) {
-    throw new RangeError(
-      `${what}: exact enumeration of 2^${n} states exceeds the limit of 2^${limit}; use a sampled method`,
-    );
-  }
-}
+import { assertEnumerable } from './enumerable.js';
 
 /** Rows s = start … start+count−1 of the 2^n × n state matrix. */
 export function stateBlock(n: number, start: number, count: number): Matrix<Float64Array> {
@@ -29,9 +15,9 @@ export function stateBlock(n: number, start: number, count: number): Matrix<Floa
   return m;
 }
 
-/** All 2^n states as a 2^n × n matrix. @throws RangeError above EXACT_WIDTH_LIMIT. */
+/** All 2^n states as a 2^n × n matrix. @throws RangeError above the 'partition' enumeration limit. */
 export function allStates(n: number): Matrix<Float64Array> {
-  assertEnumerable(n, 'allStates');
+  assertEnumerable(n, 'partition', 'allStates');
   return stateBlock(n, 0, 2 ** n);
 }
 

@@ -18,7 +18,8 @@ import {
 import { downwardProbabilities, upwardProbabilities, type LayerView } from './conditionals.js';
 import { freeEnergyUpper, freeEnergyLower } from './energy.js';
 import { lowerWidth, upperWidth, type RbmLayer } from './layer.js';
-import { chunkRows, EXACT_WIDTH_LIMIT, stateBlock } from './states.js';
+import { chunkRows, stateBlock } from './states.js';
+import { assertEnumerable, type EnumerationPurpose } from './enumerable.js';
 
 /** One positive-phase batch: values in [0, 1] (probabilities stand for their expectations). */
 export interface PositiveBatch {
@@ -50,12 +51,10 @@ export interface FitOptions {
   readonly momentum?: number;
   /** L2 penalty on W (default 1e-4). */
   readonly weightDecay?: number;
-  /** Negative phase (default 'cd'). 'exact' needs min(n_upper, n_lower) ≤ exactWidth. */
+  /** Negative phase (default 'cd'). 'exact' needs the narrower side enumerable for 'negative-phase' (enumerable.ts). */
   readonly negative?: NegativePhase;
   /** Gibbs steps per update for CD/PCD (default 1). */
   readonly k?: number;
-  /** Largest side enumerated for the exact negative phase (default 16). */
-  readonly exactWidth?: number;
   /**
    * Arithmetic of the CD/PCD matrix products: 'f64' (default) or 'f32' (twice the
    * GEMM throughput; gradients are summed over one batch in f32, weights stay f64).
@@ -145,16 +144,16 @@ function applyUpdate(
  * over the 2^{n_upper} upper states s (docs/math.md §4):
  *   log w(s) = aᵀs + Σ_i softplus((Wᵀs + b)_i),   Z = Σ_s w(s),
  *   ⟨h vᵀ⟩ = Σ_s (w(s)/Z) s σ(Wᵀs + b)ᵀ,  ⟨h⟩ = Σ_s (w(s)/Z) s,  ⟨v⟩ = Σ_s (w(s)/Z) σ(Wᵀs + b).
- * @throws RangeError above `limit` upper units.
+ * @throws RangeError when the upper side is too wide for `purpose` (enumerable.ts).
  */
 export function upperEnumeratedStats(
   be: Backend,
   layer: RbmLayer,
-  limit = EXACT_WIDTH_LIMIT,
+  purpose: EnumerationPurpose = 'partition',
 ): Stats & { hv: Matrix<Float64Array>; logZ: number } {
   const nu = upperWidth(layer);
   const nl = lowerWidth(layer);
-  if (nu > limit) throw new RangeError(`exact negative phase: ${nu} upper units exceed the limit ${limit}`);
+  assertEnumerable(nu, purpose, 'exact negative phase (upper side)');
   const S = 2 ** nu;
   const states = matrix(S, nu);
   for (let s = 0; s < S; s++) for (let j = 0; j < nu; j++) states.data[s * nu + j] = (s >>> j) & 1;
@@ -200,15 +199,19 @@ export function upperEnumeratedStats(
 
 /**
  * Exact model expectations ⟨h vᵀ⟩_t, ⟨h⟩_t, ⟨v⟩_t and log Z by enumerating the narrower side.
- * @throws RangeError if both sides are wider than `limit`.
+ * @throws RangeError if both sides are too wide for `purpose` (enumerable.ts).
  */
-export function exactModelStats(be: Backend, layer: RbmLayer, limit = EXACT_WIDTH_LIMIT): Stats & { logZ: number } {
+export function exactModelStats(
+  be: Backend,
+  layer: RbmLayer,
+  purpose: EnumerationPurpose = 'partition',
+): Stats & { logZ: number } {
   const nu = upperWidth(layer);
   const nl = lowerWidth(layer);
   const upperSide = nu <= nl;
   const n = Math.min(nu, nl);
-  if (n > limit) throw new RangeError(`exact negative phase: narrower side has ${n} units, limit is ${limit}`);
-  if (upperSide) return upperEnumeratedStats(be, layer, limit);
+  assertEnumerable(n, purpose, 'exact negative phase (narrower side)');
+  if (upperSide) return upperEnumeratedStats(be, layer, purpose);
   const total = 2 ** n;
   // log weights of every state: −F(state)
   const logw = new Float64Array(total);
@@ -338,7 +341,7 @@ export function fitRbm(be: Backend, layer: RbmLayer, source: PositiveSource, opt
       const ps = sufficientStats(be, upperC, lowerC);
       let ns: Stats;
       if (negative === 'exact') {
-        ns = exactModelStats(be, layer, options.exactWidth ?? 16);
+        ns = exactModelStats(be, layer, 'negative-phase');
         // reconstruction error for monitoring only
         const vr = downwardProbabilities(be, layer, binarise(be, pos.upper, rng));
         for (let i = 0; i < vr.data.length; i++) recon += (vr.data[i]! - pos.lower.data[i]!) ** 2;

@@ -13,7 +13,13 @@ export {
   type InitOptions,
 } from './layer.js';
 export { createDeepRbm, cloneDeepRbm, assertDeepRbm, widths, depth, type DeepRbm } from './deep-rbm.js';
-export { EXACT_WIDTH_LIMIT, allStates, stateBlock, stateIndex } from './states.js';
+export { allStates, stateBlock, stateIndex } from './states.js';
+export {
+  ENUMERATION_LIMITS,
+  enumerable,
+  assertEnumerable,
+  type EnumerationPurpose,
+} from './enumerable.js';
 export {
   upwardField,
   downwardField,
@@ -61,7 +67,7 @@ export {
 export {
   trainLayerwise,
   layerwiseSource,
-  accuracy,
+  classifierAccuracy,
   type LayerwiseOptions,
   type LayerwiseResult,
   type SweepInfo,
@@ -84,7 +90,6 @@ export {
   hybridObjective,
   fineTune,
   meanFieldScore,
-  EXACT_NEGATIVE_LIMIT,
   type LayerGradient,
   type HybridWeights,
   type ObjectiveOptions,
@@ -95,7 +100,6 @@ export {
 } from './finetune.js';
 export { pretrainGreedy, pseudoLogLikelihood, type PretrainOptions, type PretrainEpoch } from './pretrain.js';
 export {
-  EXACT_HIDDEN_LIMIT,
   hiddenEnumerable,
   classProbabilitiesAuto,
   classProbabilitiesChunked,
@@ -105,8 +109,15 @@ export {
 export {
   fitSoftmaxRegression,
   predictSoftmaxRegression,
-  generationQuality,
+  softmaxRegressionProbabilities,
+  REFERENCE_REGRESSION,
   type SoftmaxRegression,
+  type SoftmaxRegressionOptions,
+} from './softmax-regression.js';
+export { Optimiser, type OptimiserKind } from './optimiser.js';
+export { accuracy } from './accuracy.js';
+export {
+  generationQuality,
   type GenerationQuality,
   type GenerationQualityOptions,
 } from './generation-quality.js';

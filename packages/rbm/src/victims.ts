@@ -15,7 +15,7 @@
  * widths and settings used by the demo, the experiment, the benches and
  * `rgdl train`'s defaults.
  */
-import { createRng, type Backend } from '@rgdl/gpu-kernels';
+import { seedFor, DEFAULT_SEED, createRng, type Backend } from '@rgdl/gpu-kernels';
 import type { LabelledData } from './datasets/labelled.js';
 import { cloneDeepRbm, createDeepRbm, type DeepRbm } from './deep-rbm.js';
 import { fineTune, type FineTuneEpoch } from './finetune.js';
@@ -120,7 +120,7 @@ export function trainVictim(
   if (train.x.cols !== w[0]) throw new RangeError(`data have ${train.x.cols} inputs, recipe widths start with ${w[0]}`);
   if (train.classes !== w[w.length - 1])
     throw new RangeError(`data have ${train.classes} classes, recipe widths end with ${w[w.length - 1]}`);
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? DEFAULT_SEED;
   const batchSize = stageBatchSize(recipe, train.x.rows);
   const net = createDeepRbm(w, createRng(seed), { weightScale: recipe.weightScale });
   const N = net.layers.length;
@@ -128,7 +128,7 @@ export function trainVictim(
   const pretrainHistory = pretrainGreedy(be, net, train.x, {
     ...recipe.pretrain,
     heldOut: validation.x,
-    seed: seed + 1,
+    seed: seedFor('victim-pretrain', seed),
     onEpoch: (info) => options.onProgress?.({ stage: 'pretrain', info }),
   });
   const t1 = performance.now();
@@ -142,7 +142,7 @@ export function trainVictim(
     generative: { top: recipe.generative.top, lower: 0 },
     validation,
     patience: N === 1 ? recipe.fineTune.patience : topEpochs,
-    seed: seed + 2,
+    seed: seedFor('victim-top', seed),
     onEpoch: (info) => options.onProgress?.({ stage: 'top', info }),
   });
   const pretrained = top.net;
@@ -166,7 +166,7 @@ export function trainVictim(
     generative: recipe.generative,
     validation,
     patience: recipe.fineTune.patience,
-    seed: seed + 3,
+    seed: seedFor('victim-finetune', seed),
     onEpoch: (info) => options.onProgress?.({ stage: 'fine-tune', info }),
   });
   return {

@@ -8,6 +8,7 @@
  * layers and lattice block spins alike.
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
+import { assertEnumerable } from '@rgdl/rbm';
 
 export interface Operator {
   /** Monomials of the operator, each a list of distinct unit indices. */
@@ -96,10 +97,10 @@ export function upToOrder(n: number, m: number): OperatorSet {
 /**
  * The complete basis: all 2^n − 1 non-empty monomials, operator α − 1 having
  * the units of the bitmask α (so index = mask − 1, the WHT order).
- * @throws RangeError above 20 units.
+ * @throws RangeError above the 'stability' enumeration limit.
  */
 export function completeBasis(n: number): OperatorSet {
-  if (n > 20) throw new RangeError(`complete basis of ${n} units has 2^${n} operators; limit is 20`);
+  assertEnumerable(n, 'stability', `complete operator basis of ${n} units`);
   const m: number[][] = [];
   for (let mask = 1; mask < 2 ** n; mask++) {
     const t: number[] = [];

@@ -12,7 +12,15 @@
  * with jackknife errors over contiguous blocks of samples.
  */
 import { matrix, solveSpd, type Backend, type FloatArray, type Matrix } from '@rgdl/gpu-kernels';
-import { productDistribution, stateBlock, upwardField, downwardField, type Direction, type RbmLayer } from '@rgdl/rbm';
+import {
+  assertEnumerable,
+  productDistribution,
+  stateBlock,
+  upwardField,
+  downwardField,
+  type Direction,
+  type RbmLayer,
+} from '@rgdl/rbm';
 import { evaluateOperators, type OperatorSet } from './operators.js';
 
 function widthsOf(layer: RbmLayer, dir: Direction): { from: number; to: number } {
@@ -37,7 +45,7 @@ export function exactStabilityMatrix(
   if (sourceOps.n !== from || targetOps.n !== to) {
     throw new RangeError(`operator sets act on ${sourceOps.n} → ${targetOps.n} units, the layer maps ${from} → ${to}`);
   }
-  if (from > 20 || to > 20) throw new RangeError(`exact stability matrix needs both widths ≤ 20, got ${from} → ${to}`);
+  assertEnumerable([from, to], 'stability', `exact stability matrix (${from} → ${to} units)`);
   if (source.length !== 2 ** from)
     throw new RangeError(`source distribution has ${source.length} states, expected 2^${from}`);
   const nB = sourceOps.operators.length;

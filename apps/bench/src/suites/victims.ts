@@ -16,6 +16,7 @@ import { createCpuBackend, type Backend } from '@rgdl/gpu-kernels';
 import {
   evaluateClassifier,
   fitSoftmaxRegression,
+  REFERENCE_REGRESSION,
   generationQuality,
   loadMnist,
   trainLayerwise,
@@ -134,7 +135,7 @@ function victimRow(
   const samples = quick ? [16, 64] : [16, 64, 256, 1024];
   const e = evaluateClassifier(be, v.net, test, { samples, seed: 2 });
   const pe = evaluateClassifier(be, v.pretrained, test, { samples: [recipe.evalSamples], seed: 2 });
-  const reference = fitSoftmaxRegression(be, train, { seed: 3 });
+  const reference = fitSoftmaxRegression(be, train.x, train.y, { ...REFERENCE_REGRESSION, seed: 3 });
   const gOpts = { reference, perClass: quick ? 20 : 100, logProbSamples: quick ? 400 : 2000, seed: 4 };
   const g = generationQuality(be, v.net, train, test, gOpts);
   const gp = generationQuality(be, v.pretrained, train, test, gOpts);

@@ -15,7 +15,7 @@ import {
 import { widths } from '@rgdl/rbm';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
-import { table, type CliIo } from '../io.js';
+import type { CliIo } from '../io.js';
 import { readModel } from '../model-io.js';
 import { Progress } from '../progress.js';
 import {
@@ -31,6 +31,12 @@ import {
   type ChartSpec,
   type OutputEntry,
   UsageError,
+  seedFlag,
+  STUDY_EPSILON,
+  table,
+  attackChart,
+  attackTable,
+  comparisonTable,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -48,87 +54,6 @@ function defenceList(value: string | boolean | undefined): DefenceName[] {
   return parsed as DefenceName[];
 }
 
-/** Human-readable table of an attack result. */
-export function attackTable(r: AttackResult): string {
-  const pct = (v: number) => (100 * v).toFixed(1);
-  return table(
-    [
-      'source',
-      'honest labels kept %',
-      'honest acc. %',
-      'mean ‖δy‖₁',
-      'clone acc. % (mean ± std)',
-      'clone–victim agreement %',
-    ],
-    r.sources.map((s) => [
-      s.source,
-      s.honestLabelKept === null ? '—' : pct(s.honestLabelKept),
-      pct(s.honestAccuracy),
-      s.meanL1 === null ? '—' : s.meanL1.toFixed(3),
-      `${pct(s.cloneAccuracy.mean)} ± ${pct(s.cloneAccuracy.std)}`,
-      `${pct(s.cloneAgreement.mean)} ± ${pct(s.cloneAgreement.std)}`,
-    ]),
-  );
-}
-
-/** Paired FIM comparisons with their 95% intervals, and the labels-only bound. */
-export function comparisonTable(r: AttackResult): string {
-  const pts = (v: number) => (100 * v).toFixed(1);
-  const rows = r.comparisons.map((c) => [
-    `${c.against} − fim`,
-    pts(c.difference.mean),
-    `${pts(c.difference.low)} … ${pts(c.difference.high)}`,
-    c.difference.excludesZero
-      ? c.difference.mean > 0
-        ? 'FIM clone worse'
-        : 'FIM clone better'
-      : 'no claim (CI covers 0)',
-  ]);
-  if (r.labelsOnly)
-    rows.push([
-      'labels-only clone acc. %',
-      pts(r.labelsOnly.cloneAccuracy.mean),
-      `± ${pts(r.labelsOnly.cloneAccuracy.std)} (std)`,
-      '',
-    ]);
-  if (r.labelsOnlyBound) {
-    const b = r.labelsOnlyBound;
-    rows.push([
-      'bound: none − labels-only',
-      pts(b.mean),
-      `${pts(b.low)} … ${pts(b.high)}`,
-      'most any label-preserving defence can take',
-    ]);
-  }
-  return table(['paired clone-accuracy difference (points)', 'mean', '95% CI', 'claim'], rows);
-}
-
-/** Clone accuracy against defender cost (or source index when the cost is unknown). */
-export function attackChart(r: AttackResult): ChartSpec {
-  const costKnown = r.sources.every((s) => s.meanL1 !== null);
-  return {
-    title: `clone accuracy vs defender cost (${r.attacker} attacker, ${r.seeds.length} seeds, ±1 std)`,
-    ...(r.labelsOnly
-      ? {
-          referenceY: r.labelsOnly.cloneAccuracy.mean,
-          referenceLabel: "labels-only clone (the served answers' argmax)",
-        }
-      : {}),
-    xLabel: costKnown ? 'defender cost: mean ‖δy‖₁ on test digits' : 'source',
-    yLabel: 'clone test accuracy',
-    // legend by defence (not by URL); the source only where two share a defence
-    series: r.sources.map((s, i) => ({
-      name:
-        r.sources.filter((o) => o.defence === s.defence && o.epsilon === s.epsilon).length > 1
-          ? s.source.replace(/^local /, '')
-          : defenceLabel(s.defence, s.epsilon),
-      points: [[costKnown ? s.meanL1! : i + 1, s.cloneAccuracy.mean]],
-      errors: [s.cloneAccuracy.std],
-      scatter: true,
-    })),
-  };
-}
-
 export async function cloneAttack(
   values: Record<string, string | boolean | undefined>,
   io: CliIo,
@@ -137,11 +62,11 @@ export async function cloneAttack(
   const { net, metadata } = readModel(values.model);
   const w = widths(net);
   const attacker = choiceFlag('attacker', values.attacker, CLONE_ATTACKERS, 'softmax');
-  const epsilon = numberFlag('eps', values.eps, 0.2, 0, 10);
+  const epsilon = numberFlag('eps', values.eps, STUDY_EPSILON, 0, 10);
   const queries = intFlag('queries', values.queries, 1500, 10);
   const nSeeds = intFlag('seeds', values.seeds, 3, 1);
   const testN = intFlag('test', values.test, 1000, 10);
-  const seed0 = intFlag('seed', values.seed, 1);
+  const seed0 = seedFlag(values.seed);
   if (urls.length > 0 && values.defences !== undefined)
     throw new UsageError('--defences applies to local sources; with --url the servers choose their defences');
   const defences = defenceList(values.defences);

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
-import { createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { rngFor, createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
 import { runCloneAttack, type AttackResult } from '@rgdl/poison';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
-import { attackChart, attackTable, comparisonTable } from './clone-attack.js';
 import {
   choiceFlag,
   intFlag,
@@ -19,6 +17,12 @@ import {
   type ChartSpec,
   type OutputEntry,
   UsageError,
+  seedFlag,
+  STUDY_EPSILON,
+  table,
+  attackChart,
+  attackTable,
+  comparisonTable,
 } from '@rgdl/experiments';
 
 /** Best of `reps` wall times of A·A, in ms. */
@@ -126,7 +130,7 @@ Options:
   async run({ values }, io) {
     const prefer = choiceFlag('backend', values.backend, ['gpu', 'cpu'] as const, 'gpu');
     const maxN = intFlag('max-n', values['max-n'], 1024, 16);
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     const trainExamples = intFlag('train-examples', values['train-examples'], 6006, 100);
     if (trainExamples > 6006)
       throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
@@ -136,7 +140,7 @@ Options:
       ['softmax', 'mlp', 'eq14'] as const,
       'softmax',
     ) as CloneKind;
-    const epsilon = numberFlag('eps', values.eps, 0.2, 0, 10);
+    const epsilon = numberFlag('eps', values.eps, STUDY_EPSILON, 0, 10);
     const nSeeds = intFlag('seeds', values.seeds, 5, 1);
     const queries = intFlag('queries', values.queries, 1500, 10);
     const out = ensureOutDir(values.out);
@@ -181,7 +185,11 @@ Options:
       const tDiag = performance.now();
       const y0 = matrix(1, 10);
       y0.data[0] = 1;
-      const flow = stabilityFlow(be, victim, y0, 'down', { method: 'mcrg', samples: 20000, rng: createRng(seed + 2) });
+      const flow = stabilityFlow(be, victim, y0, 'down', {
+        method: 'mcrg',
+        samples: 20000,
+        rng: rngFor('diagnosis-flow', seed),
+      });
       const layer = flow.layers[0]!;
       const sv = Array.from(layer.singularValues);
       // the same per-class FIM the 'fim' server uses (computed once, shared with it)

@@ -1,7 +1,14 @@
 import { createBackend, createRng } from '@rgdl/gpu-kernels';
-import { argmaxRows, classProbabilities, classProbabilitiesChunked, EXACT_WIDTH_LIMIT, widths } from '@rgdl/rbm';
+import {
+  accuracy,
+  argmaxRows,
+  classProbabilities,
+  classProbabilitiesChunked,
+  ENUMERATION_LIMITS,
+  enumerable,
+  widths,
+} from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import {
   describeData,
@@ -12,6 +19,8 @@ import {
   intFlag,
   requireFinite,
   UsageError,
+  seedFlag,
+  table,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -21,7 +30,7 @@ export const evalCommand: Command = {
   usage: 'rgdl eval --model model.json [--split test|attacker|train] [--samples N | --exact] [--json]',
   help: `Classifies with P(c|x) = q_N(e_c|x) / Σ_c' q_N(e_c'|x) over one-hot outputs (eq. 2),
 estimated from N ancestral samples of h_{N−1} per input (Rao–Blackwellised), or
-exactly with --exact when every hidden width is at most ${EXACT_WIDTH_LIMIT}.
+exactly with --exact when every hidden width is at most ${ENUMERATION_LIMITS.partition}.
 
 Options:
   --model FILE     model file from 'rgdl train'                       (required)
@@ -46,7 +55,7 @@ Options:
     const spec = dataSpecFor(metadata, values);
     const split = choiceFlag('split', values.split, ['test', 'attacker', 'train'] as const, 'test');
     const samples = intFlag('samples', values.samples, 32, 1);
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     const data = loadDataset(spec, split);
     const w = widths(net);
     if (w[0] !== data.x.cols || w[w.length - 1] !== data.classes) {
@@ -54,8 +63,10 @@ Options:
         `model widths [${w.join(', ')}] do not fit ${describeData(spec)} (${data.x.cols} inputs, ${data.classes} classes)`,
       );
     }
-    if (values.exact === true && w.slice(1, -1).some((n) => n > EXACT_WIDTH_LIMIT)) {
-      throw new UsageError(`--exact needs hidden widths ≤ ${EXACT_WIDTH_LIMIT}; this model has [${w.join(', ')}]`);
+    if (values.exact === true && !enumerable(w.slice(1, -1), 'partition')) {
+      throw new UsageError(
+        `--exact needs hidden widths ≤ ${ENUMERATION_LIMITS.partition}; this model has [${w.join(', ')}]`,
+      );
     }
     // sampled: `samples` draws of every hidden layer per input, f64, twice (draws and probabilities)
     if (values.exact !== true)
@@ -70,18 +81,14 @@ Options:
       const pred = argmaxRows(p);
       const K = data.classes;
       const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-      let ok = 0;
-      for (let r = 0; r < pred.length; r++) {
-        confusion[data.labels[r]!]![pred[r]!]!++;
-        if (pred[r] === data.labels[r]) ok++;
-      }
+      for (let r = 0; r < pred.length; r++) confusion[data.labels[r]!]![pred[r]!]!++;
       const result = {
         data: spec.file ? { name: spec.name, paths: spec.file.paths } : spec.name,
         size: spec.size,
         split,
         examples: pred.length,
         method: values.exact === true ? 'exact' : `sampled (${samples})`,
-        accuracy: ok / pred.length,
+        accuracy: accuracy(pred, data.labels),
         confusion,
       };
       if (values.json === true) {

@@ -1,32 +1,22 @@
-import { join } from 'node:path';
-import { createBackend, createRng, orientLargestPositive, type Matrix } from '@rgdl/gpu-kernels';
-import {
-  classificationFisher,
-  EXACT_FISHER_WIDTH,
-  generationFisher,
-  topEigenpairs,
-  firstStepFisher,
-  retention,
-  type FisherMethod,
-  type FisherResult,
-} from '@rgdl/fisher';
-import { widths } from '@rgdl/rbm';
+import { createBackend } from '@rgdl/gpu-kernels';
+import { ENUMERATION_LIMITS, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import {
-  describeData,
-  dataSpecFor,
-  loadDataset,
   choiceFlag,
-  intFlag,
+  dataSpecFor,
+  describeData,
   ensureOutDir,
-  writeOutputs,
+  feasibleFisherMethod,
+  fisherDiagnosis,
+  fisherFiles,
+  intFlag,
+  loadDataset,
   renderOutputs,
-  type ChartSpec,
-  type OutputEntry,
-  requireFinite,
   UsageError,
+  writeOutputs,
+  seedFlag,
+  table,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -49,7 +39,7 @@ for y = e_C (--label C) or any real y (--y). Its top eigenvector is the poison
 direction: D_KL ≈ ½ λ₁ ε² for δy = ε v₁.
 Classification (--x-index I, a test example): F(x) over the n_0 input pixels.
 
-Methods: exact (every level ≤ ${EXACT_FISHER_WIDTH} units), rg-chain (eq. 21–22 from the
+Methods: exact (every level ≤ ${ENUMERATION_LIMITS.fisher} units), rg-chain (eq. 21–22 from the
 layers' stability matrices; generation only), monte-carlo (any width; reports
 standard errors). Default: exact when it fits, else monte-carlo.
 
@@ -87,26 +77,16 @@ Options:
     if (direction === 'classification' && (values.y !== undefined || values.label !== undefined))
       throw new UsageError('--x-index cannot be combined with --label or --y');
     if (values.y !== undefined && values.label !== undefined) throw new UsageError('choose one of --label and --y');
-    const fitsExact = (direction === 'generation' ? w.slice(0, -1) : w.slice(1)).every((n) => n <= EXACT_FISHER_WIDTH);
-    const method: FisherMethod = choiceFlag(
-      'method',
-      values.method,
-      ['exact', 'rg-chain', 'monte-carlo'] as const,
-      fitsExact ? 'exact' : 'monte-carlo',
+    const method = feasibleFisherMethod(
+      w,
+      direction,
+      values.method === undefined
+        ? undefined
+        : choiceFlag('method', values.method, ['exact', 'rg-chain', 'monte-carlo'] as const, 'exact'),
     );
-    if (method === 'exact' && !fitsExact)
-      throw new UsageError(
-        `--method exact enumerates every level and needs widths ≤ ${EXACT_FISHER_WIDTH}; this model has [${w.join(', ')}] (use --method monte-carlo)`,
-      );
-    if (method === 'rg-chain' && direction === 'classification')
-      throw new UsageError('--method rg-chain computes the generation FIM only');
-    if (method === 'rg-chain' && w.slice(0, -1).some((n) => n > 20))
-      throw new UsageError(
-        `--method rg-chain uses exact stability matrices here and needs widths ≤ 20 below the output; this model has [${w.join(', ')}]`,
-      );
     const samples = intFlag('samples', values.samples, 4000, 100);
     const top = intFlag('top', values.top, 3, 1);
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     let at: Float64Array;
     let atLabel: string;
     if (direction === 'classification') {
@@ -132,71 +112,17 @@ Options:
     const out = ensureOutDir(values.out);
     const be = await createBackend();
     try {
-      const rng = createRng(seed);
-      const r: FisherResult =
-        direction === 'generation'
-          ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples, rng } : { method })
-          : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
-      const n = r.F.rows;
-      requireFinite(`the ${direction} FIM`, r.F.data);
-      const all = topEigenpairs(be, r.F, n);
-      requireFinite('the FIM eigenvalues', all.values);
-      const eigenvalues = Array.from(all.values);
-      const trace = eigenvalues.reduce((a, b) => a + b, 0);
-      const topVectors = all.vectors.slice(0, top).map((v) => Array.from(orientLargestPositive(v)));
-      const maxStderr = r.stderr ? maxAbs(r.stderr) : null;
-      // the data-processing bound: F ≼ F_first, the first step's information (top layer for generation)
-      const bound = retention(be, r.F, firstStepFisher(be, net, at, direction === 'generation' ? 'down' : 'up'));
-      const report = {
-        direction,
-        method,
-        at: atLabel,
-        widths: w,
-        dimension: n,
-        seconds: r.seconds,
-        trace,
-        eigenvalues,
-        topEigenvectors: topVectors,
-        maxEntryStderr: maxStderr,
-        klPerEpsilonSquared: eigenvalues[0]! / 2,
-        bound: {
-          firstStepEigenvalue: bound.lambdaFirst,
-          retention: bound.ratio,
-          maxExcess: bound.maxExcess,
-        },
-      };
-      const files =
-        out === undefined
-          ? []
-          : [
-              { path: join(out, 'fisher.json'), text: JSON.stringify(report, null, 1) + '\n' },
-              {
-                path: join(out, 'fisher-spectrum.svg'),
-                chart: {
-                  title: `${direction} FIM eigenvalues at ${atLabel} (${method})`,
-                  xLabel: 'eigenvalue index',
-                  yLabel: 'λ',
-                  logY: true,
-                  // eigenvalues below 1e-12·λ₁ are numerical zeros: left out, and counted in the subtitle
-                  subtitle: spectrumNote(eigenvalues),
-                  series: [
-                    {
-                      name: `[${w.join(',')}]`,
-                      points: eigenvalues
-                        .map((v, i) => [i + 1, v] as const)
-                        .filter(([, v]) => v > 1e-12 * eigenvalues[0]!),
-                    },
-                  ],
-                },
-              },
-            ];
-      writeOutputs(await renderOutputs(files));
+      const report = fisherDiagnosis(be, net, at, { direction, method, atLabel, samples, seed, top });
+      writeOutputs(await renderOutputs(out === undefined ? [] : fisherFiles(out, report)));
+      const { eigenvalues, trace, bound, topEigenvectors: topVectors } = report;
+      const n = report.dimension;
+      const maxStderr = report.maxEntryStderr;
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
       }
       io.out(
-        `${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${method === 'monte-carlo' ? ` (max entry std. error ${maxStderr?.toExponential(2)})` : ''}, ${r.seconds.toFixed(2)} s\n\n`,
+        `${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${method === 'monte-carlo' ? ` (max entry std. error ${maxStderr?.toExponential(2)})` : ''}, ${report.seconds.toFixed(2)} s\n\n`,
       );
       io.out(
         `eigenvalues: ${eigenvalues
@@ -204,9 +130,10 @@ Options:
           .map((v) => v.toPrecision(4))
           .join(
             ', ',
-          )}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n${direction === 'generation' ? 'top layer alone' : 'first layer alone'}: λ₁ ${bound.lambdaFirst.toPrecision(4)} (the data-processing bound); retained r = ${bound.ratio.toFixed(3)}; largest eigenvalue of F − F_first ${bound.maxExcess.toExponential(2)}\n\n`,
+          )}${n > 10 ? ', …' : ''}\ntrace ${trace.toPrecision(4)}; λ₁/trace = ${(eigenvalues[0]! / trace).toFixed(3)}; D_KL ≈ ${(eigenvalues[0]! / 2).toPrecision(4)}·ε² along v₁\n${direction === 'generation' ? 'top layer alone' : 'first layer alone'}: λ₁ ${bound.firstStepEigenvalue.toPrecision(4)} (the data-processing bound); retained r = ${bound.retention.toFixed(3)}; largest eigenvalue of F − F_first ${bound.maxExcess.toExponential(2)}\n\n`,
       );
       if (n <= 16) {
+        // a short vector is printed whole, a long one by its largest components
         io.out(
           table(
             ['component', ...topVectors.map((_, j) => `v${j + 1} (λ=${eigenvalues[j]!.toPrecision(3)})`)],
@@ -236,17 +163,3 @@ Options:
     }
   },
 };
-
-/** What the log-scale spectrum leaves out. */
-function spectrumNote(eigenvalues: readonly number[]): string {
-  const floor = 1e-12 * eigenvalues[0]!;
-  const zero = eigenvalues.filter((v) => v > 0 && v <= floor).length;
-  const negative = eigenvalues.filter((v) => v <= 0).length;
-  return `${eigenvalues.length - zero - negative} of ${eigenvalues.length} eigenvalues shown; ${zero} in (0, 1e-12·λ₁] and ${negative} ≤ 0 (numerical zeros of a positive semidefinite F) left out`;
-}
-
-function maxAbs(m: Matrix<Float64Array>): number {
-  let s = 0;
-  for (const v of m.data) s = Math.max(s, Math.abs(v));
-  return s;
-}

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { widths } from '@rgdl/rbm';
+import { table } from '@rgdl/experiments';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 
 export const inspectCommand: Command = {

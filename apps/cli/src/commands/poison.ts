@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createBackend, fromRows, rowViews } from '@rgdl/gpu-kernels';
-import { argmax, createService, DEFENCES, utility } from '@rgdl/poison';
+import { argmax, createService, DEFENCES, utility, strengthOptions } from '@rgdl/poison';
 import { defenceLabel } from '@rgdl/poison';
 import { inputRows, widths } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import {
   describeData,
@@ -14,9 +13,11 @@ import {
   choiceFlag,
   defenceFlag,
   intFlag,
-  numberFlag,
   requireFinite,
   UsageError,
+  seedFlag,
+  strengthFlag,
+  table,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -43,7 +44,8 @@ export function readInputs(path: string, n0: number): Float64Array[] {
 export const poisonCommand: Command = {
   name: 'poison',
   summary: 'Show the defended (poisoned) answers a server would give for some inputs, beside the clean ones',
-  usage: 'rgdl poison --model m.json [--defence fim] [--eps 0.05] [--index I --count N | --input FILE] [--json]',
+  usage:
+    'rgdl poison --model m.json [--defence fim] [--strength S | --eps 0.05] [--index I --count N | --input FILE] [--json]',
   help: `For each input x: the clean answer ŷ(x) (class probabilities, eq. 2), the served
 answer ŷ′ = ŷ + δy from the defence, the label (never changed) and ‖δy‖₂. With
 --defence fim, δy = ε·v₁ where v₁ is the top eigenvector of the generation FIM at
@@ -56,7 +58,8 @@ Options:
                    (with --size, --threshold, --fractions; see rgdl train --help)
   --model FILE     model file                                          (required)
   --defence D      ${DEFENCES.join(' | ')}   (fim)
-  --eps E          step size ‖δy‖₂                                     (0.05)
+  --strength S     the defence's strength (its range and default: rgdl serve --help);
+  --eps E          its alias: the step size ‖δy‖₂ of step defences      (0.05)
   --split S        test | attacker | train, for --index                 (test)
   --index I        first example of the split                           (0)
   --count N        number of examples                                   (5)
@@ -68,6 +71,7 @@ Options:
     model: { type: 'string' },
     defence: { type: 'string' },
     eps: { type: 'string' },
+    strength: { type: 'string' },
     split: { type: 'string' },
     index: { type: 'string' },
     count: { type: 'string' },
@@ -78,8 +82,8 @@ Options:
     const { net, metadata } = readModel(values.model);
     const w = widths(net);
     const defence = defenceFlag(values.defence);
-    const epsilon = numberFlag('eps', values.eps, 0.05, 0, 10);
-    const seed = intFlag('seed', values.seed, 1);
+    const epsilon = strengthFlag(defence, values.strength, values.eps);
+    const seed = seedFlag(values.seed);
     let inputs: Float64Array[];
     let truth: (number | null)[];
     let source: string;
@@ -106,8 +110,8 @@ Options:
     try {
       const service = createService(be, net, {
         defence,
-        epsilon,
         seed,
+        ...strengthOptions(defence, epsilon),
         ...(defence === 'adaptive-misinformation' ? { reference: referenceInputs(metadata) } : {}),
       });
       const batch = service.answer(fromRows(inputs));

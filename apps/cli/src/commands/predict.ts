@@ -8,10 +8,9 @@ import {
   widths,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { readModel } from '../model-io.js';
 import { readInputs } from './poison.js';
-import { checkMemory, intFlag, NumericalError, UsageError } from '@rgdl/experiments';
+import { checkMemory, intFlag, NumericalError, UsageError, seedFlag, table } from '@rgdl/experiments';
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -37,7 +36,7 @@ Options:
     const rows = readInputs(values.input, w[0]!);
     const samples = intFlag('samples', values.samples, 256, 1);
     checkMemory('--samples', samples * w.slice(1, -1).reduce((a, n) => a + n, 0) * 8 * 2, 'the draws of one input');
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     const be = await createBackend();
     try {
       const x = fromRows(rows.map((r) => Array.from(r)));

@@ -1,12 +1,20 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBackend } from '@rgdl/gpu-kernels';
-import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel, strengthProblem, type DefenceName } from '@rgdl/poison';
+import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
-import { referenceInputs, choiceFlag, defenceFlag, intFlag, numberFlag, UsageError } from '@rgdl/experiments';
+import {
+  referenceInputs,
+  choiceFlag,
+  defenceFlag,
+  intFlag,
+  seedFlag,
+  strengthFlag,
+  UsageError,
+} from '@rgdl/experiments';
 
 function strengthHelp(): string {
   return DEFENCES.map((d) => {
@@ -101,7 +109,7 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
       ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const,
       'info',
     );
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     const uiDirectory = uiFlag(values.ui === true, values['ui-dir']);
     const be = await createBackend();
     const server = buildServer({
@@ -175,22 +183,6 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     be.dispose();
   },
 };
-
-/** --strength (or its alias --eps) within the defence's range; the defence's default when absent. @throws UsageError */
-function strengthFlag(defence: DefenceName, strength: unknown, eps: unknown): number {
-  if (strength !== undefined && eps !== undefined) throw new UsageError('give --strength or --eps, not both');
-  const given = strength ?? eps;
-  const descriptor = DEFENCE_STRENGTHS[defence];
-  if (descriptor === null) {
-    if (given !== undefined) throw new UsageError(`--defence ${defence} takes no strength`);
-    return 0;
-  }
-  const name = strength !== undefined ? 'strength' : 'eps';
-  const s = numberFlag(name, given as string | undefined, descriptor.fallback);
-  const problem = strengthProblem(defence, s);
-  if (problem !== undefined) throw new UsageError(`--${name}: ${problem}`);
-  return s;
-}
 
 /** The page folder for --ui / --ui-dir, checked before anything is computed. */
 function uiFlag(ui: boolean, dir: unknown): string | undefined {

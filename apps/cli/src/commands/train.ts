@@ -1,25 +1,14 @@
-import { createBackend, createRng, type Backend } from '@rgdl/gpu-kernels';
+import { createBackend, type Backend } from '@rgdl/gpu-kernels';
 import {
-  createDeepRbm,
-  evaluateClassifier,
-  MAX_PARAMETER_MAGNITUDE,
-  fitSoftmaxRegression,
-  generationQuality,
-  trainLayerwise,
-  trainVictim,
   VICTIM_RECIPES,
   victimRecipe,
-  widths,
   type ClassifierEvaluation,
   type DeepRbm,
-  type GenerationQuality,
   type LabelledData,
-  type SweepInfo,
   type VictimName,
   type VictimRecipe,
 } from '@rgdl/rbm';
 import type { Command } from '../command.js';
-import { table } from '../io.js';
 import { writeModel } from '../model-io.js';
 import { Progress } from '../progress.js';
 import {
@@ -36,6 +25,15 @@ import {
   checkOutputFile,
   NumericalError,
   UsageError,
+  seedFlag,
+  checkWidths,
+  defaultWidths,
+  EQ14_DEFAULTS,
+  SWEEPS_AFTER_FINETUNE,
+  trainEq14,
+  trainHybrid,
+  trainingBytes,
+  table,
 } from '@rgdl/experiments';
 import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 
@@ -126,34 +124,14 @@ ${DATA_HELP}
     const spec = parseDataFlags(values, namedSize ?? 14);
     const { name: dataName, size } = spec;
     const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
-    const seed = intFlag('seed', values.seed, 1);
+    const seed = seedFlag(values.seed);
     const train = loadDataset(spec, 'train', limit);
     const validation = loadDataset(spec, 'attacker');
     const test = loadDataset(spec, 'test');
-    const defaultWidths =
-      named?.widths ??
-      (dataName === 'mnist' && size === 28
-        ? VICTIM_RECIPES.mnist28.widths
-        : dataName === 'mnist' && size === 14
-          ? VICTIM_RECIPES['mnist14-d2'].widths
-          : [train.x.cols, 64, train.classes]);
-    const w = intListFlag('widths', values.widths) ?? [...defaultWidths];
-    if (w.length < 2) throw new UsageError('--widths needs at least two entries (input, output)');
-    if (w[0] !== train.x.cols)
-      throw new UsageError(
-        `--widths starts with ${w[0]} but ${dataName} inputs have ${train.x.cols} units${named ? ` (recipe ${recipeName} is for ${named.widths[0]} inputs)` : ''}`,
-      );
-    if (w[w.length - 1] !== train.classes)
-      throw new UsageError(
-        `--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)`,
-      );
+    const w = intListFlag('widths', values.widths) ?? [...defaultWidths(spec, train, named)];
+    checkWidths(w, train, dataName, recipeName);
     const base = named ?? VICTIM_RECIPES['mnist14-d2'];
-    // weights, their f32 mirror, optimiser moments, velocities and the kept best copy (≈ 6 copies of every
-    // parameter), the eq. 2 draws of one test input (256 per hidden unit) and the 2,000 generation draws of
-    // h₁ with their fields on x (generationQuality)
-    const parameters = w.slice(1).reduce((a, n, i) => a + n * w[i]! + n + w[i]!, 0);
-    const hidden = w.slice(1, -1).reduce((a, n) => a + n, 0);
-    const bytes = parameters * 8 * 6 + 256 * hidden * 8 * 2 + 2000 * ((w[1] ?? 0) + w[0]!) * 8 * 3;
+    const { bytes, parameters } = trainingBytes(w);
     checkMemory('--widths', bytes, `[${w.join(', ')}] (${parameters.toExponential(2)} parameters)`);
     const precision = choiceFlag('precision', values.precision, ['f64', 'f32'] as const, 'f32');
 
@@ -161,7 +139,7 @@ ${DATA_HELP}
     const be = await createBackend();
     try {
       if (method === 'eq14') {
-        trainEq14(be, w, train, validation, test, values, { seed, precision, spec, out }, io.out);
+        runEq14(be, w, train, validation, test, values, { seed, precision, spec, out }, io.out);
         return;
       }
       const recipe: VictimRecipe = victimRecipe(w, {
@@ -191,9 +169,18 @@ ${DATA_HELP}
         (N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs + recipe.fineTune.epochs);
       const progress = new Progress(Math.max(1, units), { enabled: values.json !== true });
       progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples), backend ${be.mode}`);
-      const victim = guardTraining(() =>
-        trainVictim(be, recipe, train, validation, {
+      const r = trainHybrid(
+        be,
+        { train, validation, test },
+        {
+          recipe,
+          ...(recipeName !== undefined ? { recipeName } : {}),
+          spec,
           seed,
+          sweeps,
+          sweepEpochs: intFlag('epochs', values.epochs, SWEEPS_AFTER_FINETUNE.epochsPerLayer, 1),
+          precision,
+          force: values.force === true,
           onProgress: (p) => {
             if (p.stage === 'pretrain')
               progress.tick(
@@ -206,74 +193,15 @@ ${DATA_HELP}
                 `${p.stage} epoch ${p.info.epoch}: held-out MF acc ${(100 * p.info.validationAccuracy).toFixed(1)}%`,
               );
           },
-        }),
+          onNote: (m) => progress.note(m),
+        },
       );
-      let net: DeepRbm = victim.net;
-      let sweepHistory: SweepInfo[] = [];
-      let keptSweep = 0;
-      if (sweeps > 0) {
-        progress.note(`eq. 14 sweeps after fine-tuning: ${sweeps}`);
-        const r = trainLayerwise(be, victim.net, train, {
-          validation,
-          sweeps,
-          pretrainEpochs: 0,
-          epochsPerLayer: intFlag('epochs', values.epochs, 2, 1),
-          batchSize: 50,
-          learningRate: 0.01,
-          momentum: 0.5,
-          precision,
-          evalSamples: 16,
-          seed,
-          patience: sweeps,
-        });
-        sweepHistory = r.history;
-        keptSweep = r.bestSweep;
-        net = r.net;
-      }
       progress.finish();
-      const evalSamples = [recipe.evalSamples];
-      const evaluation = evaluateClassifier(be, net, test, { samples: evalSamples, seed: seed + 1 });
-      const reference = fitSoftmaxRegression(be, train, { seed: seed + 2 });
-      const genPretrained = generationQuality(be, victim.pretrained, train, test, { reference, seed: seed + 3 });
-      const genFinal = generationQuality(be, net, train, test, { reference, seed: seed + 3 });
-      const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
-      checkTrainedModel(net, testAccuracy, majorityRate(test.labels, test.classes), values.force === true);
-      const validationAccuracy =
-        victim.fineTuneHistory[victim.bestFineTuneEpoch - 1]?.validationAccuracy ??
-        victim.topHistory.at(-1)?.validationAccuracy ??
-        NaN;
+      writeModel(out, r.net, r.metadata);
+      const report = { model: out, ...r.report };
+      const { victim, evaluation, sweepHistory, keptSweep } = r;
+      const { pretrained: genPretrained, final: genFinal } = r.generation;
       const seconds = (performance.now() - t0) / 1000;
-      const metadata = {
-        data: dataRecord(spec, train.x.rows),
-        training: { method: 'hybrid', recipe: recipeName ?? 'custom', ...recipe, sweeps, seed },
-        testAccuracy,
-        testAccuracyMethod:
-          evaluation.exact !== null ? 'eq. 2 exact' : `eq. 2 Rao–Blackwellised, ${recipe.evalSamples} draws`,
-        meanFieldTestAccuracy: evaluation.meanField,
-        validationAccuracy,
-        bestFineTuneEpoch: victim.bestFineTuneEpoch,
-        keptSweep,
-        sweeps: sweepHistory.map((h) => ({ sweep: h.sweep, validationAccuracy: h.validationAccuracy })),
-        generation: { pretrained: summariseGeneration(genPretrained), final: summariseGeneration(genFinal) },
-      };
-      writeModel(out, net, metadata);
-      const report = {
-        model: out,
-        widths: widths(net),
-        ...metadata,
-        seconds,
-        stageSeconds: victim.seconds,
-        pretrain: victim.pretrainHistory.map((e) => ({
-          layer: e.layer + 1,
-          epoch: e.epoch,
-          heldOutPseudoLikelihood: e.heldOutPseudoLikelihood,
-        })),
-        fineTune: victim.fineTuneHistory.map((e) => ({
-          epoch: e.epoch,
-          crossEntropy: e.crossEntropy,
-          validationAccuracy: e.validationAccuracy,
-        })),
-      };
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2) + '\n');
         return;
@@ -323,7 +251,7 @@ ${DATA_HELP}
       );
       io.out(
         sweeps > 0
-          ? `\neq. 14 sweeps after fine-tuning (held-out accuracy, ${16} draws): ${sweepHistory.map((h) => `${h.sweep}: ${pct(h.validationAccuracy)}`).join(', ')}; kept sweep ${keptSweep}\n`
+          ? `\neq. 14 sweeps after fine-tuning (held-out accuracy, ${SWEEPS_AFTER_FINETUNE.evalSamples} draws): ${sweepHistory.map((h) => `${h.sweep}: ${pct(h.validationAccuracy)}`).join(', ')}; kept sweep ${keptSweep}\n`
           : '\neq. 14 sweeps: none run (pass --sweeps N to run N after fine-tuning and see their effect)\n',
       );
       io.out(`wrote ${out} in ${seconds.toFixed(1)} s\n`);
@@ -335,16 +263,6 @@ ${DATA_HELP}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
-}
-
-function summariseGeneration(g: GenerationQuality) {
-  return {
-    generatedAccuracy: g.generatedAccuracy,
-    testLogProbability: g.testLogProbability,
-    logProbSamples: g.logProbSamples,
-    referenceTestAccuracy: g.referenceTestAccuracy,
-    independentPixelsLogProbability: g.independentPixelsLogProbability,
-  };
 }
 
 function renderHybrid(
@@ -365,7 +283,7 @@ function renderHybrid(
 }
 
 /** The eq. 14 layerwise path (greedy initialisation, then sweeps). */
-function trainEq14(
+function runEq14(
   be: Backend,
   w: number[],
   train: LabelledData,
@@ -378,31 +296,25 @@ function trainEq14(
   const { seed, precision, spec, out } = ctx;
   const dataName = spec.name;
   const t0 = performance.now();
-  const sweeps = intFlag('sweeps', values.sweeps, 2, 0);
-  const pretrainEpochs = intFlag('pretrain-epochs', values['pretrain-epochs'], 30, 0);
-  const epochs = intFlag('epochs', values.epochs, 5, 1);
-  const lr = numberFlag('lr', values.lr, 0.1, 0);
-  const momentum = numberFlag('momentum', values.momentum, 0.9, 0, 0.999);
-  const batch = intFlag('batch', values.batch, 50, 1);
-  const negative = choiceFlag('negative', values.negative, ['auto', 'cd', 'pcd', 'exact'] as const, 'auto');
-  const evalSamples = intFlag('eval-samples', values['eval-samples'], 16, 1);
+  const settings = {
+    sweeps: intFlag('sweeps', values.sweeps, EQ14_DEFAULTS.sweeps, 0),
+    pretrainEpochs: intFlag('pretrain-epochs', values['pretrain-epochs'], EQ14_DEFAULTS.pretrainEpochs, 0),
+    epochsPerLayer: intFlag('epochs', values.epochs, EQ14_DEFAULTS.epochsPerLayer, 1),
+    learningRate: numberFlag('lr', values.lr, EQ14_DEFAULTS.learningRate, 0),
+    momentum: numberFlag('momentum', values.momentum, EQ14_DEFAULTS.momentum, 0, 0.999),
+    batchSize: intFlag('batch', values.batch, EQ14_DEFAULTS.batchSize, 1),
+    negative: choiceFlag('negative', values.negative, ['auto', 'cd', 'pcd', 'exact'] as const, 'auto'),
+    evalSamples: intFlag('eval-samples', values['eval-samples'], EQ14_DEFAULTS.evalSamples, 1),
+  };
   const N = w.length - 1;
-  const net = createDeepRbm(w, createRng(seed), { weightScale: 0.01 });
-  const progress = new Progress(pretrainEpochs * N + sweeps * N * epochs, { enabled: values.json !== true });
+  const progress = new Progress(settings.pretrainEpochs * N + settings.sweeps * N * settings.epochsPerLayer, {
+    enabled: values.json !== true,
+  });
   progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples) by eq. 14, backend ${be.mode}`);
-  const result = trainLayerwise(be, net, train, {
-    validation,
-    sweeps,
-    epochsPerLayer: epochs,
-    pretrainEpochs,
-    batchSize: batch,
-    learningRate: lr,
-    momentum,
-    negative,
-    precision,
-    evalSamples,
+  const result = trainEq14(be, { train, validation, test }, w, settings, {
+    spec,
     seed,
-    patience: Math.max(1, sweeps),
+    precision,
     onProgress: (e) => {
       if (e.kind === 'layer') progress.tick(1, `sweep ${e.sweep} layer ${e.layer} epoch ${e.epoch}`);
       else
@@ -412,31 +324,10 @@ function trainEq14(
     },
   });
   progress.finish();
-  const evaluation = evaluateClassifier(be, result.net, test, { samples: [32], seed: seed + 1 });
-  const testAccuracy = evaluation.exact ?? evaluation.sampled[0]!.accuracy;
+  const { testAccuracy, evaluation } = result;
   const seconds = (performance.now() - t0) / 1000;
-  const metadata = {
-    data: dataRecord(spec, train.x.rows),
-    training: {
-      method: 'eq14-layerwise',
-      sweeps,
-      pretrainEpochs,
-      epochsPerLayer: epochs,
-      learningRate: lr,
-      momentum,
-      batchSize: batch,
-      negative,
-      precision,
-      seed,
-    },
-    bestSweep: result.bestSweep,
-    validationAccuracy: result.bestAccuracy,
-    testAccuracy,
-    meanFieldTestAccuracy: evaluation.meanField,
-    history: result.history.map((h: SweepInfo) => ({ sweep: h.sweep, validationAccuracy: h.validationAccuracy })),
-  };
-  writeModel(out, result.net, metadata);
-  const report = { model: out, widths: widths(result.net), ...metadata, stopped: result.stopped, seconds };
+  writeModel(out, result.net, result.metadata);
+  const report = { model: out, ...result.report };
   if (values.json === true) {
     write(JSON.stringify(report, null, 2) + '\n');
     return;
@@ -451,50 +342,4 @@ function trainEq14(
     `\nkept sweep ${result.bestSweep}; test accuracy ${(100 * testAccuracy).toFixed(2)}% on ${test.x.rows} examples (mean field ${(100 * evaluation.meanField).toFixed(2)}%)\n`,
   );
   write(`wrote ${out} in ${seconds.toFixed(1)} s\n`);
-}
-
-/** Training that diverged (non-finite weights) is a numerical failure, not an internal error. */
-function guardTraining<T>(train: () => T): T {
-  try {
-    return train();
-  } catch (error) {
-    if (error instanceof RangeError && /diverged/.test(error.message)) {
-      throw new NumericalError(`${error.message}; nothing was written`);
-    }
-    throw error;
-  }
-}
-
-/** Accuracy of always answering the commonest class. */
-function majorityRate(labels: ArrayLike<number>, classes: number): number {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
-  return Math.max(...counts) / Math.max(1, labels.length);
-}
-
-/**
- * Refuses to write a model whose weights are non-finite or beyond what a model file
- * may hold, or (unless forced) whose test accuracy collapsed: no better than always
- * answering the commonest class. @throws NumericalError
- */
-function checkTrainedModel(net: DeepRbm, testAccuracy: number, majority: number, force: boolean): void {
-  net.layers.forEach((l, k) => {
-    for (const [name, arr] of [
-      ['W', l.W.data],
-      ['a', l.a],
-      ['b', l.b],
-    ] as const) {
-      const bad = arr.findIndex((v) => !Number.isFinite(v) || Math.abs(v) > MAX_PARAMETER_MAGNITUDE);
-      if (bad >= 0) {
-        throw new NumericalError(
-          `training diverged: layers[${k}].${name}[${bad}] = ${arr[bad]} (beyond ±${MAX_PARAMETER_MAGNITUDE}); lower the learning rates; nothing was written`,
-        );
-      }
-    }
-  });
-  if (!force && testAccuracy <= majority + 1e-9) {
-    throw new NumericalError(
-      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is no better than always answering the commonest class (${(100 * majority).toFixed(1)}%); the model was not written (--force writes it)`,
-    );
-  }
 }

@@ -47,9 +47,8 @@ import {
   type ServerModelInfo,
 } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
-import { stabilityFlow } from '@rgdl/rg-flow';
 import { registerUi } from './static-ui.js';
-import { requireFinite } from '@rgdl/experiments';
+import { requireFinite, servedStability } from '@rgdl/experiments';
 
 export interface ServerOptions {
   readonly be: Backend;
@@ -116,7 +115,6 @@ export interface ProtectedServer {
 }
 
 const round = (v: number) => Math.round(v * 1e9) / 1e9;
-const STABILITY_SAMPLES = 20_000;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Probe inputs: all 0, all 1, all ½. */
@@ -349,24 +347,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     const t0 = performance.now();
     const dirs = directions ?? (await buildDirections());
     await tick();
-    let stability: Diagnosis['stability'] = null;
-    if (net.layers.length > 1) {
-      const y0 = matrix(1, classes);
-      y0.data[0] = 1;
-      const layer = stabilityFlow(be, net, y0, 'down', {
-        method: 'mcrg',
-        samples: STABILITY_SAMPLES,
-        rng: createRng(options.seed + 2),
-        eigen: false,
-      }).layers[0]!;
-      stability = {
-        singularValues: Array.from(layer.singularValues),
-        errors: Array.from(layer.singularValueErrors ?? []),
-        rows: layer.T.rows,
-        cols: layer.T.cols,
-        samples: STABILITY_SAMPLES,
-      };
-    }
+    const stability: Diagnosis['stability'] = servedStability(be, net, options.seed);
     diagnosis = {
       fisherTopEigenvalues: Array.from(dirs.eigenvalues),
       stability,

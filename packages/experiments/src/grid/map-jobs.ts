@@ -3,7 +3,7 @@
  * depth (its model), one 'map-cell' job per net × β. A victim cell needs its
  * victim's result. Pure functions of their inputs, hashed like the fair test's.
  */
-import type { Backend } from '@rgdl/gpu-kernels';
+import { seedFor, type Backend } from '@rgdl/gpu-kernels';
 import {
   amplificationCell,
   mapAccuracy,
@@ -119,7 +119,7 @@ export function runMapJob(be: Backend, job: MapJob, dependency?: unknown): unkno
       t.fineTuneEpochs === undefined
         ? base
         : victimRecipe(widths, { fineTune: { ...base.fineTune, epochs: t.fineTuneEpochs } });
-    return serializeModel(trainVictim(be, recipe, train, validation, { seed: 1 }).net, {});
+    return serializeModel(trainVictim(be, recipe, train, validation, { seed: seedFor('map-victim') }).net, {});
   }
   if (job.net === 'random') {
     const cell = amplificationCell(be, randomMapNet(job.width, job.depth, job.beta), mapOutputs(), job.mc);

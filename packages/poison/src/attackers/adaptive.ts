@@ -4,8 +4,9 @@
  * own queries, then refitted on all of them.
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
+import { accuracy } from '@rgdl/rbm';
 import { trainClone } from '../clones.js';
-import { argmaxAccuracy, defineAttacker, mapRows, oneHotOf, rowLabels, sharpen } from './attacker.js';
+import { defineAttacker, mapRows, oneHotOf, rowLabels, sharpen } from './attacker.js';
 
 /** Rows `from … to−1` of m (a copy). */
 function rowRange(m: Matrix<Float64Array>, from: number, to: number): Matrix<Float64Array> {
@@ -30,7 +31,7 @@ export const adaptive = defineAttacker({
     let bestAgree = -1;
     targets.forEach((t, k) => {
       const clone = trainClone(be, 'softmax', fitX, mapRows(fitY, t), options);
-      const agree = heldX.rows > 0 ? argmaxAccuracy(clone.predict(heldX), heldLabels) : 0;
+      const agree = heldX.rows > 0 ? accuracy(clone.predict(heldX), heldLabels) : 0;
       if (agree > bestAgree) {
         bestAgree = agree;
         best = k;

@@ -47,15 +47,6 @@ export const sharpen = (a: Float64Array): Float64Array => {
   return p.map((v) => (s > 0 ? v / s : 1 / a.length));
 };
 
-/** Fraction of rows whose argmax equals `labels[r]`. */
-export function argmaxAccuracy(pred: Matrix<Float64Array>, labels: ArrayLike<number>): number {
-  let ok = 0;
-  for (let r = 0; r < pred.rows; r++) {
-    if (argmax(pred.data.subarray(r * pred.cols, (r + 1) * pred.cols)) === labels[r]) ok++;
-  }
-  return pred.rows === 0 ? 0 : ok / pred.rows;
-}
-
 /** Argmax of every row. */
 export function rowLabels(m: Matrix<Float64Array>): number[] {
   return Array.from({ length: m.rows }, (_, r) => argmax(m.data.subarray(r * m.cols, (r + 1) * m.cols)));

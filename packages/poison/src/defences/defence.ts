@@ -178,11 +178,6 @@ export function bestOf(
 export const squaredDistance = (y: Float64Array) => (served: Float64Array) =>
   served.reduce((a, v, j) => a + (v - y[j]!) ** 2, 0);
 
-/** A seeded stream for a named purpose of a defence: (seed, purpose) → independent streams. */
-export function defenceRng(seed: number, offset: number): Rng {
-  return createRng(seed + offset);
-}
-
 /** The query's own seed: a hash of its values (to 1e-6) and a salt, so repeats get the same draw. */
 export function hashSeed(x: Float64Array, salt: number): number {
   let h = 2166136261 ^ salt;

@@ -1,5 +1,6 @@
 /** 'gaussian': ŷ + N(0, ε²/n · I), fresh noise per call (the one defence that answers a repeated query differently). */
-import { defenceRng, defineDefence, epsilonOptions, perturb, stepStrength } from './defence.js';
+import { rngFor } from '@rgdl/gpu-kernels';
+import { defineDefence, epsilonOptions, perturb, stepStrength } from './defence.js';
 
 export const gaussian = defineDefence({
   name: 'gaussian',
@@ -11,7 +12,7 @@ export const gaussian = defineDefence({
   strengthOptions: epsilonOptions,
   needs: [],
   create: (ctx) => {
-    const rng = defenceRng(ctx.seed, 101);
+    const rng = rngFor('gaussian-noise', ctx.seed);
     return {
       answer: (y) =>
         perturb(

@@ -1,4 +1,5 @@
 /** 'mad' (Orekondy et al. 2020, L1 budget ε; ../mad.ts): the move that turns an attacker's gradient furthest; may change the label. */
+import { seedFor } from '@rgdl/gpu-kernels';
 import { madAnswer, randomSurrogate, surrogateProbabilities, type Surrogate } from '../mad.js';
 import { defineDefence, epsilonOptions, stepStrength, type DefenceContext, type DefenceInstance } from './defence.js';
 
@@ -8,7 +9,7 @@ export function madInstance(ctx: DefenceContext, keepLabel: boolean): DefenceIns
   return {
     answer(y, x) {
       if (ctx.epsilon === 0) return { served: y };
-      surrogate ??= randomSurrogate(ctx.classes, x.length, ctx.seed + 31);
+      surrogate ??= randomSurrogate(ctx.classes, x.length, seedFor('mad-surrogate', ctx.seed));
       return { served: madAnswer(y, surrogateProbabilities(surrogate, x), ctx.epsilon, keepLabel) };
     },
   };

@@ -1,5 +1,5 @@
 /** 'random-class': one fixed seeded unit direction per class (the bias control: a consistent shift of fim's size). */
-import { createRng } from '@rgdl/gpu-kernels';
+import { rngFor, createRng } from '@rgdl/gpu-kernels';
 import { argmax } from '../constrain.js';
 import { bestOf, defineDefence, epsilonOptions, squaredDistance, stepStrength } from './defence.js';
 
@@ -14,7 +14,7 @@ export const randomClass = defineDefence({
   needs: [],
   create: (ctx) => {
     // seeded by (seed, class)
-    const classDirection = (c: number) => ctx.randomDirection(createRng(ctx.seed * 1000 + 17 + c));
+    const classDirection = (c: number) => ctx.randomDirection(rngFor('random-class-direction', ctx.seed, c));
     return { answer: (y) => bestOf(ctx, y, [classDirection(argmax(y))], squaredDistance(y)) };
   },
 });
