@@ -15,6 +15,7 @@ function rowRange(m: Matrix<Float64Array>, from: number, to: number): Matrix<Flo
 
 export const adaptive = defineAttacker({
   name: 'adaptive',
+  order: 6,
   summary: 'a softmax clone on the best of soft, argmax or sharpened targets, chosen on its own held-out queries',
   clone: 'softmax',
   labelsOnly: false,

@@ -10,6 +10,8 @@ import { argmax } from '../constrain.js';
 
 export interface AttackerDescriptor<Name extends string = string> {
   readonly name: Name;
+  /** Its place in tables and lists (lower first); absent: after every numbered one, by name. */
+  readonly order?: number;
   /** One line: what it trains on what. */
   readonly summary: string;
   /** The kind of clone it trains. */

@@ -7,6 +7,9 @@
 import { trainClone, type CloneKind } from '../clones.js';
 import { defineAttacker, mapRows, oneHotOf } from './attacker.js';
 
+/** Each kind's soft clone, then its labels-only twin, in this order. */
+const ORDER: Record<CloneKind, number> = { softmax: 0, mlp: 2, eq14: 4 };
+
 const SUMMARY: Record<CloneKind, string> = {
   softmax: 'multinomial logistic regression (knockoff)',
   mlp: 'one hidden layer of 64 tanh units (knockoff)',
@@ -16,6 +19,7 @@ const SUMMARY: Record<CloneKind, string> = {
 function soft<const K extends CloneKind>(kind: K) {
   return defineAttacker({
     name: kind,
+    order: ORDER[kind],
     summary: `${SUMMARY[kind]} on the served answers`,
     clone: kind,
     labelsOnly: false,
@@ -27,6 +31,7 @@ function soft<const K extends CloneKind>(kind: K) {
 function labels<const K extends CloneKind>(kind: K) {
   return defineAttacker({
     name: `${kind}-labels` as const,
+    order: ORDER[kind] + 1,
     summary: `${SUMMARY[kind]} on the argmax of the served answers`,
     clone: kind,
     labelsOnly: true,

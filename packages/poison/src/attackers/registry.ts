@@ -1,24 +1,25 @@
 /**
  * The registry of attackers: every module under attackers/ in one ordered list.
  * The names (Attacker, ATTACKERS), the labels-only ones and the costly ones
- * derive from it. A new attacker is a new module here.
+ * derive from it. A new attacker is a new module in this folder and nothing
+ * else (modules.generated.ts, written by scripts/registries.mjs, imports them all).
  */
-import { adaptive } from './adaptive.js';
 import type { AttackerDescriptor } from './attacker.js';
-import { eq14, eq14Labels, mlp, mlpLabels, softmax, softmaxLabels } from './clone-kinds.js';
-import { softmaxSharpened } from './softmax-sharpened.js';
+import { MODULES } from './modules.generated.js';
 
-/** Every attacker, in the order tables list them. */
-export const ATTACKER_REGISTRY = [
-  softmax,
-  softmaxLabels,
-  mlp,
-  mlpLabels,
-  eq14,
-  eq14Labels,
-  adaptive,
-  softmaxSharpened,
-] as const;
+/** What the folder's modules export that is an attacker descriptor. */
+type ValuesOf<M> = M extends unknown ? M[keyof M] : never;
+type Descriptors = Extract<ValuesOf<(typeof MODULES)[number]>, AttackerDescriptor<string>>;
+
+const isDescriptor = (v: unknown): v is Descriptors =>
+  typeof v === 'object' && v !== null && 'labelsOnly' in v && 'clone' in v && 'train' in v;
+
+/** Every attacker the folder's modules export, by `order` (then name). */
+export const ATTACKER_REGISTRY: readonly Descriptors[] = Object.freeze(
+  MODULES.flatMap((m) => Object.values(m).filter(isDescriptor)).sort(
+    (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.name.localeCompare(b.name),
+  ),
+);
 
 export type Attacker = (typeof ATTACKER_REGISTRY)[number]['name'];
 

@@ -8,6 +8,7 @@ import { defineAttacker, mapRows, sharpen } from './attacker.js';
 
 export const softmaxSharpened = defineAttacker({
   name: 'softmax-sharpened',
+  order: 7,
   summary: 'multinomial logistic regression on the served answers sharpened at T = ½',
   clone: 'softmax',
   labelsOnly: false,

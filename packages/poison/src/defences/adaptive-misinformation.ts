@@ -9,6 +9,7 @@ import { defineDefence } from './defence.js';
 
 export const adaptiveMisinformation = defineDefence({
   name: 'adaptive-misinformation',
+  order: 11,
   summary: 'answers to queries that look out of distribution blended with misinformation',
   armName: 'adaptive misinformation',
   keepsLabel: false,

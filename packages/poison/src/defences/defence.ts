@@ -61,6 +61,12 @@ export interface DefenceSettings {
   readonly reference?: Matrix<Float64Array>;
   /** 'adaptive-misinformation': quantile of the reference scores used as the OOD threshold τ (default 0.05). */
   readonly quantile?: number;
+  /**
+   * The strength of a defence whose knob has no field above (its descriptor's
+   * strengthOptions sets it; the defence reads ctx.options.strength), so a new
+   * defence needs no new field here.
+   */
+  readonly strength?: number;
   /** Seed of the defender's own randomness. */
   readonly seed?: number;
   /** 'fim': precomputed per-class directions (e.g. shared by several services); computed lazily otherwise. */
@@ -99,6 +105,8 @@ export interface DefenceInstance {
 
 export interface DefenceDescriptor<Name extends string = string> {
   readonly name: Name;
+  /** Its place in tables and lists (lower first); absent: after every numbered one, by name. */
+  readonly order?: number;
   /** One line: what it serves instead of ŷ. */
   readonly summary: string;
   /** How verdicts name it ("a fixed random direction per class of the same size"). */

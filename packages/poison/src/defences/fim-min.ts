@@ -4,6 +4,7 @@ import { bestOf, defineDefence, epsilonOptions, squaredDistance, stepStrength } 
 
 export const fimMin = defineDefence({
   name: 'fim-min',
+  order: 2,
   summary: 'ŷ moved by ε along the smallest-eigenvalue direction of F̃(e_c) (the sign with the longer feasible step)',
   armName: 'the smallest-eigenvalue direction',
   keepsLabel: true,

@@ -19,6 +19,7 @@ export function fisherQuadratic(F: Float64Array, d: Float64Array): number {
 /** Eq. 19: of the candidate steps at class c, the served answer with the largest δyᵀF̃(e_c)δy. */
 export const fim = defineDefence({
   name: 'fim',
+  order: 1,
   summary: 'ŷ moved by ε along the top eigenvector of the generation FIM F̃(e_c) (eq. 19)',
   armName: 'the top FIM eigenvector',
   keepsLabel: true,

@@ -4,6 +4,7 @@ import { defineDefence, epsilonOptions, perturb, stepStrength } from './defence.
 
 export const gaussian = defineDefence({
   name: 'gaussian',
+  order: 5,
   summary: 'ŷ plus fresh Gaussian noise of expected length ε',
   armName: 'Gaussian noise',
   keepsLabel: true,

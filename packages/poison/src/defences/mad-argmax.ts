@@ -4,6 +4,7 @@ import { madInstance } from './mad.js';
 
 export const madArgmax = defineDefence({
   name: 'mad-argmax',
+  order: 10,
   summary: 'MAD shrunk until the label is kept',
   armName: 'MAD-argmax',
   keepsLabel: true,

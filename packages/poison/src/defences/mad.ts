@@ -17,6 +17,7 @@ export function madInstance(ctx: DefenceContext, keepLabel: boolean): DefenceIns
 
 export const mad = defineDefence({
   name: 'mad',
+  order: 9,
   summary: 'the move within an L1 budget that turns an attacker\u2019s gradient furthest (MAD)',
   armName: 'MAD',
   keepsLabel: false,

@@ -3,6 +3,7 @@ import { defineDefence } from './defence.js';
 
 export const none = defineDefence({
   name: 'none',
+  order: 0,
   summary: 'the clean answer ŷ',
   armName: 'no defence',
   keepsLabel: true,

@@ -5,6 +5,7 @@ import { bestOf, defineDefence, epsilonOptions, squaredDistance, stepStrength } 
 
 export const randomClass = defineDefence({
   name: 'random-class',
+  order: 3,
   summary: 'ŷ moved by ε along a fixed random direction per class',
   armName: 'a fixed random direction per class of the same size',
   keepsLabel: true,

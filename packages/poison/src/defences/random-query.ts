@@ -4,6 +4,7 @@ import { defineDefence, epsilonOptions, hashSeed, perturb, stepStrength } from '
 
 export const randomQuery = defineDefence({
   name: 'random-query',
+  order: 4,
   summary: 'ŷ moved by ε along a random direction drawn per query (the same for a repeated query)',
   armName: 'fresh random noise per query of the same size',
   keepsLabel: true,

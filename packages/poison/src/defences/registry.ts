@@ -2,39 +2,26 @@
  * The registry of defences: every module under defences/ in one ordered list.
  * Everything that lists defences derives from it: the names (DefenceName,
  * DEFENCES), the label-keeping ones, the strengths, the CLI's choices, the
- * page's list and the fair grid's arms. A new defence is a new module here.
+ * page's list and the fair grid's arms. A new defence is a new module in this
+ * folder and nothing else: modules.generated.ts (written by scripts/registries.mjs
+ * when the package builds, typechecks or tests) imports every module here.
  */
-import { adaptiveMisinformation } from './adaptive-misinformation.js';
 import type { DefenceDescriptor } from './defence.js';
-import { fim } from './fim.js';
-import { fimMin } from './fim-min.js';
-import { gaussian } from './gaussian.js';
-import { mad } from './mad.js';
-import { madArgmax } from './mad-argmax.js';
-import { none } from './none.js';
-import { randomClass } from './random-class.js';
-import { randomQuery } from './random-query.js';
-import { reverseSigmoid } from './reverse-sigmoid.js';
-import { round } from './round.js';
-import { rounded } from './rounded.js';
-import { top1 } from './top1.js';
+import { MODULES } from './modules.generated.js';
 
-/** Every defence, in the order tables list them. */
-export const DEFENCE_REGISTRY = [
-  none,
-  fim,
-  fimMin,
-  randomClass,
-  randomQuery,
-  gaussian,
-  round,
-  rounded,
-  reverseSigmoid,
-  mad,
-  madArgmax,
-  adaptiveMisinformation,
-  top1,
-] as const;
+/** What the folder's modules export that is a defence descriptor. */
+type ValuesOf<M> = M extends unknown ? M[keyof M] : never;
+type Descriptors = Extract<ValuesOf<(typeof MODULES)[number]>, DefenceDescriptor<string>>;
+
+const isDescriptor = (v: unknown): v is Descriptors =>
+  typeof v === 'object' && v !== null && 'armName' in v && 'keepsLabel' in v && 'create' in v;
+
+/** Every defence the folder's modules export, by `order` (then name). */
+export const DEFENCE_REGISTRY: readonly Descriptors[] = Object.freeze(
+  MODULES.flatMap((m) => Object.values(m).filter(isDescriptor)).sort(
+    (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.name.localeCompare(b.name),
+  ),
+);
 
 export type DefenceName = (typeof DEFENCE_REGISTRY)[number]['name'];
 

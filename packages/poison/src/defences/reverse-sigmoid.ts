@@ -6,6 +6,7 @@ import { defineDefence } from './defence.js';
 
 export const reverseSigmoid = defineDefence({
   name: 'reverse-sigmoid',
+  order: 8,
   summary: 'ŷ − β(σ(γ logit ŷ) − ½), renormalised (Lee et al. 2019)',
   armName: 'reverse sigmoid',
   keepsLabel: false,

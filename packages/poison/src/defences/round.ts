@@ -26,6 +26,7 @@ export function roundOnSimplex(y: Float64Array, decimals: number): Float64Array 
 
 export const round = defineDefence({
   name: 'round',
+  order: 6,
   summary: 'ŷ rounded to k decimals on the simplex (largest remainder)',
   armName: 'rounding',
   keepsLabel: false,

@@ -10,6 +10,7 @@ import { defineDefence } from './defence.js';
 
 export const rounded = defineDefence({
   name: 'rounded',
+  order: 7,
   summary: 'ŷ rounded to k decimals entry by entry, then projected onto the simplex (ART Rounded)',
   armName: 'rounding entry by entry (ART)',
   keepsLabel: false,

@@ -4,6 +4,7 @@ import { defineDefence } from './defence.js';
 
 export const top1 = defineDefence({
   name: 'top1',
+  order: 12,
   summary: 'the one-hot label of ŷ',
   armName: 'top-1 labels',
   keepsLabel: true,
