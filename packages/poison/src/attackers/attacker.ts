@@ -49,6 +49,31 @@ export const sharpen = (a: Float64Array): Float64Array => {
   return p.map((v) => (s > 0 ? v / s : 1 / a.length));
 };
 
+/**
+ * An attacker's own validation split: the first 80% of its queries (and their
+ * answers) to fit on, the last 20% to choose its settings on, scored against the
+ * answers it got, never the victim's true labels.
+ */
+export function holdOut(
+  x: Matrix<Float64Array>,
+  served: Matrix<Float64Array>,
+): {
+  fitX: Matrix<Float64Array>;
+  fitY: Matrix<Float64Array>;
+  heldX: Matrix<Float64Array>;
+  heldY: Matrix<Float64Array>;
+} {
+  const cut = Math.floor(0.8 * x.rows);
+  const rows = (m: Matrix<Float64Array>, from: number, to: number) =>
+    matrix(to - from, m.cols, m.data.slice(from * m.cols, to * m.cols));
+  return {
+    fitX: rows(x, 0, cut),
+    fitY: rows(served, 0, cut),
+    heldX: rows(x, cut, x.rows),
+    heldY: rows(served, cut, served.rows),
+  };
+}
+
 /** Argmax of every row. */
 export function rowLabels(m: Matrix<Float64Array>): number[] {
   return Array.from({ length: m.rows }, (_, r) => argmax(m.data.subarray(r * m.cols, (r + 1) * m.cols)));
