@@ -1,5 +1,11 @@
 export type { Backend, BackendName, MatmulOptions, RbmTrainer, RbmTrainerStep } from './backend.js';
-export { createBackend, type CreateBackendOptions } from './create-backend.js';
+export {
+  createBackend,
+  registerBackend,
+  registeredBackends,
+  type BackendFactory,
+  type CreateBackendOptions,
+} from './create-backend.js';
 export { createCpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.js';
 export {
   createGpuJsBackend,
