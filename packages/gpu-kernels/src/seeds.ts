@@ -58,10 +58,16 @@ const STREAMS = {
   'clone-mlp-init': (seed: number) => seed + 17,
   /** The eq. 14 clone's draws of eq. 2. */
   'clone-eq14-probabilities': (seed: number) => seed + 3,
+  /** The fair test's pool of out-of-distribution queries. */
+  'ood-pool': () => 77,
   /** The inputs the transfer study perturbs. */
   'transfer-inputs': () => 99,
   /** The clone FIM of transfer input i. */
   'transfer-fisher': (i: number) => 1000 + i,
+  /** The demo's defended servers and their FIM cache, from its seed. */
+  'demo-defender': (root: number) => root + 1000,
+  /** The demo's GEMM timing matrices of side n. */
+  'demo-gemm': (root: number, n: number) => root + n,
   // @rgdl/experiments: a training run's scoring, from its training seed
   /** The eq. 2 draws of the test accuracy. */
   'train-evaluation': (root: number) => root + 1,

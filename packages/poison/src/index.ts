@@ -1,3 +1,3 @@
-/** @rgdl/poison for Node: the universal API plus the fair test on the shipped MNIST. */
+/** @rgdl/poison for Node: the universal API plus the fair test's data on the shipped MNIST. */
 export * from './universal.js';
-export { fairTestData, runFairTest } from './fair-test-run.js';
+export { fairTestData } from './fair-test-data.js';

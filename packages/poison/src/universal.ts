@@ -58,8 +58,8 @@ export {
 } from './attack.js';
 export { madAnswer, gradientAngle, randomSurrogate, surrogateProbabilities, type Surrogate } from './mad.js';
 export { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinformation.js';
+export { summariseFairTest, type FairSummary, type CurvePoint, type MatchedComparison } from './fair-summary.js';
 export {
-  summariseFairTest,
   widthsForDepth,
   fairCells,
   fairVictim,
@@ -75,9 +75,6 @@ export {
   type FairTestResult,
   type FairRow,
   type ArmCost,
-  type FairSummary,
-  type CurvePoint,
-  type MatchedComparison,
 } from './fair-test.js';
 export { defineDefence, type DefenceContext, type DefenceInstance, type RowAnswer } from './defences/defence.js';
 export {

@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { rngFor, createBackend, createRng, matrix, naiveMatmul, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import {
+  rngFor,
+  seedFor,
+  createBackend,
+  createRng,
+  matrix,
+  naiveMatmul,
+  type Backend,
+  type Matrix,
+} from '@rgdl/gpu-kernels';
 import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
@@ -70,7 +79,7 @@ async function kernelStep(be: Backend, seed: number, maxN: number): Promise<Kern
   const throughput: KernelReport['throughput'] = [];
   for (const dtype of ['f64', 'f32'] as const) {
     for (const n of [128, 512, 1024, 2048].filter((m) => m <= maxN)) {
-      const m = randomSquare(seed + n, n, dtype === 'f32');
+      const m = randomSquare(seedFor('demo-gemm', seed, n), n, dtype === 'f32');
       be.matmul(m as Matrix<Float64Array>, m as Matrix<Float64Array>); // warm-up
       const ms = timeMatmul(be, m, n >= 1024 ? 2 : 4);
       throughput.push({ n, dtype, ms, gflops: (2 * n ** 3) / ms / 1e6 });
@@ -174,7 +183,10 @@ Options:
       const victim = trainVictim(be, recipe, train, attackerSplit, { seed }).net;
       const trainSeconds = (performance.now() - tTrain) / 1000;
       const tEval = performance.now();
-      const victimEval = evaluateClassifier(be, victim, test, { samples: [recipe.evalSamples], seed: seed + 1 });
+      const victimEval = evaluateClassifier(be, victim, test, {
+        samples: [recipe.evalSamples],
+        seed: seedFor('train-evaluation', seed),
+      });
       const victimAccuracy = victimEval.sampled[0]?.accuracy ?? victimEval.exact ?? NaN;
       const evalSeconds = (performance.now() - tEval) / 1000;
       say(
@@ -193,7 +205,7 @@ Options:
       const layer = flow.layers[0]!;
       const sv = Array.from(layer.singularValues);
       // the same per-class FIM the 'fim' server uses (computed once, shared with it)
-      const classDirections = classPoisonDirections(be, victim, { seed: seed + 1000 });
+      const classDirections = classPoisonDirections(be, victim, { seed: seedFor('demo-defender', seed) });
       const fisher = Array.from(classDirections.eigenvalues);
       const diagSeconds = (performance.now() - tDiag) / 1000;
       say(
@@ -227,7 +239,7 @@ Options:
           modelName: 'demo-victim',
           defence: d.defence,
           strength: d.epsilon,
-          seed: seed + 1000,
+          seed: seedFor('demo-defender', seed),
           directions: classDirections,
           logger: false,
         });

@@ -1,12 +1,8 @@
-import { createCpuBackend } from '@rgdl/gpu-kernels';
-import { afterAll, describe, expect, it } from 'vitest';
-import { summariseFairTest, type FairTestConfig } from './fair-test.js';
-import { runFairTest } from './fair-test-run.js';
+import { summariseFairTest, type FairTestConfig } from '@rgdl/poison';
+import { describe, expect, it } from 'vitest';
+import { runGrid } from './run-grid.js';
 
-const be = createCpuBackend();
-afterAll(() => be.dispose());
-
-describe('runFairTest (a tiny grid)', () => {
+describe('the fair test as jobs in this process (a tiny grid, results in memory)', () => {
   const config: FairTestConfig = {
     depths: [1],
     arms: [
@@ -29,8 +25,9 @@ describe('runFairTest (a tiny grid)', () => {
   };
   it('pairs seeds across arms, matches costs, bounds label-preserving defences and writes a verdict', {
     timeout: 300_000,
-  }, () => {
-    const r = runFairTest(be, config);
+  }, async () => {
+    const { result: r, jobs, computed } = await runGrid({ config }, { workers: 0 });
+    expect(computed).toBe(jobs); // nothing stored, so every job ran
     // (8 arm settings × 2 budgets × 2 attackers + 8 settings × 1 costly budget (adaptive)
     //  + 2 settings × 2 budgets (ood) + 3 settings × 1 budget (eq14)) × 3 seeds
     expect(r.rows).toHaveLength((8 * 2 * 2 + 8 + 2 * 2 + 3) * 3);
