@@ -59,9 +59,14 @@ const checks = {
   '@rgdl/rg-flow': `const be = (await import('@rgdl/gpu-kernels')).createCpuBackend({ threads: 1 });
     const g = m.couplingsFromDistribution(Float64Array.of(0.1, 0.2, 0.3, 0.4), be);
     if (g.length !== 4 || !g.every(Number.isFinite)) throw new Error('couplings'); be.dispose();`,
-  '@rgdl/fisher': `if (typeof m.generationFisher !== 'function' || m.EXACT_FISHER_WIDTH !== 16) throw new Error('exports');`,
+  '@rgdl/fisher': `if (typeof m.generationFisher !== 'function' || typeof m.amplificationCell !== 'function') throw new Error('exports');`,
   '@rgdl/poison': `const r = m.constrainStep(Float64Array.of(0.7, 0.3), Float64Array.of(-0.1, 0.1), 'simplex');
-    if (m.argmax(r.served) !== 0) throw new Error('label changed');`,
+    if (m.argmax(r.served) !== 0) throw new Error('label changed');
+    if (!m.DEFENCES.includes('high-confidence') || !m.ATTACKERS.includes('softmax-tuned')) throw new Error('registries');`,
+  '@rgdl/experiments': `const spec = m.parseDataFlags({ data: 'synthetic', size: '3' });
+    const d = m.loadDataset(spec, 'test', 5);
+    if (d.x.rows !== 5 || d.x.cols !== 9) throw new Error('dataset');
+    if (m.table(['a'], [[1]]) !== 'a\\n-\\n1\\n') throw new Error('table');`,
 };
 for (const [name, body] of Object.entries(checks)) {
   if (!(name in packed)) throw new Error(`${name} was not packed`);
