@@ -17,8 +17,20 @@ import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/v
 import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
 import { amplificationMarkdown, runAmplificationSuite, type AmplificationResult } from './suites/amplification.js';
 import { gpujsMarkdown, runGpujsSuite, type GpujsSuiteResult } from './suites/gpujs.js';
+import { attackersMarkdown, runAttackersSuite, type AttackersResult } from './suites/attackers.js';
 
-const SUITES = ['kernels', 'rbm', 'victims', 'rg-flow', 'fisher', 'amplification', 'server', 'grid', 'gpujs'] as const;
+const SUITES = [
+  'kernels',
+  'rbm',
+  'victims',
+  'rg-flow',
+  'fisher',
+  'amplification',
+  'attackers',
+  'server',
+  'grid',
+  'gpujs',
+] as const;
 type Suite = (typeof SUITES)[number];
 
 function writeAtomic(path: string, text: string): void {
@@ -84,6 +96,7 @@ async function main(): Promise<number> {
     server: () => runServerSuite({ quick, log }),
     grid: () => runGridSuite({ quick, log }),
     amplification: () => runAmplificationSuite({ quick, log }),
+    attackers: () => runAttackersSuite({ quick, log }),
     gpujs: () => runGpujsSuite({ quick, log }),
   };
   for (const suite of suites) {
@@ -113,6 +126,7 @@ async function main(): Promise<number> {
       server: (r) => serverMarkdown(r as ServerSuiteResult),
       grid: (r) => gridMarkdown(r as GridSuiteResult),
       amplification: (r) => amplificationMarkdown(r as AmplificationResult),
+      attackers: (r) => attackersMarkdown(r as AttackersResult),
       gpujs: (r) => gpujsMarkdown(r as GpujsSuiteResult),
     };
     const body = markdown[suite](saved.result);

@@ -7,7 +7,13 @@
  */
 import { join } from 'node:path';
 import { readRegularFileText } from '@rgdl/rbm';
-import { summariseFairTest, type FairSummary, type FairTestConfig, type FairTestResult } from '@rgdl/poison';
+import {
+  oodAttacker,
+  summariseFairTest,
+  type FairSummary,
+  type FairTestConfig,
+  type FairTestResult,
+} from '@rgdl/poison';
 import { type DataSpec, loadDataset } from './data.js';
 import { UsageError } from './errors.js';
 import { FAIR_GRIDS, GRID_FIELDS, type FairGridName } from './presets.js';
@@ -63,9 +69,9 @@ export async function runFairExperiment(options: FairExperimentOptions): Promise
   if (options.data !== undefined) {
     const cols = loadDataset(options.data, 'train').x.cols;
     const side = Math.round(Math.sqrt(cols));
-    if (side * side !== cols && base.attackers.includes('ood')) {
-      options.onNote?.(`${cols} inputs are not a square image; the OOD attacker is left out`);
-      attackers = base.attackers.filter((a) => a !== 'ood');
+    if (side * side !== cols && base.attackers.some((a) => oodAttacker(a) !== undefined)) {
+      options.onNote?.(`${cols} inputs are not a square image; the attackers on OOD queries are left out`);
+      attackers = base.attackers.filter((a) => oodAttacker(a) === undefined);
     }
   }
   const { onProgress: _drop, data: _none, ...baseConfig } = base;
@@ -125,7 +131,12 @@ function fairPlots(out: string, config: FairTestConfig, summary: FairSummary): O
       .flatMap((attacker) => [
         {
           path: join(out, `fair-cost-d${depth}-${attacker}.svg`),
-          chart: fairCostChart(summary, depth, attacker, attacker === 'ood' ? Math.max(...config.budgets) : top),
+          chart: fairCostChart(
+            summary,
+            depth,
+            attacker,
+            oodAttacker(attacker) !== undefined ? Math.max(...config.budgets) : top,
+          ),
         },
         {
           path: join(out, `fair-budget-d${depth}-${attacker}.svg`),

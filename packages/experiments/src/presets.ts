@@ -17,9 +17,23 @@ export const FAIR_QUICK: FairTestConfig = {
     { defence: 'random-class', strengths: [0.1, 0.3] },
     { defence: 'mad-argmax', strengths: [0.1, 0.4] },
     { defence: 'adaptive-misinformation', strengths: [0.05] },
+    // the fixed map, to show the inversion attacker undoing it
+    { defence: 'adaptive-misinformation-map', strengths: [0.05] },
     { defence: 'top1', strengths: [0] },
   ],
-  attackers: ['softmax', 'softmax-labels', 'adaptive', 'ood'],
+  // the battery: plain, labels-only, tuned (and tuned labels-only), adaptive, inversion; on OOD
+  // queries the plain clone and the inversion attacker (the case adaptive misinformation is for)
+  attackers: [
+    'softmax',
+    'softmax-labels',
+    'tuned-softmax',
+    'tuned-softmax-labels',
+    'adaptive',
+    'inversion',
+    'ood',
+    'ood-inversion',
+  ],
+  attackerArms: { 'ood-inversion': ['none', 'adaptive-misinformation', 'adaptive-misinformation-map'] },
   budgets: [200, 800],
   seeds: [1, 2, 3, 4],
   testExamples: 400,

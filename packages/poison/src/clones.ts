@@ -127,11 +127,40 @@ function softTargets(y: { rows: number; cols: number; data: Float64Array }): Flo
 }
 
 function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone {
-  const H = 64;
-  const n0 = data.x.cols;
-  const K = data.classes;
-  const N = data.x.rows;
-  const rng = rngFor('clone-mlp-init', options.seed);
+  return fitMlp(be, data.x, matrix(data.y.rows, data.y.cols, softTargets(data.y)), {
+    seed: options.seed,
+    ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+  });
+}
+
+/** The MLP clone's settings (defaults: the plain 'mlp' attacker's). */
+export interface MlpSettings {
+  readonly seed: number;
+  /** Hidden tanh units (64). */
+  readonly hidden?: number;
+  /** Full-batch Adam epochs (300). */
+  readonly epochs?: number;
+  /** Adam step (0.01). */
+  readonly learningRate?: number;
+  /** L2 penalty on the weights, not the biases (1e-4). */
+  readonly weightDecay?: number;
+}
+
+/**
+ * One hidden layer of tanh units and a softmax output, fitted to soft targets
+ * (rows on the simplex) by full-batch Adam on the cross-entropy.
+ */
+export function fitMlp(
+  be: Backend,
+  queries: Matrix<Float64Array>,
+  targets: Matrix<Float64Array>,
+  settings: MlpSettings,
+): Clone {
+  const H = settings.hidden ?? 64;
+  const n0 = queries.cols;
+  const K = targets.cols;
+  const N = queries.rows;
+  const rng = rngFor('clone-mlp-init', settings.seed);
   const W1 = matrix(
     n0,
     H,
@@ -146,23 +175,24 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
   const b2 = new Float64Array(K);
   const params = [W1.data, b1, W2.data, b2];
   const adam = new Optimiser(params, 'adam');
-  const target = softTargets(data.y);
-  const lr = 0.01;
-  const forward = (x: typeof data.x) => {
+  const target = targets.data;
+  const lr = settings.learningRate ?? 0.01;
+  const decay = settings.weightDecay ?? 1e-4;
+  const forward = (x: Matrix<Float64Array>) => {
     const h = be.matmulAddBias(x, W1, b1);
     for (let i = 0; i < h.data.length; i++) h.data[i] = Math.tanh(h.data[i]!);
     return { h, p: softmaxRows(be.matmulAddBias(h, W2, b2)) };
   };
-  const epochs = options.epochs ?? 300;
+  const epochs = settings.epochs ?? 300;
   for (let e = 1; e <= epochs; e++) {
-    const { h, p } = forward(data.x);
+    const { h, p } = forward(queries);
     for (let i = 0; i < p.data.length; i++) p.data[i] = (p.data[i]! - target[i]!) / N; // dL/dz
     const gW2 = be.matmul(h, p, { transA: true });
     const gb2 = new Float64Array(K);
     for (let r = 0; r < N; r++) for (let c = 0; c < K; c++) gb2[c]! += p.data[r * K + c]!;
     const dh = be.matmul(p, W2, { transB: true });
     for (let i = 0; i < dh.data.length; i++) dh.data[i]! *= 1 - h.data[i]! ** 2;
-    const gW1 = be.matmul(data.x, dh, { transA: true });
+    const gW1 = be.matmul(queries, dh, { transA: true });
     const gb1 = new Float64Array(H);
     for (let r = 0; r < N; r++) for (let j = 0; j < H; j++) gb1[j]! += dh.data[r * H + j]!;
     const grads = [gW1.data, gb1, gW2.data, gb2];
@@ -170,7 +200,7 @@ function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone
     for (const k of [0, 2]) {
       const g = grads[k]!;
       const theta = params[k]!;
-      for (let i = 0; i < theta.length; i++) g[i]! += 1e-4 * theta[i]!;
+      for (let i = 0; i < theta.length; i++) g[i]! += decay * theta[i]!;
     }
     adam.step(grads, lr);
   }

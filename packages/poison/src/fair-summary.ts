@@ -7,7 +7,7 @@
  * claims only what an interval excluding 0 carries.
  */
 import type { DefenceName } from './defences.js';
-import type { FairAttacker, FairTestConfig, FairTestResult } from './fair-test.js';
+import { oodAttacker, type FairAttacker, type FairTestConfig, type FairTestResult } from './fair-test.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 
 export interface CurvePoint {
@@ -39,16 +39,18 @@ export interface FairSummary {
     points: CurvePoint[];
   }[];
   readonly matched: MatchedComparison[];
-  /** Undefended soft clone − labels-only clone (paired), per depth, attacker family and budget. */
+  /** Undefended soft clone − labels-only clone (paired), per depth, attacker with a '-labels' twin, and budget. */
   readonly labelsOnlyBound: {
     depth: number;
-    attacker: 'softmax' | 'mlp' | 'eq14';
+    attacker: FairAttacker;
     budget: number;
     difference: PairedDifference;
   }[];
   /** Adaptive misinformation against the OOD attacker: clone damage vs none (paired) and benign label loss, per strength. */
   readonly misinformation: {
     depth: number;
+    defence: DefenceName;
+    attacker: FairAttacker;
     budget: number;
     strength: number;
     damage: PairedDifference;
@@ -68,7 +70,31 @@ export interface FairSummary {
     reference: number;
     multiplier: number | null;
   }[];
+  /**
+   * Each defence judged by its worst case: at every depth, budget and strength,
+   * the attacker (of those run on that arm) whose clone is most accurate on
+   * average, against the undefended worst case at the same depth and budget;
+   * damage = undefended worst − defended worst, paired by seed.
+   */
+  readonly worstCase: WorstCase[];
   readonly verdict: string;
+}
+
+export interface WorstCase {
+  readonly depth: number;
+  readonly budget: number;
+  readonly defence: DefenceName;
+  readonly strength: number;
+  /** Defender cost (mean ‖δy‖₁) and the honest user's labels kept. */
+  readonly cost: number;
+  readonly honestLabelKept: number;
+  /** The attackers run on this arm at this budget (the worst case is over these). */
+  readonly attackers: readonly FairAttacker[];
+  readonly worstAttacker: FairAttacker;
+  readonly cloneAccuracy: number;
+  readonly undefendedAttacker: FairAttacker;
+  readonly undefendedAccuracy: number;
+  readonly damage: PairedDifference;
 }
 
 /** Linear interpolation of y(x) at x0 on points sorted by x; undefined outside the range. */
@@ -157,26 +183,28 @@ export function summariseFairTest(result: FairTestResult, config: Pick<FairTestC
     }
   }
   const labelsOnlyBound: FairSummary['labelsOnlyBound'] = [];
-  for (const c of curves.filter(
-    (x) => x.defence === 'none' && (x.attacker === 'softmax' || x.attacker === 'mlp' || x.attacker === 'eq14'),
-  )) {
+  for (const c of curves.filter((x) => x.defence === 'none' && !x.attacker.endsWith('-labels'))) {
     const l = curve(c.depth, `${c.attacker}-labels`, c.budget, 'none');
     if (l)
       labelsOnlyBound.push({
         depth: c.depth,
-        attacker: c.attacker as 'softmax' | 'mlp' | 'eq14',
+        attacker: c.attacker,
         budget: c.budget,
         difference: pairedDifference([...c.points[0]!.perSeed], [...l.points[0]!.perSeed]),
       });
   }
   const misinformation: FairSummary['misinformation'] = [];
-  for (const c of curves.filter((x) => x.defence === 'adaptive-misinformation' && x.attacker === 'ood')) {
-    const none = curve(c.depth, 'ood', c.budget, 'none');
+  for (const c of curves.filter(
+    (x) => x.defence.startsWith('adaptive-misinformation') && oodAttacker(x.attacker) !== undefined,
+  )) {
+    const none = curve(c.depth, c.attacker, c.budget, 'none');
     if (!none) continue;
     for (const p of c.points) {
-      const arm = costOf.get(key(c.depth, 'adaptive-misinformation', p.strength))!;
+      const arm = costOf.get(key(c.depth, c.defence, p.strength))!;
       misinformation.push({
         depth: c.depth,
+        defence: c.defence,
+        attacker: c.attacker,
         budget: c.budget,
         strength: p.strength,
         damage: pairedDifference([...none.points[0]!.perSeed], [...p.perSeed]),
@@ -227,14 +255,61 @@ export function summariseFairTest(result: FairTestResult, config: Pick<FairTestC
       multipliers.push({ depth, defence, strength: strongest.strength, reference, multiplier });
     }
   }
+  const worstCase = worstCases(curves, result);
   return {
     curves,
     matched,
     labelsOnlyBound,
     misinformation,
     multipliers,
-    verdict: fairVerdict(matched, labelsOnlyBound, misinformation),
+    worstCase,
+    verdict: fairVerdict(matched, labelsOnlyBound, misinformation, worstCase),
   };
+}
+
+/** The most accurate clone (by its mean over seeds) among `curves` at one strength. */
+function strongest(curves: FairSummary['curves'], strength: number) {
+  let best: { attacker: FairAttacker; mean: number; perSeed: readonly number[] } | undefined;
+  for (const c of curves) {
+    const p = c.points.find((x) => x.strength === strength);
+    if (p && (best === undefined || p.mean > best.mean))
+      best = { attacker: c.attacker, mean: p.mean, perSeed: p.perSeed };
+  }
+  return best;
+}
+
+function worstCases(curves: FairSummary['curves'], result: FairTestResult): WorstCase[] {
+  const out: WorstCase[] = [];
+  const groups = [...new Set(curves.map((c) => `${c.depth}|${c.budget}`))];
+  for (const g of groups) {
+    const [depth, budget] = g.split('|').map(Number) as [number, number];
+    const here = curves.filter((c) => c.depth === depth && c.budget === budget);
+    const none = strongest(
+      here.filter((c) => c.defence === 'none'),
+      0,
+    );
+    if (!none) continue;
+    for (const cost of result.costs.filter((c) => c.depth === depth && c.defence !== 'none')) {
+      const arm = here.filter((c) => c.defence === cost.defence && c.points.some((p) => p.strength === cost.strength));
+      const worst = strongest(arm, cost.strength);
+      if (!worst) continue;
+      out.push({
+        depth,
+        budget,
+        defence: cost.defence,
+        strength: cost.strength,
+        cost: cost.cost,
+        honestLabelKept: cost.honestLabelKept,
+        attackers: arm.map((c) => c.attacker),
+        worstAttacker: worst.attacker,
+        cloneAccuracy: worst.mean,
+        undefendedAttacker: none.attacker,
+        undefendedAccuracy: none.mean,
+        damage: pairedDifference([...none.perSeed], [...worst.perSeed]),
+      });
+    }
+  }
+  return out;
 }
 
 function ci(d: PairedDifference): string {
@@ -246,6 +321,7 @@ function fairVerdict(
   matched: readonly MatchedComparison[],
   bounds: FairSummary['labelsOnlyBound'],
   misinformation: FairSummary['misinformation'],
+  worstCase: readonly WorstCase[],
 ): string {
   const parts: string[] = [];
   const depths = [...new Set(matched.map((m) => m.depth))].sort((a, b) => a - b);
@@ -280,7 +356,22 @@ function fairVerdict(
   }
   for (const m of misinformation) {
     parts.push(
-      `Adaptive misinformation (quantile ${m.strength}) at depth ${m.depth} against the OOD attacker (${m.budget} queries): clone damage ${ci(m.damage)}${m.damage.excludesZero ? '' : m.damage.sd === 0 ? ' (identical in every seed: no interval)' : ', not distinguishable from 0'}; benign users lose ${pts(m.benignLabelLoss)}% of labels; ${pts(m.oodLabelChanged)}% of OOD answers change label.`,
+      `${m.defence} (quantile ${m.strength}) at depth ${m.depth} against the ${m.attacker} attacker (${m.budget} OOD queries): clone damage ${ci(m.damage)}${m.damage.excludesZero ? '' : m.damage.sd === 0 ? ' (identical in every seed: no interval)' : ', not distinguishable from 0'}; benign users lose ${pts(m.benignLabelLoss)}% of labels; ${pts(m.oodLabelChanged)}% of OOD answers change label.`,
+    );
+  }
+  // each defence at its strongest setting, by its worst case at the largest budget of every depth
+  for (const depth of [...new Set(worstCase.map((w) => w.depth))].sort((a, b) => a - b)) {
+    const at = worstCase.filter((w) => w.depth === depth);
+    const budget = Math.max(...at.map((w) => w.budget));
+    const atB = at.filter((w) => w.budget === budget);
+    const items = [...new Set(atB.map((w) => w.defence))].map((defence) => {
+      const w = atB.filter((x) => x.defence === defence).sort((a, b) => b.cost - a.cost)[0];
+      if (!w) return undefined;
+      const naive = w.attackers.length < 3 ? `; only ${w.attackers.length} attacker(s) ran on this arm` : '';
+      return `${defence} (cost ${w.cost.toFixed(3)}, honest labels kept ${pts(w.honestLabelKept)}%): worst attacker ${w.worstAttacker} at ${pts(w.cloneAccuracy)}%, damage ${ci(w.damage)}${w.damage.excludesZero ? '' : ', not distinguishable from 0'}${naive}`;
+    });
+    parts.push(
+      `Worst case at depth ${depth}, ${budget} queries (each defence at its strongest setting, against the most accurate clone among the attackers run on it; undefended worst case ${pts(atB[0]!.undefendedAccuracy)}% by ${atB[0]!.undefendedAttacker}): ${items.filter((x) => x !== undefined).join('; ')}.`,
     );
   }
   return parts.join(' ');

@@ -6,7 +6,7 @@
  */
 import { seedFor } from '@rgdl/gpu-kernels';
 import { loadMnist, subset, type LabelledData } from '@rgdl/rbm';
-import type { FairTestConfig, FairTestData } from './fair-test.js';
+import { oodAttacker, type FairTestConfig, type FairTestData } from './fair-test.js';
 import { outOfDistributionQueries } from './queries.js';
 
 export function fairTestData(config: FairTestConfig): FairTestData {
@@ -25,7 +25,7 @@ export function fairTestData(config: FairTestConfig): FairTestData {
     ? first(config.data.test, config.testExamples ?? 1000)
     : loadMnist({ size: 14, split: 'test', limit: config.testExamples ?? 1000 });
   // twice the largest budget, so different seeds draw different OOD queries
-  const oodPool = config.attackers.includes('ood')
+  const oodPool = config.attackers.some((a) => oodAttacker(a) !== undefined)
     ? outOfDistributionQueries(attacker.x, 2 * Math.max(...config.budgets), seedFor('ood-pool'))
     : undefined;
   return { train, attacker, test, oodPool };

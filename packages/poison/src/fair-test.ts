@@ -33,8 +33,20 @@ import { strengthOptions } from './strength.js';
 import { firstLayerWeightError } from './metrics.js';
 import { transferAttack } from './transfer.js';
 
-/** An attacker of attacker.ts, or 'ood': a softmax clone on synthetic out-of-distribution queries. */
-export type FairAttacker = Attacker | 'ood';
+/**
+ * An attacker of attacker.ts on the attacker's natural queries, or one on
+ * synthetic out-of-distribution queries: 'ood' (the softmax clone) and
+ * 'ood-<attacker>' (that attacker, e.g. 'ood-inversion').
+ */
+export type FairAttacker = Attacker | 'ood' | `ood-${Attacker}`;
+
+/** The attacker that trains on OOD queries, or undefined for natural queries. */
+export function oodAttacker(a: FairAttacker): Attacker | undefined {
+  return a === 'ood' ? 'softmax' : a.startsWith('ood-') ? (a.slice(4) as Attacker) : undefined;
+}
+
+/** The registered attacker behind a fair-test attacker. */
+const baseAttacker = (a: FairAttacker): Attacker => oodAttacker(a) ?? (a as Attacker);
 
 export interface DefenceArm {
   readonly defence: DefenceName;
@@ -123,7 +135,7 @@ export function widthsForDepth(depth: number, hidden = 64, inputs = 196, classes
   return [inputs, ...new Array<number>(depth - 1).fill(hidden), classes];
 }
 
-const costly = (a: FairAttacker) => a !== 'ood' && attackerDescriptor(a).costly;
+const costly = (a: FairAttacker) => attackerDescriptor(baseAttacker(a)).costly;
 
 /** The splits a fair test runs on, loaded once (MNIST 14×14 unless `config.data`). */
 export interface FairTestData {
@@ -139,7 +151,7 @@ export function fairCells(config: FairTestConfig, data: FairTestData, defence?: 
   const cells: { attacker: FairAttacker; budget: number }[] = [];
   for (const attacker of config.attackers) {
     for (const budget of config.budgets) {
-      if (attacker !== 'ood' && budget > data.attacker.x.rows) continue;
+      if (oodAttacker(attacker) === undefined && budget > data.attacker.x.rows) continue;
       if (costly(attacker) && config.costlyBudgets && !config.costlyBudgets.includes(budget)) continue;
       if (defence !== undefined && !(config.attackerArms?.[attacker]?.includes(defence) ?? true)) continue;
       cells.push({ attacker, budget });
@@ -234,8 +246,8 @@ export function runFairArm(
   // reusable from the 'none' arm only where that arm runs the same cell
   const noneCells = config.arms.some((a) => a.defence === 'none') ? fairCells(config, data, 'none') : [];
   const shared = (attacker: FairAttacker, budget: number) =>
-    attacker !== 'ood' &&
-    labelsOnly(attacker) &&
+    oodAttacker(attacker) === undefined &&
+    labelsOnly(attacker as Attacker) &&
     LABEL_PRESERVING.includes(defence) &&
     defence !== 'none' &&
     noneCells.some((c) => c.attacker === attacker && c.budget === budget);
@@ -244,10 +256,10 @@ export function runFairArm(
     if (options.skipSharedLabels && shared(attacker, budget)) continue;
     for (const seed of config.seeds) {
       const t1 = performance.now();
-      const ood = attacker === 'ood';
+      const ood = oodAttacker(attacker) !== undefined;
       const clone = attackOnce(
         be,
-        ood ? 'softmax' : (attacker as Attacker),
+        baseAttacker(attacker),
         ood ? data.oodPool! : pool,
         ood ? oodAnswers!.served : served,
         budget,

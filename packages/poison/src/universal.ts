@@ -58,9 +58,16 @@ export {
 } from './attack.js';
 export { madAnswer, gradientAngle, randomSurrogate, surrogateProbabilities, type Surrogate } from './mad.js';
 export { bottomRbmScorer, misinformedAnswer, type OodScorer } from './misinformation.js';
-export { summariseFairTest, type FairSummary, type CurvePoint, type MatchedComparison } from './fair-summary.js';
+export {
+  summariseFairTest,
+  type FairSummary,
+  type CurvePoint,
+  type MatchedComparison,
+  type WorstCase,
+} from './fair-summary.js';
 export {
   widthsForDepth,
+  oodAttacker,
   fairCells,
   fairVictim,
   runFairArm,

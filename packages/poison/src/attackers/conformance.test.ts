@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend, createRng, rowViews } from '@rgdl/gpu-kernels';
 import { accuracy, noisyPrototypes, trainVictim, victimRecipe } from '@rgdl/rbm';
 import { ATTACKER_REGISTRY, ATTACKERS, rowLabels, trainAttacker } from '../attacker.js';
-import { createService } from '../defences.js';
+import { createService, LABEL_PRESERVING } from '../defences.js';
+import { DEFENCE_STRENGTHS, strengthOptions } from '../strength.js';
 
 const be = createCpuBackend({ threads: 1 });
 // a victim trained on four noisy 16-pixel prototypes (balanced classes), its queries drawn alike
@@ -57,4 +58,27 @@ describe('the attacker registry', () => {
     expect(new Set(ATTACKERS).size).toBe(ATTACKERS.length);
     expect(ATTACKERS).toContain('softmax-sharpened');
   });
+});
+
+describe('labels-only attackers against label-keeping defences', () => {
+  const labelAttackers = ATTACKER_REGISTRY.filter((a) => a.labelsOnly && !a.costly).map((a) => a.name);
+  const reference = proto(200, 6).x;
+  it.each(LABEL_PRESERVING.filter((d) => d !== 'none'))(
+    '%s serves the clean labels, so every seeded labels-only clone is bit-identical to the undefended one',
+    (defence) => {
+      const strength = DEFENCE_STRENGTHS[defence];
+      const defended = createService(be, net, {
+        defence,
+        reference,
+        seed: 2,
+        ...(strength ? strengthOptions(defence, strength.fallback) : {}),
+      }).answer(queries).served;
+      expect(rowLabels(defended)).toEqual(rowLabels(served));
+      for (const attacker of [...labelAttackers, 'tuned-softmax-labels' as const]) {
+        const a = trainAttacker(be, attacker, queries, served, options).predict(test);
+        const b = trainAttacker(be, attacker, queries, defended, options).predict(test);
+        expect(Array.from(b.data)).toEqual(Array.from(a.data));
+      }
+    },
+  );
 });
