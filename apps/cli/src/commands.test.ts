@@ -232,6 +232,14 @@ describe('rgdl clone-attack', () => {
     expect(r.labelsOnlyBound.mean).toBeCloseTo(r.sources[0].cloneAccuracy.mean - r.labelsOnly.cloneAccuracy.mean, 12);
     expect(r.verdict).toMatch(/^FIM poison \(ε=0\.2, softmax attacker, 2 paired seeds\)/);
     expect(r.verdict).toMatch(/No label-preserving defence can take more than/);
+    // worst case: per seed the better of the soft and (labels kept) the labels-only clone, paired against none's
+    const labelsAcc = r.labelsOnly.perSeed.map((p: { cloneAccuracy: number }) => p.cloneAccuracy);
+    const worst = (k: number) => seedAcc(k).map((v: number, i: number) => Math.max(v, labelsAcc[i]));
+    expect(r.worstCase.map((w: { defence: string }) => w.defence)).toEqual(['random-class', 'fim']);
+    const dw = worst(0).map((v: number, i: number) => v - worst(2)[i]);
+    expect(r.worstCase[1].damage.mean).toBeCloseTo((dw[0] + dw[1]) / 2, 12);
+    expect(r.worstCase[1].accuracy.mean).toBeGreaterThanOrEqual(r.labelsOnly.cloneAccuracy.mean - 1e-12);
+    expect(r.verdict).toMatch(/Judged by the worst case/);
     expect(readdirSync(out).sort()).toEqual(['clone-attack.json', 'clone-attack.svg', 'clone-attack.vl.json']);
     expect(plotProblems(out)).toEqual([]);
   }, 60_000);

@@ -295,6 +295,17 @@ export interface AttackResult {
    * defence can take from this attacker. Null without a 'none' source or labels-only run.
    */
   readonly labelsOnlyBound: PairedDifference | null;
+  /**
+   * Each defended source by its worst case: per seed the better of the soft
+   * clone and (label-keeping sources, whose labels are the clean ones) the
+   * labels-only clone, against the same for the undefended source; damage =
+   * undefended worst − defended worst, paired. Empty without a 'none' source.
+   */
+  readonly worstCase: readonly {
+    readonly defence: DefenceName;
+    readonly accuracy: Stat;
+    readonly damage: PairedDifference;
+  }[];
   readonly verdict: string;
   readonly seconds: number;
 }
@@ -413,7 +424,21 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
       });
   }
   const labelsOnlyBound = none && labelsOnly ? pairedDifference(accuracies(none), accuracies(labelsOnly)) : null;
-  const verdict = writeVerdict(options, fim, comparisons, labelsOnlyBound);
+  // the attacker picks the better of its two clones where the labels-only one sees the clean labels
+  const worstOf = (src: SourceResult) =>
+    accuracies(src).map((a, k) =>
+      labelsOnly && LABEL_PRESERVING.includes(src.defence) ? Math.max(a, labelsOnly.perSeed[k]!.cloneAccuracy) : a,
+    );
+  const worstCase: AttackResult['worstCase'] = none
+    ? sources
+        .filter((src) => src !== none)
+        .map((src) => ({
+          defence: src.defence,
+          accuracy: stat(worstOf(src)),
+          damage: pairedDifference(worstOf(none), worstOf(src)),
+        }))
+    : [];
+  const verdict = writeVerdict(options, fim, comparisons, labelsOnlyBound, worstCase);
   return {
     attacker: options.attacker,
     queries: options.queries,
@@ -423,6 +448,7 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
     labelsOnly,
     comparisons,
     labelsOnlyBound,
+    worstCase,
     verdict,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -438,6 +464,7 @@ function writeVerdict(
   fim: SourceResult | undefined,
   comparisons: readonly Comparison[],
   bound: PairedDifference | null,
+  worstCase: AttackResult['worstCase'],
 ): string {
   const seeds = options.seeds.length;
   if (!fim) return 'no FIM-defended source was attacked, so there is nothing to compare';
@@ -472,6 +499,16 @@ function writeVerdict(
   if (bound) {
     conclusions.push(
       `No label-preserving defence can take more than ${describeDifference(bound)} from this attacker (undefended soft clone minus labels-only clone).`,
+    );
+  }
+  if (worstCase.length > 0) {
+    conclusions.push(
+      `Judged by the worst case (the better of the soft and, where the labels are kept, the labels-only clone) against the undefended worst case: ${worstCase
+        .map(
+          (w) =>
+            `${w.defence} ${describeDifference(w.damage)}${w.damage.excludesZero ? '' : ' (not distinguishable from 0)'}`,
+        )
+        .join('; ')}.`,
     );
   }
   return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seeds) — ${lines.join('; ')}. Honest users ${fim.honestLabelKept === null ? 'get' : `keep their label on ${pts(fim.honestLabelKept)}% of test inputs (`}accuracy ${pts(fim.honestAccuracy)}%${fim.honestLabelKept === null ? '' : ')'}. ${conclusions.join(' ')}`.trim();

@@ -31,7 +31,7 @@ export function attackTable(r: AttackResult): string {
   );
 }
 
-/** Paired FIM comparisons with their 95% intervals, and the labels-only bound. */
+/** Paired FIM comparisons with their 95% intervals, the labels-only bound, and each defence's worst-case damage. */
 export function comparisonTable(r: AttackResult): string {
   const pts = (v: number) => (100 * v).toFixed(1);
   const rows = r.comparisons.map((c) => [
@@ -58,6 +58,14 @@ export function comparisonTable(r: AttackResult): string {
       pts(b.mean),
       `${pts(b.low)} … ${pts(b.high)}`,
       'most any label-preserving defence can take',
+    ]);
+  }
+  for (const w of r.worstCase) {
+    rows.push([
+      `worst case: none − ${w.defence}`,
+      pts(w.damage.mean),
+      `${pts(w.damage.low)} … ${pts(w.damage.high)}`,
+      w.damage.excludesZero ? 'damage' : 'no claim (CI covers 0)',
     ]);
   }
   return table(['paired clone-accuracy difference (points)', 'mean', '95% CI', 'claim'], rows);
