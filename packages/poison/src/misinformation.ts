@@ -31,6 +31,17 @@ import {
 } from '@rgdl/rbm';
 import { argmax } from './constrain.js';
 
+/** The strength of both adaptive-misinformation defences: the OOD quantile q. */
+export const OOD_QUANTILE_STRENGTH = {
+  symbol: 'q',
+  meaning: 'quantile of in-distribution scores below which a query is called OOD and misinformed',
+  min: 0.001,
+  max: 0.5,
+  integer: false,
+  fallback: 0.05,
+  cost: 'up',
+} as const;
+
 export interface OodScorer {
   /** s(x) for each row (higher = more in-distribution). */
   score(x: Matrix<Float64Array>): Float64Array;

@@ -6,7 +6,7 @@
  * Kept to show that a fixed map is inverted by an attacker who knows it (the
  * 'inversion' attacker); 'adaptive-misinformation' trains its misinformation.
  */
-import { bottomRbmScorer, misinformedAnswer, type OodScorer } from '../misinformation.js';
+import { bottomRbmScorer, misinformedAnswer, OOD_QUANTILE_STRENGTH, type OodScorer } from '../misinformation.js';
 import { defineDefence } from './defence.js';
 
 export const adaptiveMisinformationMap = defineDefence({
@@ -16,15 +16,7 @@ export const adaptiveMisinformationMap = defineDefence({
   armName: 'adaptive misinformation (fixed map)',
   keepsLabel: false,
   randomised: false,
-  strength: {
-    symbol: 'q',
-    meaning: 'quantile of in-distribution scores below which a query is called OOD and misinformed',
-    min: 0.001,
-    max: 0.5,
-    integer: false,
-    fallback: 0.05,
-    cost: 'up',
-  },
+  strength: OOD_QUANTILE_STRENGTH,
   strengthOptions: (s) => ({ quantile: s }),
   needs: ['reference'],
   create: (ctx) => {

@@ -12,6 +12,7 @@ import {
   blendedAnswer,
   bottomRbmScorer,
   misinformationOf,
+  OOD_QUANTILE_STRENGTH,
   trainMisinformation,
   type OodScorer,
 } from '../misinformation.js';
@@ -24,15 +25,7 @@ export const adaptiveMisinformation = defineDefence({
   armName: 'adaptive misinformation',
   keepsLabel: false,
   randomised: false,
-  strength: {
-    symbol: 'q',
-    meaning: 'quantile of in-distribution scores below which a query is called OOD and misinformed',
-    min: 0.001,
-    max: 0.5,
-    integer: false,
-    fallback: 0.05,
-    cost: 'up',
-  },
+  strength: OOD_QUANTILE_STRENGTH,
   strengthOptions: (s) => ({ quantile: s }),
   needs: ['reference'],
   create: (ctx) => {
