@@ -75,7 +75,7 @@ export async function runAttackersSuite(options: {
     const pool = loadMnist({ size: 14, split: 'attacker' }).x;
     const test = loadMnist({ size: 14, split: 'test', limit: 1000 });
     const served = createService(be, net, { defence: 'none' }).answer(pool).served;
-    const budgets = options.quick ? [300] : [300, 1000];
+    const budgets = options.quick ? [300] : [100, 300, 1000];
     const seeds = options.quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7, 8];
     const accuracyOf: AttackersResult['accuracy'] = {};
     const seconds: Record<string, number> = {};
