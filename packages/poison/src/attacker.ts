@@ -76,7 +76,12 @@ export function attackOnce(
   budget: number,
   seed: number,
   widths: readonly number[],
+  ask?: (inputs: Matrix<Float64Array>) => Matrix<Float64Array>,
 ): Clone {
   const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
-  return trainAttacker(be, attacker, pickRows(pool, idx), pickRows(served, idx), { widths, seed });
+  return trainAttacker(be, attacker, pickRows(pool, idx), pickRows(served, idx), {
+    widths,
+    seed,
+    ...(ask ? { ask } : {}),
+  });
 }

@@ -43,6 +43,12 @@ export interface CloneOptions {
   readonly sweeps?: number;
   /** softmax: epochs of full-batch gradient descent (default 300). */
   readonly epochs?: number;
+  /**
+   * The defended service, for attackers that ask again (smoothing): answers for
+   * new inputs, in process only. Such an attacker spends part of its budget on
+   * the repeats (it trains on fewer distinct inputs), so budgets stay matched.
+   */
+  readonly ask?: (inputs: Matrix<Float64Array>) => Matrix<Float64Array>;
 }
 
 function toLabelled(x: Matrix<Float64Array>, y: Matrix<Float64Array>): LabelledData {

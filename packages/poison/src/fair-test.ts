@@ -265,6 +265,7 @@ export function runFairArm(
         budget,
         seed,
         widths,
+        (inputs) => service.answer(inputs).served,
       );
       const cloneAccuracy = accuracy(clone.predict(tests), data.test.labels);
       const probes: Partial<FairRow> = {};
