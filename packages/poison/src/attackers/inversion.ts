@@ -7,9 +7,12 @@
  *  - rounding (round, rounded) and top-1 lose information no map restores, and
  *    the label-keeping steps (fim, random-class, …) are not recognisable from
  *    one answer: those answers are used as served.
- * Not undone yet: reverse sigmoid (its β and γ would have to be estimated) and
- * a trained misinformation function f̂(x) (no map of the answer inverts it;
- * its answers also pass the flag test only by chance).
+ * Not undone: reverse sigmoid. Its map p ↦ p − β(σ(γ logit p) − ½) is not
+ * monotone near p = 0 (the slope 1 − βγσ(1 − σ)/(p(1 − p)) turns negative once
+ * βγ p^{γ−1} ≳ 1), so small probabilities have two preimages, and entries
+ * clipped at 0 are lost: by design, it has no inverse to apply (β would also
+ * have to be estimated). Nor is a trained misinformation function f̂(x): no map
+ * of the answer inverts it, and its answers pass the flag test only by chance.
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
 import { defineAttacker } from './attacker.js';
