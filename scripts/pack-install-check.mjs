@@ -62,7 +62,7 @@ const checks = {
   '@rgdl/fisher': `if (typeof m.generationFisher !== 'function' || typeof m.amplificationCell !== 'function') throw new Error('exports');`,
   '@rgdl/poison': `const r = m.constrainStep(Float64Array.of(0.7, 0.3), Float64Array.of(-0.1, 0.1), 'simplex');
     if (m.argmax(r.served) !== 0) throw new Error('label changed');
-    if (!m.DEFENCES.includes('high-confidence') || !m.ATTACKERS.includes('softmax-tuned')) throw new Error('registries');`,
+    if (!m.DEFENCES.includes('high-confidence') || !m.ATTACKERS.includes('tuned-softmax')) throw new Error('registries');`,
   '@rgdl/experiments': `const spec = m.parseDataFlags({ data: 'synthetic', size: '3' });
     const d = m.loadDataset(spec, 'test', 5);
     if (d.x.rows !== 5 || d.x.cols !== 9) throw new Error('dataset');
