@@ -10,8 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { redisMissing, startRedis, type TestRedis } from '@rgdl/vitest-config/redis';
 
@@ -30,7 +30,7 @@ export interface GridSuiteResult {
   readonly grids: Record<string, unknown>;
 }
 
-const cliMain = () => join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
+const cliMain = () => fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
 const tsxArgs = () => ['--import', 'tsx', '--conditions=@rgdl/source', cliMain()];
 
 /**

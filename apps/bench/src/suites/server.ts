@@ -12,8 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createCpuBackend, createRng, fromRows } from '@rgdl/gpu-kernels';
 import { createService } from '@rgdl/poison';
@@ -73,7 +73,7 @@ export function startServer(
   args: readonly string[] = ['--defence', 'fim', '--eps', '0.05'],
 ): Promise<{ child: ChildProcess; url: string; startupSeconds: number }> {
   const t0 = performance.now();
-  const cliMain = join(dirname(createRequire(import.meta.url).resolve('@rgdl/cli/package.json')), 'src', 'main.ts');
+  const cliMain = fileURLToPath(new URL('../../../cli/src/main.ts', import.meta.url));
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@rgdl/source', cliMain, 'serve', '--model', model, '--port', '0', ...args],
