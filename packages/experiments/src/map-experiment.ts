@@ -1,11 +1,11 @@
 /**
  * The amplification map as one call (the only one: `rgdl map` and the bench
- * both run it): random nets [w, …, w, 10] and the recipe victims, every weight
- * scaled by β, one fisher `amplificationCell` per net × β, run as jobs
- * (grid/map-jobs.ts) and shaped into map.json, map.md and heatmaps.
+ * both run it; its named grids are in presets.ts): random nets [w, …, w, 10]
+ * and the recipe victims, every weight scaled by β, one fisher
+ * `amplificationCell` per net × β, run as jobs (grid/map-jobs.ts) and shaped
+ * into map.json, map.md and heatmaps.
  */
 import { join } from 'node:path';
-import { seedFor } from '@rgdl/gpu-kernels';
 import type { AmplificationRow } from '@rgdl/fisher';
 import { requireFinite, UsageError } from './errors.js';
 import type { MapGrid } from './grid/map-jobs.js';
@@ -13,17 +13,6 @@ import { QueueUnreachable } from './grid/queue.js';
 import { type GridProgress, runMapGrid } from './grid/run-grid.js';
 import type { OutputEntry } from './reports/charts.js';
 import { mapHeatmaps, mapMarkdown } from './reports/map-report.js';
-
-/** The map's named grids, without their Monte Carlo settings. */
-export const MAP_GRIDS = {
-  /** Widths 10 (exact), 64 and 256 (Monte Carlo), depths 1–6, six β, victims of depth 1–3. */
-  full: { widths: [10, 64, 256], depths: [1, 2, 3, 4, 5, 6], betas: [0.25, 0.5, 1, 2, 4, 8], victimDepths: [1, 2, 3] },
-  /** Width 10, depths 1–3, three β, no victims (seconds). */
-  quick: { widths: [10], depths: [1, 2, 3], betas: [0.5, 1, 2], victimDepths: [] },
-} as const satisfies Record<string, Omit<MapGrid, 'mc'>>;
-
-/** The map's Monte Carlo settings (fisher's generation FIM by sampling; `seed` is the root of its draws). */
-export const MAP_MONTE_CARLO = { samples: 1000, pool: 1024, batches: 4, seed: seedFor('map-monte-carlo') } as const;
 
 export interface MapExperimentOptions {
   readonly grid: MapGrid;

@@ -111,6 +111,3 @@ export function strengthFlag(defence: DefenceName, strength: unknown, eps: unkno
 export function seedFlag(value: string | boolean | undefined): number {
   return intFlag('seed', value, DEFAULT_SEED);
 }
-
-/** The one ε at which the demo and `rgdl attack` compare defences (the strength the paper's FIM poison is studied at). */
-export const STUDY_EPSILON = 0.2;

@@ -1,10 +1,13 @@
 /**
- * The fair test's named grids (victim recipes of depth 1–3 on 14×14 MNIST, the
- * defences' strength sweeps, attackers, budgets and paired seeds), and the
- * fields a grid file may replace.
+ * The named settings of the experiments: the fair test's grids (victim recipes
+ * of depth 1–3 on 14×14 MNIST, the defences' strength sweeps, attackers,
+ * budgets and paired seeds) and the fields a grid file may replace; the ε the
+ * demo and `rgdl attack` compare defences at; the amplification map's grids.
  */
+import { seedFor } from '@rgdl/gpu-kernels';
 import type { FairTestConfig } from '@rgdl/poison';
 import type { FairGridSpec } from './grid/fair-jobs.js';
+import type { MapGrid } from './grid/map-jobs.js';
 
 /** The fair test's small grid (61.5 s here on 2 workers). */
 export const FAIR_QUICK: FairTestConfig = {
@@ -134,3 +137,17 @@ export const GRID_FIELDS = [
   'fisher',
   'transfer',
 ] as const;
+
+/** The one ε at which the demo and `rgdl attack` compare defences (the strength the paper's FIM poison is studied at). */
+export const STUDY_EPSILON = 0.2;
+
+/** The map's named grids, without their Monte Carlo settings. */
+export const MAP_GRIDS = {
+  /** Widths 10 (exact), 64 and 256 (Monte Carlo), depths 1–6, six β, victims of depth 1–3. */
+  full: { widths: [10, 64, 256], depths: [1, 2, 3, 4, 5, 6], betas: [0.25, 0.5, 1, 2, 4, 8], victimDepths: [1, 2, 3] },
+  /** Width 10, depths 1–3, three β, no victims (seconds). */
+  quick: { widths: [10], depths: [1, 2, 3], betas: [0.5, 1, 2], victimDepths: [] },
+} as const satisfies Record<string, Omit<MapGrid, 'mc'>>;
+
+/** The map's Monte Carlo settings (fisher's generation FIM by sampling; `seed` is the root of its draws). */
+export const MAP_MONTE_CARLO = { samples: 1000, pool: 1024, batches: 4, seed: seedFor('map-monte-carlo') } as const;

@@ -108,7 +108,7 @@ export function trainClone(
   }
   if (kind === 'mlp') return trainMlp(be, data, options);
   // softmax regression: minimise Σ_n Σ_c −ŷ′_nc log softmax(W x_n + b)_c by full-batch gradient descent
-  const model = fitSoftmaxRegression(be, data.x, matrix(data.y.rows, data.y.cols, softTargets(data.y)), {
+  const model = fitSoftmaxRegression(be, data.x, simplexRows(data.y), {
     epochs: options.epochs ?? 300,
     learningRate: 0.5,
     l2: 1e-4,
@@ -120,8 +120,8 @@ export function trainClone(
   };
 }
 
-/** Soft targets normalised to sum 1 per row (box-view answers need not sum to 1). */
-function softTargets(y: { rows: number; cols: number; data: Float64Array }): Float64Array {
+/** Answers as soft targets: rows clipped at 0 and renormalised to sum 1 (box-view answers need not sum to 1). */
+export function simplexRows(y: Matrix<Float64Array>): Matrix<Float64Array> {
   const K = y.cols;
   const t = y.data.slice();
   for (let r = 0; r < y.rows; r++) {
@@ -129,11 +129,11 @@ function softTargets(y: { rows: number; cols: number; data: Float64Array }): Flo
     for (let c = 0; c < K; c++) s += Math.max(0, t[r * K + c]!);
     for (let c = 0; c < K; c++) t[r * K + c] = s > 0 ? Math.max(0, t[r * K + c]!) / s : 1 / K;
   }
-  return t;
+  return matrix(y.rows, K, t);
 }
 
 function trainMlp(be: Backend, data: LabelledData, options: CloneOptions): Clone {
-  return fitMlp(be, data.x, matrix(data.y.rows, data.y.cols, softTargets(data.y)), {
+  return fitMlp(be, data.x, simplexRows(data.y), {
     seed: options.seed,
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
   });

@@ -21,6 +21,7 @@
  */
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
+  argmaxRows,
   freeEnergyLower,
   meanFieldProbabilities,
   Optimiser,
@@ -29,7 +30,6 @@ import {
   type DeepRbm,
   type SoftmaxRegression,
 } from '@rgdl/rbm';
-import { argmax } from './constrain.js';
 
 /** The strength of both adaptive-misinformation defences: the OOD quantile q. */
 export const OOD_QUANTILE_STRENGTH = {
@@ -109,7 +109,7 @@ export function trainMisinformation(
 ): SoftmaxRegression {
   const p0 = meanFieldProbabilities(be, net, x);
   const K = p0.cols;
-  const labels = Array.from({ length: x.rows }, (_, r) => argmax(p0.data.subarray(r * K, (r + 1) * K)));
+  const labels = argmaxRows(p0);
   const W = matrix(x.cols, K);
   const b = new Float64Array(K);
   const opt = new Optimiser([W.data, b], 'adam');

@@ -41,17 +41,23 @@ export function outOfDistributionQueries(
       const d = pick();
       const dx = Math.floor(rng.nextFloat() * 5) - 2;
       const dy = Math.floor(rng.nextFloat() * 5) - 2;
-      const img = new Float64Array(n);
-      for (let i = 0; i < side; i++) {
-        for (let j = 0; j < side; j++) {
-          const si = i - dy;
-          const sj = j - dx;
-          const v = si >= 0 && si < side && sj >= 0 && sj < side ? d[si * side + sj]! : 0;
-          img[i * side + j] = rng.nextFloat() < 0.1 ? 1 - v : v;
-        }
-      }
+      const img = shiftImage(d, side, dx, dy);
+      for (let i = 0; i < n; i++) if (rng.nextFloat() < 0.1) img[i] = 1 - img[i]!;
       out.push(img);
     }
   }
   return matrix(count, n, fromRows(out).data);
+}
+
+/** A side × side image shifted by (dx, dy) pixels (right, down), zeros shifted in. */
+export function shiftImage(image: ArrayLike<number>, side: number, dx: number, dy: number): Float64Array {
+  const img = new Float64Array(side * side);
+  for (let i = 0; i < side; i++) {
+    for (let j = 0; j < side; j++) {
+      const si = i - dy;
+      const sj = j - dx;
+      if (si >= 0 && si < side && sj >= 0 && sj < side) img[i * side + j] = image[si * side + sj]!;
+    }
+  }
+  return img;
 }

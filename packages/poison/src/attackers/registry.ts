@@ -5,20 +5,17 @@
  * else (modules.generated.ts, written by scripts/registries.mjs, imports them all).
  */
 import type { AttackerDescriptor } from './attacker.js';
+import { collectDescriptors, type ValuesOf } from '../collect-descriptors.js';
 import { MODULES } from './modules.generated.js';
 
 /** What the folder's modules export that is an attacker descriptor. */
-type ValuesOf<M> = M extends unknown ? M[keyof M] : never;
 type Descriptors = Extract<ValuesOf<(typeof MODULES)[number]>, AttackerDescriptor<string>>;
 
-const isDescriptor = (v: unknown): v is Descriptors =>
-  typeof v === 'object' && v !== null && 'labelsOnly' in v && 'clone' in v && 'train' in v;
-
 /** Every attacker the folder's modules export, by `order` (then name). */
-export const ATTACKER_REGISTRY: readonly Descriptors[] = Object.freeze(
-  MODULES.flatMap((m) => Object.values(m).filter(isDescriptor)).sort(
-    (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.name.localeCompare(b.name),
-  ),
+export const ATTACKER_REGISTRY: readonly Descriptors[] = collectDescriptors(
+  MODULES,
+  (v: unknown): v is Descriptors =>
+    typeof v === 'object' && v !== null && 'labelsOnly' in v && 'clone' in v && 'train' in v,
 );
 
 export type Attacker = (typeof ATTACKER_REGISTRY)[number]['name'];

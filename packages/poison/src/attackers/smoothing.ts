@@ -10,6 +10,7 @@
  * trains on the answers it was given.
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
+import { shiftImage } from '../queries.js';
 import { defineAttacker } from './attacker.js';
 import { tunedClone } from './tuned.js';
 
@@ -21,16 +22,8 @@ function shifted(x: Matrix<Float64Array>, dx: number, dy: number): Matrix<Float6
   const side = Math.round(Math.sqrt(x.cols));
   if (side * side !== x.cols) return matrix(x.rows, x.cols, x.data.slice());
   const out = matrix(x.rows, x.cols);
-  for (let r = 0; r < x.rows; r++) {
-    for (let i = 0; i < side; i++) {
-      for (let j = 0; j < side; j++) {
-        const si = i - dy;
-        const sj = j - dx;
-        if (si >= 0 && si < side && sj >= 0 && sj < side)
-          out.data[r * x.cols + i * side + j] = x.data[r * x.cols + si * side + sj]!;
-      }
-    }
-  }
+  for (let r = 0; r < x.rows; r++)
+    out.data.set(shiftImage(x.data.subarray(r * x.cols, (r + 1) * x.cols), side, dx, dy), r * x.cols);
   return out;
 }
 

@@ -16,29 +16,17 @@
  * target kind (softmax: the plain setting among them) or 6 (MLP: widths 32,
  * 64, 128 × λ 1e-4, 1e-2) plus the refit.
  */
-import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import type { Backend, Matrix } from '@rgdl/gpu-kernels';
 import { accuracy, fitSoftmaxRegression, softmaxRegressionProbabilities } from '@rgdl/rbm';
-import { fitMlp, type Clone, type CloneKind } from '../clones.js';
+import { fitMlp, simplexRows, type Clone, type CloneKind } from '../clones.js';
 import { defineAttacker, holdOut, mapRows, oneHotOf, rowLabels, sharpen } from './attacker.js';
 
-type Targets = 'soft' | 'sharpened' | 'labels';
-
-/** Rows clipped at 0 and renormalised to sum 1 (box-view answers need not). */
-function simplexRows(y: Matrix<Float64Array>): Matrix<Float64Array> {
-  const out = matrix(y.rows, y.cols);
-  for (let r = 0; r < y.rows; r++) {
-    let s = 0;
-    for (let c = 0; c < y.cols; c++) s += Math.max(0, y.data[r * y.cols + c]!);
-    for (let c = 0; c < y.cols; c++)
-      out.data[r * y.cols + c] = s > 0 ? Math.max(0, y.data[r * y.cols + c]!) / s : 1 / y.cols;
-  }
-  return out;
-}
+/** How the served answers become targets (a labels-only attacker is given one-hot answers, used as they are). */
+type Targets = 'soft' | 'sharpened';
 
 const TARGETS: Record<Targets, (y: Matrix<Float64Array>) => Matrix<Float64Array>> = {
   soft: (y) => y,
   sharpened: (y) => mapRows(y, sharpen),
-  labels: (y) => mapRows(y, oneHotOf),
 };
 
 /** Mean −Σ_c t_c log p_c over rows. */
@@ -115,7 +103,7 @@ export function tunedClone(
   labels: boolean,
   seed: number,
 ): Clone {
-  const targets: readonly Targets[] = labels ? ['labels'] : ['soft', 'sharpened'];
+  const targets: readonly Targets[] = labels ? ['soft'] : ['soft', 'sharpened'];
   // a labels-only attacker sees nothing but the argmax, in fitting and in scoring
   const seen = labels ? mapRows(served, oneHotOf) : served;
   return tune(x, seen, clone === 'mlp' ? mlpCandidates(be, targets, seed) : softmaxCandidates(be, targets));

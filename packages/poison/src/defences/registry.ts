@@ -7,20 +7,17 @@
  * when the package builds, typechecks or tests) imports every module here.
  */
 import type { DefenceDescriptor } from './defence.js';
+import { collectDescriptors, type ValuesOf } from '../collect-descriptors.js';
 import { MODULES } from './modules.generated.js';
 
 /** What the folder's modules export that is a defence descriptor. */
-type ValuesOf<M> = M extends unknown ? M[keyof M] : never;
 type Descriptors = Extract<ValuesOf<(typeof MODULES)[number]>, DefenceDescriptor<string>>;
 
-const isDescriptor = (v: unknown): v is Descriptors =>
-  typeof v === 'object' && v !== null && 'armName' in v && 'keepsLabel' in v && 'create' in v;
-
 /** Every defence the folder's modules export, by `order` (then name). */
-export const DEFENCE_REGISTRY: readonly Descriptors[] = Object.freeze(
-  MODULES.flatMap((m) => Object.values(m).filter(isDescriptor)).sort(
-    (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.name.localeCompare(b.name),
-  ),
+export const DEFENCE_REGISTRY: readonly Descriptors[] = collectDescriptors(
+  MODULES,
+  (v: unknown): v is Descriptors =>
+    typeof v === 'object' && v !== null && 'armName' in v && 'keepsLabel' in v && 'create' in v,
 );
 
 export type DefenceName = (typeof DEFENCE_REGISTRY)[number]['name'];
