@@ -78,6 +78,27 @@ describe('fitSoftmaxRegression', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('a snapshot at epoch e is bit-identical to a fit of e epochs (full batch and mini-batch)', () => {
+    const d = protos(120, 5);
+    for (const base of [
+      { epochs: 30, learningRate: 0.5, l2: 1e-3, optimiser: 'sgd' as const },
+      { ...REFERENCE_REGRESSION, epochs: 12, seed: 3 },
+    ]) {
+      const taken: Record<number, { W: Float64Array; b: Float64Array }> = {};
+      const full = fitSoftmaxRegression(be, d.x, d.y, {
+        ...base,
+        snapshots: { epochs: [5, base.epochs], take: (e, m) => (taken[e] = { W: m.W.data, b: m.b }) },
+      });
+      const short = fitSoftmaxRegression(be, d.x, d.y, { ...base, epochs: 5 });
+      expect(Object.keys(taken).map(Number)).toEqual([5, base.epochs]);
+      expect(Array.from(taken[5]!.W)).toEqual(Array.from(short.W.data));
+      expect(Array.from(taken[5]!.b)).toEqual(Array.from(short.b));
+      expect(Array.from(taken[base.epochs]!.W)).toEqual(Array.from(full.W.data));
+      // a copy: later steps did not move the early snapshot
+      expect(Array.from(taken[5]!.W)).not.toEqual(Array.from(full.W.data));
+    }
+  });
+
   it('refuses inputs and targets of different lengths', () => {
     const d = protos(10, 4);
     expect(() => fitSoftmaxRegression(be, d.x, matrix(9, 3), REFERENCE_REGRESSION)).toThrow(

@@ -28,6 +28,20 @@ export interface SoftmaxRegressionOptions {
   readonly batchSize?: number;
   /** Seeds the mini-batch order. */
   readonly seed?: number;
+  /**
+   * A fixed term added to every row's logits, rows × classes (e.g. the log of an
+   * answer the model corrects: with W = 0, b = 0 it returns softmax(offset)).
+   * Predict with the same offset.
+   */
+  readonly offset?: Matrix<Float64Array>;
+  /**
+   * Called after each listed epoch (1-based, ≤ epochs) with a copy of the model
+   * there: one fit gives the fits of every shorter run with the same settings.
+   */
+  readonly snapshots?: {
+    readonly epochs: readonly number[];
+    readonly take: (epoch: number, model: SoftmaxRegression) => void;
+  };
 }
 
 /** The reference classifier's settings: 30 epochs of Adam, batch 100, step 0.01, λ = 1e-4. */
@@ -50,6 +64,11 @@ export function fitSoftmaxRegression(
   options: SoftmaxRegressionOptions,
 ): SoftmaxRegression {
   if (x.rows !== targets.rows) throw new RangeError(`${x.rows} inputs but ${targets.rows} target rows`);
+  if (options.offset && (options.offset.rows !== x.rows || options.offset.cols !== targets.cols)) {
+    throw new RangeError(
+      `the offset is ${options.offset.rows} × ${options.offset.cols}, not ${x.rows} × ${targets.cols}`,
+    );
+  }
   const K = targets.cols;
   const W = matrix(x.cols, K);
   const b = new Float64Array(K);
@@ -59,7 +78,15 @@ export function fitSoftmaxRegression(
   const rng = createRng(options.seed ?? DEFAULT_SEED);
   const step = (xb: Matrix<Float64Array>, rows: ArrayLike<number> | undefined) => {
     const n = xb.rows;
-    const p = softmaxRows(be.matmulAddBias(xb, W, b));
+    const z = be.matmulAddBias(xb, W, b);
+    const offset = options.offset;
+    if (offset !== undefined) {
+      for (let r = 0; r < n; r++) {
+        const src = rows === undefined ? r : rows[r]!;
+        for (let c = 0; c < K; c++) z.data[r * K + c]! += offset.data[src * K + c]!;
+      }
+    }
+    const p = softmaxRows(z);
     for (let r = 0; r < n; r++) {
       const src = rows === undefined ? r : rows[r]!;
       for (let c = 0; c < K; c++) p.data[r * K + c] = (p.data[r * K + c]! - targets.data[src * K + c]!) / n;
@@ -74,27 +101,33 @@ export function fitSoftmaxRegression(
     }
     opt.step([gW.data, gb], options.learningRate);
   };
+  const snapshots = options.snapshots;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    if (full) {
-      step(x, undefined);
-      continue;
+    if (full) step(x, undefined);
+    else {
+      shuffle(order, rng);
+      for (let s = 0; s < order.length; s += options.batchSize!) {
+        const rows = order.subarray(s, Math.min(order.length, s + options.batchSize!));
+        step(gatherRows(x, rows), rows);
+      }
     }
-    shuffle(order, rng);
-    for (let s = 0; s < order.length; s += options.batchSize!) {
-      const rows = order.subarray(s, Math.min(order.length, s + options.batchSize!));
-      step(gatherRows(x, rows), rows);
+    if (snapshots?.epochs.includes(epoch + 1)) {
+      snapshots.take(epoch + 1, { W: matrix(W.rows, W.cols, W.data.slice()), b: b.slice() });
     }
   }
   return { W, b };
 }
 
-/** P(c | x) for each row of x. */
+/** P(c | x) for each row of x (with the offset the model was fitted with, if any). */
 export function softmaxRegressionProbabilities(
   be: Backend,
   model: SoftmaxRegression,
   x: Matrix<Float64Array>,
+  offset?: Matrix<Float64Array>,
 ): Matrix<Float64Array> {
-  return softmaxRows(be.matmulAddBias(x, model.W, model.b));
+  const z = be.matmulAddBias(x, model.W, model.b);
+  if (offset !== undefined) for (let i = 0; i < z.data.length; i++) z.data[i]! += offset.data[i]!;
+  return softmaxRows(z);
 }
 
 /** argmax_c P(c | x) for each row of x. */
