@@ -58,6 +58,12 @@ const STREAMS = {
   'clone-mlp-init': (seed: number) => seed + 17,
   /** The eq. 14 clone's draws of eq. 2. */
   'clone-eq14-probabilities': (seed: number) => seed + 3,
+  /** The recovery attacker's shadow victim, from its paired seed. */
+  'recovery-shadow': (seed: number) => 104729 * seed + 1,
+  /** The recovery attacker's own copy of the published defence, from its paired seed. */
+  'recovery-defence': (seed: number) => 104729 * seed + 2,
+  /** The transformations of an attacker's surrogate queries, from its paired seed. */
+  'surrogate-transform': (seed: number) => 104729 * seed + 3,
   /** The fair test's pool of out-of-distribution queries. */
   'ood-pool': () => 77,
   /** The inputs the transfer study perturbs. */

@@ -76,12 +76,8 @@ export function attackOnce(
   budget: number,
   seed: number,
   widths: readonly number[],
-  ask?: (inputs: Matrix<Float64Array>) => Matrix<Float64Array>,
+  extras: Pick<CloneOptions, 'ask' | 'published'> = {},
 ): Clone {
   const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
-  return trainAttacker(be, attacker, pickRows(pool, idx), pickRows(served, idx), {
-    widths,
-    seed,
-    ...(ask ? { ask } : {}),
-  });
+  return trainAttacker(be, attacker, pickRows(pool, idx), pickRows(served, idx), { widths, seed, ...extras });
 }

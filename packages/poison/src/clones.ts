@@ -49,6 +49,18 @@ export interface CloneOptions {
    * the repeats (it trains on fewer distinct inputs), so budgets stay matched.
    */
   readonly ask?: (inputs: Matrix<Float64Array>) => Matrix<Float64Array>;
+  /**
+   * The defence's published form, for attackers that undo it (recovery): its
+   * name and strength, which a server reports (`GET /v1/model`), never its
+   * victim, seed or caches.
+   */
+  readonly published?: PublishedDefence;
+}
+
+/** What a defence's user may know of it: which defence, at which strength. */
+export interface PublishedDefence {
+  readonly defence: string;
+  readonly strength: number;
 }
 
 function toLabelled(x: Matrix<Float64Array>, y: Matrix<Float64Array>): LabelledData {

@@ -265,7 +265,7 @@ export function runFairArm(
         budget,
         seed,
         widths,
-        (inputs) => service.answer(inputs).served,
+        { ask: (inputs) => service.answer(inputs).served, published: { defence, strength } },
       );
       const cloneAccuracy = accuracy(clone.predict(tests), data.test.labels);
       const probes: Partial<FairRow> = {};

@@ -61,3 +61,13 @@ export function shiftImage(image: ArrayLike<number>, side: number, dx: number, d
   }
   return img;
 }
+
+/** Each row shifted by (dx, dy) pixels as a side × side image, zeros shifted in; rows unchanged when not square. */
+export function shiftRows(x: Matrix<Float64Array>, dx: number, dy: number): Matrix<Float64Array> {
+  const side = Math.round(Math.sqrt(x.cols));
+  if (side * side !== x.cols) return matrix(x.rows, x.cols, x.data.slice());
+  const out = matrix(x.rows, x.cols);
+  for (let r = 0; r < x.rows; r++)
+    out.data.set(shiftImage(x.data.subarray(r * x.cols, (r + 1) * x.cols), side, dx, dy), r * x.cols);
+  return out;
+}

@@ -10,22 +10,12 @@
  * trains on the answers it was given.
  */
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
-import { shiftImage } from '../queries.js';
+import { shiftRows } from '../queries.js';
 import { defineAttacker } from './attacker.js';
 import { tunedClone } from './tuned.js';
 
 /** Repeats per kept input (the answer it was given counts as one). */
 const REPEATS = 4;
-
-/** Each row shifted by (dx, dy) pixels as a side × side image, zeros shifted in; rows unchanged when not square. */
-function shifted(x: Matrix<Float64Array>, dx: number, dy: number): Matrix<Float64Array> {
-  const side = Math.round(Math.sqrt(x.cols));
-  if (side * side !== x.cols) return matrix(x.rows, x.cols, x.data.slice());
-  const out = matrix(x.rows, x.cols);
-  for (let r = 0; r < x.rows; r++)
-    out.data.set(shiftImage(x.data.subarray(r * x.cols, (r + 1) * x.cols), side, dx, dy), r * x.cols);
-  return out;
-}
 
 export const smoothing = defineAttacker({
   name: 'smoothing',
@@ -42,8 +32,8 @@ export const smoothing = defineAttacker({
     const answers = [
       matrix(n, served.cols, served.data.slice(0, n * served.cols)),
       options.ask(kept),
-      options.ask(shifted(kept, 1, 0)),
-      options.ask(shifted(kept, 0, 1)),
+      options.ask(shiftRows(kept, 1, 0)),
+      options.ask(shiftRows(kept, 0, 1)),
     ];
     const mean = matrix(n, served.cols);
     for (const a of answers) for (let i = 0; i < mean.data.length; i++) mean.data[i]! += a.data[i]! / REPEATS;
