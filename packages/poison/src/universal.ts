@@ -94,6 +94,12 @@ export {
 export type { ServerModelInfo, ServerDiagnosis, PredictResponse } from './server-info.js';
 export { outOfDistributionQueries } from './queries.js';
 export {
+  SURROGATE_FAMILIES,
+  surrogateImage,
+  surrogateQueries,
+  type SurrogateFamily,
+} from './surrogate.js';
+export {
   trainAttacker,
   attackOnce,
   querySubset,
