@@ -6,7 +6,8 @@
  * OOD attacker and its benign loss; query multipliers; and the verdict, which
  * claims only what an interval excluding 0 carries.
  */
-import type { DefenceName } from './defences.js';
+import { labelsOnly, type Attacker } from './attacker.js';
+import { LABEL_PRESERVING, type DefenceName } from './defences.js';
 import { oodAttacker, type FairAttacker, type FairTestConfig, type FairTestResult } from './fair-test.js';
 import { pairedDifference, type PairedDifference } from './stats.js';
 
@@ -72,9 +73,10 @@ export interface FairSummary {
   }[];
   /**
    * Each defence judged by its worst case: at every depth, budget and strength,
-   * the attacker (of those run on that arm) whose clone is most accurate on
-   * average, against the undefended worst case at the same depth and budget;
-   * damage = undefended worst − defended worst, paired by seed.
+   * the attacker (of those run on that arm, and for a label-keeping arm the
+   * labels-only ones run on 'none') whose clone is most accurate on average,
+   * against the undefended worst case over the same attackers at the same depth
+   * and budget; damage = undefended worst − defended worst, paired by seed.
    */
   readonly worstCase: WorstCase[];
   readonly verdict: string;
@@ -88,7 +90,11 @@ export interface WorstCase {
   /** Defender cost (mean ‖δy‖₁) and the honest user's labels kept. */
   readonly cost: number;
   readonly honestLabelKept: number;
-  /** The attackers run on this arm at this budget (the worst case is over these). */
+  /**
+   * The attackers the worst case is over: those run on this arm at this budget
+   * and, for a label-keeping arm, the labels-only attackers run on 'none' (their
+   * clone is the same). The undefended worst case is over the same attackers.
+   */
   readonly attackers: readonly FairAttacker[];
   readonly worstAttacker: FairAttacker;
   readonly cloneAccuracy: number;
@@ -281,18 +287,28 @@ function strongest(curves: FairSummary['curves'], strength: number) {
 function worstCases(curves: FairSummary['curves'], result: FairTestResult): WorstCase[] {
   const out: WorstCase[] = [];
   const groups = [...new Set(curves.map((c) => `${c.depth}|${c.budget}`))];
+  const sharedLabels = (a: FairAttacker) => oodAttacker(a) === undefined && labelsOnly(a as Attacker);
   for (const g of groups) {
     const [depth, budget] = g.split('|').map(Number) as [number, number];
     const here = curves.filter((c) => c.depth === depth && c.budget === budget);
-    const none = strongest(
-      here.filter((c) => c.defence === 'none'),
-      0,
-    );
-    if (!none) continue;
+    const onNone = here.filter((c) => c.defence === 'none');
+    if (onNone.length === 0) continue;
     for (const cost of result.costs.filter((c) => c.depth === depth && c.defence !== 'none')) {
-      const arm = here.filter((c) => c.defence === cost.defence && c.points.some((p) => p.strength === cost.strength));
-      const worst = strongest(arm, cost.strength);
-      if (!worst) continue;
+      const own = here.filter((c) => c.defence === cost.defence && c.points.some((p) => p.strength === cost.strength));
+      // a label-keeping defence serves a labels-only attacker exactly the clean labels, so that
+      // attacker's clone on 'none' is its clone too, wherever the grid ran it
+      const inherited = LABEL_PRESERVING.includes(cost.defence)
+        ? onNone.filter((c) => sharedLabels(c.attacker) && !own.some((o) => o.attacker === c.attacker))
+        : [];
+      const attackers = [...own, ...inherited].map((c) => c.attacker);
+      const candidates = [strongest(own, cost.strength), strongest(inherited, 0)].filter((x) => x !== undefined);
+      const worst = candidates.sort((a, b) => b.mean - a.mean)[0];
+      // the undefended worst case over the same attackers, so a cell the grid cut is cut on both sides
+      const none = strongest(
+        onNone.filter((c) => attackers.includes(c.attacker)),
+        0,
+      );
+      if (!worst || !none) continue;
       out.push({
         depth,
         budget,
@@ -300,7 +316,7 @@ function worstCases(curves: FairSummary['curves'], result: FairTestResult): Wors
         strength: cost.strength,
         cost: cost.cost,
         honestLabelKept: cost.honestLabelKept,
-        attackers: arm.map((c) => c.attacker),
+        attackers,
         worstAttacker: worst.attacker,
         cloneAccuracy: worst.mean,
         undefendedAttacker: none.attacker,
@@ -368,10 +384,10 @@ function fairVerdict(
       const w = atB.filter((x) => x.defence === defence).sort((a, b) => b.cost - a.cost)[0];
       if (!w) return undefined;
       const naive = w.attackers.length < 3 ? `; only ${w.attackers.length} attacker(s) ran on this arm` : '';
-      return `${defence} (cost ${w.cost.toFixed(3)}, honest labels kept ${pts(w.honestLabelKept)}%): worst attacker ${w.worstAttacker} at ${pts(w.cloneAccuracy)}%, damage ${ci(w.damage)}${w.damage.excludesZero ? '' : ', not distinguishable from 0'}${naive}`;
+      return `${defence} (cost ${w.cost.toFixed(3)}, honest labels kept ${pts(w.honestLabelKept)}%): worst attacker ${w.worstAttacker} at ${pts(w.cloneAccuracy)}% against ${pts(w.undefendedAccuracy)}% undefended (${w.undefendedAttacker}), damage ${ci(w.damage)}${w.damage.excludesZero ? '' : ', not distinguishable from 0'}${naive}`;
     });
     parts.push(
-      `Worst case at depth ${depth}, ${budget} queries (each defence at its strongest setting, against the most accurate clone among the attackers run on it; undefended worst case ${pts(atB[0]!.undefendedAccuracy)}% by ${atB[0]!.undefendedAttacker}): ${items.filter((x) => x !== undefined).join('; ')}.`,
+      `Worst case at depth ${depth}, ${budget} queries (each defence at its strongest setting, against the most accurate clone among the attackers run on it, and the undefended worst case over the same attackers): ${items.filter((x) => x !== undefined).join('; ')}.`,
     );
   }
   return parts.join(' ');
