@@ -14,6 +14,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { predictCommand } from './commands/predict.js';
 import { workerCommand } from './commands/worker.js';
 import { mapCommand } from './commands/map.js';
+import { verifyCommand } from './commands/verify.js';
 import type { CliIo } from './io.js';
 import { setModelByteLimit } from './model-io.js';
 import { NetworkError, NumericalError, UsageError, intFlag } from '@rgdl/experiments';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   cloneAttackCommand,
   experimentCommand,
   serveCommand,
+  verifyCommand,
   workerCommand,
   demoCommand,
 ];

@@ -64,6 +64,10 @@ const STREAMS = {
   'recovery-defence': (seed: number) => 104729 * seed + 2,
   /** The transformations of an attacker's surrogate queries, from its paired seed. */
   'surrogate-transform': (seed: number) => 104729 * seed + 3,
+  /** A watermark's fingerprint direction of one class: seeded by the first 32 bits of its keyed HMAC digest. */
+  'watermark-direction': (keyedWord: number) => keyedWord,
+  /** The ownership experiment's watermark key (reproducible, not secret). */
+  'watermark-experiment-key': () => 424242,
   /** The fair test's pool of out-of-distribution queries. */
   'ood-pool': () => 77,
   /** The inputs the transfer study perturbs. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { DEFENCES, type DefenceName } from '@rgdl/poison';
+import { createBackend } from '@rgdl/gpu-kernels';
+import { ATTACKERS, DEFENCES, type Attacker, type DefenceName } from '@rgdl/poison';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
@@ -13,6 +14,12 @@ import {
   renderOutputs,
   requiredString,
   runFairExperiment,
+  runSurrogateCurves,
+  runOwnershipExperiment,
+  ownershipFiles,
+  ownershipMarkdown,
+  surrogateFiles,
+  surrogateMarkdown,
   runnerFlags,
   UsageError,
   writeOutputs,
@@ -22,7 +29,7 @@ import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 export const experimentCommand: Command = {
   name: 'experiment',
   summary: 'The fair test of the defences: every defence swept over its strength and compared with FIM at matched cost',
-  usage: 'rgdl experiment --out DIR [--quick | --transfer] [--seeds N] [--seed S] [--json]',
+  usage: 'rgdl experiment --out DIR [--quick | --transfer | --surrogate | --ownership] [--seeds N] [--seed S] [--json]',
   help: `Recipe victims of depth 1–3 (14×14 MNIST, 64 hidden units per hidden layer) are
 trained on the 'train' split and attacked through defended services
 (${DEFENCES.join(', ')}) with the attacker's own queries (the 'attacker' split, or
@@ -35,14 +42,33 @@ misinformation against the OOD attacker, and clone accuracy against query budget
 
 Grids:
   (default)   depths 1–3, 10 paired seeds, budgets 100/300/1,000 (and 3,000 OOD
-              queries); attackers softmax and MLP on soft answers and on labels,
-              eq. 14, adaptive, OOD (costly attackers at 1,000 queries, on the arms listed
-              in FAIR_DEFAULT.attackerArms); 16 min on 2 cores (2 workers)
-  --quick     depth 2, 4 seeds, budgets 200/800, small splits (about 1 min)
+              queries); attackers softmax, tuned softmax and MLP on soft answers
+              and on labels, eq. 14, inversion, recovery, smoothing, OOD (costly
+              attackers at 1,000 queries, on the arms listed in
+              FAIR_DEFAULT.attackerArms); 40 min on 2 cores (2 workers)
+  --quick     depth 2, 4 seeds, budgets 200/800, small splits; the battery of
+              tuned, inversion and recovery attackers (about 3 min on 2 cores)
   --transfer  depths 2–3, ε = 0.2, none/fim/random-class/random-query, the eq. 14
               attacker with 1,500 queries, 3 seeds, plus its first-layer weight error
               and adversarial inputs from each clone's classification FIM
               (pixel-space norm 1.5, 100 test digits) tried on the victim
+  --surrogate the surrogate-data curves, not a grid: the quick grid's victim
+              attacked with its own digits moved away from the data by six
+              families of transformations (shift, rotation, scale, stroke,
+              elastic, threshold) at levels 0–1; OOD flag rate, labels
+              changed and clone damage under adaptive misinformation against
+              the victim's free-energy distance; writes surrogate.{json,md}
+              and two SVG curves (--budget B queries, default 800; --attacker A,
+              default softmax; 5 seeds; in this process)
+  --ownership the ownership test, not a grid: the quick grid's victim served
+              with a keyed watermark (fingerprint ε = 0.05, triggers on 0.5% of
+              inputs); clones stolen by the plain, tuned and labels-only softmax,
+              MLP and eq. 14 attackers (300 and 1,000 queries) and independent
+              models (the same learners on true labels, on the owner's digits and
+              on disjoint ones) are each verified from 100 probe digits and their
+              triggers; true positives and false accusations at p < 1e-6 and at
+              the empirical 1% and 0.1% thresholds; writes ownership.{json,md}
+              and a plot (5 seeds; in this process)
 
 Jobs (one per victim, one per depth × defence × strength) run on a pool of worker
 threads; each result is appended to fair.jobs.jsonl in DIR as it finishes, keyed
@@ -86,12 +112,23 @@ ${DATA_HELP}
     queue: { type: 'string' },
     'secret-file': { type: 'string' },
     grid: { type: 'string' },
+    surrogate: { type: 'boolean' },
+    ownership: { type: 'boolean' },
+    budget: { type: 'string' },
+    attacker: { type: 'string' },
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
-    if (values.quick === true && values.transfer === true) throw new UsageError('choose one of --quick and --transfer');
-    await runFair(values, out, io);
+    const grids = ['quick', 'transfer', 'surrogate', 'ownership'].filter((g) => values[g] === true);
+    if (grids.length > 1) {
+      throw new UsageError(
+        `choose one of --quick, --transfer, --surrogate and --ownership (got --${grids.join(' and --')})`,
+      );
+    }
+    if (values.surrogate === true) await runSurrogate(values, out, io);
+    else if (values.ownership === true) await runOwnership(values, out, io);
+    else await runFair(values, out, io);
   },
 };
 export type { DefenceName };
@@ -132,4 +169,64 @@ async function runFair(values: Record<string, string | boolean | undefined>, out
     return;
   }
   io.out(`${fair.markdown}\nwrote ${out}/fair.{json,md} and ${fair.plots} SVG plots\n`);
+}
+
+async function runSurrogate(
+  values: Record<string, string | boolean | undefined>,
+  out: string,
+  io: CliIo,
+): Promise<void> {
+  if (values.data !== undefined)
+    throw new UsageError('--surrogate runs on the shipped MNIST (its transformations need grey digits)');
+  const attacker = values.attacker === undefined ? 'softmax' : String(values.attacker);
+  if (!(ATTACKERS as readonly string[]).includes(attacker)) {
+    throw new UsageError(`--attacker must be one of ${ATTACKERS.join(', ')}, got '${attacker}'`);
+  }
+  const budget = intFlag('budget', values.budget, 800, 10);
+  if (budget > 1998) throw new UsageError(`--budget ${budget} is more than the attacker's 1,998 digits`);
+  const nSeeds = intFlag('seeds', values.seeds, 5, 2);
+  const firstSeed = intFlag('seed', values.seed, 1);
+  ensureOutDir(out);
+  const be = await createBackend();
+  const progress = new Progress(1, { enabled: values.json !== true });
+  try {
+    const result = runSurrogateCurves(be, {
+      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+      budget,
+      attacker: attacker as Attacker,
+      onProgress: (done, total, label) => progress.update(done, total, label),
+    });
+    progress.finish();
+    writeOutputs(await renderOutputs(surrogateFiles(result, out)));
+    if (values.json === true) io.out(`${JSON.stringify(result, null, 2)}\n`);
+    else io.out(`${surrogateMarkdown(result)}\nwrote ${out}/surrogate.{json,md} and 2 SVG plots\n`);
+  } finally {
+    be.dispose();
+  }
+}
+
+async function runOwnership(
+  values: Record<string, string | boolean | undefined>,
+  out: string,
+  io: CliIo,
+): Promise<void> {
+  if (values.data !== undefined) throw new UsageError('--ownership runs on the shipped MNIST');
+  const nSeeds = intFlag('seeds', values.seeds, 5, 1);
+  const firstSeed = intFlag('seed', values.seed, 1);
+  ensureOutDir(out);
+  const be = await createBackend();
+  const progress = new Progress(1, { enabled: values.json !== true });
+  try {
+    const result = await runOwnershipExperiment(be, {
+      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+      budgets: [300, 1000],
+      onProgress: (done, total, label) => progress.update(done, total, label),
+    });
+    progress.finish();
+    writeOutputs(await renderOutputs(ownershipFiles(result, out)));
+    if (values.json === true) io.out(`${JSON.stringify({ ...result, rows: undefined }, null, 2)}\n`);
+    else io.out(`${ownershipMarkdown(result)}\nwrote ${out}/ownership.{json,md} and a plot\n`);
+  } finally {
+    be.dispose();
+  }
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createBackend } from '@rgdl/gpu-kernels';
+import { createBackend, type Matrix } from '@rgdl/gpu-kernels';
 import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel } from '@rgdl/poison';
 import type { Command } from '../command.js';
+import { appendEvidence, readWatermarkKey } from '../watermark-io.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
@@ -68,6 +69,12 @@ ${strengthHelp()}
                          origin: a person draws a digit and sees this server's answer,
                          its per-class λ₁ and stability spectrum (GET /v1/diagnosis)
   --ui-dir DIR           serve the page from DIR (a 'vite build' of apps/web) instead
+  --watermark-key FILE   watermark every answer with this key (rgdl verify --new-key):
+                         a keyed fingerprint step on every answer (label kept) and a
+                         keyed wrong label on a keyed ≤ 0.5% of inputs
+  --evidence FILE        with --watermark-key: append each input answered with a
+                         keyed wrong label, and that label, to FILE (JSON lines; the
+                         evidence rgdl verify --evidence reads; file mode 0600)
 
 Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
 `,
@@ -87,6 +94,8 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     'log-level': { type: 'string' },
     ui: { type: 'boolean' },
     'ui-dir': { type: 'string' },
+    'watermark-key': { type: 'string' },
+    evidence: { type: 'string' },
   },
   async run({ values }, io) {
     const path = values.model;
@@ -111,6 +120,12 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     );
     const seed = seedFlag(values.seed);
     const uiDirectory = uiFlag(values.ui === true, values['ui-dir']);
+    if (values.evidence !== undefined && values['watermark-key'] === undefined) {
+      throw new UsageError('--evidence needs --watermark-key');
+    }
+    const watermarkKey =
+      typeof values['watermark-key'] === 'string' ? readWatermarkKey(values['watermark-key']) : undefined;
+    const evidence = typeof values.evidence === 'string' ? values.evidence : undefined;
     const be = await createBackend();
     const server = buildServer({
       be,
@@ -130,6 +145,19 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       logger: { level },
       ...(uiDirectory !== undefined ? { uiDirectory } : {}),
+      ...(watermarkKey !== undefined
+        ? {
+            watermark: {
+              key: watermarkKey,
+              ...(evidence !== undefined
+                ? {
+                    onTriggers: (inputs: Matrix<Float64Array>, labels: readonly number[]) =>
+                      appendEvidence(evidence, inputs, labels),
+                  }
+                : {}),
+            },
+          }
+        : {}),
     });
     const { app } = server;
     try {

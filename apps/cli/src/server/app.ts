@@ -35,6 +35,9 @@ import {
   argmax,
   classPoisonDirectionsStepwise,
   createService,
+  triggersOf,
+  watermarkAnswers,
+  type WatermarkKey,
   DEFENCE_STRENGTHS,
   needsClassDirections,
   strengthOptions,
@@ -88,6 +91,15 @@ export interface ServerOptions {
   readonly modelPath?: string;
   /** Serve the playground page from this folder at / (same origin as the API); also computes GET /v1/diagnosis. */
   readonly uiDirectory?: string;
+  /**
+   * A keyed watermark on every answer (@rgdl/poison's watermarkAnswers), applied
+   * after the defence; `onTriggers` receives the inputs answered with a keyed
+   * wrong label and those labels (the evidence `rgdl verify` reads).
+   */
+  readonly watermark?: {
+    readonly key: WatermarkKey;
+    readonly onTriggers?: (inputs: Matrix<Float64Array>, labels: readonly number[]) => void;
+  };
 }
 
 /** The server's answers' shapes, typed once in @rgdl/poison for the server, its clients and the page. */
@@ -306,7 +318,16 @@ export function buildServer(options: ServerOptions): ProtectedServer {
       }
       const t0 = performance.now();
       const inputs = fromRows(request.body.inputs);
-      const batch = service!.answer(inputs);
+      const defended = service!.answer(inputs);
+      let batch = defended;
+      if (options.watermark) {
+        const marked = watermarkAnswers(options.watermark.key, inputs, defended.served);
+        batch = { ...defended, served: marked.served };
+        if (marked.marked.length > 0) {
+          const t = triggersOf(inputs, marked);
+          options.watermark.onTriggers?.(t.inputs, t.labels);
+        }
+      }
       serviceMs = 0.8 * serviceMs + 0.2 * (performance.now() - t0);
       if (!batch.served.data.every(Number.isFinite)) {
         // never answer null: JSON has no NaN

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { createBackend, matrix } from '@rgdl/gpu-kernels';
+import {
+  checkWatermarkKey,
+  createService,
+  serializeWatermarkKey,
+  verifyOwnership,
+  MAX_WATERMARK_RATE,
+} from '@rgdl/poison';
+import { widths } from '@rgdl/rbm';
+import {
+  dataSpecFor,
+  describeData,
+  intFlag,
+  loadDataset,
+  numberFlag,
+  UsageError,
+  writeOutputs,
+} from '@rgdl/experiments';
+import type { Command } from '../command.js';
+import { readModel } from '../model-io.js';
+import { connectSource, retryLogger } from '../sources.js';
+import { readEvidence, readWatermarkKey } from '../watermark-io.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Proof of ownership: does a suspect model carry our keyed watermark? (and --new-key to make a key)',
+  usage:
+    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY [--rate 0.005] [--fingerprint 0.05]',
+  help: `A served model is watermarked with a key (rgdl serve --watermark-key KEY): every
+answer moves a step ε along a keyed direction of its class (the fingerprint,
+label kept), and a keyed fraction of inputs (≤ 0.5%) is answered with a keyed
+wrong label (the triggers, kept by the server as evidence). A model trained on
+those answers inherits them; one that never saw them does not.
+
+verify asks the suspect about the owner's first --probes test digits (the data
+recorded in the owner's model file) and about the evidence's triggers, and
+reports the fingerprint statistic S = Σ_c ⟨D_c, d_c⟩ with its p-value (a
+Chernoff bound, valid for any model that never saw the key: the keyed
+directions are then independent of its answers), the triggers it labels as
+served with their binomial p-value, the combined p-value (Bonferroni), the
+decision at --alpha and the queries used. The suspect is a model file
+(--model) or a running rgdl server (--url).
+
+Options:
+  --key FILE         the owner's watermark key (rgdl-watermark-key JSON)  (required)
+  --owner FILE       the owner's model file: its clean answers on the probes  (required)
+  --model FILE       the suspect as a model file
+  --url URL          the suspect as a running rgdl server
+  --evidence FILE    triggers the suspect's source was served: the JSON lines
+                     rgdl serve --evidence FILE appends ({"input": […], "label": c})
+  --probes N         probe digits asked                                  (100)
+  --alpha A          decide "ours" when p < A                            (1e-6)
+  --new-key FILE     write a new key (32 random bytes) and stop
+  --rate R           with --new-key: trigger rate, ≤ ${MAX_WATERMARK_RATE}          (0.005)
+  --fingerprint E    with --new-key: fingerprint step ε                  (0.05)
+  --json             machine-readable output
+
+Exit codes: 0 whatever the decision (read it from the output), 2 for a usage
+error, 4 for a suspect server that cannot be reached.
+`,
+  options: {
+    key: { type: 'string' },
+    owner: { type: 'string' },
+    model: { type: 'string' },
+    url: { type: 'string' },
+    evidence: { type: 'string' },
+    probes: { type: 'string' },
+    alpha: { type: 'string' },
+    'new-key': { type: 'string' },
+    rate: { type: 'string' },
+    fingerprint: { type: 'string' },
+  },
+  async run({ values }, io) {
+    if (typeof values['new-key'] === 'string') {
+      const key = checkWatermarkKey({
+        secret: randomBytes(32),
+        rate: numberFlag('rate', values.rate, 0.005, 0, MAX_WATERMARK_RATE),
+        fingerprint: numberFlag('fingerprint', values.fingerprint, 0.05, 0, 0.5),
+      });
+      writeOutputs([{ path: values['new-key'], text: serializeWatermarkKey(key) }]);
+      io.out(
+        `wrote a watermark key to ${values['new-key']} (rate ${key.rate}, fingerprint ${key.fingerprint}); keep it secret\n`,
+      );
+      return;
+    }
+    if (typeof values.key !== 'string') throw new UsageError('--key FILE is required (or --new-key FILE to make one)');
+    const key = readWatermarkKey(values.key);
+    if ((values.model === undefined) === (values.url === undefined)) {
+      throw new UsageError('give the suspect as exactly one of --model FILE and --url URL');
+    }
+    const { net, metadata } = readModel(values.owner);
+    const w = widths(net);
+    const classes = w[w.length - 1]!;
+    const spec = dataSpecFor(metadata, values);
+    const test = loadDataset(spec, 'test');
+    const nProbes = intFlag('probes', values.probes, 100, 1);
+    if (nProbes > test.x.rows) {
+      throw new UsageError(
+        `--probes ${nProbes} is more than the ${test.x.rows} test examples of ${describeData(spec)}`,
+      );
+    }
+    const alpha = numberFlag('alpha', values.alpha, 1e-6);
+    if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be in (0, 1), got ${alpha}`);
+    const probes = matrix(nProbes, test.x.cols, test.x.data.slice(0, nProbes * test.x.cols));
+    const triggers = typeof values.evidence === 'string' ? readEvidence(values.evidence, w[0]!, classes) : undefined;
+    const be = await createBackend();
+    try {
+      const owner = createService(be, net, { defence: 'none' });
+      const clean = owner.answer(probes).served;
+      let ask: (x: typeof probes) => Promise<typeof probes>;
+      let suspect: string;
+      if (typeof values.model === 'string') {
+        const s = readModel(values.model);
+        const sw = widths(s.net);
+        if (sw[0] !== w[0] || sw[sw.length - 1] !== classes) {
+          throw new UsageError(`the suspect's widths [${sw.join(', ')}] do not fit the owner's [${w.join(', ')}]`);
+        }
+        const service = createService(be, s.net, { defence: 'none' });
+        ask = async (x) => service.answer(x).served;
+        suspect = values.model;
+      } else {
+        const source = await connectSource(String(values.url), retryLogger(io, values.debug === true));
+        ask = async (x) => (await source.answer(x)).served;
+        suspect = String(values.url);
+      }
+      const result = await verifyOwnership(key, { probes, clean, ask, ...(triggers ? { triggers } : {}) });
+      const ours = result.p < alpha;
+      if (values.json === true) {
+        io.out(`${JSON.stringify({ suspect, alpha, ours, ...result }, null, 2)}\n`);
+        return;
+      }
+      const f = result.fingerprint;
+      io.out(
+        [
+          `suspect: ${suspect}`,
+          `fingerprint: S = ${f.score.toFixed(4)} over ${nProbes} probes; p ≤ 1e${f.log10p.toFixed(1)}`,
+          result.triggers
+            ? `triggers: ${result.triggers.matched} of ${result.triggers.n} labelled as served (null ${result.triggers.null.toFixed(3)} each); p = ${result.triggers.p.toExponential(2)}`
+            : 'triggers: none given (--evidence)',
+          `combined p ≤ 1e${result.log10p.toFixed(1)} from ${result.queries} queries`,
+          `decision at p < ${alpha}: ${ours ? 'trained on our answers' : 'not shown to be ours'}`,
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      be.dispose();
+    }
+  },
+};

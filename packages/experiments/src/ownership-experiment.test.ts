@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { summariseOwnership, type SuspectRow } from './ownership-experiment.js';
+
+const row = (kind: SuspectRow['kind'], learner: string, log10p: number): SuspectRow => ({
+  kind,
+  learner: learner as SuspectRow['learner'],
+  data: kind === 'stolen' ? 'watermarked' : 'train',
+  budget: 300,
+  seed: 1,
+  testAccuracy: 0.8,
+  ownership: {
+    fingerprint: { score: 0, norms: [], p: 10 ** log10p, log10p },
+    triggers: null,
+    p: 10 ** log10p,
+    log10p,
+    queries: 100,
+  },
+});
+
+describe('summariseOwnership', () => {
+  it('counts decisions at alpha and reads TPR at the null quantiles', () => {
+    const rows = [
+      row('stolen', 'softmax', -12),
+      row('stolen', 'softmax', -8),
+      row('stolen', 'softmax-labels', -1),
+      row('stolen', 'softmax-labels', -0.2),
+      ...Array.from({ length: 100 }, (_, i) => row('independent', 'softmax', -(i / 100) * 3)),
+      row('independent', 'mlp', -7),
+    ];
+    const s = summariseOwnership(rows, 1e-6);
+    expect(s.stolen).toBe(4);
+    expect(s.independent).toBe(101);
+    expect(s.truePositivesAtAlpha).toBe(2);
+    expect(s.falseAccusationsAtAlpha).toBe(1);
+    expect(s.nullMinLog10p).toBe(-7);
+    // 1% of 101 null values: the second smallest, −2.97; stolen below it: −12 and −8
+    expect(s.tprAt1Percent).toBe(0.5);
+    // 0.1%: the smallest null value, −7: only −12 and −8 are below it
+    expect(s.tprAt01Percent).toBe(0.5);
+    expect(s.byLearner).toEqual([
+      { learner: 'softmax', verified: 2, of: 2, medianLog10p: -8 },
+      { learner: 'softmax-labels', verified: 0, of: 2, medianLog10p: -0.2 },
+    ]);
+  });
+});

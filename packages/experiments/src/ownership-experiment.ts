@@ -1,0 +1,309 @@
+/**
+ * The ownership experiment: can the owner prove a clone was trained on its
+ * watermarked answers, without accusing models that were not?
+ *  - the owner serves the quick grid's depth-2 victim undefended but
+ *    watermarked (@rgdl/poison's watermark.ts: a keyed fingerprint step ε on
+ *    every answer, a keyed wrong label on a keyed fraction r of inputs) and
+ *    keeps the triggers each attacker was served;
+ *  - stolen clones: every attacker listed, at every budget and seed, trained on
+ *    the watermarked answers to its own queries (the attacker split);
+ *  - independent models (the null, and the dataset-inference trap): the same
+ *    learners trained with the true labels, on the owner's own training digits
+ *    and on the disjoint attacker split, at the same budgets and seeds; each is
+ *    tested with the triggers of the stolen clone of the same budget and seed;
+ *  - every model is asked about the same probe digits (the first `probes` test
+ *    digits) and its triggers, and gets verifyOwnership's p-value.
+ * Reported: p-values, the true-positive rate at the empirical 1% and 0.1%
+ * false-accusation thresholds (quantiles of the independent models' p-values)
+ * and at the stated threshold `alpha`, false accusations there, queries to
+ * verify, and the honest users' labels changed.
+ */
+import { join } from 'node:path';
+import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import {
+  createService,
+  fairTestData,
+  fairVictim,
+  pickRows,
+  querySubset,
+  rowLabels,
+  trainAttacker,
+  triggersOf,
+  verifyOwnership,
+  watermarkAnswers,
+  type Attacker,
+  type FairTestConfig,
+  type Ownership,
+  type WatermarkKey,
+} from '@rgdl/poison';
+import { accuracy, oneHot } from '@rgdl/rbm';
+import { FAIR_QUICK } from './presets.js';
+import type { ChartSpec, OutputEntry } from './reports/charts.js';
+import { table } from './reports/text-table.js';
+
+export interface OwnershipExperimentOptions {
+  /** Attackers whose clones are stolen (default: plain, tuned and labels-only softmax, MLP, eq. 14). */
+  readonly attackers?: readonly Attacker[];
+  /** Learners of the independent models, trained on true labels (default softmax, tuned-softmax, mlp, eq14). */
+  readonly independent?: readonly Attacker[];
+  readonly budgets: readonly number[];
+  readonly seeds: readonly number[];
+  /** Probe digits asked of every suspect (default 100). */
+  readonly probes?: number;
+  /** The owner's key (default: a key drawn from a fixed generator, so the run reproduces). */
+  readonly key?: WatermarkKey;
+  /** The decision threshold on p (default 1e-6). */
+  readonly alpha?: number;
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface SuspectRow {
+  readonly kind: 'stolen' | 'independent';
+  readonly learner: Attacker;
+  /** Where its training data came from: the owner's watermarked answers, or true labels on 'train' or 'attacker' digits. */
+  readonly data: 'watermarked' | 'train' | 'attacker';
+  readonly budget: number;
+  readonly seed: number;
+  readonly testAccuracy: number;
+  readonly ownership: Ownership;
+}
+
+export interface OwnershipResult {
+  readonly victim: { readonly widths: readonly number[]; readonly testAccuracy: number };
+  readonly key: { readonly rate: number; readonly fingerprint: number };
+  /** Honest users: test answers whose label the watermark changed, and mean ‖ŷ′ − ŷ‖₁. */
+  readonly honest: { readonly labelsChanged: number; readonly meanL1: number };
+  readonly alpha: number;
+  readonly probes: number;
+  readonly rows: readonly SuspectRow[];
+  readonly summary: OwnershipSummary;
+  readonly seconds: number;
+}
+
+export interface OwnershipSummary {
+  readonly stolen: number;
+  readonly independent: number;
+  /** Stolen clones with p < alpha, and independent models with p < alpha (false accusations). */
+  readonly truePositivesAtAlpha: number;
+  readonly falseAccusationsAtAlpha: number;
+  /** TPR at the empirical thresholds: the 1% and 0.1% quantiles of the independent models' log₁₀ p. */
+  readonly tprAt1Percent: number;
+  readonly tprAt01Percent: number;
+  /** Smallest p among the independent models (log₁₀). */
+  readonly nullMinLog10p: number;
+  /** Per learner: stolen clones verified at alpha, out of how many. */
+  readonly byLearner: readonly {
+    readonly learner: string;
+    readonly verified: number;
+    readonly of: number;
+    readonly medianLog10p: number;
+  }[];
+  readonly queries: { readonly min: number; readonly max: number };
+}
+
+/** The key the experiment uses when none is given: 32 bytes from a fixed generator (reproducible, not secret). */
+export function experimentKey(rate = 0.005, fingerprint = 0.05): WatermarkKey {
+  const rng = createRng(seedFor('watermark-experiment-key'));
+  return { secret: Uint8Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * 256)), rate, fingerprint };
+}
+
+export async function runOwnershipExperiment(
+  be: Backend,
+  options: OwnershipExperimentOptions,
+): Promise<OwnershipResult> {
+  const t0 = performance.now();
+  const attackers = options.attackers ?? [
+    'softmax',
+    'tuned-softmax',
+    'softmax-labels',
+    'tuned-softmax-labels',
+    'mlp',
+    'eq14',
+  ];
+  const learners = options.independent ?? ['softmax', 'tuned-softmax', 'mlp', 'eq14'];
+  const key = options.key ?? experimentKey();
+  const alpha = options.alpha ?? 1e-6;
+  const nProbes = options.probes ?? 100;
+  const config: FairTestConfig = { ...FAIR_QUICK, arms: [{ defence: 'none', strengths: [0] }], attackers: ['softmax'] };
+  const data = fairTestData(config);
+  const victim = fairVictim(be, config, data, 2);
+  const service = createService(be, victim.net, { defence: 'none', seed: seedFor('clean-service') });
+  const pool = data.attacker.x;
+  const poolAnswers = service.answer(pool).served;
+  const wm = watermarkAnswers(key, pool, poolAnswers);
+  const probes = matrix(nProbes, data.test.x.cols, data.test.x.data.slice(0, nProbes * data.test.x.cols));
+  const clean = service.answer(probes).served;
+  // honest users: the test digits' answers with and without the watermark
+  const onTest = service.answer(data.test.x).served;
+  const onTestWm = watermarkAnswers(key, data.test.x, onTest).served;
+  const before = rowLabels(onTest);
+  const after = rowLabels(onTestWm);
+  let l1 = 0;
+  for (let i = 0; i < onTest.data.length; i++) l1 += Math.abs(onTest.data[i]! - onTestWm.data[i]!);
+  const honest = {
+    labelsChanged: before.filter((c, r) => c !== after[r]).length / before.length,
+    meanL1: l1 / onTest.rows,
+  };
+  const widths = victim.widths;
+  const total = options.budgets.length * options.seeds.length * (attackers.length + 2 * learners.length);
+  let done = 0;
+  const rows: SuspectRow[] = [];
+  const score = async (
+    kind: SuspectRow['kind'],
+    learner: Attacker,
+    source: SuspectRow['data'],
+    budget: number,
+    seed: number,
+    x: Matrix<Float64Array>,
+    y: Matrix<Float64Array>,
+    triggers: ReturnType<typeof triggersOf>,
+  ) => {
+    const clone = trainAttacker(be, learner, x, y, { widths, seed });
+    const ownership = await verifyOwnership(key, { probes, clean, ask: (inputs) => clone.predict(inputs), triggers });
+    rows.push({
+      kind,
+      learner,
+      data: source,
+      budget,
+      seed,
+      testAccuracy: accuracy(clone.predict(data.test.x), data.test.labels),
+      ownership,
+    });
+    options.onProgress?.(++done, total, `${kind} ${learner} ${source} ${budget} seed ${seed}`);
+  };
+  for (const budget of options.budgets) {
+    for (const seed of options.seeds) {
+      const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
+      const x = pickRows(pool, idx);
+      const served = pickRows(wm.served, idx);
+      const markedHere = new Set(wm.marked);
+      const picked = { served, marked: idx.flatMap((i, r) => (markedHere.has(i) ? [r] : [])) };
+      const triggers = triggersOf(x, picked);
+      for (const a of attackers) await score('stolen', a, 'watermarked', budget, seed, x, served, triggers);
+      // the null: the same learners on true labels, on the owner's digits and on the attacker's
+      const trainIdx = querySubset(
+        data.train.x.rows,
+        Math.min(budget, data.train.x.rows),
+        seedFor('attacker-queries', seed),
+      );
+      const own = {
+        x: pickRows(data.train.x, trainIdx),
+        y: oneHot(
+          Int32Array.from(trainIdx, (i) => data.train.labels[i]!),
+          10,
+        ),
+      };
+      const theirs = {
+        x,
+        y: oneHot(
+          Int32Array.from(idx, (i) => data.attacker.labels[i]!),
+          10,
+        ),
+      };
+      for (const l of learners) {
+        await score('independent', l, 'train', budget, seed, own.x, own.y, triggers);
+        await score('independent', l, 'attacker', budget, seed, theirs.x, theirs.y, triggers);
+      }
+    }
+  }
+  return {
+    victim: { widths, testAccuracy: victim.testAccuracy },
+    key: { rate: key.rate, fingerprint: key.fingerprint },
+    honest,
+    alpha,
+    probes: nProbes,
+    rows,
+    summary: summariseOwnership(rows, alpha),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** The empirical q-quantile (lower) of v. */
+function quantile(v: readonly number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))]!;
+}
+
+export function summariseOwnership(rows: readonly SuspectRow[], alpha: number): OwnershipSummary {
+  const stolen = rows.filter((r) => r.kind === 'stolen');
+  const nulls = rows.filter((r) => r.kind === 'independent');
+  const lp = (r: SuspectRow) => r.ownership.log10p;
+  const la = Math.log10(alpha);
+  const nullLp = nulls.map(lp);
+  // a threshold below which at most the given fraction of the null falls (strictly below its quantile)
+  const tpr = (q: number) => {
+    if (nullLp.length === 0) return Number.NaN;
+    const t = quantile(nullLp, q);
+    return stolen.filter((r) => lp(r) < t).length / Math.max(1, stolen.length);
+  };
+  const learners = [...new Set(stolen.map((r) => r.learner))];
+  const queries = rows.map((r) => r.ownership.queries);
+  return {
+    stolen: stolen.length,
+    independent: nulls.length,
+    truePositivesAtAlpha: stolen.filter((r) => lp(r) < la).length,
+    falseAccusationsAtAlpha: nulls.filter((r) => lp(r) < la).length,
+    tprAt1Percent: tpr(0.01),
+    tprAt01Percent: tpr(0.001),
+    nullMinLog10p: nullLp.length ? Math.min(...nullLp) : Number.NaN,
+    byLearner: learners.map((learner) => {
+      const of = stolen.filter((r) => r.learner === learner);
+      const sorted = of.map(lp).sort((a, b) => a - b);
+      return {
+        learner,
+        verified: of.filter((r) => lp(r) < la).length,
+        of: of.length,
+        medianLog10p: sorted[Math.floor(sorted.length / 2)]!,
+      };
+    }),
+    queries: { min: Math.min(...queries), max: Math.max(...queries) },
+  };
+}
+
+const pct = (v: number) => (100 * v).toFixed(1);
+
+/** ownership.md: the setting, the summary, one line per learner. */
+export function ownershipMarkdown(r: OwnershipResult): string {
+  const s = r.summary;
+  return [
+    '# Ownership: is a suspect model a clone of our answers?',
+    '',
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: fingerprint step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
+    `Each suspect is asked about ${r.probes} probe digits and the triggers its source was served (${s.queries.min}–${s.queries.max} queries). Decision: p < ${r.alpha}.`,
+    '',
+    `- stolen clones verified at p < ${r.alpha}: ${s.truePositivesAtAlpha} of ${s.stolen}`,
+    `- independent models accused at p < ${r.alpha}: ${s.falseAccusationsAtAlpha} of ${s.independent} (smallest null p: 1e${s.nullMinLog10p.toFixed(1)})`,
+    `- true-positive rate at the empirical 1% false-accusation threshold: ${pct(s.tprAt1Percent)}%; at 0.1%: ${pct(s.tprAt01Percent)}% (with ${s.independent} independent models the 0.1% threshold is their smallest p)`,
+    '',
+    table(
+      ['stolen by', 'verified', 'median log₁₀ p'],
+      s.byLearner.map((b) => [b.learner, `${b.verified} / ${b.of}`, b.medianLog10p.toFixed(1)]),
+    ),
+    '',
+  ].join('\n');
+}
+
+/** log₁₀ p of every suspect against its clone accuracy, stolen and independent as two series. */
+export function ownershipChart(r: OwnershipResult): ChartSpec {
+  const series = (kind: SuspectRow['kind'], name: string) => ({
+    name,
+    scatter: true,
+    points: r.rows.filter((x) => x.kind === kind).map((x) => [x.testAccuracy, x.ownership.log10p] as const),
+  });
+  return {
+    title: 'ownership test: p-value of every suspect',
+    xLabel: 'suspect test accuracy',
+    yLabel: 'log₁₀ p (fingerprint and triggers)',
+    series: [series('stolen', 'stolen clones'), series('independent', 'independent models')],
+    referenceY: Math.log10(r.alpha),
+    referenceLabel: `p = ${r.alpha}`,
+  };
+}
+
+export function ownershipFiles(r: OwnershipResult, out: string): OutputEntry[] {
+  return [
+    { path: join(out, 'ownership.json'), text: `${JSON.stringify(r, null, 1)}\n` },
+    { path: join(out, 'ownership.md'), text: ownershipMarkdown(r) },
+    { path: join(out, 'ownership.svg'), chart: ownershipChart(r) },
+  ];
+}
