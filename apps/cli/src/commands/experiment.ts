@@ -186,20 +186,43 @@ async function runSurrogate(
   if (budget > 1998) throw new UsageError(`--budget ${budget} is more than the attacker's 1,998 digits`);
   const nSeeds = intFlag('seeds', values.seeds, 5, 2);
   const firstSeed = intFlag('seed', values.seed, 1);
+  await inProcess(values, out, io, {
+    compute: (be, onProgress) =>
+      runSurrogateCurves(be, {
+        seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+        budget,
+        attacker: attacker as Attacker,
+        onProgress,
+      }),
+    files: surrogateFiles,
+    json: (r) => r,
+    text: (r) => `${surrogateMarkdown(r)}\nwrote ${out}/surrogate.{json,md} and 2 SVG plots\n`,
+  });
+}
+
+/** An experiment run in this process: its progress, its report files, then JSON or text on stdout. */
+async function inProcess<R>(
+  values: Record<string, string | boolean | undefined>,
+  out: string,
+  io: CliIo,
+  run: {
+    readonly compute: (
+      be: Awaited<ReturnType<typeof createBackend>>,
+      onProgress: (done: number, total: number, label: string) => void,
+    ) => R | Promise<R>;
+    readonly files: (result: R, out: string) => Parameters<typeof renderOutputs>[0];
+    readonly json: (result: R) => unknown;
+    readonly text: (result: R) => string;
+  },
+): Promise<void> {
   ensureOutDir(out);
   const be = await createBackend();
   const progress = new Progress(1, { enabled: values.json !== true });
   try {
-    const result = runSurrogateCurves(be, {
-      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-      budget,
-      attacker: attacker as Attacker,
-      onProgress: (done, total, label) => progress.update(done, total, label),
-    });
+    const result = await run.compute(be, (done, total, label) => progress.update(done, total, label));
     progress.finish();
-    writeOutputs(await renderOutputs(surrogateFiles(result, out)));
-    if (values.json === true) io.out(`${JSON.stringify(result, null, 2)}\n`);
-    else io.out(`${surrogateMarkdown(result)}\nwrote ${out}/surrogate.{json,md} and 2 SVG plots\n`);
+    writeOutputs(await renderOutputs(run.files(result, out)));
+    io.out(values.json === true ? `${JSON.stringify(run.json(result), null, 2)}\n` : run.text(result));
   } finally {
     be.dispose();
   }
@@ -213,20 +236,15 @@ async function runOwnership(
   if (values.data !== undefined) throw new UsageError('--ownership runs on the shipped MNIST');
   const nSeeds = intFlag('seeds', values.seeds, 5, 1);
   const firstSeed = intFlag('seed', values.seed, 1);
-  ensureOutDir(out);
-  const be = await createBackend();
-  const progress = new Progress(1, { enabled: values.json !== true });
-  try {
-    const result = await runOwnershipExperiment(be, {
-      seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-      budgets: [300, 1000],
-      onProgress: (done, total, label) => progress.update(done, total, label),
-    });
-    progress.finish();
-    writeOutputs(await renderOutputs(ownershipFiles(result, out)));
-    if (values.json === true) io.out(`${JSON.stringify({ ...result, rows: undefined }, null, 2)}\n`);
-    else io.out(`${ownershipMarkdown(result)}\nwrote ${out}/ownership.{json,md} and a plot\n`);
-  } finally {
-    be.dispose();
-  }
+  await inProcess(values, out, io, {
+    compute: (be, onProgress) =>
+      runOwnershipExperiment(be, {
+        seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+        budgets: [300, 1000],
+        onProgress,
+      }),
+    files: ownershipFiles,
+    json: (r) => ({ ...r, rows: undefined }),
+    text: (r) => `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and a plot\n`,
+  });
 }
