@@ -7,26 +7,15 @@
 import { appendFileSync } from 'node:fs';
 import { matrix, type Matrix } from '@rgdl/gpu-kernels';
 import { parseWatermarkKey, type TriggerSet, type WatermarkKey } from '@rgdl/poison';
-import { FileRefusedError, readRegularFileText } from '@rgdl/rbm';
-import { UsageError } from '@rgdl/experiments';
+import { readUserText, UsageError } from '@rgdl/experiments';
 
 const KEY_FILE_LIMIT = 1 << 16;
 const EVIDENCE_FILE_LIMIT = 64 << 20;
 
-function readText(path: string, limit: number, what: string): string {
-  try {
-    return readRegularFileText(path, limit, what);
-  } catch (error) {
-    if (error instanceof FileRefusedError) throw new UsageError(error.message);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${what} ${path} does not exist`);
-    throw error;
-  }
-}
-
 /** @throws UsageError for a missing, irregular or invalid key file */
 export function readWatermarkKey(path: string): WatermarkKey {
   try {
-    return parseWatermarkKey(readText(path, KEY_FILE_LIMIT, 'watermark key file'));
+    return parseWatermarkKey(readUserText(path, KEY_FILE_LIMIT, 'watermark key file'));
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(`${path}: ${error.message}`);
     throw error;
@@ -44,7 +33,7 @@ export function appendEvidence(path: string, inputs: Matrix<Float64Array>, label
 
 /** @throws UsageError naming the line (from 1) of a malformed record */
 export function readEvidence(path: string, n0: number, classes: number): TriggerSet {
-  const text = readText(path, EVIDENCE_FILE_LIMIT, 'evidence file');
+  const text = readUserText(path, EVIDENCE_FILE_LIMIT, 'evidence file');
   const rows: number[][] = [];
   const labels: number[] = [];
   text.split('\n').forEach((line, i) => {

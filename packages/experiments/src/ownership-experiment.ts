@@ -22,8 +22,6 @@ import { join } from 'node:path';
 import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
   createService,
-  fairTestData,
-  fairVictim,
   pickRows,
   querySubset,
   rowLabels,
@@ -32,14 +30,13 @@ import {
   verifyOwnership,
   watermarkAnswers,
   type Attacker,
-  type FairTestConfig,
   type Ownership,
   type WatermarkKey,
 } from '@rgdl/poison';
 import { accuracy, oneHot } from '@rgdl/rbm';
-import { FAIR_QUICK } from './presets.js';
+import { quickGridVictim } from './quick-victim.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
-import { table } from './reports/text-table.js';
+import { pct, table } from './reports/text-table.js';
 
 export interface OwnershipExperimentOptions {
   /** Attackers whose clones are stolen (default: plain, tuned and labels-only softmax, MLP, eq. 14). */
@@ -124,9 +121,7 @@ export async function runOwnershipExperiment(
   const key = options.key ?? experimentKey();
   const alpha = options.alpha ?? 1e-6;
   const nProbes = options.probes ?? 100;
-  const config: FairTestConfig = { ...FAIR_QUICK, arms: [{ defence: 'none', strengths: [0] }], attackers: ['softmax'] };
-  const data = fairTestData(config);
-  const victim = fairVictim(be, config, data, 2);
+  const { data, victim } = quickGridVictim(be);
   const service = createService(be, victim.net, { defence: 'none', seed: seedFor('clean-service') });
   const pool = data.attacker.x;
   const poolAnswers = service.answer(pool).served;
@@ -259,8 +254,6 @@ export function summariseOwnership(rows: readonly SuspectRow[], alpha: number): 
     queries: { min: Math.min(...queries), max: Math.max(...queries) },
   };
 }
-
-const pct = (v: number) => (100 * v).toFixed(1);
 
 /** ownership.md: the setting, the summary, one line per learner. */
 export function ownershipMarkdown(r: OwnershipResult): string {

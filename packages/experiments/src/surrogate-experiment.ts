@@ -16,23 +16,21 @@ import { rngFor, seedFor, type Backend } from '@rgdl/gpu-kernels';
 import {
   bottomRbmScorer,
   createService,
-  fairTestData,
-  fairVictim,
   pairedDifference,
   pickRows,
+  rowLabels,
   querySubset,
   SURROGATE_FAMILIES,
   surrogateQueries,
   trainAttacker,
   type Attacker,
-  type FairTestConfig,
   type PairedDifference,
   type SurrogateFamily,
 } from '@rgdl/poison';
 import { accuracy } from '@rgdl/rbm';
-import { FAIR_QUICK } from './presets.js';
+import { quickGridVictim } from './quick-victim.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
-import { table } from './reports/text-table.js';
+import { pct, table } from './reports/text-table.js';
 
 export interface SurrogateOptions {
   readonly families?: readonly SurrogateFamily[];
@@ -79,13 +77,7 @@ export function runSurrogateCurves(be: Backend, options: SurrogateOptions): Surr
   const levels = options.levels ?? [0.25, 0.5, 0.75, 1];
   const attacker = options.attacker ?? 'softmax';
   const quantile = options.quantile ?? 0.05;
-  const config: FairTestConfig = {
-    ...FAIR_QUICK,
-    arms: [{ defence: 'adaptive-misinformation', strengths: [quantile] }],
-    attackers: [attacker],
-  };
-  const data = fairTestData(config);
-  const victim = fairVictim(be, config, data, 2);
+  const { data, victim } = quickGridVictim(be);
   const grey = loadMnist({ size: 14, split: 'attacker', binarise: false });
   if (options.budget > grey.x.rows) {
     throw new RangeError(`a budget of ${options.budget} is more than the attacker's ${grey.x.rows} digits`);
@@ -130,12 +122,10 @@ export function runSurrogateCurves(be: Backend, options: SurrogateOptions): Surr
       count += s.length;
       const clean = none.answer(queries).served;
       const served = defended.answer(queries).served;
-      for (let r = 0; r < served.rows; r++) {
-        const row = (m: typeof served) => m.data.subarray(r * m.cols, (r + 1) * m.cols);
-        const a = row(clean);
-        const b = row(served);
-        if (a.indexOf(Math.max(...a)) !== b.indexOf(Math.max(...b))) changed++;
-      }
+      const before = rowLabels(clean);
+      rowLabels(served).forEach((c, r) => {
+        if (c !== before[r]) changed++;
+      });
       const train = (answers: typeof served, defence: string) =>
         accuracy(
           trainAttacker(be, attacker, queries, answers, {
@@ -170,7 +160,6 @@ export function runSurrogateCurves(be: Backend, options: SurrogateOptions): Surr
   };
 }
 
-const pct = (v: number) => (100 * v).toFixed(1);
 const signed = (v: number) => `${v < 0 ? '−' : ''}${pct(Math.abs(v))}`;
 
 /** surrogate.md: the curves as one table per family, with the setting and a reading. */

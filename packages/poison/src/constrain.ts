@@ -83,3 +83,22 @@ export function constrainStep(yhat: Float64Array, delta: Float64Array, view: Ans
   }
   return { served: project(yhat, d, lo, view), scale: lo };
 }
+
+/**
+ * A unit direction drawn from `rng` (one Gaussian per entry, in order) in the
+ * space an answer can move in: for the simplex its component along (1,…,1) is
+ * removed first, so the direction is uniform on the unit sphere of Σδ = 0.
+ */
+export function randomAnswerDirection(
+  rng: { nextGaussian(): number },
+  classes: number,
+  view: AnswerView,
+): Float64Array {
+  const v = Float64Array.from({ length: classes }, () => rng.nextGaussian());
+  if (view === 'simplex') {
+    const mean = v.reduce((a, b) => a + b, 0) / classes;
+    for (let j = 0; j < classes; j++) v[j]! -= mean;
+  }
+  const n = Math.hypot(...v);
+  return n > 0 ? v.map((x) => x / n) : v;
+}

@@ -22,7 +22,7 @@ import {
 } from '@rgdl/gpu-kernels';
 import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
 import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
-import { argmax } from './constrain.js';
+import { argmax, randomAnswerDirection } from './constrain.js';
 import { hashSeed, type ClassDirections, type DefenceContext, type DefenceSettings } from './defences/defence.js';
 import { DEFENCES, defenceDescriptor, type DefenceName } from './defences/registry.js';
 
@@ -160,11 +160,6 @@ export interface PredictionService {
   warm(): number;
 }
 
-function normalise(v: Float64Array): Float64Array {
-  const n = Math.hypot(...v);
-  return n > 0 ? v.map((x) => x / n) : v;
-}
-
 /** A defended service around a trained victim, answering by the registry's `options.defence`. */
 export function createService(be: Backend, net: DeepRbm, options: DefenceOptions): PredictionService {
   const descriptor = defenceDescriptor(options.defence);
@@ -187,14 +182,7 @@ export function createService(be: Backend, net: DeepRbm, options: DefenceOptions
     },
     // random directions are drawn in the space the answer can move in (Σδ = 0 for the
     // simplex), so their whole length ε is spent, as fim's is
-    randomDirection(rng: Rng) {
-      const v = Float64Array.from({ length: classes }, () => rng.nextGaussian());
-      if (view === 'simplex') {
-        const mean = v.reduce((a, b) => a + b, 0) / classes;
-        for (let j = 0; j < classes; j++) v[j]! -= mean;
-      }
-      return normalise(v);
-    },
+    randomDirection: (rng: Rng) => randomAnswerDirection(rng, classes, view),
   };
   const defence = descriptor.create(context);
   // ŷ(x) must not depend on which other queries share its batch (in process vs over

@@ -20,6 +20,7 @@
  * theirs too: report it).
  */
 import { matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import type { DefenceContext } from './defences/defence.js';
 import {
   argmaxRows,
   freeEnergyLower,
@@ -40,6 +41,15 @@ export const OOD_QUANTILE_STRENGTH = {
   integer: false,
   fallback: 0.05,
   cost: 'up',
+} as const;
+
+/** What both adaptive-misinformation defences share in their descriptors: labels may change, answers are deterministic, the knob is q, the defender's inputs are needed. */
+export const OOD_DEFENCE = {
+  keepsLabel: false,
+  randomised: false,
+  strength: OOD_QUANTILE_STRENGTH,
+  strengthOptions: (s: number) => ({ quantile: s }),
+  needs: ['reference'],
 } as const;
 
 export interface OodScorer {
@@ -70,6 +80,19 @@ export function bottomRbmScorer(
   const mean = ref.reduce((a, b) => a + b, 0) / ref.length;
   const sd = Math.sqrt(ref.reduce((a, b) => a + (b - mean) ** 2, 0) / ref.length);
   return { score, threshold, temperature: Math.max(1e-9, sd / 10) };
+}
+
+/**
+ * The scorer of a defence's context: bottomRbmScorer on the victim with τ at
+ * the options' quantile (default 0.05) of the defender's reference inputs.
+ * @throws RangeError when the options hold no reference inputs
+ */
+export function contextScorer(ctx: DefenceContext, name: string): OodScorer {
+  const reference = ctx.options.reference;
+  if (reference === undefined) {
+    throw new RangeError(`${name} needs the defender's in-distribution inputs (options.reference)`);
+  }
+  return bottomRbmScorer(ctx.be, ctx.net, reference, ctx.options.quantile ?? 0.05);
 }
 
 /** The blend weight α(x) = σ((τ − s(x))/ν). */

@@ -28,7 +28,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { matrix, rngFor, type Matrix } from '@rgdl/gpu-kernels';
-import { argmax, constrainStep } from './constrain.js';
+import { argmax, constrainStep, randomAnswerDirection } from './constrain.js';
 
 export interface WatermarkKey {
   /** The owner's secret (≥ 16 bytes). */
@@ -74,16 +74,25 @@ export function triggerOf(
   return { marked: u < key.rate, shift: 1 + (d.readUInt32BE(4) % (classes - 1)) };
 }
 
+/** Each key's directions once computed (a server watermarks every batch with the same key). */
+const DIRECTIONS = new WeakMap<WatermarkKey, Map<number, readonly Float64Array[]>>();
+
 /** The keyed fingerprint direction of each class: unit, Σ = 0, uniform on that sphere. */
-export function fingerprintDirections(key: WatermarkKey, classes: number): Float64Array[] {
-  return Array.from({ length: classes }, (_, c) => {
-    const rng = rngFor('watermark-direction', digest(key, 'direction', Uint8Array.of(c)).readUInt32BE(0));
-    const v = Float64Array.from({ length: classes }, () => rng.nextGaussian());
-    const mean = v.reduce((a, b) => a + b, 0) / classes;
-    for (let j = 0; j < classes; j++) v[j]! -= mean;
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  });
+export function fingerprintDirections(key: WatermarkKey, classes: number): readonly Float64Array[] {
+  let byClasses = DIRECTIONS.get(key);
+  if (byClasses === undefined) DIRECTIONS.set(key, (byClasses = new Map()));
+  let directions = byClasses.get(classes);
+  if (directions === undefined) {
+    directions = Array.from({ length: classes }, (_, c) =>
+      randomAnswerDirection(
+        rngFor('watermark-direction', digest(key, 'direction', Uint8Array.of(c)).readUInt32BE(0)),
+        classes,
+        'simplex',
+      ),
+    );
+    byClasses.set(classes, directions);
+  }
+  return directions;
 }
 
 export interface WatermarkedBatch {

@@ -18,7 +18,7 @@ import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import { DEFENCES } from '@rgdl/poison';
-import { FileRefusedError, readRegularFileText } from '@rgdl/rbm';
+import { readUserText } from '../output-files.js';
 import { UsageError } from '../errors.js';
 
 /** The shortest secret accepted (bytes). */
@@ -31,12 +31,7 @@ export const MIN_SECRET_BYTES = 16;
 export function queueSecret(secretFile?: string): Buffer {
   let text: string | undefined;
   if (secretFile !== undefined) {
-    try {
-      text = readRegularFileText(secretFile, 4096, 'queue secret file').trim();
-    } catch (error) {
-      if (error instanceof FileRefusedError) throw new UsageError(`--secret-file: ${error.message}`);
-      throw error;
-    }
+    text = readUserText(secretFile, 4096, 'queue secret file', '--secret-file: ').trim();
   } else text = process.env.RGDL_QUEUE_SECRET?.trim();
   if (text === undefined || text === '')
     throw new UsageError(

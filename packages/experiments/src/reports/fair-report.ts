@@ -4,8 +4,7 @@
  */
 import type { FairSummary, FairTestResult } from '@rgdl/poison';
 import { renderOutputs, type ChartSpec, type OutputEntry } from './charts.js';
-
-const pct = (v: number) => (100 * v).toFixed(1);
+import { pct } from './text-table.js';
 
 /** '(12 of 51 jobs computed in this run, the rest read from the store)' when some came from the store. */
 function jobNote(grid: unknown): string {

@@ -1,5 +1,8 @@
 /** Plain-text tables for terminals and logs. */
 
+/** A fraction as a percentage with one decimal (0.8925 → '89.3'). */
+export const pct = (v: number): string => (100 * v).toFixed(1);
+
 /** Renders rows as an aligned text table with a header rule. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];

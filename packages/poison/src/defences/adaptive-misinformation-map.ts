@@ -6,7 +6,7 @@
  * Kept to show that a fixed map is inverted by an attacker who knows it (the
  * 'inversion' attacker); 'adaptive-misinformation' trains its misinformation.
  */
-import { bottomRbmScorer, misinformedAnswer, OOD_QUANTILE_STRENGTH, type OodScorer } from '../misinformation.js';
+import { contextScorer, misinformedAnswer, OOD_DEFENCE, type OodScorer } from '../misinformation.js';
 import { defineDefence } from './defence.js';
 
 export const adaptiveMisinformationMap = defineDefence({
@@ -14,22 +14,13 @@ export const adaptiveMisinformationMap = defineDefence({
   order: 11.5,
   summary: 'answers to queries that look out of distribution blended with the fixed map (1 − ŷ)/(K − 1)',
   armName: 'adaptive misinformation (fixed map)',
-  keepsLabel: false,
-  randomised: false,
-  strength: OOD_QUANTILE_STRENGTH,
-  strengthOptions: (s) => ({ quantile: s }),
-  needs: ['reference'],
+  ...OOD_DEFENCE,
   create: (ctx) => {
     let scorer: OodScorer | undefined;
     let scores: Float64Array | undefined;
     return {
       prepare(inputs) {
-        if (ctx.options.reference === undefined) {
-          throw new RangeError(
-            "adaptive-misinformation-map needs the defender's in-distribution inputs (options.reference)",
-          );
-        }
-        scorer ??= bottomRbmScorer(ctx.be, ctx.net, ctx.options.reference, ctx.options.quantile ?? 0.05);
+        scorer ??= contextScorer(ctx, 'adaptive-misinformation-map');
         scores = scorer.score(inputs);
       },
       answer: (y, _x, r) => ({ served: misinformedAnswer(y, scores![r]!, scorer!) }),

@@ -10,9 +10,9 @@ import type { Matrix } from '@rgdl/gpu-kernels';
 import type { SoftmaxRegression } from '@rgdl/rbm';
 import {
   blendedAnswer,
-  bottomRbmScorer,
+  contextScorer,
   misinformationOf,
-  OOD_QUANTILE_STRENGTH,
+  OOD_DEFENCE,
   trainMisinformation,
   type OodScorer,
 } from '../misinformation.js';
@@ -23,11 +23,7 @@ export const adaptiveMisinformation = defineDefence({
   order: 11,
   summary: 'answers to queries that look out of distribution blended with a trained misinformation function f̂(x)',
   armName: 'adaptive misinformation',
-  keepsLabel: false,
-  randomised: false,
-  strength: OOD_QUANTILE_STRENGTH,
-  strengthOptions: (s) => ({ quantile: s }),
-  needs: ['reference'],
+  ...OOD_DEFENCE,
   create: (ctx) => {
     let scorer: OodScorer | undefined;
     let misinformation: SoftmaxRegression | undefined;
@@ -35,14 +31,8 @@ export const adaptiveMisinformation = defineDefence({
     let fhat: Matrix<Float64Array> | undefined;
     return {
       prepare(inputs) {
-        const reference = ctx.options.reference;
-        if (reference === undefined) {
-          throw new RangeError(
-            "adaptive-misinformation needs the defender's in-distribution inputs (options.reference)",
-          );
-        }
-        scorer ??= bottomRbmScorer(ctx.be, ctx.net, reference, ctx.options.quantile ?? 0.05);
-        misinformation ??= trainMisinformation(ctx.be, ctx.net, reference);
+        scorer ??= contextScorer(ctx, 'adaptive-misinformation');
+        misinformation ??= trainMisinformation(ctx.be, ctx.net, ctx.options.reference!);
         scores = scorer.score(inputs);
         fhat = misinformationOf(ctx.be, misinformation, inputs);
       },
