@@ -11,7 +11,7 @@
  *     one-pixel shifts (free: the shadow is its own) train a map served → clean:
  *     a correction to the served answer's logits, ŷ = softmax(log ŷ′ + Wφ(ŷ′) + b)
  *     with φ the answer and its logarithm (identity at W = 0, b = 0; a free
- *     network of the answer, tried first, lost 5–19% of the labels the
+ *     network of the answer, tried first, lost 9–19% of the labels the
  *     defences had kept);
  *  4. the map applied to the real served answers (a label-keeping defence's
  *     labels are the clean ones, so there the served label is kept: the two
