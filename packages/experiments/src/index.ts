@@ -6,6 +6,7 @@
 export * from './universal.js';
 export * from './data.js';
 export * from './output-files.js';
+export * from './user-files.js';
 export * from './grid/fair-jobs.js';
 export * from './grid/map-jobs.js';
 export * from './grid/grid-job.js';

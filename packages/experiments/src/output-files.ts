@@ -10,7 +10,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { FileRefusedError, readRegularFileText } from '@rgdl/rbm';
 import { UsageError } from './errors.js';
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
@@ -141,18 +140,4 @@ export function writeOutputs(files: readonly { readonly path: string; readonly t
     }
     for (const f of files) renameSync(`${f.path}.tmp`, f.path);
   });
-}
-
-/**
- * A user's input file as text: a regular file of at most `maxBytes`; a missing,
- * irregular or oversized file is a one-line UsageError (its message after
- * `prefix`), never its contents.
- */
-export function readUserText(path: string, maxBytes: number, what: string, prefix = ''): string {
-  try {
-    return readRegularFileText(path, maxBytes, what);
-  } catch (error) {
-    if (error instanceof FileRefusedError) throw new UsageError(`${prefix}${error.message}`);
-    throw error;
-  }
 }

@@ -18,7 +18,7 @@ import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import { DEFENCES } from '@rgdl/poison';
-import { readUserText } from '../output-files.js';
+import { readUserText } from '../user-files.js';
 import { UsageError } from '../errors.js';
 
 /** The shortest secret accepted (bytes). */
