@@ -10,6 +10,7 @@ import { DEFAULT_SEED, createRng, matrix, type Backend, type Matrix } from '@rgd
 import { softmaxRows } from './mean-field.js';
 import { Optimiser, type OptimiserKind } from './optimiser.js';
 import { argmaxRows } from './propagate.js';
+import { sparseInputsOf, sparseTimes, sparseTransposeTimes } from './sparse-inputs.js';
 import { gatherRows, shuffle } from './train.js';
 
 export interface SoftmaxRegression {
@@ -76,9 +77,11 @@ export function fitSoftmaxRegression(
   const full = options.batchSize === undefined || options.batchSize >= x.rows;
   const order = Int32Array.from({ length: x.rows }, (_, i) => i);
   const rng = createRng(options.seed ?? DEFAULT_SEED);
+  // full-batch fits on sparse inputs (binarised digits) take the compressed products
+  const sparse = full ? sparseInputsOf(x) : undefined;
   const step = (xb: Matrix<Float64Array>, rows: ArrayLike<number> | undefined) => {
     const n = xb.rows;
-    const z = be.matmulAddBias(xb, W, b);
+    const z = sparse ? sparseTimes(sparse, W, b) : be.matmulAddBias(xb, W, b);
     const offset = options.offset;
     if (offset !== undefined) {
       for (let r = 0; r < n; r++) {
@@ -91,7 +94,7 @@ export function fitSoftmaxRegression(
       const src = rows === undefined ? r : rows[r]!;
       for (let c = 0; c < K; c++) p.data[r * K + c] = (p.data[r * K + c]! - targets.data[src * K + c]!) / n;
     }
-    const gW = be.matmul(xb, p, { transA: true });
+    const gW = sparse ? sparseTransposeTimes(sparse, p) : be.matmul(xb, p, { transA: true });
     for (let i = 0; i < gW.data.length; i++) gW.data[i] = gW.data[i]! + options.l2 * W.data[i]!;
     const gb = new Float64Array(K);
     for (let c = 0; c < K; c++) {

@@ -114,6 +114,7 @@ export {
   type SoftmaxRegression,
   type SoftmaxRegressionOptions,
 } from './softmax-regression.js';
+export { sparseInputsOf, sparseTimes, sparseTransposeTimes, type SparseInputs } from './sparse-inputs.js';
 export { Optimiser, type OptimiserKind } from './optimiser.js';
 export { accuracy } from './accuracy.js';
 export {
