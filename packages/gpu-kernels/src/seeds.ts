@@ -68,6 +68,10 @@ const STREAMS = {
   'watermark-direction': (keyedWord: number) => keyedWord,
   /** The ownership experiment's watermark key (reproducible, not secret). */
   'watermark-experiment-key': () => 424242,
+  /** Benign calibration stream i of the extraction detectors (a server's, from its seed). */
+  'detection-calibration': (seed: number, stream: number) => 130363 * seed + 2 * stream + 1,
+  /** The detection experiment's stream i of one kind (benign or attacker), from its paired seed. */
+  'detection-stream': (seed: number, kind: number, stream: number) => 131071 * seed + 1009 * kind + stream,
   /** The fair test's pool of out-of-distribution queries. */
   'ood-pool': () => 77,
   /** The inputs the transfer study perturbs. */

@@ -21,3 +21,26 @@ export {
   type WatermarkedBatch,
   type WatermarkKey,
 } from './watermark.js';
+export {
+  classCoverage,
+  DEFAULT_DETECTION,
+  DETECTORS,
+  emptyRecord,
+  foldQuery,
+  quantiseInput,
+  queryFeatures,
+  scoresOf,
+  type ClientRecord,
+  type DetectionSettings,
+  type DetectorName,
+  type QueryFeature,
+} from './detection/detectors.js';
+export { alarmsOf, calibrateThresholds, streamMaxima, type Calibration } from './detection/calibrate.js';
+export { memoryClientStore, parseClientRecord, type ClientStore } from './detection/client-store.js';
+export { createClientMonitor, type ClientMonitor, type Observation } from './detection/monitor.js';
+export { ALARM_POLICIES, misinformAnswers, type AlarmPolicy } from './detection/policy.js';
+export {
+  calibrateOnReference,
+  referenceFeatures,
+  type ReferenceCalibrationOptions,
+} from './detection/calibrate-reference.js';

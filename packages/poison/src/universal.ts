@@ -114,3 +114,5 @@ export {
   type AttackerDescriptor,
 } from './attacker.js';
 export { defineAttacker } from './attackers/attacker.js';
+export { normalQuantile } from './detection/normal-quantile.js';
+export { SHAPIRO_WILK_MAX, shapiroWilkCoefficients, shapiroWilkW } from './detection/shapiro-wilk.js';

@@ -1,11 +1,21 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBackend, type Matrix } from '@rgdl/gpu-kernels';
-import { DEFENCE_STRENGTHS, DEFENCES, strengthLabel } from '@rgdl/poison';
+import { randomBytes } from 'node:crypto';
+import {
+  ALARM_POLICIES,
+  DEFENCE_STRENGTHS,
+  DEFENCES,
+  memoryClientStore,
+  strengthLabel,
+  type WatermarkKey,
+} from '@rgdl/poison';
 import type { Command } from '../command.js';
 import { appendEvidence, readWatermarkKey } from '../watermark-io.js';
 import { readModel } from '../model-io.js';
 import { buildServer } from '../server/app.js';
+import { readClientKeys } from '../server/clients.js';
+import { redisClientStore } from '../server/redis-client-store.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
 import {
   referenceInputs,
@@ -76,6 +86,27 @@ ${strengthHelp()}
                          keyed wrong label, and that label, to FILE (JSON lines; the
                          evidence rgdl verify --evidence reads; file mode 0600)
 
+Clients and extraction detection:
+  --keys FILE            name clients by "Authorization: Bearer KEY" (JSON
+                         {"clients": [{"name": "alice", "key": "…16+ chars…"}, …]};
+                         "metrics": true lets a client read /metrics); requests
+                         without a valid key get 401. Without: one client per address
+  --detect               score every client with PRADA (distances between its
+                         queries), the victim's free-energy OOD rate and its answers'
+                         entropy; thresholds calibrated at start on benign streams of
+                         the model's training data; an alarm is logged once per client
+  --on-alarm P           log | throttle | misinform | refuse (implies --detect)   (log)
+                         throttle: one batch per --throttle MS, else 429;
+                         misinform: keyed wrong labels, the same for the same input;
+                         refuse: 403
+  --throttle MS          an alarmed client's batch interval under throttle        (10000)
+  --false-alarm RATE     fraction of benign calibration streams allowed to alarm  (0.01)
+  --calibration-streams N, --calibration-length L
+                         benign streams and their length in queries        (100, 500)
+  --client-store URL     keep client records in Redis (redis:// or rediss://) so
+                         several servers share them; default: this process's memory
+  GET /metrics           Prometheus text: predictions, alarms, per-client scores
+
 Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
 `,
   options: {
@@ -96,6 +127,14 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     'ui-dir': { type: 'string' },
     'watermark-key': { type: 'string' },
     evidence: { type: 'string' },
+    keys: { type: 'string' },
+    detect: { type: 'boolean' },
+    'on-alarm': { type: 'string' },
+    throttle: { type: 'string' },
+    'false-alarm': { type: 'string' },
+    'calibration-streams': { type: 'string' },
+    'calibration-length': { type: 'string' },
+    'client-store': { type: 'string' },
   },
   async run({ values }, io) {
     const path = values.model;
@@ -126,6 +165,15 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     const watermarkKey =
       typeof values['watermark-key'] === 'string' ? readWatermarkKey(values['watermark-key']) : undefined;
     const evidence = typeof values.evidence === 'string' ? values.evidence : undefined;
+    const clients = typeof values.keys === 'string' ? readClientKeys(values.keys) : undefined;
+    const detect = detectionFlags(values, watermarkKey);
+    const classes = net.layers.at(-1)!.W.cols;
+    const store =
+      detect === undefined
+        ? undefined
+        : detect.storeUrl === undefined
+          ? memoryClientStore(classes)
+          : await connectStore(detect.storeUrl, classes, net.layers[0]!.W.rows);
     const be = await createBackend();
     const server = buildServer({
       be,
@@ -145,6 +193,19 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       logger: { level },
       ...(uiDirectory !== undefined ? { uiDirectory } : {}),
+      ...(clients !== undefined ? { clients } : {}),
+      ...(detect !== undefined && store !== undefined
+        ? {
+            detection: {
+              reference: referenceInputs(metadata),
+              store,
+              policy: detect.policy,
+              throttleMs: detect.throttleMs,
+              misinformKey: detect.misinformKey,
+              calibration: detect.calibration,
+            },
+          }
+        : {}),
       ...(watermarkKey !== undefined
         ? {
             watermark: {
@@ -208,9 +269,49 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
       throw error;
     }
     await stopped;
+    await store?.close();
     be.dispose();
   },
 };
+
+/** --detect and its settings (undefined without --detect or --on-alarm). */
+function detectionFlags(values: Record<string, string | boolean | undefined>, watermarkKey: WatermarkKey | undefined) {
+  const onAlarm = values['on-alarm'];
+  const detectOnly = ['throttle', 'false-alarm', 'calibration-streams', 'calibration-length', 'client-store'];
+  if (values.detect !== true && onAlarm === undefined) {
+    const stray = detectOnly.find((f) => values[f] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} needs --detect (or --on-alarm)`);
+    return undefined;
+  }
+  const policy = choiceFlag('on-alarm', onAlarm, ALARM_POLICIES, 'log');
+  const rate = values['false-alarm'] === undefined ? 0.01 : Number(values['false-alarm']);
+  if (!(rate > 0 && rate < 1))
+    throw new UsageError(`--false-alarm must be in (0, 1), got ${String(values['false-alarm'])}`);
+  const storeUrl = values['client-store'];
+  if (storeUrl !== undefined && (typeof storeUrl !== 'string' || !/^rediss?:\/\//.test(storeUrl))) {
+    throw new UsageError('--client-store must be a redis:// or rediss:// URL');
+  }
+  return {
+    policy,
+    throttleMs: intFlag('throttle', values.throttle, 10_000, 1),
+    calibration: {
+      streams: intFlag('calibration-streams', values['calibration-streams'], 100, 1),
+      length: intFlag('calibration-length', values['calibration-length'], 500, 1),
+      falseAlarmRate: rate,
+    },
+    // several servers sharing a store misinform alike when they share a watermark key
+    misinformKey: watermarkKey ?? { secret: randomBytes(32), rate: 0, fingerprint: 0 },
+    ...(typeof storeUrl === 'string' ? { storeUrl } : {}),
+  };
+}
+
+async function connectStore(url: string, classes: number, inputs: number) {
+  try {
+    return await redisClientStore({ url, classes, inputs });
+  } catch (error) {
+    throw new UsageError(`--client-store: cannot reach Redis (${(error as Error).message.split('\n')[0]})`);
+  }
+}
 
 /** The page folder for --ui / --ui-dir, checked before anything is computed. */
 function uiFlag(ui: boolean, dir: unknown): string | undefined {

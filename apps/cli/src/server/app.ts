@@ -7,6 +7,16 @@
  *   GET  /v1/model     model metadata (widths, defence, strength, data set name) — never the weights
  *   GET  /v1/diagnosis with the page: per-class λ₁ of F̃(e_c) and the stability spectrum (no weights, no directions)
  *   GET  /, /<file>    the playground page, with `uiDirectory` (static-ui.ts)
+ *   GET  /metrics      Prometheus text (metrics.ts); with client keys, only for a client marked "metrics"
+ *
+ * Clients (clients.ts): with `clients`, each request names its client by a
+ * bearer key (401 without one); else each remote address is a client. With
+ * `detection`, every batch is folded into its client's record (@rgdl/poison's
+ * ClientMonitor: PRADA, free-energy OOD rate, answer entropy, thresholds
+ * calibrated in `warm()` on benign streams of the defender's own data); an
+ * alarm is logged once per client and detector, and from the batch that
+ * raised it on, the client's batches go through the policy (log, throttle:
+ * one batch per `throttleMs` else 429, misinform: keyed wrong labels, refuse: 403).
  *
  * What never leaves the server: the weights, the clean answer ŷ and anything the
  * defence hides (its directions, its surrogate, its OOD threshold). The label
@@ -50,6 +60,18 @@ import {
   type ServerModelInfo,
 } from '@rgdl/poison';
 import { widths, type DeepRbm } from '@rgdl/rbm';
+import {
+  calibrateOnReference,
+  createClientMonitor,
+  misinformAnswers,
+  type AlarmPolicy,
+  type ClientMonitor,
+  type ClientStore,
+  type DetectionSettings,
+  type ReferenceCalibrationOptions,
+} from '@rgdl/poison';
+import type { ClientKeys } from './clients.js';
+import { createMetrics } from './metrics.js';
 import { registerUi } from './static-ui.js';
 import { requireFinite, servedStability } from '@rgdl/experiments';
 
@@ -100,6 +122,21 @@ export interface ServerOptions {
     readonly key: WatermarkKey;
     readonly onTriggers?: (inputs: Matrix<Float64Array>, labels: readonly number[]) => void;
   };
+  /** Named clients by bearer key; absent: one anonymous client per remote address. */
+  readonly clients?: ClientKeys;
+  /** Per-client extraction detection; its thresholds are calibrated in `warm()`. */
+  readonly detection?: {
+    /** The defender's in-distribution inputs (benign calibration streams and the OOD scorer). */
+    readonly reference: Matrix<Float64Array>;
+    readonly store: ClientStore;
+    readonly policy: AlarmPolicy;
+    /** 'throttle': one batch per this many ms for an alarmed client (default 10,000). */
+    readonly throttleMs?: number;
+    /** 'misinform': the secret that picks the wrong labels (never served). */
+    readonly misinformKey: WatermarkKey;
+    readonly calibration?: Omit<ReferenceCalibrationOptions, 'seed' | 'settings'>;
+    readonly settings?: DetectionSettings;
+  };
 }
 
 /** The server's answers' shapes, typed once in @rgdl/poison for the server, its clients and the page. */
@@ -124,6 +161,8 @@ export interface ProtectedServer {
   drain(): Promise<void>;
   /** The defended service (undefined until ready). */
   service(): PredictionService | undefined;
+  /** The per-client monitor (undefined without detection, or until ready). */
+  monitor(): ClientMonitor | undefined;
 }
 
 const round = (v: number) => Math.round(v * 1e9) / 1e9;
@@ -185,7 +224,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
   };
   const needsDirections = needsClassDirections(defence, strength) && options.directions === undefined;
   if (!needsDirections) finish(options.directions);
-  if (!needsDirections && options.uiDirectory === undefined) state = 'ready';
+  if (!needsDirections && options.uiDirectory === undefined && options.detection === undefined) state = 'ready';
 
   const info: ModelInfo = {
     model: options.modelName,
@@ -247,6 +286,27 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     lastTurn = mine;
     return mine;
   };
+  let monitor: ClientMonitor | undefined;
+  const metrics = createMetrics(() => monitor, options.detection !== undefined);
+  const metricsRegistry = metrics.registry;
+  const lastServed = new Map<string, number>(); // throttle: an alarmed client's last batch, this process
+  const clientOf = (request: { headers: { authorization?: string | undefined }; ip: string }) => {
+    if (options.clients === undefined) return { name: `addr:${request.ip}`, named: false, metrics: true };
+    const c = options.clients.clientOf(request.headers.authorization);
+    return c === undefined ? undefined : { name: c.name, named: true, metrics: c.metrics };
+  };
+  const unauthorised = (reply: FastifyReply) =>
+    reply
+      .status(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ statusCode: 401, error: 'Unauthorized', message: 'a valid "Authorization: Bearer KEY" is required' });
+  app.get('/metrics', async (request, reply) => {
+    const c = clientOf(request);
+    if (c === undefined) return unauthorised(reply);
+    if (!c.metrics)
+      return reply.status(403).send({ statusCode: 403, error: 'Forbidden', message: 'this key may not read metrics' });
+    return reply.header('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
   const started = Date.now();
   let served = 0;
   let pending = 0; // predictions admitted and not yet answered
@@ -279,8 +339,12 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     {
       // admission before the body is read: starting, draining or a full queue get 503 at once
       onRequest: async (request, reply) => {
+        const client = clientOf(request);
+        if (client === undefined) return unauthorised(reply);
+        (request as unknown as { client: typeof client }).client = client;
         if (state === 'draining') return unavailable(reply, 5, 'shutting down');
-        if (service === undefined) return unavailable(reply, 2, 'starting: the defence is being built');
+        if (service === undefined || (options.detection !== undefined && monitor === undefined))
+          return unavailable(reply, 2, 'starting: the defence is being built');
         if (pending >= maxQueue) {
           rejected++;
           return unavailable(reply, ((pending + 1) * serviceMs) / 1000, `overloaded: ${pending} predictions queued`);
@@ -333,7 +397,55 @@ export function buildServer(options: ServerOptions): ProtectedServer {
         // never answer null: JSON has no NaN
         throw Object.assign(new Error('the model produced a non-finite answer for these inputs'), { statusCode: 500 });
       }
+      const client = (request as unknown as { client: { name: string; named: boolean } }).client;
+      if (monitor !== undefined && options.detection !== undefined) {
+        const labels = rowViews(batch.served).map((y) => argmax(y));
+        const { record, newAlarms } = await monitor.observe(client.name, inputs, defended.clean, labels);
+        for (const d of newAlarms) {
+          metrics.alarms.inc({ detector: d });
+          request.log.warn(
+            {
+              client: client.name,
+              detector: d,
+              score: record.scores[d],
+              threshold: monitor.calibration.thresholds[d],
+              queries: record.queries,
+              policy: options.detection.policy,
+            },
+            'extraction alarm',
+          );
+        }
+        if (record.alarms.length > 0) {
+          const policy = options.detection.policy;
+          metrics.actions.inc({ policy });
+          if (policy === 'refuse') {
+            return reply.status(403).send({
+              statusCode: 403,
+              error: 'Forbidden',
+              message: 'this client has been flagged for model extraction',
+            });
+          }
+          if (policy === 'throttle') {
+            const wait = options.detection.throttleMs ?? 10_000;
+            const last = lastServed.get(client.name);
+            const now = Date.now();
+            if (last !== undefined && now - last < wait) {
+              return reply
+                .status(429)
+                .header('retry-after', String(Math.ceil((wait - (now - last)) / 1000)))
+                .send({ statusCode: 429, error: 'Too Many Requests', message: 'rate limited' });
+            }
+            lastServed.delete(client.name);
+            lastServed.set(client.name, now);
+            while (lastServed.size > 10_000) lastServed.delete(lastServed.keys().next().value!);
+          }
+          if (policy === 'misinform') {
+            batch = { ...batch, served: misinformAnswers(options.detection.misinformKey, inputs, defended.clean) };
+          }
+        }
+      }
       served += inputs.rows;
+      metrics.predictions.inc({ client_kind: client.named ? 'key' : 'address' }, inputs.rows);
       const body: PredictResponse = {
         model: options.modelName,
         defence,
@@ -386,6 +498,17 @@ export function buildServer(options: ServerOptions): ProtectedServer {
         finish(directions);
       }
       if (options.uiDirectory !== undefined) await computeDiagnosis(directions);
+      if (options.detection !== undefined) {
+        await tick();
+        const { reference, store, settings } = options.detection;
+        const { scorer, calibration } = calibrateOnReference(be, net, reference, {
+          ...options.detection.calibration,
+          seed: options.seed,
+          ...(settings !== undefined ? { settings } : {}),
+        });
+        monitor = createClientMonitor({ scorer, store, calibration, ...(settings !== undefined ? { settings } : {}) });
+        app.log.info({ ...calibration }, 'extraction detectors calibrated');
+      }
       if (state === 'starting') state = 'ready';
       return (performance.now() - t0) / 1000;
     })());
@@ -403,5 +526,5 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     await app.close();
   };
 
-  return { app, info, state: () => state, warm, drain, service: () => service };
+  return { app, info, state: () => state, warm, drain, service: () => service, monitor: () => monitor };
 }

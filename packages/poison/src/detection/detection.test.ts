@@ -1,0 +1,194 @@
+import { createRng, matrix, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { describe, expect, it } from 'vitest';
+import type { OodScorer } from '../misinformation.js';
+import { calibrateThresholds, streamMaxima } from './calibrate.js';
+import { memoryClientStore, parseClientRecord } from './client-store.js';
+import {
+  DEFAULT_DETECTION,
+  emptyRecord,
+  foldQuery,
+  quantiseInput,
+  queryFeatures,
+  scoresOf,
+  type DetectionSettings,
+  type QueryFeature,
+} from './detectors.js';
+import { createClientMonitor } from './monitor.js';
+
+const n0 = 24;
+const K = 4;
+
+/** Four binary prototypes; a natural query flips each pixel of one with probability 0.15. */
+function prototypes(rng: Rng): Uint8Array[] {
+  return Array.from({ length: K }, () => Uint8Array.from({ length: n0 }, () => (rng.nextFloat() < 0.4 ? 1 : 0)));
+}
+function natural(protos: Uint8Array[], rng: Rng): { x: Float64Array; label: number } {
+  const label = Math.floor(rng.nextFloat() * K);
+  const x = Float64Array.from(protos[label]!, (v) => (rng.nextFloat() < 0.15 ? 1 - v : v));
+  return { x, label };
+}
+const feature = (x: Float64Array, label: number, outlier = false, entropy = 0.2): QueryFeature => ({
+  bytes: quantiseInput(x),
+  label,
+  outlier,
+  entropy,
+});
+function benignStream(length: number, seed: number): QueryFeature[] {
+  const rng = createRng(seed);
+  const protos = prototypes(createRng(7));
+  return Array.from({ length }, () => {
+    const { x, label } = natural(protos, rng);
+    return feature(x, label, rng.nextFloat() < 0.05, 0.2 + 0.1 * rng.nextFloat());
+  });
+}
+/** JBDA-like: a few seeds, then each query a small step (one pixel changed by ⅛) from the previous one. */
+function syntheticStream(length: number, seed: number): QueryFeature[] {
+  const rng = createRng(seed);
+  const protos = prototypes(createRng(7));
+  let cur = natural(protos, rng);
+  return Array.from({ length }, (_, i) => {
+    if (i % 50 === 0) cur = natural(protos, rng);
+    const x = cur.x.slice();
+    const j = Math.floor(rng.nextFloat() * n0);
+    x[j] = Math.min(1, Math.max(0, x[j]! + (rng.nextFloat() < 0.5 ? -0.125 : 0.125)));
+    cur = { x, label: cur.label };
+    return feature(x, cur.label, rng.nextFloat() < 0.6, 0.6 + 0.2 * rng.nextFloat());
+  });
+}
+
+describe('PRADA fold', () => {
+  it('keeps the first query of a class, records d_min, and raises T_c to mean − sd of the kept distances', () => {
+    const r = emptyRecord(2);
+    const x = (v: number[]) => Float64Array.from([...v, ...new Array(n0 - v.length).fill(0)]);
+    foldQuery(r, feature(x([1]), 0));
+    expect([r.kept[0]!.length, r.distances.length]).toEqual([1, 0]);
+    foldQuery(r, feature(x([1, 1]), 0)); // distance 1 > T = 0: kept, T = 1 − 0
+    expect(r.distances).toEqual([1]);
+    expect(r.kept[0]!.length).toBe(2);
+    expect(r.thresholds[0]).toBeCloseTo(1, 12);
+    foldQuery(r, feature(x([1, 1, 0.5]), 0)); // d_min 0.5 ≤ T: not kept
+    expect(r.distances[1]).toBeCloseTo(128 / 255, 12); // 0.5 quantised to 128/255
+    expect(r.kept[0]!.length).toBe(2);
+    foldQuery(r, feature(x([0, 0, 0, 1, 1, 1]), 0)); // d_min √4 = 2 (to [1, 1]): kept; kept distances 1, 2
+    expect(r.kept[0]!.length).toBe(3);
+    expect(r.thresholds[0]).toBeCloseTo(1.5 - 0.5, 12);
+    // another class has its own sets
+    foldQuery(r, feature(x([1]), 1));
+    expect(r.kept[1]!.length).toBe(1);
+    expect(r.distances.length).toBe(3);
+    expect(r.queries).toBe(5);
+    expect(r.labelCounts).toEqual([4, 1]);
+  });
+
+  it('scores a synthetic stream above every benign one of the same length', () => {
+    const benign = Array.from(
+      { length: 8 },
+      (_, s) => streamMaxima(benignStream(400, 100 + s), K).record.scores.prada!,
+    );
+    const synthetic = Array.from(
+      { length: 4 },
+      (_, s) => streamMaxima(syntheticStream(400, 200 + s), K).record.scores.prada!,
+    );
+    expect(Math.min(...synthetic)).toBeGreaterThan(Math.max(...benign));
+  });
+
+  it('stays within its bounds', () => {
+    const settings: DetectionSettings = { ...DEFAULT_DETECTION, maxStored: 30, maxDistances: 50, window: 40 };
+    const { record } = streamMaxima(benignStream(500, 3), K, settings);
+    expect(record.kept.reduce((s, l) => s + l.length, 0)).toBeLessThanOrEqual(30);
+    expect(record.distances.length).toBe(50);
+    expect(record.outliers.length).toBe(40);
+    expect(record.queries).toBe(500);
+  });
+});
+
+describe('calibrateThresholds', () => {
+  it('holds the calibration streams to the false-alarm rate and flags synthetic streams', () => {
+    const benign = Array.from({ length: 40 }, (_, s) => benignStream(300, 1000 + s));
+    const cal = calibrateThresholds(benign, K, 0.05);
+    expect(cal).toMatchObject({ streams: 40, length: 300, falseAlarmRate: 0.05 });
+    for (const d of ['prada', 'free-energy', 'answer-entropy'] as const) {
+      expect(cal.thresholds[d]).toBeDefined();
+      const alarmed = benign.filter((s) => streamMaxima(s, K).maxima[d]! > cal.thresholds[d]!).length;
+      expect(alarmed).toBeLessThanOrEqual(2); // ⌊0.05 · 40⌋
+    }
+    const attack = streamMaxima(syntheticStream(300, 9), K).maxima;
+    expect(attack.prada!).toBeGreaterThan(cal.thresholds.prada!);
+    expect(attack['free-energy']!).toBeGreaterThan(cal.thresholds['free-energy']!);
+    expect(() => calibrateThresholds([], K, 0.01)).toThrow(/at least one/);
+    expect(() => calibrateThresholds(benign, K, 1)).toThrow(/\(0, 1\)/);
+  });
+});
+
+describe('client stores and the monitor', () => {
+  const scorer: OodScorer = {
+    // "in distribution" when fewer than half the pixels are on
+    score: (x: Matrix<Float64Array>) =>
+      Float64Array.from(
+        { length: x.rows },
+        (_, r) => -x.data.subarray(r * n0, (r + 1) * n0).reduce((s, v) => s + v, 0),
+      ),
+    threshold: -n0 / 2,
+    temperature: 1,
+  };
+
+  it('raises each alarm once per client, keeps clients apart, and drops the least recent past its size', async () => {
+    const store = memoryClientStore(K, 2);
+    const monitor = createClientMonitor({
+      scorer,
+      store,
+      calibration: { thresholds: { 'free-energy': 0.5 }, falseAlarmRate: 0.01, streams: 1, length: 1 },
+    });
+    const ood = matrix(30, n0);
+    ood.data.fill(1);
+    const clean = matrix(30, K);
+    clean.data.fill(1 / K);
+    const labels = new Array<number>(30).fill(2);
+    const first = await monitor.observe('mallory', ood, clean, labels);
+    expect(first.newAlarms).toEqual(['free-energy']);
+    expect(first.record.scores['free-energy']).toBe(1);
+    expect(first.record.scores['answer-entropy']).toBeCloseTo(1, 12);
+    const again = await monitor.observe('mallory', ood, clean, labels);
+    expect(again.newAlarms).toEqual([]);
+    expect(again.record.alarms).toEqual(['free-energy']);
+    const quiet = await monitor.observe('alice', matrix(30, n0), clean, labels);
+    expect(quiet.record.alarms).toEqual([]);
+    await monitor.observe('bob', matrix(1, n0), matrix(1, K), [0]);
+    expect((await store.entries(10)).map((e) => e.client)).toEqual(['alice', 'bob']);
+  });
+
+  it('features: bytes, OOD flags and normalised entropies', () => {
+    const x = matrix(2, n0);
+    x.data.fill(1, n0);
+    const clean = matrix(2, K);
+    clean.data.set([1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
+    const f = queryFeatures(x, clean, [0, 3], scorer);
+    expect(f.map((q) => [q.label, q.outlier, q.entropy])).toEqual([
+      [0, false, 0],
+      [3, true, 1],
+    ]);
+    expect(f[1]!.bytes.every((b) => b === 255)).toBe(true);
+  });
+
+  it('parses a stored record back, and refuses malformed or oversized ones without echoing them', () => {
+    const { record } = streamMaxima(benignStream(150, 4), K);
+    expect(parseClientRecord(JSON.stringify(record), K, n0)).toEqual(record);
+    const wrong = (patch: Record<string, unknown>) => JSON.stringify({ ...record, ...patch });
+    expect(() => parseClientRecord('{"version":1', K, n0)).toThrow(/not JSON/);
+    expect(() => parseClientRecord(wrong({ version: 2 }), K, n0)).toThrow(/version/);
+    expect(() => parseClientRecord(wrong({ kept: [['AAAA'], [], [], []] }), K, n0)).toThrow(/kept/);
+    expect(() => parseClientRecord(wrong({ distances: new Array(1001).fill(1) }), K, n0)).toThrow(/distances/);
+    expect(() => parseClientRecord(wrong({ alarms: ['secret-detector'] }), K, n0)).toThrow(/alarms is malformed$/);
+    expect(() => parseClientRecord(wrong({ scores: { prada: 'x' } }), K, n0)).toThrow(/scores/);
+  });
+});
+
+describe('PRADA on a fixed-step walker', () => {
+  it('scores distances with no spread as non-normal (1), not as W = 1', () => {
+    const r = emptyRecord(1);
+    r.distances = new Array<number>(120).fill(32 / 255);
+    expect(scoresOf(r).prada).toBe(1);
+    r.distances[7] = 0.2;
+    expect(scoresOf(r).prada).toBeLessThan(1);
+  });
+});

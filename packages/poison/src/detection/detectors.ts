@@ -1,0 +1,226 @@
+/**
+ * Per-client detectors of model extraction. Each folds a client's queries, one
+ * at a time, into a small JSON state (so a store shared between server
+ * processes can hold it) and gives a score, higher = more like an attacker,
+ * or null while it has seen too little:
+ *  - 'prada' (Juuti et al. 2019, Algorithm 1): for each query of served class
+ *    c, d_min = its L2 distance to the nearest earlier query kept for c; d_min
+ *    joins D; the query is kept (G_c) when d_min > T_c, and then
+ *    T_c ← max(T_c, mean − sd of the kept distances of c). Benign queries'
+ *    d_min are close to normal; synthetic ones (small steps from seeds) are not.
+ *    Score 1 − W, W the Shapiro–Wilk statistic of D (once |D| ≥ `minDistances`;
+ *    1 when every distance is the same, a walk of one fixed step).
+ *  - 'free-energy': the fraction of the last `window` queries the victim's
+ *    bottom RBM calls out of distribution (score s(x) = −F(x) below its
+ *    `oodQuantile` on the defender's own data: benign rate ≈ that quantile).
+ *  - 'answer-entropy': the mean normalised entropy H(ŷ)/ln K of the clean
+ *    answers to the last `window` queries (the class coverage of the client's
+ *    labels is reported beside it): queries far from the data get unsure answers.
+ * Inputs are kept as bytes round(255·x) (the watermark's quantisation), so a
+ * stored query costs n₀ bytes. Bounds: at most `maxStored` kept queries and
+ * `maxDistances` distances per client (the oldest distances are dropped).
+ */
+import type { Matrix } from '@rgdl/gpu-kernels';
+import { argmax } from '../constrain.js';
+import type { OodScorer } from '../misinformation.js';
+import { SHAPIRO_WILK_MAX, shapiroWilkW } from './shapiro-wilk.js';
+
+export const DETECTORS = ['prada', 'free-energy', 'answer-entropy'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+
+export interface DetectionSettings {
+  /** Queries in the free-energy and entropy windows (default 100). */
+  readonly window: number;
+  /** Distances PRADA needs before it scores (default 100, as in its paper). */
+  readonly minDistances: number;
+  /** Most distances kept per client (default 1,000; ≤ 5,000). */
+  readonly maxDistances: number;
+  /** Most queries kept per client for PRADA's distances (default 1,000). */
+  readonly maxStored: number;
+  /** Quantile of the defender's free-energy scores called out of distribution (default 0.05). */
+  readonly oodQuantile: number;
+}
+
+export const DEFAULT_DETECTION: DetectionSettings = {
+  window: 100,
+  minDistances: 100,
+  maxDistances: 1000,
+  maxStored: 1000,
+  oodQuantile: 0.05,
+};
+
+/** What each query contributes: its bytes, its served class, whether it is OOD, its clean answer's entropy. */
+export interface QueryFeature {
+  readonly bytes: Uint8Array;
+  readonly label: number;
+  readonly outlier: boolean;
+  readonly entropy: number;
+}
+
+/** One client's detector state (JSON: numbers, arrays and base64 strings only). */
+export interface ClientRecord {
+  readonly version: 1;
+  queries: number;
+  /** PRADA: kept queries per class (base64 bytes), T_c, the kept distances' count, sum and sum of squares per class, D. */
+  kept: string[][];
+  thresholds: number[];
+  keptStats: [number, number, number][];
+  distances: number[];
+  /** Ring buffers of the last `window` OOD flags (0/1) and entropies; labels seen per class. */
+  outliers: number[];
+  entropies: number[];
+  labelCounts: number[];
+  scores: Record<DetectorName, number | null>;
+  /** Detectors that have alarmed for this client (an alarm stays). */
+  alarms: DetectorName[];
+}
+
+export function emptyRecord(classes: number): ClientRecord {
+  return {
+    version: 1,
+    queries: 0,
+    kept: Array.from({ length: classes }, () => []),
+    thresholds: new Array<number>(classes).fill(0),
+    keptStats: Array.from({ length: classes }, () => [0, 0, 0] as [number, number, number]),
+    distances: [],
+    outliers: [],
+    entropies: [],
+    labelCounts: new Array<number>(classes).fill(0),
+    scores: { prada: null, 'free-energy': null, 'answer-entropy': null },
+    alarms: [],
+  };
+}
+
+/** round(255·x) per entry (inputs in [0, 1]). */
+export function quantiseInput(x: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(x as ArrayLike<number>, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+}
+
+/**
+ * Each row's feature: its bytes, the served label, the OOD flag (s(x) below the
+ * scorer's threshold) and the clean answer's normalised entropy.
+ */
+export function queryFeatures(
+  inputs: Matrix<Float64Array>,
+  clean: Matrix<Float64Array>,
+  servedLabels: readonly number[],
+  scorer: OodScorer,
+): QueryFeature[] {
+  const scores = scorer.score(inputs);
+  const K = clean.cols;
+  return Array.from({ length: inputs.rows }, (_, r) => {
+    let h = 0;
+    for (let c = 0; c < K; c++) {
+      const p = clean.data[r * K + c]!;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    return {
+      bytes: quantiseInput(inputs.data.subarray(r * inputs.cols, (r + 1) * inputs.cols)),
+      label: servedLabels[r] ?? argmax(clean.data.subarray(r * K, (r + 1) * K)),
+      outlier: scores[r]! < scorer.threshold,
+      entropy: K > 1 ? h / Math.log(K) : 0,
+    };
+  });
+}
+
+const toBase64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** ‖a − b‖₂ of two quantised inputs, in input units (bytes / 255). */
+function byteDistance(a: Uint8Array, b: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!;
+    s += d * d;
+  }
+  return Math.sqrt(s) / 255;
+}
+
+const push = (ring: number[], value: number, size: number) => {
+  ring.push(value);
+  if (ring.length > size) ring.splice(0, ring.length - size);
+};
+
+/** Decoded kept queries, per record (decoding base64 on every query would cost more than the distances). */
+const decoded = new WeakMap<string[], Uint8Array[]>();
+function keptBytes(list: string[]): Uint8Array[] {
+  let d = decoded.get(list);
+  if (d === undefined || d.length !== list.length) {
+    d = list.map(fromBase64);
+    decoded.set(list, d);
+  }
+  return d;
+}
+
+/** Folds one query into the record (in place) and refreshes its scores. */
+export function foldQuery(
+  record: ClientRecord,
+  q: QueryFeature,
+  settings: DetectionSettings = DEFAULT_DETECTION,
+): void {
+  const c = q.label;
+  if (!(c >= 0 && c < record.kept.length)) throw new RangeError(`label ${c} outside 0 … ${record.kept.length - 1}`);
+  record.queries++;
+  record.labelCounts[c]!++;
+  // PRADA
+  const list = record.kept[c]!;
+  const bytes = keptBytes(list);
+  const storedTotal = record.kept.reduce((s, l) => s + l.length, 0);
+  if (list.length === 0) {
+    if (storedTotal < settings.maxStored) {
+      list.push(toBase64(q.bytes));
+      bytes.push(q.bytes);
+    }
+  } else {
+    let dMin = Infinity;
+    for (const b of bytes) dMin = Math.min(dMin, byteDistance(b, q.bytes));
+    push(record.distances, dMin, settings.maxDistances);
+    if (dMin > record.thresholds[c]! && storedTotal < settings.maxStored) {
+      list.push(toBase64(q.bytes));
+      bytes.push(q.bytes);
+      const st = record.keptStats[c]!;
+      st[0]++;
+      st[1] += dMin;
+      st[2] += dMin * dMin;
+      const mean = st[1] / st[0];
+      const sd = Math.sqrt(Math.max(0, st[2] / st[0] - mean * mean));
+      record.thresholds[c] = Math.max(record.thresholds[c]!, mean - sd);
+    }
+  }
+  push(record.outliers, q.outlier ? 1 : 0, settings.window);
+  push(record.entropies, q.entropy, settings.window);
+  record.scores = scoresOf(record, settings);
+}
+
+/** The detectors' scores of a record (null while a detector has seen too little). */
+export function scoresOf(
+  record: ClientRecord,
+  settings: DetectionSettings = DEFAULT_DETECTION,
+): ClientRecord['scores'] {
+  const n = record.distances.length;
+  const windowFull = record.outliers.length >= Math.min(settings.window, 20);
+  const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const d = n > SHAPIRO_WILK_MAX ? record.distances.slice(-SHAPIRO_WILK_MAX) : record.distances;
+  return {
+    // distances with no spread (a walker of one fixed step) are as far from normal as can be
+    prada: n >= Math.max(3, settings.minDistances) ? (spread(d) ? 1 - shapiroWilkW(d) : 1) : null,
+    'free-energy': windowFull ? mean(record.outliers) : null,
+    'answer-entropy': windowFull ? mean(record.entropies) : null,
+  };
+}
+
+/** Whether the values differ by more than rounding. */
+function spread(v: readonly number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of v) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  return hi - lo > 1e-9 * Math.max(1, Math.abs(hi));
+}
+
+/** Classes the client's served labels have covered (a count, reported beside the entropy). */
+export function classCoverage(record: ClientRecord): number {
+  return record.labelCounts.filter((n) => n > 0).length;
+}

@@ -1,0 +1,73 @@
+/**
+ * The per-client monitor a server calls on each batch: the batch's features
+ * (bytes, served labels, OOD flags, clean entropies) are folded into the
+ * client's record in its store, and the detectors whose score is past its
+ * calibrated threshold are the client's alarms (an alarm stays; `newAlarms`
+ * lists the ones raised by this batch, so a server logs each once).
+ */
+import type { Matrix } from '@rgdl/gpu-kernels';
+import type { OodScorer } from '../misinformation.js';
+import { alarmsOf, type Calibration } from './calibrate.js';
+import type { ClientStore } from './client-store.js';
+import {
+  DEFAULT_DETECTION,
+  foldQuery,
+  queryFeatures,
+  type ClientRecord,
+  type DetectionSettings,
+  type DetectorName,
+} from './detectors.js';
+
+export interface Observation {
+  readonly record: ClientRecord;
+  /** Alarms raised by this batch. */
+  readonly newAlarms: readonly DetectorName[];
+}
+
+export interface ClientMonitor {
+  readonly calibration: Calibration;
+  readonly settings: DetectionSettings;
+  /** Folds a batch (inputs, clean answers, served labels) into the client's record. */
+  observe(
+    client: string,
+    inputs: Matrix<Float64Array>,
+    clean: Matrix<Float64Array>,
+    servedLabels: readonly number[],
+  ): Promise<Observation>;
+  /** Where the records live (the server reads a client's alarms from it before answering). */
+  readonly store: ClientStore;
+}
+
+export function createClientMonitor(options: {
+  readonly scorer: OodScorer;
+  readonly store: ClientStore;
+  readonly calibration: Calibration;
+  readonly settings?: DetectionSettings;
+}): ClientMonitor {
+  const settings = options.settings ?? DEFAULT_DETECTION;
+  const { calibration, store, scorer } = options;
+  return {
+    calibration,
+    settings,
+    store,
+    observe: async (client, inputs, clean, servedLabels) => {
+      const features = queryFeatures(inputs, clean, servedLabels, scorer);
+      let newAlarms: DetectorName[] = [];
+      const record = await store.update(client, (r) => {
+        // a shared store may call this again after a conflict: recompute from what it read
+        newAlarms = [];
+        // after every query, as calibration scored them
+        for (const q of features) {
+          foldQuery(r, q, settings);
+          for (const d of alarmsOf(r, calibration.thresholds)) {
+            if (!r.alarms.includes(d)) {
+              r.alarms.push(d);
+              newAlarms.push(d);
+            }
+          }
+        }
+      });
+      return { record, newAlarms };
+    },
+  };
+}
