@@ -125,7 +125,11 @@ describe('bring your own data', () => {
     writeFileSync(at('range.csv'), '0,1,0\n1,1,3\n');
     const cases: [string[], RegExp][] = [
       [['--data', `csv:${at('ragged.csv')}`], /line 2 has 1 values, expected 2 \(ragged rows\)/],
-      [['--data', `csv:${at('range.csv')}`], /example 1 value 1 is 3, outside \[0, 1\]/],
+      [['--data', `csv:${at('range.csv')}`], /example 2 value 2 is 3, outside \[0, 1\]/],
+      [
+        ['--data', at('range.csv')],
+        /--data must be one of mnist, bas, synthetic, csv:PATH, idx:IMAGES,LABELS or npy:DATA,LABELS, got .*range.csv' \(for this file: --data csv:/,
+      ],
       [['--data', `csv:${at('nothing.csv')}`], /no such file/],
       [['--data', `idx:${at('ragged.csv')}`], /takes two files/],
       [['--data', `csv:${at('d.csv')}`, '--threshold', '2'], /--threshold must be a number in \[0, 1\] or 'none'/],

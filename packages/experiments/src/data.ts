@@ -192,6 +192,18 @@ export function parseDataFlags(values: DataValues, fallbackSize = 14): DataSpec 
   if (values.threshold !== undefined || values.fractions !== undefined) {
     throw new UsageError('--threshold and --fractions apply to your own data (--data csv:…, idx:…, npy:…)');
   }
+  if (!(DATASETS as readonly string[]).includes(raw)) {
+    const ext = /\.(csv|npy|idx|ubyte)$/i.exec(raw)?.[1]?.toLowerCase();
+    const hint =
+      ext === 'csv'
+        ? ` (for this file: --data csv:${raw})`
+        : ext !== undefined
+          ? ' (a file needs its format: csv:, idx: or npy:)'
+          : '';
+    throw new UsageError(
+      `--data must be one of ${DATASETS.join(', ')}, csv:PATH, idx:IMAGES,LABELS or npy:DATA,LABELS, got '${raw}'${hint}`,
+    );
+  }
   const name: DatasetName = choiceFlag('data', raw, DATASETS, 'mnist');
   const size = intFlag('size', values.size, name === 'bas' ? 3 : name === 'synthetic' ? 5 : fallbackSize, 2);
   return { name, size };

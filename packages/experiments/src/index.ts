@@ -19,6 +19,7 @@ export * from './fair-experiment.js';
 export * from './map-experiment.js';
 export * from './surrogate-experiment.js';
 export * from './ownership-experiment.js';
+export * from './detection-experiment.js';
 export * from './reports/map-report.js';
 export * from './diagnosis/fisher-report.js';
 export * from './diagnosis/flow-report.js';

@@ -27,7 +27,9 @@ import {
   type DefenceOptions,
 } from './defences.js';
 import type { PredictResponse, ServerModelInfo } from './server-info.js';
-import { pairedDifference, type PairedDifference } from './stats.js';
+import { describeBound, describeDifference, pairedDifference, points, type PairedDifference } from './stats.js';
+
+const pts = points;
 
 export interface SourceAnswers {
   /** The label served per input: the argmax of the served answer (never the clean label). */
@@ -307,6 +309,8 @@ export interface AttackResult {
     readonly damage: PairedDifference;
   }[];
   readonly verdict: string;
+  /** The verdict in two plain sentences (worst case of FIM, and FIM against a random direction). */
+  readonly summary: string;
   readonly seconds: number;
 }
 
@@ -324,12 +328,6 @@ export interface AttackOptions {
   /** Also run the labels-only attacker (default true). */
   readonly labelsOnly?: boolean;
   readonly onProgress?: (done: number, total: number, label: string) => void;
-}
-
-const pts = (v: number) => `${(100 * v).toFixed(1)}`;
-
-function describeDifference(d: PairedDifference): string {
-  return `${d.mean >= 0 ? '' : '−'}${pts(Math.abs(d.mean))} points (95% CI ${pts(d.low)} to ${pts(d.high)})`;
 }
 
 /**
@@ -439,6 +437,7 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
         }))
     : [];
   const verdict = writeVerdict(options, fim, comparisons, labelsOnlyBound, worstCase);
+  const summary = plainSummary(fim, comparisons, worstCase);
   return {
     attacker: options.attacker,
     queries: options.queries,
@@ -450,6 +449,7 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
     labelsOnlyBound,
     worstCase,
     verdict,
+    summary,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -457,6 +457,32 @@ export async function runCloneAttack(be: Backend, options: AttackOptions): Promi
 /** How the verdict names an arm: the defence's descriptor, or the labels-only attacker. */
 const armName = (arm: DefenceName | 'labels-only'): string =>
   arm === 'labels-only' ? "an attacker who keeps only the served answers' argmax" : defenceDescriptor(arm).armName;
+
+/** Two sentences a newcomer can read: what FIM did to the best clone, and whether a random direction did as much. */
+function plainSummary(
+  fim: SourceResult | undefined,
+  comparisons: readonly Comparison[],
+  worstCase: AttackResult['worstCase'],
+): string {
+  if (!fim) return 'No FIM-defended source was attacked.';
+  const w = worstCase.find((x) => x.defence === fim.defence);
+  const first =
+    w === undefined
+      ? 'Without an undefended source there is no damage to measure.'
+      : w.damage.excludesZero && w.damage.mean > 0
+        ? `The FIM poison made the best clone the attacker could train ${points(w.damage.mean)} points less accurate (95% CI ${points(w.damage.low)} to ${points(w.damage.high)}).`
+        : 'The FIM poison made no measurable difference to the best clone the attacker could train.';
+  const random = comparisons.find((c) => c.against === 'random-class');
+  const kept =
+    fim.honestLabelKept === null
+      ? ''
+      : ` Honest users kept their label on ${points(fim.honestLabelKept)}% of test inputs.`;
+  const second =
+    random === undefined
+      ? kept.trim()
+      : `${random.difference.excludesZero && random.difference.mean > 0 ? 'It hurt the clone more than a random direction of the same size did' : 'It did not hurt the clone measurably more than a random direction of the same size'}.${kept}`;
+  return `${first}\n${second}`;
+}
 
 /** The verdict: every comparison with its interval; a claim only where the interval excludes 0. */
 function writeVerdict(
@@ -470,12 +496,15 @@ function writeVerdict(
   if (!fim) return 'no FIM-defended source was attacked, so there is nothing to compare';
   const lines = comparisons.map((c) => {
     const d = c.difference;
-    const what =
-      c.against === 'labels-only'
-        ? `against ${armName('labels-only')} (that attacker's clone minus the FIM clone)`
-        : `vs ${armName(c.against)}`;
-    const claim = !d.excludesZero ? 'not distinguishable from 0' : d.mean > 0 ? 'FIM clone worse' : 'FIM clone better';
-    return `${what}: ${describeDifference(d)}, ${claim}`;
+    const other =
+      c.against === 'labels-only' ? `the ${armName('labels-only')}'s clone` : `${armName(c.against)}'s clone`;
+    // d = other − fim: positive when the FIM clone is the worse one
+    const claim = !d.excludesZero
+      ? `the FIM clone and ${other} are not distinguishable`
+      : d.mean > 0
+        ? `the FIM clone is worse than ${other}, so FIM protects more`
+        : `the FIM clone is better than ${other}, so FIM protects less`;
+    return `${claim} (${other} minus the FIM clone: ${describeDifference(d)})`;
   });
   const random = comparisons.find((c) => c.against === 'random-class');
   const labels = comparisons.find((c) => c.against === 'labels-only');
@@ -497,9 +526,7 @@ function writeVerdict(
     );
   }
   if (bound) {
-    conclusions.push(
-      `No label-preserving defence can take more than ${describeDifference(bound)} from this attacker (undefended soft clone minus labels-only clone).`,
-    );
+    conclusions.push(`Labels-only bound (undefended soft clone minus labels-only clone): ${describeBound(bound)}.`);
   }
   if (worstCase.length > 0) {
     conclusions.push(

@@ -58,5 +58,12 @@ describe('worst case', () => {
     expect(am.attackers).toEqual(['softmax']);
     expect(am.undefendedAttacker).toBe('softmax');
     expect(am.damage.mean).toBeCloseTo(0.14, 12);
+    // in plain words: no label-keeping defence made a difference; misinformation took 14 points and 5% of labels
+    const plain = summariseFairTest(result, { seeds }).plainSummary.split('\n');
+    expect(plain).toHaveLength(2);
+    expect(plain[0]).toBe(
+      'Against the best clone each defence faced at 100 queries, no defence that keeps every honest label made a measurable difference; one that changes labels took up to 14.0 points (adaptive-misinformation, depth 1) and cost honest users 5.0% of their labels.',
+    );
+    expect(plain[1]).toBe('FIM was not compared with a random direction.');
   });
 });

@@ -9,7 +9,7 @@
 import { labelsOnly, type Attacker } from './attacker.js';
 import { LABEL_PRESERVING, type DefenceName } from './defences.js';
 import { oodAttacker, type FairAttacker, type FairTestConfig, type FairTestResult } from './fair-test.js';
-import { pairedDifference, type PairedDifference } from './stats.js';
+import { describeBound, describeDifference, pairedDifference, points, type PairedDifference } from './stats.js';
 
 export interface CurvePoint {
   readonly strength: number;
@@ -80,6 +80,8 @@ export interface FairSummary {
    */
   readonly worstCase: WorstCase[];
   readonly verdict: string;
+  /** The verdict in two plain sentences: the largest measurable worst-case damage, and FIM against random directions. */
+  readonly plainSummary: string;
 }
 
 export interface WorstCase {
@@ -270,6 +272,7 @@ export function summariseFairTest(result: FairTestResult, config: Pick<FairTestC
     multipliers,
     worstCase,
     verdict: fairVerdict(matched, labelsOnlyBound, misinformation, worstCase),
+    plainSummary: fairPlainSummary(matched, worstCase),
   };
 }
 
@@ -328,8 +331,40 @@ function worstCases(curves: FairSummary['curves'], result: FairTestResult): Wors
   return out;
 }
 
-function ci(d: PairedDifference): string {
-  return `${pts(d.mean)} points (95% CI ${pts(d.low)} to ${pts(d.high)})`;
+const ci = describeDifference;
+
+/**
+ * Two sentences for a newcomer: at the largest budget, the largest worst-case
+ * damage whose interval lies above 0 among defences that keep every honest
+ * label and among those that do not (with the labels they cost); and how often
+ * FIM's direction beat a random one at matched cost.
+ */
+function fairPlainSummary(matched: readonly MatchedComparison[], worstCase: readonly WorstCase[]): string {
+  const budget = Math.max(0, ...worstCase.map((w) => w.budget));
+  const atB = worstCase.filter((w) => w.budget === budget && w.damage.excludesZero && w.damage.mean > 0);
+  const best = (ws: WorstCase[]) => ws.sort((a, b) => b.damage.mean - a.damage.mean)[0];
+  const keeping = best(atB.filter((w) => w.honestLabelKept >= 1));
+  const changing = best(atB.filter((w) => w.honestLabelKept < 1));
+  const first =
+    keeping === undefined && changing === undefined
+      ? `Against the best clone each defence faced at ${budget} queries, no defence made a measurable difference.`
+      : `Against the best clone each defence faced at ${budget} queries, ${
+          keeping === undefined
+            ? 'no defence that keeps every honest label made a measurable difference'
+            : `the most a defence that keeps every honest label took was ${points(keeping.damage.mean)} points (${keeping.defence}, depth ${keeping.depth})`
+        }${
+          changing === undefined
+            ? ''
+            : `; one that changes labels took up to ${points(changing.damage.mean)} points (${changing.defence}, depth ${changing.depth}) and cost honest users ${points(1 - changing.honestLabelKept)}% of their labels`
+        }.`;
+  const random = matched.filter((m) => m.against === 'random-class' && m.difference !== null);
+  const more = random.filter((m) => m.difference!.excludesZero && m.difference!.mean > 0).length;
+  const less = random.filter((m) => m.difference!.excludesZero && m.difference!.mean < 0).length;
+  const second =
+    random.length === 0
+      ? 'FIM was not compared with a random direction.'
+      : `FIM's direction protected measurably more than a random direction of the same cost in ${more} of ${random.length} comparisons, and less in ${less}.`;
+  return `${first}\n${second}`;
 }
 
 /** One paragraph from the numbers: a claim only where its interval excludes 0. */
@@ -353,7 +388,12 @@ function fairVerdict(
         if (!m) return undefined;
         if (!m.difference) return `${against}: its sweep does not reach this cost`;
         const d = m.difference;
-        return `${against} − fim ${ci(d)}${d.excludesZero ? (d.mean > 0 ? " (FIM's clone worse: FIM protects more)" : " (FIM's clone better: FIM protects less)") : ' (no difference claimed)'}`;
+        const claim = d.excludesZero
+          ? d.mean > 0
+            ? `FIM's clone is worse than ${against}'s (FIM protects more)`
+            : `FIM's clone is better than ${against}'s (FIM protects less)`
+          : `FIM and ${against} are not distinguishable`;
+        return `${claim}: ${against}'s clone minus FIM's ${ci(d)}`;
       };
       const items = (
         ['random-class', 'random-query', 'fim-min', 'mad-argmax', 'mad', 'reverse-sigmoid'] as DefenceName[]
@@ -363,9 +403,7 @@ function fairVerdict(
       const bound = bounds.find((b) => b.depth === depth && b.attacker === attacker && b.budget === budget);
       parts.push(
         `Depth ${depth}, ${attacker} attacker, ${budget} queries, at FIM's largest cost (mean ‖δy‖₁ ${strongest.toFixed(3)}): ${items.join('; ')}` +
-          (bound
-            ? `; no label-preserving defence can take more than ${ci(bound.difference)} from this attacker (labels-only bound)`
-            : '') +
+          (bound ? `; labels-only bound: ${describeBound(bound.difference)}` : '') +
           '.',
       );
     }

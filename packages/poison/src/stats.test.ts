@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedDifference, tQuantile975 } from './stats.js';
+import { describeBound, describeDifference, pairedDifference, points, tQuantile975 } from './stats.js';
 
 describe('pairedDifference', () => {
   it('matches a hand computation', () => {
@@ -26,5 +26,27 @@ describe('pairedDifference', () => {
     expect(tQuantile975(60)).toBeCloseTo(2.0003, 3);
     expect(tQuantile975(120)).toBeCloseTo(1.9799, 3);
     expect(tQuantile975(1e9)).toBeCloseTo(1.96, 3);
+  });
+});
+
+describe('points, describeDifference and describeBound', () => {
+  const d = (mean: number, low: number, high: number) => ({
+    n: 5,
+    mean,
+    sd: 0.01,
+    low,
+    high,
+    excludesZero: low > 0 || high < 0,
+  });
+  it('write one minus sign everywhere and no negative zero', () => {
+    expect(points(-0.0123)).toBe('\u22121.2');
+    expect(points(0.0123)).toBe('1.2');
+    expect(points(-0.0001)).toBe('0.0');
+    expect(describeDifference(d(-0.001, -0.01, 0.008))).toBe('\u22120.1 points (95% CI \u22121.0 to 0.8)');
+  });
+  it('states a bound at or below 0 as no measurable room, never as a negative cap', () => {
+    expect(describeBound(d(0.022, 0.018, 0.025))).toMatch(/^no label-keeping defence can take more than 2\.2 points/);
+    expect(describeBound(d(-0.008, -0.02, 0.004))).toMatch(/^a label-keeping defence has no measurable room/);
+    expect(describeBound(d(0.004, -0.002, 0.01))).toMatch(/no measurable room/);
   });
 });

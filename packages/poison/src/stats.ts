@@ -57,3 +57,25 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Pa
   const excludesZero = n > 1 && sd > 0 && (low > 0 || high < 0);
   return { n, mean, sd, low, high, excludesZero };
 }
+
+/** 100·v with one decimal and a true minus sign (U+2212); −0.0 prints as 0.0. */
+export function points(v: number): string {
+  const t = (100 * Math.abs(v)).toFixed(1);
+  return v < 0 && Number(t) !== 0 ? `\u2212${t}` : t;
+}
+
+/** "m points (95% CI l to h)" of a paired difference, every number with the same minus sign. */
+export function describeDifference(d: PairedDifference): string {
+  return `${points(d.mean)} points (95% CI ${points(d.low)} to ${points(d.high)})`;
+}
+
+/**
+ * The labels-only bound in words: the most any label-keeping defence can take
+ * from the attacker, or, when its interval does not lie above 0, that there is
+ * no measurable room.
+ */
+export function describeBound(d: PairedDifference): string {
+  return d.excludesZero && d.mean > 0
+    ? `no label-keeping defence can take more than ${describeDifference(d)} from this attacker`
+    : `a label-keeping defence has no measurable room against this attacker: its labels-only clone is as good as its soft one (${describeDifference(d)})`;
+}

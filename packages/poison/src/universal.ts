@@ -36,7 +36,14 @@ export { trainClone, type Clone, type CloneKind, type CloneOptions } from './clo
 export { cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
 export { hungarian } from './hungarian.js';
 export { transferAttack, type TransferResult } from './transfer.js';
-export { pairedDifference, tQuantile975, type PairedDifference } from './stats.js';
+export {
+  describeBound,
+  describeDifference,
+  pairedDifference,
+  points,
+  tQuantile975,
+  type PairedDifference,
+} from './stats.js';
 export {
   runCloneAttack,
   localSource,

@@ -118,7 +118,7 @@ export async function cloneAttack(
     );
     io.out(attackTable(result));
     io.out(`\n${comparisonTable(result)}`);
-    io.out(`\nverdict: ${result.verdict}\n(${result.seconds.toFixed(1)} s)\n`);
+    io.out(`\nverdict: ${result.verdict}\n\nIn short:\n${result.summary}\n(${result.seconds.toFixed(1)} s)\n`);
     if (out !== undefined) io.out(`wrote ${out}/clone-attack.json and ${out}/clone-attack.svg\n`);
   } finally {
     be.dispose();

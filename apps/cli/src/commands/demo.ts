@@ -342,7 +342,7 @@ Options:
         return;
       }
       say(
-        `\nverdict: ${attack.verdict}\n\ndone in ${wallSeconds.toFixed(1)} s${out !== undefined ? `; wrote ${out}/demo.json and 3 SVG plots` : ''}\n`,
+        `\nverdict: ${attack.verdict}\n\nIn short:\n${attack.summary}\n\ndone in ${wallSeconds.toFixed(1)} s${out !== undefined ? `; wrote ${out}/demo.json and 3 SVG plots` : ''}\n`,
       );
     } finally {
       await Promise.all(servers.map((s) => s.close()));

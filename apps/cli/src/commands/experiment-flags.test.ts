@@ -12,10 +12,11 @@ describe('rgdl experiment: the in-process experiments', () => {
     const cases: [string[], RegExp][] = [
       [
         ['--quick', '--ownership'],
-        /choose one of --quick, --transfer, --surrogate and --ownership \(got --quick and --ownership\)/,
+        /choose one of --quick, --transfer, --surrogate, --ownership and --detection \(got --quick and --ownership\)/,
       ],
       [['--surrogate', '--data', 'synthetic'], /--surrogate runs on the shipped MNIST/],
       [['--ownership', '--data', 'synthetic'], /--ownership runs on the shipped MNIST/],
+      [['--detection', '--data', 'synthetic'], /--detection runs on the shipped MNIST/],
       [['--surrogate', '--budget', '5000'], /--budget 5000 is more than the attacker's 1,998 digits/],
       [['--surrogate', '--attacker', 'nobody'], /--attacker must be one of softmax/],
     ];

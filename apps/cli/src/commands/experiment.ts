@@ -16,6 +16,9 @@ import {
   runFairExperiment,
   runSurrogateCurves,
   runOwnershipExperiment,
+  runDetectionExperiment,
+  detectionFiles,
+  detectionMarkdown,
   ownershipFiles,
   ownershipMarkdown,
   surrogateFiles,
@@ -29,7 +32,8 @@ import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 export const experimentCommand: Command = {
   name: 'experiment',
   summary: 'The fair test of the defences: every defence swept over its strength and compared with FIM at matched cost',
-  usage: 'rgdl experiment --out DIR [--quick | --transfer | --surrogate | --ownership] [--seeds N] [--seed S] [--json]',
+  usage:
+    'rgdl experiment --out DIR [--quick | --transfer | --surrogate | --ownership | --detection] [--seeds N] [--seed S] [--json]',
   help: `Recipe victims of depth 1–3 (14×14 MNIST, 64 hidden units per hidden layer) are
 trained on the 'train' split and attacked through defended services
 (${DEFENCES.join(', ')}) with the attacker's own queries (the 'attacker' split, or
@@ -69,6 +73,15 @@ Grids:
               triggers; true positives and false accusations at p < 1e-6 and at
               the empirical 1% and 0.1% thresholds; writes ownership.{json,md}
               and a plot (5 seeds; in this process)
+  --detection the per-client detectors (PRADA, free-energy OOD rate, answer
+              entropy) against benign users (random and class order, one
+              class's skew, repeated queries: 50 streams each) and attackers
+              (knockoff, synthetic JBDA-like steps, OOD, surrogate data, slow
+              and low, synthetic split over 4 keys: 20 streams each), streams
+              of 1,000 queries, thresholds calibrated on 300 benign streams of
+              the defender's digits to 1% false alarms in all; queries until
+              the alarm, benign false alarms with a 95% interval, the clone's
+              accuracy at the alarm; writes detection.{json,md} (in this process)
 
 Jobs (one per victim, one per depth × defence × strength) run on a pool of worker
 threads; each result is appended to fair.jobs.jsonl in DIR as it finishes, keyed
@@ -114,20 +127,22 @@ ${DATA_HELP}
     grid: { type: 'string' },
     surrogate: { type: 'boolean' },
     ownership: { type: 'boolean' },
+    detection: { type: 'boolean' },
     budget: { type: 'string' },
     attacker: { type: 'string' },
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
-    const grids = ['quick', 'transfer', 'surrogate', 'ownership'].filter((g) => values[g] === true);
+    const grids = ['quick', 'transfer', 'surrogate', 'ownership', 'detection'].filter((g) => values[g] === true);
     if (grids.length > 1) {
       throw new UsageError(
-        `choose one of --quick, --transfer, --surrogate and --ownership (got --${grids.join(' and --')})`,
+        `choose one of --quick, --transfer, --surrogate, --ownership and --detection (got --${grids.join(' and --')})`,
       );
     }
     if (values.surrogate === true) await runSurrogate(values, out, io);
     else if (values.ownership === true) await runOwnership(values, out, io);
+    else if (values.detection === true) await runDetection(values, out, io);
     else await runFair(values, out, io);
   },
 };
@@ -246,5 +261,20 @@ async function runOwnership(
     files: ownershipFiles,
     json: (r) => ({ ...r, rows: undefined }),
     text: (r) => `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and a plot\n`,
+  });
+}
+
+async function runDetection(
+  values: Record<string, string | boolean | undefined>,
+  out: string,
+  io: CliIo,
+): Promise<void> {
+  if (values.data !== undefined) throw new UsageError('--detection runs on the shipped MNIST');
+  const seed = intFlag('seed', values.seed, 1);
+  await inProcess(values, out, io, {
+    compute: (be, onProgress) => runDetectionExperiment(be, { seed, onProgress }),
+    files: detectionFiles,
+    json: (r) => ({ ...r, rows: undefined }),
+    text: (r) => `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md}\n`,
   });
 }

@@ -25,6 +25,7 @@ export function fairMarkdown(r: FairTestResult, s: FairSummary, grid: unknown): 
     '',
     s.verdict || '(no comparisons in this grid)',
     '',
+    ...(s.plainSummary ? ['**In short.** ' + s.plainSummary.replace('\n', ' '), ''] : []),
     '## Worst case over the attackers run on each arm',
     '',
     'Each defence at each strength against the attacker whose clone is most accurate on average (of those run on that arm); damage = undefended worst − defended worst, paired by seed.',

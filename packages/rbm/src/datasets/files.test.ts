@@ -25,7 +25,7 @@ describe('CSV data', () => {
     const cases: [string, RegExp][] = [
       ['1,0,1\n0,1\n', /line 2 has 1 values, expected 2 \(ragged rows\)/],
       ['1,0,x\n', /line 1 field 3: "x" is not a number/],
-      ['1,0,1.5\n0,0,0\n', /example 0 value 1 is 1.5, outside \[0, 1\]/],
+      ['1,0,1.5\n0,0,0\n', /example 1 value 2 is 1.5, outside \[0, 1\]/],
       ['1.5,0,1\n0,1,1\n', /label "1.5" is not an integer/],
       ['-1,0,1\n0,1,1\n', /label -1, outside/],
       ['0,0,1\n0,1,1\n', /at least 2 classes/],

@@ -107,7 +107,7 @@ function finish(
     const v = x[i]!;
     if (!(v >= 0 && v <= 1)) {
       throw new RangeError(
-        `${source}: example ${Math.floor(i / d)} value ${Math.floor(i % d)} is ${v}, outside [0, 1] (scale the data first)`,
+        `${source}: example ${Math.floor(i / d) + 1} value ${(i % d) + 1} is ${v}, outside [0, 1] (scale the data first; counting from 1)`,
       );
     }
   }
@@ -117,7 +117,7 @@ function finish(
   for (let r = 0; r < n; r++) {
     const c = labels[r]!;
     if (c < 0 || c >= classes)
-      throw new RangeError(`${source}: example ${r} has label ${c}, outside 0 … ${classes - 1}`);
+      throw new RangeError(`${source}: example ${r + 1} has label ${c}, outside 0 … ${classes - 1}`);
   }
   if (classes < 2) throw new RangeError(`${source}: labelled data needs at least 2 classes, found ${classes}`);
   if (options.classes === undefined && classes > n)

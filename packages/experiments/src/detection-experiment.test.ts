@@ -1,0 +1,53 @@
+import { createBackend } from '@rgdl/gpu-kernels';
+import { describe, expect, it } from 'vitest';
+import { detectionMarkdown, runDetectionExperiment, wilson } from './detection-experiment.js';
+
+describe('wilson', () => {
+  it('matches the textbook 95% intervals', () => {
+    // 0 of 200: (0, 0.0188); 5 of 100: (0.0215, 0.1118)
+    expect(wilson(0, 200).low).toBe(0);
+    expect(wilson(0, 200).high).toBeCloseTo(0.01884, 4);
+    expect(wilson(5, 100).low).toBeCloseTo(0.02154, 4);
+    expect(wilson(5, 100).high).toBeCloseTo(0.11175, 4);
+    expect(wilson(0, 0)).toEqual({ low: 0, high: 1 });
+  });
+});
+
+describe('runDetectionExperiment (small)', () => {
+  it('runs every stream kind, calibrates, and flags synthetic streams sooner than knockoff ones', async () => {
+    const be = await createBackend({ prefer: 'cpu' });
+    try {
+      const r = await runDetectionExperiment(be, {
+        length: 200,
+        benignStreams: 3,
+        attackStreams: 3,
+        calibrationStreams: 30,
+        falseAlarmRate: 0.1,
+      });
+      expect(r.summary.map((s) => s.kind)).toEqual([
+        'random',
+        'class-order',
+        'skewed',
+        'repeated',
+        'knockoff',
+        'synthetic',
+        'ood',
+        'surrogate',
+        'slow-low',
+        'split-4',
+      ]);
+      expect(r.rows).toHaveLength(4 * 3 + 6 * 3);
+      expect(r.calibration).toMatchObject({ streams: 30, length: 200, falseAlarmRate: 0.1 });
+      const kind = (k: string) => r.summary.find((s) => s.kind === k)!;
+      expect(kind('synthetic').alarmed).toBe(3);
+      expect(kind('synthetic').alarmed).toBeGreaterThan(kind('knockoff').alarmed);
+      for (const row of r.rows.filter((x) => !x.benign)) {
+        expect(row.cloneAtEnd).toBeGreaterThan(0.3);
+        if (row.alarmAt.any !== null) expect(row.alarmAt.any).toBeLessThanOrEqual(200);
+      }
+      expect(detectionMarkdown(r)).toMatch(/Benign streams with any alarm: \d+ of 12/);
+    } finally {
+      be.dispose();
+    }
+  }, 240_000);
+});

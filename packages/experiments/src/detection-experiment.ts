@@ -1,0 +1,389 @@
+/**
+ * The detection experiment: how soon do the per-client detectors (PRADA, the
+ * free-energy OOD rate, answer entropy; @rgdl/poison's detection/) flag an
+ * extraction attacker, how often do they flag honest users, and how good a
+ * clone had the attacker trained by the time of the alarm?
+ *  - victim: the quick grid's depth-2 victim, served undefended; its
+ *    training digits are the defender's reference: thresholds are calibrated
+ *    on `calibrationStreams` benign streams drawn from them, each detector at
+ *    falseAlarmRate/3 (so the three together stay within falseAlarmRate);
+ *  - benign streams (natural digits the victim never saw, the attacker split
+ *    and the test digits): random order; sorted by class; one user's class
+ *    skew (70% one class); repeated queries (100 digits asked 10 times);
+ *  - attacker streams: knockoff (natural digits, each once); synthetic
+ *    (JBDA-like: 10 natural seeds, each query the previous one moved by
+ *    λ = 0.1 in a random sign pattern, clipped to [0, 1]); the fair test's OOD
+ *    queries; surrogate data (each transformation family at level ½);
+ *    slow and low (one synthetic query in five, the rest natural); synthetic
+ *    split across 4 keys (queries until the first key alarms, counted over all
+ *    keys);
+ *  - per stream: the first query at which each detector alarms, and for
+ *    attackers the test accuracy of a softmax clone trained on the answers
+ *    received up to the alarm (and on the whole stream).
+ * Every stream has `length` queries; thresholds hold for streams of the
+ * calibration length (`length` too).
+ */
+import { join } from 'node:path';
+import { matrix, rngFor, rowViews, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import {
+  argmax,
+  bottomRbmScorer,
+  calibrateThresholds,
+  createService,
+  DEFAULT_DETECTION,
+  DETECTORS,
+  emptyRecord,
+  foldQuery,
+  outOfDistributionQueries,
+  pickRows,
+  queryFeatures,
+  SURROGATE_FAMILIES,
+  surrogateQueries,
+  trainAttacker,
+  type Calibration,
+  type DetectorName,
+  type QueryFeature,
+} from '@rgdl/poison';
+import { accuracy, loadMnist } from '@rgdl/rbm';
+import { quickGridVictim } from './quick-victim.js';
+import { pct, table } from './reports/text-table.js';
+import type { OutputEntry } from './reports/charts.js';
+
+export const BENIGN_KINDS = ['random', 'class-order', 'skewed', 'repeated'] as const;
+export const ATTACK_KINDS = ['knockoff', 'synthetic', 'ood', 'surrogate', 'slow-low', 'split-4'] as const;
+export type StreamKind = (typeof BENIGN_KINDS)[number] | (typeof ATTACK_KINDS)[number];
+
+export interface DetectionExperimentOptions {
+  /** Queries per stream (and per calibration stream; default 1,000). */
+  readonly length?: number;
+  /** Streams per benign kind (default 50) and per attacker kind (default 20). */
+  readonly benignStreams?: number;
+  readonly attackStreams?: number;
+  /** Benign calibration streams (default 300). */
+  readonly calibrationStreams?: number;
+  /** The combined benign false-alarm target (default 0.01). */
+  readonly falseAlarmRate?: number;
+  readonly seed?: number;
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface StreamRow {
+  readonly kind: StreamKind;
+  readonly benign: boolean;
+  readonly stream: number;
+  /** Queries (1-based) at the first alarm of each detector, and of any; null: no alarm within the stream. */
+  readonly alarmAt: Record<DetectorName | 'any', number | null>;
+  /** Attackers: test accuracy of a softmax clone on the answers up to the first alarm, and on all of them. */
+  readonly cloneAtAlarm?: number | null;
+  readonly cloneAtEnd?: number;
+}
+
+export interface KindSummary {
+  readonly kind: StreamKind;
+  readonly benign: boolean;
+  readonly streams: number;
+  /** Streams with an alarm (any detector) within the stream, and per detector. */
+  readonly alarmed: number;
+  readonly alarmedBy: Record<DetectorName, number>;
+  /** Median queries until the first alarm among the alarmed streams (null: none alarmed). */
+  readonly medianQueries: number | null;
+  /** Attackers: mean clone accuracy at the alarm (unalarmed streams: at the end) and at the end. */
+  readonly cloneAtAlarm?: number;
+  readonly cloneAtEnd?: number;
+}
+
+export interface DetectionResult {
+  readonly victim: { readonly widths: readonly number[]; readonly testAccuracy: number };
+  readonly length: number;
+  readonly calibration: Calibration;
+  readonly rows: readonly StreamRow[];
+  readonly summary: readonly KindSummary[];
+  /** Benign streams with any alarm, of all benign streams, and the 95% Wilson interval of that rate. */
+  readonly benignFalseAlarms: {
+    readonly alarmed: number;
+    readonly of: number;
+    readonly low: number;
+    readonly high: number;
+  };
+  readonly seconds: number;
+}
+
+/** The 95% Wilson score interval of k successes in n. */
+export function wilson(k: number, n: number): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const z = 1.959964;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return { low: Math.max(0, c - h), high: Math.min(1, c + h) };
+}
+
+const kindIndex = (k: StreamKind) => [...BENIGN_KINDS, ...ATTACK_KINDS].indexOf(k as never);
+
+export async function runDetectionExperiment(
+  be: Backend,
+  options: DetectionExperimentOptions = {},
+): Promise<DetectionResult> {
+  const t0 = performance.now();
+  const L = options.length ?? 1000;
+  const nBenign = options.benignStreams ?? 50;
+  const nAttack = options.attackStreams ?? 20;
+  const alpha = options.falseAlarmRate ?? 0.01;
+  const seed = options.seed ?? 1;
+  const settings = DEFAULT_DETECTION;
+  const { data, victim } = quickGridVictim(be);
+  const net = victim.net;
+  const service = createService(be, net, { defence: 'none', seed: seedFor('clean-service') });
+  const scorer = bottomRbmScorer(be, net, data.train.x, settings.oodQuantile);
+  const features = (x: Matrix<Float64Array>): QueryFeature[] => {
+    const clean = service.answer(x).clean;
+    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
+  };
+  const classes = victim.widths.at(-1)!;
+  const total = (options.calibrationStreams ?? 300) + BENIGN_KINDS.length * nBenign + ATTACK_KINDS.length * nAttack;
+  let done = 0;
+  const tick = async (label: string) => {
+    options.onProgress?.(++done, total, label);
+    if (done % 20 === 0) await new Promise((r) => setImmediate(r));
+  };
+
+  // calibration on the defender's own digits, each detector at α/3
+  const trainFeatures = features(data.train.x);
+  const calibrationStreams: QueryFeature[][] = [];
+  for (let i = 0; i < (options.calibrationStreams ?? 300); i++) {
+    const rng = rngFor('detection-calibration', seed, i);
+    calibrationStreams.push(
+      Array.from({ length: L }, () => trainFeatures[Math.floor(rng.nextFloat() * trainFeatures.length)]!),
+    );
+    await tick('calibration');
+  }
+  const calibration = {
+    ...calibrateThresholds(calibrationStreams, classes, alpha / 3, settings),
+    falseAlarmRate: alpha,
+  };
+
+  // natural digits the victim never saw: the attacker split and the test digits
+  const natural = {
+    x: matrix(data.attacker.x.rows + data.test.x.rows, data.attacker.x.cols),
+    labels: Int32Array.from([...data.attacker.labels, ...data.test.labels]),
+  };
+  natural.x.data.set(data.attacker.x.data);
+  natural.x.data.set(data.test.x.data, data.attacker.x.data.length);
+  const naturalFeatures = features(natural.x);
+  const n0 = natural.x.cols;
+  const byClass = Array.from({ length: classes }, (_, c) =>
+    [...natural.labels.keys()].filter((i) => natural.labels[i] === c),
+  );
+  const grey = loadMnist({ size: 14, split: 'attacker', binarise: false });
+
+  const rows: StreamRow[] = [];
+  /** First alarm (1-based) of each detector over a stream of features; one record per key for split streams. */
+  const firstAlarms = (stream: readonly QueryFeature[], keys = 1): StreamRow['alarmAt'] => {
+    const records = Array.from({ length: keys }, () => emptyRecord(classes));
+    const at: Record<DetectorName | 'any', number | null> = {
+      prada: null,
+      'free-energy': null,
+      'answer-entropy': null,
+      any: null,
+    };
+    stream.forEach((q, i) => {
+      const r = records[i % keys]!;
+      foldQuery(r, q, settings);
+      for (const d of DETECTORS) {
+        const s = r.scores[d];
+        const t = calibration.thresholds[d];
+        if (at[d] === null && s !== null && t !== undefined && s > t) at[d] = i + 1;
+      }
+    });
+    const hits = DETECTORS.map((d) => at[d]).filter((v): v is number => v !== null);
+    at.any = hits.length ? Math.min(...hits) : null;
+    return at;
+  };
+  const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
+    const p = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.nextFloat() * (i + 1));
+      [p[i], p[j]] = [p[j]!, p[i]!];
+    }
+    return p;
+  };
+
+  for (const kind of BENIGN_KINDS) {
+    for (let s = 0; s < nBenign; s++) {
+      const rng = rngFor('detection-stream', seed, kindIndex(kind), s);
+      const pick = (): number[] => {
+        if (kind === 'random')
+          return Array.from({ length: L }, () => Math.floor(rng.nextFloat() * natural.labels.length));
+        if (kind === 'class-order') {
+          const idx = Array.from(shuffled(natural.labels.length, rng).subarray(0, L));
+          return idx.sort((a, b) => natural.labels[a]! - natural.labels[b]! || a - b);
+        }
+        if (kind === 'skewed') {
+          const favourite = byClass[Math.floor(rng.nextFloat() * classes)]!;
+          return Array.from({ length: L }, () =>
+            rng.nextFloat() < 0.7
+              ? favourite[Math.floor(rng.nextFloat() * favourite.length)]!
+              : Math.floor(rng.nextFloat() * natural.labels.length),
+          );
+        }
+        const distinct = Array.from(shuffled(natural.labels.length, rng).subarray(0, Math.ceil(L / 10)));
+        return Array.from(shuffled(L, rng), (i) => distinct[i % distinct.length]!);
+      };
+      const stream = pick().map((i) => naturalFeatures[i]!);
+      rows.push({ kind, benign: true, stream: s, alarmAt: firstAlarms(stream) });
+      await tick(`${kind} ${s}`);
+    }
+  }
+
+  for (const kind of ATTACK_KINDS) {
+    for (let s = 0; s < nAttack; s++) {
+      const rng = rngFor('detection-stream', seed, kindIndex(kind), s);
+      const synthetic = (count: number): Matrix<Float64Array> => {
+        const out = matrix(count, n0);
+        const seeds = shuffled(natural.labels.length, rng).subarray(0, 10);
+        let cur = new Float64Array(n0);
+        for (let r = 0; r < count; r++) {
+          if (r % Math.ceil(count / 10) === 0) {
+            const i = seeds[Math.floor(r / Math.ceil(count / 10))]!;
+            cur = natural.x.data.slice(i * n0, (i + 1) * n0);
+          }
+          cur = cur.map((v) => Math.min(1, Math.max(0, v + (rng.nextFloat() < 0.5 ? -0.1 : 0.1))));
+          out.data.set(cur, r * n0);
+        }
+        return out;
+      };
+      let x: Matrix<Float64Array>;
+      if (kind === 'knockoff') x = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
+      else if (kind === 'synthetic' || kind === 'split-4') x = synthetic(L);
+      else if (kind === 'ood')
+        x = outOfDistributionQueries(data.attacker.x, L, seedFor('detection-stream', seed, kindIndex(kind), s));
+      else if (kind === 'surrogate') {
+        const idx = Array.from(shuffled(grey.x.rows, rng).subarray(0, L));
+        const family = SURROGATE_FAMILIES[s % SURROGATE_FAMILIES.length]!;
+        x = surrogateQueries(pickRows(grey.x, idx), family, 0.5, rng);
+      } else {
+        // slow and low: one synthetic query in five
+        const syn = synthetic(Math.ceil(L / 5));
+        const nat = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
+        x = matrix(L, n0);
+        for (let r = 0; r < L; r++) {
+          const k = (r - 4) / 5; // the k-th synthetic query, at every fifth place
+          const src = r % 5 === 4 ? syn.data.subarray(k * n0, (k + 1) * n0) : nat.data.subarray(r * n0, (r + 1) * n0);
+          x.data.set(src, r * n0);
+        }
+      }
+      const stream = features(x);
+      const alarmAt = firstAlarms(stream, kind === 'split-4' ? 4 : 1);
+      const answers = service.answer(x).served;
+      const clone = (n: number) => {
+        const c = trainAttacker(
+          be,
+          'softmax',
+          pickRows(
+            x,
+            Array.from({ length: n }, (_, i) => i),
+          ),
+          pickRows(
+            answers,
+            Array.from({ length: n }, (_, i) => i),
+          ),
+          {
+            widths: victim.widths,
+            seed: s + 1,
+          },
+        );
+        return accuracy(c.predict(data.test.x), data.test.labels);
+      };
+      const cloneAtEnd = clone(L);
+      const cloneAtAlarm = alarmAt.any === null ? null : clone(alarmAt.any);
+      rows.push({ kind, benign: false, stream: s, alarmAt, cloneAtAlarm, cloneAtEnd });
+      await tick(`${kind} ${s}`);
+    }
+  }
+
+  const summary = [...BENIGN_KINDS, ...ATTACK_KINDS].map((kind): KindSummary => {
+    const of = rows.filter((r) => r.kind === kind);
+    const hit = of
+      .filter((r) => r.alarmAt.any !== null)
+      .map((r) => r.alarmAt.any!)
+      .sort((a, b) => a - b);
+    const benign = of[0]?.benign ?? true;
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+    return {
+      kind,
+      benign,
+      streams: of.length,
+      alarmed: hit.length,
+      alarmedBy: Object.fromEntries(
+        DETECTORS.map((d) => [d, of.filter((r) => r.alarmAt[d] !== null).length]),
+      ) as Record<DetectorName, number>,
+      medianQueries: hit.length ? hit[Math.floor(hit.length / 2)]! : null,
+      ...(benign
+        ? {}
+        : {
+            cloneAtAlarm: mean(of.map((r) => r.cloneAtAlarm ?? r.cloneAtEnd!)),
+            cloneAtEnd: mean(of.map((r) => r.cloneAtEnd!)),
+          }),
+    };
+  });
+  const benignRows = rows.filter((r) => r.benign);
+  const alarmed = benignRows.filter((r) => r.alarmAt.any !== null).length;
+  return {
+    victim: { widths: victim.widths, testAccuracy: victim.testAccuracy },
+    length: L,
+    calibration,
+    rows,
+    summary,
+    benignFalseAlarms: { alarmed, of: benignRows.length, ...wilson(alarmed, benignRows.length) },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** detection.md: the setting, false alarms, one line per stream kind. */
+export function detectionMarkdown(r: DetectionResult): string {
+  const fa = r.benignFalseAlarms;
+  const th = r.calibration.thresholds;
+  return [
+    '# Detection: which clients are extracting the model?',
+    '',
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy; thresholds calibrated on ${r.calibration.streams} benign streams of ${r.length} of the defender's own digits, each detector at ${((100 * r.calibration.falseAlarmRate) / 3).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
+    '',
+    `Benign streams with any alarm: ${fa.alarmed} of ${fa.of} (${pct(fa.alarmed / Math.max(1, fa.of))}%, 95% CI ${pct(fa.low)}–${pct(fa.high)}%).`,
+    '',
+    table(
+      [
+        'stream',
+        'kind',
+        'alarmed',
+        'PRADA',
+        'free energy',
+        'entropy',
+        'median queries to alarm',
+        'clone at alarm',
+        'clone at end',
+      ],
+      r.summary.map((s) => [
+        s.kind,
+        s.benign ? 'benign' : 'attacker',
+        `${s.alarmed} / ${s.streams}`,
+        String(s.alarmedBy.prada),
+        String(s.alarmedBy['free-energy']),
+        String(s.alarmedBy['answer-entropy']),
+        s.medianQueries === null ? '–' : String(s.medianQueries),
+        s.cloneAtAlarm === undefined ? '' : `${pct(s.cloneAtAlarm)}%`,
+        s.cloneAtEnd === undefined ? '' : `${pct(s.cloneAtEnd)}%`,
+      ]),
+    ),
+    '',
+    '"clone at alarm": a softmax clone trained on the answers up to the first alarm (streams never flagged: all of them).',
+    '',
+  ].join('\n');
+}
+
+export function detectionFiles(r: DetectionResult, out: string): OutputEntry[] {
+  return [
+    { path: join(out, 'detection.json'), text: `${JSON.stringify(r, null, 1)}\n` },
+    { path: join(out, 'detection.md'), text: detectionMarkdown(r) },
+  ];
+}
