@@ -14,7 +14,7 @@ describe('wilson', () => {
 });
 
 describe('runDetectionExperiment (small)', () => {
-  it('runs every stream kind, calibrates, and flags synthetic streams sooner than knockoff ones', async () => {
+  it('runs every stream kind, calibrates, flags synthetic streams more often than natural ones, and traces ROCs', async () => {
     const be = await createBackend({ prefer: 'cpu' });
     try {
       const r = await runDetectionExperiment(be, {
@@ -29,18 +29,25 @@ describe('runDetectionExperiment (small)', () => {
         'class-order',
         'skewed',
         'repeated',
+        'natural',
         'knockoff',
         'synthetic',
         'ood',
-        'surrogate',
+        'smoothing',
         'slow-low',
         'split-4',
       ]);
-      expect(r.rows).toHaveLength(4 * 3 + 6 * 3);
+      expect(r.rows).toHaveLength(4 * 3 + 7 * 3);
       expect(r.calibration).toMatchObject({ streams: 30, length: 200, falseAlarmRate: 0.1 });
       const kind = (k: string) => r.summary.find((s) => s.kind === k)!;
       expect(kind('synthetic').alarmed).toBe(3);
-      expect(kind('synthetic').alarmed).toBeGreaterThan(kind('knockoff').alarmed);
+      expect(kind('synthetic').alarmed).toBeGreaterThan(kind('natural').alarmed);
+      // PRADA separates synthetic walks from users perfectly; each ROC runs from (0, 0) to (1, 1)
+      expect(r.roc.prada.aucByKind.synthetic).toBe(1);
+      for (const d of ['prada', 'free-energy', 'answer-entropy'] as const) {
+        expect(r.roc[d].points[0]).toEqual([0, 0]);
+        expect(r.roc[d].points.at(-1)).toEqual([1, 1]);
+      }
       for (const row of r.rows.filter((x) => !x.benign)) {
         expect(row.cloneAtEnd).toBeGreaterThan(0.3);
         if (row.alarmAt.any !== null) expect(row.alarmAt.any).toBeLessThanOrEqual(200);

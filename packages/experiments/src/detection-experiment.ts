@@ -10,10 +10,14 @@
  *  - benign streams (natural digits the victim never saw, the attacker split
  *    and the test digits): random order; sorted by class; one user's class
  *    skew (70% one class); repeated queries (100 digits asked 10 times);
- *  - attacker streams: knockoff (natural digits, each once); synthetic
- *    (JBDA-like: 10 natural seeds, each query the previous one moved by
- *    λ = 0.1 in a random sign pattern, clipped to [0, 1]); the fair test's OOD
- *    queries; surrogate data (each transformation family at level ½);
+ *  - attacker streams: natural (digits of the victim's own distribution, each
+ *    once: the attacker no detector of the query distribution can tell from a
+ *    user); knockoff (surrogate data: the digits transformed by one family of
+ *    the surrogate experiment at level ½, as Knockoff Nets query another
+ *    data set); synthetic (JBDA-like: 10 natural seeds, each query the
+ *    previous one moved by λ = 0.1 in a random sign pattern, clipped to
+ *    [0, 1]); the fair test's OOD queries; smoothing (the battery's smoothing
+ *    attacker: each digit asked four times, shifted by one pixel each way);
  *    slow and low (one synthetic query in five, the rest natural); synthetic
  *    split across 4 keys (queries until the first key alarms, counted over all
  *    keys);
@@ -46,11 +50,12 @@ import {
 } from '@rgdl/poison';
 import { accuracy, loadMnist } from '@rgdl/rbm';
 import { quickGridVictim } from './quick-victim.js';
+import type { ChartSpec, OutputEntry } from './reports/charts.js';
+import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
-import type { OutputEntry } from './reports/charts.js';
 
 export const BENIGN_KINDS = ['random', 'class-order', 'skewed', 'repeated'] as const;
-export const ATTACK_KINDS = ['knockoff', 'synthetic', 'ood', 'surrogate', 'slow-low', 'split-4'] as const;
+export const ATTACK_KINDS = ['natural', 'knockoff', 'synthetic', 'ood', 'smoothing', 'slow-low', 'split-4'] as const;
 export type StreamKind = (typeof BENIGN_KINDS)[number] | (typeof ATTACK_KINDS)[number];
 
 export interface DetectionExperimentOptions {
@@ -73,6 +78,8 @@ export interface StreamRow {
   readonly stream: number;
   /** Queries (1-based) at the first alarm of each detector, and of any; null: no alarm within the stream. */
   readonly alarmAt: Record<DetectorName | 'any', number | null>;
+  /** Each detector's largest score over the stream (the ROC's score; null: never scored). */
+  readonly maxScore: Record<DetectorName, number | null>;
   /** Attackers: test accuracy of a softmax clone on the answers up to the first alarm, and on all of them. */
   readonly cloneAtAlarm?: number | null;
   readonly cloneAtEnd?: number;
@@ -98,6 +105,15 @@ export interface DetectionResult {
   readonly calibration: Calibration;
   readonly rows: readonly StreamRow[];
   readonly summary: readonly KindSummary[];
+  /** Per detector: the ROC of the stream's largest score, every attacker stream but 'natural' against every benign one, and its AUC per attacker kind. */
+  readonly roc: Record<
+    DetectorName,
+    {
+      readonly points: readonly (readonly [number, number])[];
+      readonly auc: number;
+      readonly aucByKind: Record<string, number>;
+    }
+  >;
   /** Benign streams with any alarm, of all benign streams, and the 95% Wilson interval of that rate. */
   readonly benignFalseAlarms: {
     readonly alarmed: number;
@@ -179,7 +195,7 @@ export async function runDetectionExperiment(
 
   const rows: StreamRow[] = [];
   /** First alarm (1-based) of each detector over a stream of features; one record per key for split streams. */
-  const firstAlarms = (stream: readonly QueryFeature[], keys = 1): StreamRow['alarmAt'] => {
+  const firstAlarms = (stream: readonly QueryFeature[], keys = 1): Pick<StreamRow, 'alarmAt' | 'maxScore'> => {
     const records = Array.from({ length: keys }, () => emptyRecord(classes));
     const at: Record<DetectorName | 'any', number | null> = {
       prada: null,
@@ -187,18 +203,20 @@ export async function runDetectionExperiment(
       'answer-entropy': null,
       any: null,
     };
+    const maxScore: Record<DetectorName, number | null> = { prada: null, 'free-energy': null, 'answer-entropy': null };
     stream.forEach((q, i) => {
       const r = records[i % keys]!;
       foldQuery(r, q, settings);
       for (const d of DETECTORS) {
         const s = r.scores[d];
         const t = calibration.thresholds[d];
+        if (s !== null && (maxScore[d] === null || s > maxScore[d]!)) maxScore[d] = s;
         if (at[d] === null && s !== null && t !== undefined && s > t) at[d] = i + 1;
       }
     });
     const hits = DETECTORS.map((d) => at[d]).filter((v): v is number => v !== null);
     at.any = hits.length ? Math.min(...hits) : null;
-    return at;
+    return { alarmAt: at, maxScore };
   };
   const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
     const p = Int32Array.from({ length: n }, (_, i) => i);
@@ -231,7 +249,7 @@ export async function runDetectionExperiment(
         return Array.from(shuffled(L, rng), (i) => distinct[i % distinct.length]!);
       };
       const stream = pick().map((i) => naturalFeatures[i]!);
-      rows.push({ kind, benign: true, stream: s, alarmAt: firstAlarms(stream) });
+      rows.push({ kind, benign: true, stream: s, ...firstAlarms(stream) });
       await tick(`${kind} ${s}`);
     }
   }
@@ -254,14 +272,38 @@ export async function runDetectionExperiment(
         return out;
       };
       let x: Matrix<Float64Array>;
-      if (kind === 'knockoff') x = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
+      if (kind === 'natural') x = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
       else if (kind === 'synthetic' || kind === 'split-4') x = synthetic(L);
       else if (kind === 'ood')
         x = outOfDistributionQueries(data.attacker.x, L, seedFor('detection-stream', seed, kindIndex(kind), s));
-      else if (kind === 'surrogate') {
+      else if (kind === 'knockoff') {
         const idx = Array.from(shuffled(grey.x.rows, rng).subarray(0, L));
         const family = SURROGATE_FAMILIES[s % SURROGATE_FAMILIES.length]!;
         x = surrogateQueries(pickRows(grey.x, idx), family, 0.5, rng);
+      } else if (kind === 'smoothing') {
+        // each digit, then its shifts by one pixel right, down and diagonally
+        const side = Math.round(Math.sqrt(n0));
+        const digits = pickRows(
+          natural.x,
+          Array.from(shuffled(natural.labels.length, rng).subarray(0, Math.ceil(L / 4))),
+        );
+        x = matrix(L, n0);
+        for (let r = 0; r < L; r++) {
+          const d = digits.data.subarray(Math.floor(r / 4) * n0, (Math.floor(r / 4) + 1) * n0);
+          const [dr, dc] = (
+            [
+              [0, 0],
+              [0, 1],
+              [1, 0],
+              [1, 1],
+            ] as const
+          )[r % 4]!;
+          for (let i = 0; i < side; i++) {
+            for (let j = 0; j < side; j++) {
+              x.data[r * n0 + i * side + j] = i >= dr && j >= dc ? d[(i - dr) * side + (j - dc)]! : 0;
+            }
+          }
+        }
       } else {
         // slow and low: one synthetic query in five
         const syn = synthetic(Math.ceil(L / 5));
@@ -274,7 +316,7 @@ export async function runDetectionExperiment(
         }
       }
       const stream = features(x);
-      const alarmAt = firstAlarms(stream, kind === 'split-4' ? 4 : 1);
+      const { alarmAt, maxScore } = firstAlarms(stream, kind === 'split-4' ? 4 : 1);
       const answers = service.answer(x).served;
       const clone = (n: number) => {
         const c = trainAttacker(
@@ -297,7 +339,7 @@ export async function runDetectionExperiment(
       };
       const cloneAtEnd = clone(L);
       const cloneAtAlarm = alarmAt.any === null ? null : clone(alarmAt.any);
-      rows.push({ kind, benign: false, stream: s, alarmAt, cloneAtAlarm, cloneAtEnd });
+      rows.push({ kind, benign: false, stream: s, alarmAt, maxScore, cloneAtAlarm, cloneAtEnd });
       await tick(`${kind} ${s}`);
     }
   }
@@ -329,12 +371,33 @@ export async function runDetectionExperiment(
   });
   const benignRows = rows.filter((r) => r.benign);
   const alarmed = benignRows.filter((r) => r.alarmAt.any !== null).length;
+  const score = (r: StreamRow, d: DetectorName) => r.maxScore[d] ?? Number.NEGATIVE_INFINITY;
+  const rocs = Object.fromEntries(
+    DETECTORS.map((d) => {
+      const negatives = benignRows.map((r) => score(r, d));
+      const pooled = roc(
+        rows.filter((r) => !r.benign && r.kind !== 'natural').map((r) => score(r, d)),
+        negatives,
+      );
+      const aucByKind = Object.fromEntries(
+        ATTACK_KINDS.map((k) => [
+          k,
+          roc(
+            rows.filter((r) => r.kind === k).map((r) => score(r, d)),
+            negatives,
+          ).auc,
+        ]),
+      );
+      return [d, { ...pooled, aucByKind }];
+    }),
+  ) as DetectionResult['roc'];
   return {
     victim: { widths: victim.widths, testAccuracy: victim.testAccuracy },
     length: L,
     calibration,
     rows,
     summary,
+    roc: rocs,
     benignFalseAlarms: { alarmed, of: benignRows.length, ...wilson(alarmed, benignRows.length) },
     seconds: (performance.now() - t0) / 1000,
   };
@@ -378,12 +441,31 @@ export function detectionMarkdown(r: DetectionResult): string {
     '',
     '"clone at alarm": a softmax clone trained on the answers up to the first alarm (streams never flagged: all of them).',
     '',
+    "Area under the ROC of each detector (the stream's largest score; every benign stream as the negatives):",
+    '',
+    table(
+      ['detector', 'pooled (all but natural)', ...ATTACK_KINDS],
+      DETECTORS.map((d) => [d, r.roc[d].auc.toFixed(3), ...ATTACK_KINDS.map((k) => r.roc[d].aucByKind[k]!.toFixed(3))]),
+    ),
+    '',
   ].join('\n');
+}
+
+/** The ROC of each detector, attacker streams (all but natural) against benign ones. */
+export function detectionRocChart(r: DetectionResult): ChartSpec {
+  return {
+    title: 'extraction detectors: ROC over client streams',
+    subtitle: `streams of ${r.length} queries; score: the stream's largest; attackers: every kind but natural digits`,
+    xLabel: 'benign streams flagged (false-alarm rate)',
+    yLabel: 'attacker streams flagged',
+    series: DETECTORS.map((d) => ({ name: `${d} (AUC ${r.roc[d].auc.toFixed(3)})`, points: r.roc[d].points })),
+  };
 }
 
 export function detectionFiles(r: DetectionResult, out: string): OutputEntry[] {
   return [
     { path: join(out, 'detection.json'), text: `${JSON.stringify(r, null, 1)}\n` },
     { path: join(out, 'detection.md'), text: detectionMarkdown(r) },
+    { path: join(out, 'detection-roc.svg'), chart: detectionRocChart(r) },
   ];
 }

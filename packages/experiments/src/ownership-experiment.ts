@@ -36,6 +36,7 @@ import {
 import { accuracy, oneHot } from '@rgdl/rbm';
 import { quickGridVictim } from './quick-victim.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
+import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
 
 export interface OwnershipExperimentOptions {
@@ -266,6 +267,7 @@ export function ownershipMarkdown(r: OwnershipResult): string {
     '',
     `- stolen clones verified at p < ${r.alpha}: ${s.truePositivesAtAlpha} of ${s.stolen}`,
     `- independent models accused at p < ${r.alpha}: ${s.falseAccusationsAtAlpha} of ${s.independent} (smallest null p: 1e${s.nullMinLog10p.toFixed(1)})`,
+    `- area under the ROC of −log₁₀ p (stolen against independent): ${ownershipRoc(r).auc.toFixed(3)}`,
     `- true-positive rate at the empirical 1% false-accusation threshold: ${pct(s.tprAt1Percent)}%; at 0.1%: ${pct(s.tprAt01Percent)}% (with ${s.independent} independent models the 0.1% threshold is their smallest p)`,
     '',
     table(
@@ -293,8 +295,29 @@ export function ownershipChart(r: OwnershipResult): ChartSpec {
   };
 }
 
+/** The ROC of −log₁₀ p: stolen clones against independent models. */
+export function ownershipRoc(r: OwnershipResult) {
+  const score = (x: SuspectRow) => -x.ownership.log10p;
+  return roc(
+    r.rows.filter((x) => x.kind === 'stolen').map(score),
+    r.rows.filter((x) => x.kind === 'independent').map(score),
+  );
+}
+
+export function ownershipRocChart(r: OwnershipResult): ChartSpec {
+  const c = ownershipRoc(r);
+  return {
+    title: 'ownership test: ROC of the p-value',
+    subtitle: `${r.summary.stolen} stolen clones against ${r.summary.independent} independent models`,
+    xLabel: 'independent models accused (false-accusation rate)',
+    yLabel: 'stolen clones verified',
+    series: [{ name: `−log₁₀ p (AUC ${c.auc.toFixed(3)})`, points: c.points }],
+  };
+}
+
 export function ownershipFiles(r: OwnershipResult, out: string): OutputEntry[] {
   return [
+    { path: join(out, 'ownership-roc.svg'), chart: ownershipRocChart(r) },
     { path: join(out, 'ownership.json'), text: `${JSON.stringify(r, null, 1)}\n` },
     { path: join(out, 'ownership.md'), text: ownershipMarkdown(r) },
     { path: join(out, 'ownership.svg'), chart: ownershipChart(r) },

@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createCpuBackend, createRng, fromRows } from '@rgdl/gpu-kernels';
-import { createService } from '@rgdl/poison';
+import { createService, serializeWatermarkKey } from '@rgdl/poison';
 import { loadMnist, saveModel, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
 import { measure } from '../measure.js';
 
@@ -54,6 +54,21 @@ export interface ServerSuiteResult {
   readonly memoryBefore: Memory;
   readonly memoryAfter: Memory;
   readonly garbage: { readonly sent: number; readonly answered4xx: number; readonly aliveAfter: boolean };
+  /**
+   * The same server with a named client, per-client detection and the watermark
+   * (`--keys --detect --watermark-key`), against the plain one, measured in
+   * alternating rounds in the same run: p50 and p99 of each, one request in flight.
+   */
+  readonly protectedRows: readonly {
+    readonly batch: number;
+    readonly plainP50Ms: number;
+    readonly protectedP50Ms: number;
+    readonly plainP99Ms: number;
+    readonly protectedP99Ms: number;
+    readonly requests: number;
+    readonly protectedErrors: number;
+  }[];
+  readonly protectedStartupSeconds: number;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -101,7 +116,7 @@ export function startServer(
  * the body was read only after it had pushed the whole body through (up to 7.4 s),
  * while node:http saw the same 503s within 0.7 s.
  */
-function post(agent: Agent, url: URL, body: string): Promise<number> {
+function post(agent: Agent, url: URL, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -110,7 +125,7 @@ function post(agent: Agent, url: URL, body: string): Promise<number> {
         path: '/v1/predict',
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
       },
       (res) => {
         res.resume();
@@ -129,6 +144,7 @@ async function load(
   concurrency: number,
   maxRequests: number,
   maxSeconds: number,
+  headers: Record<string, string> = {},
 ): Promise<{ latencies: number[]; errors: number; unavailable: number; resets: number; seconds: number }> {
   const latencies: number[] = [];
   let errors = 0;
@@ -144,7 +160,7 @@ async function load(
       const body = bodies[sent++ % bodies.length]!;
       const s = performance.now();
       try {
-        const status = await post(agent, target, body);
+        const status = await post(agent, target, body, headers);
         if (status === 503) unavailable++;
         else if (status !== 200) errors++;
       } catch {
@@ -258,7 +274,67 @@ export async function runServerSuite(options: {
       if (r.status >= 400 && r.status < 500) answered4xx++;
     }
     const aliveAfter = (await health(url)).ok;
+    // the protected server beside the plain one: alternating rounds of the same load
+    const key = 'bench-client-key-0123456789';
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ clients: [{ name: 'bench', key }] }));
+    writeFileSync(
+      join(dir, 'wm.json'),
+      serializeWatermarkKey({ secret: new Uint8Array(32).fill(9), rate: 0.005, fingerprint: 0.05 }),
+    );
+    const guarded = await startServer(model, [
+      '--defence',
+      'fim',
+      '--eps',
+      '0.05',
+      '--keys',
+      join(dir, 'keys.json'),
+      '--detect',
+      '--watermark-key',
+      join(dir, 'wm.json'),
+    ]);
+    log(
+      `  protected server up at ${guarded.url} in ${guarded.startupSeconds.toFixed(1)} s (FIM cache and calibration)`,
+    );
+    const protectedRows: ServerSuiteResult['protectedRows'][number][] = [];
+    try {
+      const auth = { authorization: `Bearer ${key}` };
+      for (const batch of [1, 64]) {
+        const bodies = bodiesFor(batch);
+        const plain: number[] = [];
+        const guardedLat: number[] = [];
+        let protectedErrors = 0;
+        await load(guarded.url, bodies, 1, 40, 5, auth); // warm-up
+        for (let round = 0; round < 4; round++) {
+          const n = quick ? 50 : batch === 1 ? 1000 : 200;
+          plain.push(...(await load(url, bodies, 1, n, quick ? 2 : 5)).latencies);
+          const g = await load(guarded.url, bodies, 1, n, quick ? 2 : 5, auth);
+          protectedErrors += g.errors + g.unavailable + g.resets;
+          guardedLat.push(...g.latencies);
+        }
+        const sp = [...plain].sort((a, b) => a - b);
+        const sg = [...guardedLat].sort((a, b) => a - b);
+        const row = {
+          batch,
+          plainP50Ms: quantile(sp, 0.5),
+          protectedP50Ms: quantile(sg, 0.5),
+          plainP99Ms: quantile(sp, 0.99),
+          protectedP99Ms: quantile(sg, 0.99),
+          requests: sg.length,
+          protectedErrors,
+        };
+        log(
+          `  batch ${batch}: p50 ${row.plainP50Ms.toFixed(2)} ms plain, ${row.protectedP50Ms.toFixed(2)} ms with detection and watermark (${(row.protectedP50Ms / row.plainP50Ms).toFixed(2)}×)`,
+        );
+        protectedRows.push(row);
+      }
+    } finally {
+      const exited = new Promise((resolve) => guarded.child.on('exit', resolve));
+      guarded.child.kill('SIGTERM');
+      await exited;
+    }
     return {
+      protectedRows,
+      protectedStartupSeconds: guarded.startupSeconds,
       widths,
       defence: 'fim',
       epsilon: 0.05,
@@ -286,6 +362,12 @@ Closed loop with 1 or 4 requests in flight (one at a time gives the unloaded lat
 | batch | in flight | requests | 503 | resets | other errors | req/s | inputs/s | p50 ms | p99 ms | max ms | in process, ms per batch |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${r.rows.map((x) => `| ${x.batch} | ${x.concurrency} | ${x.requests} | ${x.unavailable} | ${x.resets} | ${x.errors} | ${x.requestsPerSecond.toFixed(0)} | ${x.inputsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.maxMs.toFixed(2)} | ${x.inProcessMs.toFixed(2)} |`).join('\n')}
+
+With a named client, per-client detection (PRADA, free-energy OOD rate, answer entropy; memory store) and the watermark (\`--keys --detect --watermark-key\`), the same load in alternating rounds with the plain server, one request in flight (start-up with the FIM cache and the detectors' calibration: ${r.protectedStartupSeconds.toFixed(1)} s):
+
+| batch | p50 plain ms | p50 protected ms | ratio | p99 plain ms | p99 protected ms | requests | errors |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${r.protectedRows.map((x) => `| ${x.batch} | ${x.plainP50Ms.toFixed(2)} | ${x.protectedP50Ms.toFixed(2)} | ${(x.protectedP50Ms / x.plainP50Ms).toFixed(2)} | ${x.plainP99Ms.toFixed(2)} | ${x.protectedP99Ms.toFixed(2)} | ${x.requests} | ${x.protectedErrors} |`).join('\n')}
 
 Server memory (GET /healthz): RSS ${mib(r.memoryBefore.rssBytes)} MiB → ${mib(r.memoryAfter.rssBytes)} MiB, heap ${mib(r.memoryBefore.heapUsedBytes)} MiB → ${mib(r.memoryAfter.heapUsedBytes)} MiB (before → after the load). Garbage bodies after the load: ${r.garbage.answered4xx}/${r.garbage.sent} answered 4xx; server ${r.garbage.aliveAfter ? 'still up' : 'DOWN'}.
 `;

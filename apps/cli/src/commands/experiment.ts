@@ -72,16 +72,18 @@ Grids:
               on disjoint ones) are each verified from 100 probe digits and their
               triggers; true positives and false accusations at p < 1e-6 and at
               the empirical 1% and 0.1% thresholds; writes ownership.{json,md}
-              and a plot (5 seeds; in this process)
+              and two plots, p-values and ROC (5 seeds; in this process)
   --detection the per-client detectors (PRADA, free-energy OOD rate, answer
               entropy) against benign users (random and class order, one
               class's skew, repeated queries: 50 streams each) and attackers
-              (knockoff, synthetic JBDA-like steps, OOD, surrogate data, slow
-              and low, synthetic split over 4 keys: 20 streams each), streams
+              (natural digits, knockoff surrogate data, synthetic JBDA-like
+              steps, OOD, smoothing, slow and low, synthetic split over 4 keys:
+              20 streams each), streams
               of 1,000 queries, thresholds calibrated on 300 benign streams of
               the defender's digits to 1% false alarms in all; queries until
               the alarm, benign false alarms with a 95% interval, the clone's
-              accuracy at the alarm; writes detection.{json,md} (in this process)
+              accuracy at the alarm, each detector's ROC; writes
+              detection.{json,md} and detection-roc.svg (in this process)
 
 Jobs (one per victim, one per depth × defence × strength) run on a pool of worker
 threads; each result is appended to fair.jobs.jsonl in DIR as it finishes, keyed
@@ -260,7 +262,7 @@ async function runOwnership(
       }),
     files: ownershipFiles,
     json: (r) => ({ ...r, rows: undefined }),
-    text: (r) => `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and a plot\n`,
+    text: (r) => `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and two plots (p-values, ROC)\n`,
   });
 }
 
@@ -275,6 +277,6 @@ async function runDetection(
     compute: (be, onProgress) => runDetectionExperiment(be, { seed, onProgress }),
     files: detectionFiles,
     json: (r) => ({ ...r, rows: undefined }),
-    text: (r) => `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md}\n`,
+    text: (r) => `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md} and detection-roc.svg\n`,
   });
 }

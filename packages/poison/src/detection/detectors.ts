@@ -152,11 +152,15 @@ function keptBytes(list: string[]): Uint8Array[] {
   return d;
 }
 
-/** Folds one query into the record (in place) and refreshes its scores. */
+/**
+ * Folds one query into the record (in place) and, unless `rescore` is false,
+ * refreshes its scores (a server folds a batch, then scores once).
+ */
 export function foldQuery(
   record: ClientRecord,
   q: QueryFeature,
   settings: DetectionSettings = DEFAULT_DETECTION,
+  rescore = true,
 ): void {
   const c = q.label;
   if (!(c >= 0 && c < record.kept.length)) throw new RangeError(`label ${c} outside 0 … ${record.kept.length - 1}`);
@@ -189,7 +193,7 @@ export function foldQuery(
   }
   push(record.outliers, q.outlier ? 1 : 0, settings.window);
   push(record.entropies, q.entropy, settings.window);
-  record.scores = scoresOf(record, settings);
+  if (rescore) record.scores = scoresOf(record, settings);
 }
 
 /** The detectors' scores of a record (null while a detector has seen too little). */

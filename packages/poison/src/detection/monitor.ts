@@ -1,8 +1,9 @@
 /**
  * The per-client monitor a server calls on each batch: the batch's features
  * (bytes, served labels, OOD flags, clean entropies) are folded into the
- * client's record in its store, and the detectors whose score is past its
- * calibrated threshold are the client's alarms (an alarm stays; `newAlarms`
+ * client's record in its store, the record is scored once at the batch's
+ * end, and the detectors whose score is past its calibrated threshold are the
+ * client's alarms (an alarm stays; `newAlarms`
  * lists the ones raised by this batch, so a server logs each once).
  */
 import type { Matrix } from '@rgdl/gpu-kernels';
@@ -13,6 +14,7 @@ import {
   DEFAULT_DETECTION,
   foldQuery,
   queryFeatures,
+  scoresOf,
   type ClientRecord,
   type DetectionSettings,
   type DetectorName,
@@ -56,14 +58,14 @@ export function createClientMonitor(options: {
       const record = await store.update(client, (r) => {
         // a shared store may call this again after a conflict: recompute from what it read
         newAlarms = [];
-        // after every query, as calibration scored them
-        for (const q of features) {
-          foldQuery(r, q, settings);
-          for (const d of alarmsOf(r, calibration.thresholds)) {
-            if (!r.alarms.includes(d)) {
-              r.alarms.push(d);
-              newAlarms.push(d);
-            }
+        // scored once per batch (calibration scores after every query, so its thresholds are
+        // maxima over at least as many points: batch scoring alarms no more often)
+        for (const q of features) foldQuery(r, q, settings, false);
+        r.scores = scoresOf(r, settings);
+        for (const d of alarmsOf(r, calibration.thresholds)) {
+          if (!r.alarms.includes(d)) {
+            r.alarms.push(d);
+            newAlarms.push(d);
           }
         }
       });
