@@ -348,7 +348,7 @@ describe('rgdl clone-attack', () => {
     );
     await fails(
       ['clone-attack', '--model', model, '--queries', '5000'],
-      /--queries 5000 is more than the 500 attacker inputs/,
+      /--queries 5000 is more than the 500 inputs of the attacker split \(use --queries 500 or fewer/,
     );
   }, 60_000);
 });

@@ -123,6 +123,11 @@ describe('bring your own data', () => {
   it('bad files and flags are one line on stderr and exit 2', async () => {
     writeFileSync(at('ragged.csv'), '0,1,0\n1,1\n');
     writeFileSync(at('range.csv'), '0,1,0\n1,1,3\n');
+    // labels 1 and 2 for a two-class net: named as labels that start at 1
+    writeFileSync(
+      at('from1.csv'),
+      Array.from({ length: 40 }, (_, i) => `${1 + (i % 2)},${i % 2},${(i >> 1) % 2}`).join('\n'),
+    );
     const cases: [string[], RegExp][] = [
       [['--data', `csv:${at('ragged.csv')}`], /line 2 has 1 values, expected 2 \(ragged rows\)/],
       [['--data', `csv:${at('range.csv')}`], /example 2 value 2 is 3, outside \[0, 1\]/],
@@ -135,6 +140,10 @@ describe('bring your own data', () => {
       [['--data', `csv:${at('d.csv')}`, '--threshold', '2'], /--threshold must be a number in \[0, 1\] or 'none'/],
       [['--data', `csv:${at('d.csv')}`, '--fractions', '0.5,0.5'], /--fractions must be three positive numbers/],
       [['--data', 'mnist', '--threshold', '0.3'], /apply to your own data/],
+      [
+        ['--data', `csv:${at('from1.csv')}`, '--widths', '2,4,2'],
+        /has 3 classes \(one-hot outputs\): its labels run 1 … 2, and labels must start at 0/,
+      ],
     ];
     for (const [args, re] of cases) {
       const r = await run(['train', ...args, '--out', at('bad.json')]);

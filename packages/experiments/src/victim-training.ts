@@ -60,7 +60,11 @@ export function checkWidths(w: readonly number[], train: LabelledData, dataName:
     );
   if (w[w.length - 1] !== train.classes)
     throw new UsageError(
-      `--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)`,
+      `--widths ends with ${w[w.length - 1]} but ${dataName} has ${train.classes} classes (one-hot outputs)${
+        train.classes === w[w.length - 1]! + 1 && !train.labels.includes(0)
+          ? `: its labels run 1 … ${train.classes - 1}, and labels must start at 0 (subtract 1 from every label)`
+          : ''
+      }`,
     );
 }
 
@@ -361,7 +365,7 @@ export function checkTrainedModel(net: DeepRbm, testAccuracy: number, majority: 
   });
   if (!force && testAccuracy <= majority + 1e-9) {
     throw new NumericalError(
-      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is no better than always answering the commonest class (${(100 * majority).toFixed(1)}%); the model was not written (--force writes it)`,
+      `training collapsed: test accuracy ${(100 * testAccuracy).toFixed(1)}% is no better than always answering the commonest class (${(100 * majority).toFixed(1)}%); the model was not written. What usually fixes it: more pretraining and top-layer epochs on small data or deep nets (--pretrain-epochs 30 --top-epochs 30), a wider net (--widths) or fewer layers; --force writes it anyway`,
     );
   }
 }

@@ -63,7 +63,7 @@ export async function cloneAttack(
   const w = widths(net);
   const attacker = choiceFlag('attacker', values.attacker, CLONE_ATTACKERS, 'softmax');
   const epsilon = numberFlag('eps', values.eps, STUDY_EPSILON, 0, 10);
-  const queries = intFlag('queries', values.queries, 1500, 10);
+  let queries = intFlag('queries', values.queries, 1500, 10);
   const nSeeds = intFlag('seeds', values.seeds, 3, 1);
   const testN = intFlag('test', values.test, 1000, 10);
   const seed0 = seedFlag(values.seed);
@@ -86,8 +86,18 @@ export async function cloneAttack(
     }
     if (urls.length === 0) for (const d of defences) sources.push(localSource(be, net, d, epsilon, seed0 + 1000));
     const out = ensureOutDir(values.out);
-    if (queries > attackerData.x.rows)
-      throw new UsageError(`--queries ${queries} is more than the ${attackerData.x.rows} attacker inputs`);
+    if (queries > attackerData.x.rows) {
+      if (values.queries !== undefined) {
+        throw new UsageError(
+          `--queries ${queries} is more than the ${attackerData.x.rows} inputs of the attacker split (use --queries ${attackerData.x.rows} or fewer, or give the attacker a larger share with --fractions)`,
+        );
+      }
+      // the default scales down to small data, and says so
+      queries = attackerData.x.rows;
+      io.err(
+        `note: --queries defaults to 1500; the attacker split has ${queries} inputs, so all ${queries} are used\n`,
+      );
+    }
     const progress = new Progress(1, { enabled: values.json !== true });
     const result = await runCloneAttack(be, {
       sources,
@@ -158,7 +168,8 @@ Options:
                      ('random' = random-query)                          (none,random-class,fim)
   --eps E            step ‖δy‖₂ of local step defences                  (0.2)
   --attacker A       softmax | mlp | eq14                               (softmax)
-  --queries N        attacker queries per seed                          (1500)
+  --queries N        attacker queries per seed (1500, or the whole attacker split
+                     when it is smaller; said on stderr)
   --seeds N          seeds (error bars)                                 (3)
   --test N           test digits scored                                 (1000)
   --out DIR          write clone-attack.json and clone-attack.svg there
