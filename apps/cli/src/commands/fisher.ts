@@ -17,6 +17,7 @@ import {
   writeOutputs,
   seedFlag,
   table,
+  subscript,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -106,7 +107,7 @@ Options:
         const label = intFlag('label', values.label, 0, 0);
         if (label >= classes) throw new UsageError(`--label ${label} is past the ${classes} output units`);
         at = Float64Array.from({ length: classes }, (_, j) => (j === label ? 1 : 0));
-        atLabel = `y = e_${label}`;
+        atLabel = `y = e${subscript(label)}`;
       }
     }
     const out = ensureOutDir(values.out);

@@ -18,6 +18,7 @@ import {
   writeOutputs,
   seedFlag,
   table,
+  subscript,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -91,7 +92,7 @@ Options:
       if (label >= w[N]!) throw new UsageError(`--label ${label} is past the ${w[N]} output units`);
       input = matrix(1, w[N]!);
       input.data[label] = 1;
-      inputLabel = `y = e_${label}`;
+      inputLabel = `y = e${subscript(label)}`;
     }
     const out = ensureOutDir(values.out);
     const be = await createBackend();

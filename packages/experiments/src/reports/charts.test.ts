@@ -48,6 +48,31 @@ describe('charts (Vega-Lite rendered by vega)', () => {
     expect(texts).toContain('2 points not shown (non-positive or not finite)');
     expect(texts).toContain('dashed line: σ = 1');
   });
+  it('one notation per log axis, and a long subtitle wrapped instead of widening the plot', async () => {
+    const tiny: ChartSpec = {
+      ...spectrum,
+      subtitle: Array.from({ length: 30 }, (_, i) => `word${i}`).join(' '),
+      series: [
+        {
+          name: 'small',
+          points: [
+            [1, 1e-8],
+            [2, 1e-6],
+            [3, 1],
+          ],
+        },
+      ],
+    };
+    const svg = await renderChart(tiny);
+    const texts = textBoxes(svg).map((b) => b.text);
+    // decades 1e−8 … 1 in one notation, never a mix of 0.000001 and 1e-8
+    expect(texts).toContain('1e-8');
+    expect(texts).toContain('1e-6');
+    expect(texts).not.toContain('0.000001');
+    const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+    expect(width).toBeLessThan(900);
+    expect(textOutside(svg)).toEqual([]);
+  });
   it('the text check catches a label cut by the edge (rotated and nested in groups too)', () => {
     const cut =
       '<svg width="100" height="60"><g transform="translate(50,0)"><text transform="translate(30,20)" font-size="12px">too long a label</text></g></svg>';

@@ -123,7 +123,9 @@ export function vegaLiteSpec(spec: ChartSpec): TopLevelSpec {
     const decades: number[] = [];
     for (let k = lo; k <= hi; k += step) decades.push(10 ** k);
     yScale = { type: 'log', domain: [10 ** lo, 10 ** hi] };
-    yAxis = { title: `${spec.yLabel} (log scale)`, values: decades, format: '~g' };
+    // one notation per axis: plain numbers when every decade has a short one, else 1e−k throughout
+    const plain = decades.every((v) => v >= 1e-3 && v < 1e5);
+    yAxis = { title: `${spec.yLabel} (log scale)`, values: decades, format: plain ? '~g' : '.0e' };
   }
   // integer x (indices, layers, budgets' ranks): integer ticks only, at most about 12
   let xAxis: Record<string, unknown> = { format: '~g' };
@@ -176,7 +178,13 @@ export function vegaLiteSpec(spec: ChartSpec): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: wrap(spec.title), ...(subtitle.length ? { subtitle } : {}), anchor: 'start', fontSize: 13 },
+    title: {
+      text: wrap(spec.title),
+      // each subtitle line wrapped too: one long subtitle once made a plot twice its width
+      ...(subtitle.length ? { subtitle: subtitle.flatMap((line) => wrap(line, 90)) } : {}),
+      anchor: 'start',
+      fontSize: 13,
+    },
     width: WIDTH,
     height: HEIGHT,
     background: 'white',

@@ -3,6 +3,9 @@
 /** A fraction as a percentage with one decimal (0.8925 → '89.3'). */
 export const pct = (v: number): string => (100 * v).toFixed(1);
 
+/** A whole number as Unicode subscript digits (e₃ rather than e_3 in titles). */
+export const subscript = (n: number): string => String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]!);
+
 /** Renders rows as an aligned text table with a header rule. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
