@@ -135,7 +135,9 @@ export function widthsForDepth(depth: number, hidden = 64, inputs = 196, classes
   return [inputs, ...new Array<number>(depth - 1).fill(hidden), classes];
 }
 
-const costly = (a: FairAttacker) => attackerDescriptor(baseAttacker(a)).costly;
+/** Whether an attacker of the grid is a costly one (its cells run only at `costlyBudgets`). */
+export const isCostlyAttacker = (a: FairAttacker): boolean => attackerDescriptor(baseAttacker(a)).costly;
+const costly = isCostlyAttacker;
 
 /** The splits a fair test runs on, loaded once (MNIST 14×14 unless `config.data`). */
 export interface FairTestData {

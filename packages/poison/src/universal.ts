@@ -76,6 +76,7 @@ export {
   widthsForDepth,
   oodAttacker,
   fairCells,
+  isCostlyAttacker,
   fairVictim,
   runFairArm,
   assembleFairTest,

@@ -12,6 +12,7 @@ import {
   defenceDescriptor,
   fairCells,
   fairTestData,
+  isCostlyAttacker,
   fairVictim,
   runFairArm,
   type DefenceName,
@@ -152,7 +153,28 @@ export function fairJobs(spec: FairGridSpec, data: FairTestData): FairJob[] {
       }
     }
   }
-  return jobs;
+  // victims first, then the arms largest first (longest-processing-time order: the last job to
+  // finish is a short one, so no worker waits long on another at the end)
+  const victims = jobs.filter((j) => j.kind === 'victim');
+  const arms = jobs
+    .filter((j) => j.kind === 'arm')
+    .map((j, i) => ({ j, i, w: armWeight(c, data, j) }))
+    .sort((a, b) => b.w - a.w || a.i - b.i)
+    .map((x) => x.j);
+  return [...victims, ...arms];
+}
+
+/**
+ * A rough cost of an arm job for ordering only (results do not depend on it):
+ * per cell, queries / 1,000 for a cheap attacker and 20 × that for a costly one
+ * (tuned fits, shadows), times the depth.
+ */
+function armWeight(c: FairTestConfig, data: FairTestData, job: FairJob): number {
+  if (job.kind !== 'arm') return 0;
+  const cells = fairCells(c, data, job.defence);
+  return (
+    job.depth * cells.reduce((s, cell) => s + (isCostlyAttacker(cell.attacker) ? 20 : 1) * (cell.budget / 1000), 0)
+  );
 }
 
 /** What a worker keeps between jobs: loaded data per spec, decoded victims per hash. */
