@@ -132,8 +132,11 @@ function loadFileSplitsAll(s: Record<'train' | 'attacker' | 'test', LabelledData
  * The defender's in-distribution inputs for adaptive misinformation: the training
  * split of the data set recorded in the model file.
  */
-export function referenceInputs(metadata: Record<string, unknown>): Matrix<Float64Array> {
-  return loadDataset(dataSpecFor(metadata, {}), 'train').x;
+export function referenceInputs(
+  metadata: Record<string, unknown>,
+  split: 'train' | 'test' = 'train',
+): Matrix<Float64Array> {
+  return loadDataset(dataSpecFor(metadata, {}), split).x;
 }
 
 interface DataValues {

@@ -3,13 +3,15 @@
  * free-energy OOD rate, answer entropy; @rgdl/poison's detection/) flag an
  * extraction attacker, how often do they flag honest users, and how good a
  * clone had the attacker trained by the time of the alarm?
- *  - victim: the quick grid's depth-2 victim, served undefended; its
- *    training digits are the defender's reference: thresholds are calibrated
- *    on `calibrationStreams` benign streams drawn from them, each detector at
- *    falseAlarmRate/3 (so the three together stay within falseAlarmRate);
- *  - benign streams (natural digits the victim never saw, the attacker split
- *    and the test digits): random order; sorted by class; one user's class
- *    skew (70% one class); repeated queries (100 digits asked 10 times);
+ *  - victim: the quick grid's depth-2 victim, served undefended. The natural
+ *    digits it never saw (the attacker split and the test digits) are split
+ *    in two halves by a seeded permutation: the defender holds one (its OOD
+ *    scorer's reference, and `calibrationStreams` benign streams in the four
+ *    honest behaviours of @rgdl/poison's benign-streams.ts, each detector's
+ *    threshold at falseAlarmRate/3 so the three together stay within
+ *    falseAlarmRate); users and attackers draw from the other;
+ *  - benign streams: random order; sorted by class; one user's class skew
+ *    (70% one class); repeated queries (100 digits asked 10 times);
  *  - attacker streams: natural (digits of the victim's own distribution, each
  *    once: the attacker no detector of the query distribution can tell from a
  *    user); knockoff (surrogate data: the digits transformed by one family of
@@ -31,6 +33,8 @@ import { join } from 'node:path';
 import { matrix, rngFor, rowViews, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
   argmax,
+  BENIGN_KINDS,
+  benignStream,
   bottomRbmScorer,
   calibrateThresholds,
   createService,
@@ -44,6 +48,7 @@ import {
   SURROGATE_FAMILIES,
   surrogateQueries,
   trainAttacker,
+  type BenignKind,
   type Calibration,
   type DetectorName,
   type QueryFeature,
@@ -54,9 +59,8 @@ import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
 
-export const BENIGN_KINDS = ['random', 'class-order', 'skewed', 'repeated'] as const;
 export const ATTACK_KINDS = ['natural', 'knockoff', 'synthetic', 'ood', 'smoothing', 'slow-low', 'split-4'] as const;
-export type StreamKind = (typeof BENIGN_KINDS)[number] | (typeof ATTACK_KINDS)[number];
+export type StreamKind = BenignKind | (typeof ATTACK_KINDS)[number];
 
 export interface DetectionExperimentOptions {
   /** Queries per stream (and per calibration stream; default 1,000). */
@@ -151,11 +155,6 @@ export async function runDetectionExperiment(
   const { data, victim } = quickGridVictim(be);
   const net = victim.net;
   const service = createService(be, net, { defence: 'none', seed: seedFor('clean-service') });
-  const scorer = bottomRbmScorer(be, net, data.train.x, settings.oodQuantile);
-  const features = (x: Matrix<Float64Array>): QueryFeature[] => {
-    const clean = service.answer(x).clean;
-    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
-  };
   const classes = victim.widths.at(-1)!;
   const total = (options.calibrationStreams ?? 300) + BENIGN_KINDS.length * nBenign + ATTACK_KINDS.length * nAttack;
   let done = 0;
@@ -164,33 +163,44 @@ export async function runDetectionExperiment(
     if (done % 20 === 0) await new Promise((r) => setImmediate(r));
   };
 
-  // calibration on the defender's own digits, each detector at α/3
-  const trainFeatures = features(data.train.x);
+  const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
+    const p = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.nextFloat() * (i + 1));
+      [p[i], p[j]] = [p[j]!, p[i]!];
+    }
+    return p;
+  };
+  // natural digits the victim never saw (the attacker split and the test digits), split in two
+  // halves: the defender calibrates on one, users and attackers draw from the other
+  const all = matrix(data.attacker.x.rows + data.test.x.rows, data.attacker.x.cols);
+  all.data.set(data.attacker.x.data);
+  all.data.set(data.test.x.data, data.attacker.x.data.length);
+  const order = shuffled(all.rows, rngFor('detection-stream', seed, 99, 0));
+  const half = Math.floor(all.rows / 2);
+  const held = pickRows(all, Array.from(order.subarray(0, half)));
+  const natural = { x: pickRows(all, Array.from(order.subarray(half))) };
+  const scorer = bottomRbmScorer(be, net, held, settings.oodQuantile);
+  const features = (x: Matrix<Float64Array>): QueryFeature[] => {
+    const clean = service.answer(x).clean;
+    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
+  };
+  // calibration: the four honest behaviours in turn, each detector at α/3
+  const heldFeatures = features(held);
   const calibrationStreams: QueryFeature[][] = [];
   for (let i = 0; i < (options.calibrationStreams ?? 300); i++) {
-    const rng = rngFor('detection-calibration', seed, i);
     calibrationStreams.push(
-      Array.from({ length: L }, () => trainFeatures[Math.floor(rng.nextFloat() * trainFeatures.length)]!),
+      benignStream(heldFeatures, BENIGN_KINDS[i % BENIGN_KINDS.length]!, L, rngFor('detection-calibration', seed, i)),
     );
     await tick('calibration');
   }
   const calibration = {
-    ...calibrateThresholds(calibrationStreams, classes, alpha / 3, settings),
+    ...calibrateThresholds(calibrationStreams, classes, alpha / DETECTORS.length, settings),
     falseAlarmRate: alpha,
   };
-
-  // natural digits the victim never saw: the attacker split and the test digits
-  const natural = {
-    x: matrix(data.attacker.x.rows + data.test.x.rows, data.attacker.x.cols),
-    labels: Int32Array.from([...data.attacker.labels, ...data.test.labels]),
-  };
-  natural.x.data.set(data.attacker.x.data);
-  natural.x.data.set(data.test.x.data, data.attacker.x.data.length);
   const naturalFeatures = features(natural.x);
+  const naturalCount = natural.x.rows;
   const n0 = natural.x.cols;
-  const byClass = Array.from({ length: classes }, (_, c) =>
-    [...natural.labels.keys()].filter((i) => natural.labels[i] === c),
-  );
   const grey = loadMnist({ size: 14, split: 'attacker', binarise: false });
 
   const rows: StreamRow[] = [];
@@ -218,37 +228,10 @@ export async function runDetectionExperiment(
     at.any = hits.length ? Math.min(...hits) : null;
     return { alarmAt: at, maxScore };
   };
-  const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
-    const p = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng.nextFloat() * (i + 1));
-      [p[i], p[j]] = [p[j]!, p[i]!];
-    }
-    return p;
-  };
 
   for (const kind of BENIGN_KINDS) {
     for (let s = 0; s < nBenign; s++) {
-      const rng = rngFor('detection-stream', seed, kindIndex(kind), s);
-      const pick = (): number[] => {
-        if (kind === 'random')
-          return Array.from({ length: L }, () => Math.floor(rng.nextFloat() * natural.labels.length));
-        if (kind === 'class-order') {
-          const idx = Array.from(shuffled(natural.labels.length, rng).subarray(0, L));
-          return idx.sort((a, b) => natural.labels[a]! - natural.labels[b]! || a - b);
-        }
-        if (kind === 'skewed') {
-          const favourite = byClass[Math.floor(rng.nextFloat() * classes)]!;
-          return Array.from({ length: L }, () =>
-            rng.nextFloat() < 0.7
-              ? favourite[Math.floor(rng.nextFloat() * favourite.length)]!
-              : Math.floor(rng.nextFloat() * natural.labels.length),
-          );
-        }
-        const distinct = Array.from(shuffled(natural.labels.length, rng).subarray(0, Math.ceil(L / 10)));
-        return Array.from(shuffled(L, rng), (i) => distinct[i % distinct.length]!);
-      };
-      const stream = pick().map((i) => naturalFeatures[i]!);
+      const stream = benignStream(naturalFeatures, kind, L, rngFor('detection-stream', seed, kindIndex(kind), s));
       rows.push({ kind, benign: true, stream: s, ...firstAlarms(stream) });
       await tick(`${kind} ${s}`);
     }
@@ -259,7 +242,7 @@ export async function runDetectionExperiment(
       const rng = rngFor('detection-stream', seed, kindIndex(kind), s);
       const synthetic = (count: number): Matrix<Float64Array> => {
         const out = matrix(count, n0);
-        const seeds = shuffled(natural.labels.length, rng).subarray(0, 10);
+        const seeds = shuffled(naturalCount, rng).subarray(0, 10);
         let cur = new Float64Array(n0);
         for (let r = 0; r < count; r++) {
           if (r % Math.ceil(count / 10) === 0) {
@@ -272,7 +255,7 @@ export async function runDetectionExperiment(
         return out;
       };
       let x: Matrix<Float64Array>;
-      if (kind === 'natural') x = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
+      if (kind === 'natural') x = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, L)));
       else if (kind === 'synthetic' || kind === 'split-4') x = synthetic(L);
       else if (kind === 'ood')
         x = outOfDistributionQueries(data.attacker.x, L, seedFor('detection-stream', seed, kindIndex(kind), s));
@@ -283,10 +266,7 @@ export async function runDetectionExperiment(
       } else if (kind === 'smoothing') {
         // each digit, then its shifts by one pixel right, down and diagonally
         const side = Math.round(Math.sqrt(n0));
-        const digits = pickRows(
-          natural.x,
-          Array.from(shuffled(natural.labels.length, rng).subarray(0, Math.ceil(L / 4))),
-        );
+        const digits = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, Math.ceil(L / 4))));
         x = matrix(L, n0);
         for (let r = 0; r < L; r++) {
           const d = digits.data.subarray(Math.floor(r / 4) * n0, (Math.floor(r / 4) + 1) * n0);
@@ -307,7 +287,7 @@ export async function runDetectionExperiment(
       } else {
         // slow and low: one synthetic query in five
         const syn = synthetic(Math.ceil(L / 5));
-        const nat = pickRows(natural.x, Array.from(shuffled(natural.labels.length, rng).subarray(0, L)));
+        const nat = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, L)));
         x = matrix(L, n0);
         for (let r = 0; r < L; r++) {
           const k = (r - 4) / 5; // the k-th synthetic query, at every fifth place
@@ -410,7 +390,7 @@ export function detectionMarkdown(r: DetectionResult): string {
   return [
     '# Detection: which clients are extracting the model?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy; thresholds calibrated on ${r.calibration.streams} benign streams of ${r.length} of the defender's own digits, each detector at ${((100 * r.calibration.falseAlarmRate) / 3).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy; thresholds calibrated on ${r.calibration.streams} benign streams (random, class by class, one class's skew, repeats) of ${r.length} of the defender's held-out digits, each detector at ${((100 * r.calibration.falseAlarmRate) / 3).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
     '',
     `Benign streams with any alarm: ${fa.alarmed} of ${fa.of} (${pct(fa.alarmed / Math.max(1, fa.of))}%, 95% CI ${pct(fa.low)}–${pct(fa.high)}%).`,
     '',

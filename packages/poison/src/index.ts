@@ -39,6 +39,7 @@ export { alarmsOf, calibrateThresholds, streamMaxima, type Calibration } from '.
 export { memoryClientStore, parseClientRecord, type ClientStore } from './detection/client-store.js';
 export { createClientMonitor, type ClientMonitor, type Observation } from './detection/monitor.js';
 export { ALARM_POLICIES, misinformAnswers, type AlarmPolicy } from './detection/policy.js';
+export { BENIGN_KINDS, benignStream, type BenignKind } from './detection/benign-streams.js';
 export {
   calibrateOnReference,
   referenceFeatures,

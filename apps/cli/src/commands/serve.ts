@@ -93,8 +93,9 @@ Clients and extraction detection:
                          without a valid key get 401. Without: one client per address
   --detect               score every client with PRADA (distances between its
                          queries), the victim's free-energy OOD rate and its answers'
-                         entropy; thresholds calibrated at start on benign streams of
-                         the model's training data; an alarm is logged once per client
+                         entropy; thresholds calibrated at start on benign streams
+                         (random, class by class, one class's skew, repeats) of the
+                         data set's test split; an alarm is logged once per client
   --on-alarm P           log | throttle | misinform | refuse (implies --detect)   (log)
                          throttle: one batch per --throttle MS, else 429;
                          misinform: keyed wrong labels, the same for the same input;
@@ -197,7 +198,8 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
       ...(detect !== undefined && store !== undefined
         ? {
             detection: {
-              reference: referenceInputs(metadata),
+              // held-out digits: the victim is surer on its own training data than on a user's
+              reference: referenceInputs(metadata, 'test'),
               store,
               policy: detect.policy,
               throttleMs: detect.throttleMs,

@@ -1,11 +1,14 @@
 /**
- * A server's own calibration: benign client streams drawn from the
- * defender's in-distribution inputs (the model's training data), each a
- * random order of `length` of them, answered by the undefended model; the
- * detectors' thresholds at `falseAlarmRate` of those streams, and the OOD
- * scorer (bottom-RBM free energy at `settings.oodQuantile` of the same inputs).
- * What it does not cover (class-skewed users, repeated queries, longer
- * streams) the detection experiment measures.
+ * A server's own calibration: benign client streams drawn from in-distribution
+ * inputs the victim did not train on (the data set's test split: on its own
+ * training digits a victim is surer than on a user's, and thresholds set
+ * there alarmed on 16% of honest random streams), answered by the undefended
+ * model, in the four honest behaviours of benign-streams.ts in turn (random,
+ * sorted by class, one class's skew, repeats); each detector's threshold at
+ * falseAlarmRate / 3 of those streams (the three together within
+ * falseAlarmRate), and the OOD scorer (bottom-RBM free energy at
+ * `settings.oodQuantile` of the same inputs). Streams longer than `length` raise
+ * the false-alarm rate.
  */
 import { rngFor, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import { widths, type DeepRbm } from '@rgdl/rbm';
@@ -13,13 +16,14 @@ import { argmax } from '../constrain.js';
 import { createService } from '../defences.js';
 import { bottomRbmScorer, type OodScorer } from '../misinformation.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
-import { DEFAULT_DETECTION, queryFeatures, type DetectionSettings, type QueryFeature } from './detectors.js';
+import { BENIGN_KINDS, benignStream } from './benign-streams.js';
+import { DEFAULT_DETECTION, DETECTORS, queryFeatures, type DetectionSettings, type QueryFeature } from './detectors.js';
 
 export interface ReferenceCalibrationOptions {
   /** Benign streams (default 100) of `length` queries (default 500). */
   readonly streams?: number;
   readonly length?: number;
-  /** Fraction of benign streams allowed to alarm (default 0.01). */
+  /** Fraction of benign streams allowed to alarm, all detectors together (default 0.01). */
   readonly falseAlarmRate?: number;
   readonly seed: number;
   readonly settings?: DetectionSettings;
@@ -53,10 +57,18 @@ export function calibrateOnReference(
   }
   const scorer = bottomRbmScorer(be, net, reference, settings.oodQuantile);
   const features = referenceFeatures(be, net, reference, scorer);
-  const benign = Array.from({ length: streams }, (_, i) => {
-    const rng = rngFor('detection-calibration', options.seed, i);
-    return Array.from({ length }, () => features[Math.floor(rng.nextFloat() * features.length)]!);
-  });
+  const benign = Array.from({ length: streams }, (_, i) =>
+    benignStream(
+      features,
+      BENIGN_KINDS[i % BENIGN_KINDS.length]!,
+      length,
+      rngFor('detection-calibration', options.seed, i),
+    ),
+  );
   const classes = widths(net).at(-1)!;
-  return { scorer, calibration: calibrateThresholds(benign, classes, options.falseAlarmRate ?? 0.01, settings) };
+  const rate = options.falseAlarmRate ?? 0.01;
+  return {
+    scorer,
+    calibration: { ...calibrateThresholds(benign, classes, rate / DETECTORS.length, settings), falseAlarmRate: rate },
+  };
 }

@@ -2,6 +2,7 @@ import { createRng, matrix, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { describe, expect, it } from 'vitest';
 import type { OodScorer } from '../misinformation.js';
 import { calibrateThresholds, streamMaxima } from './calibrate.js';
+import { benignStream as drawBenign } from './benign-streams.js';
 import { memoryClientStore, parseClientRecord } from './client-store.js';
 import {
   DEFAULT_DETECTION,
@@ -190,5 +191,36 @@ describe('PRADA on a fixed-step walker', () => {
     expect(scoresOf(r).prada).toBe(1);
     r.distances[7] = 0.2;
     expect(scoresOf(r).prada).toBeLessThan(1);
+  });
+});
+
+describe('benignStream', () => {
+  const pool = drawBenign(
+    Array.from({ length: 200 }, (_, i) =>
+      feature(
+        Float64Array.from({ length: n0 }, (_, j) => ((i * 31 + j) % 7) / 6),
+        i % K,
+      ),
+    ),
+    'random',
+    200,
+    createRng(1),
+  );
+  it('draws each honest behaviour', () => {
+    const rng = createRng(2);
+    expect(drawBenign(pool, 'random', 300, rng)).toHaveLength(300);
+    const sorted = drawBenign(pool, 'class-order', 150, rng).map((q) => q.label);
+    expect(sorted).toEqual([...sorted].sort((a, b) => a - b));
+    const skewed = drawBenign(pool, 'skewed', 1000, rng);
+    const counts = new Array<number>(K).fill(0);
+    for (const q of skewed) counts[q.label]!++;
+    expect(Math.max(...counts)).toBeGreaterThan(650);
+    const repeated = drawBenign(pool, 'repeated', 300, rng);
+    expect(new Set(repeated).size).toBeLessThanOrEqual(30);
+    expect(() => drawBenign([], 'random', 5, rng)).toThrow(/pool/);
+  });
+  it('PRADA ignores exact repeats (no zero distances)', () => {
+    const { record } = streamMaxima(drawBenign(pool, 'repeated', 400, createRng(3)), K);
+    expect(record.distances.every((d) => d > 0)).toBe(true);
   });
 });

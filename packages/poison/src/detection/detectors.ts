@@ -5,7 +5,7 @@
  * or null while it has seen too little:
  *  - 'prada' (Juuti et al. 2019, Algorithm 1): for each query of served class
  *    c, d_min = its L2 distance to the nearest earlier query kept for c; d_min
- *    joins D; the query is kept (G_c) when d_min > T_c, and then
+ *    joins D unless it is 0 (an exact repeat); the query is kept (G_c) when d_min > T_c, and then
  *    T_c ← max(T_c, mean − sd of the kept distances of c). Benign queries'
  *    d_min are close to normal; synthetic ones (small steps from seeds) are not.
  *    Score 1 − W, W the Shapiro–Wilk statistic of D (once |D| ≥ `minDistances`;
@@ -178,7 +178,9 @@ export function foldQuery(
   } else {
     let dMin = Infinity;
     for (const b of bytes) dMin = Math.min(dMin, byteDistance(b, q.bytes));
-    push(record.distances, dMin, settings.maxDistances);
+    // an exact repeat (the same bytes kept before) tells an attacker nothing new: it is not a
+    // distance (honest users who ask again would otherwise look like a walk of zero steps)
+    if (dMin > 0) push(record.distances, dMin, settings.maxDistances);
     if (dMin > record.thresholds[c]! && storedTotal < settings.maxStored) {
       list.push(toBase64(q.bytes));
       bytes.push(q.bytes);
