@@ -30,7 +30,7 @@
  * calibration length (`length` too).
  */
 import { join } from 'node:path';
-import { matrix, rngFor, rowViews, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { DEFAULT_SEED, matrix, rngFor, rowViews, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
   argmax,
   BENIGN_KINDS,
@@ -150,7 +150,7 @@ export async function runDetectionExperiment(
   const nBenign = options.benignStreams ?? 50;
   const nAttack = options.attackStreams ?? 20;
   const alpha = options.falseAlarmRate ?? 0.01;
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? DEFAULT_SEED;
   const settings = DEFAULT_DETECTION;
   const { data, victim } = quickGridVictim(be);
   const net = victim.net;
@@ -312,7 +312,7 @@ export async function runDetectionExperiment(
           ),
           {
             widths: victim.widths,
-            seed: s + 1,
+            seed: seedFor('detection-stream', seed, kindIndex(kind), s),
           },
         );
         return accuracy(c.predict(data.test.x), data.test.labels);
