@@ -181,7 +181,10 @@ describe('rgdl poison', () => {
   it('rejects bad input files and flags', async () => {
     const file = join(dir, 'bad-inputs.json');
     writeFileSync(file, JSON.stringify({ inputs: [[0, 1, 2, 0, 0, 0, 0, 0, 0]] }));
-    await fails(['poison', '--model', model, '--input', file], /input 0 has a value outside \[0, 1\]/);
+    await fails(
+      ['poison', '--model', model, '--input', file],
+      /input 1 \(counting from 1\) has a value outside \[0, 1\]/,
+    );
     writeFileSync(file, '{"inputs": [[0, 1]');
     await fails(['poison', '--model', model, '--input', file], /is not valid JSON/);
     await fails(['poison', '--model', model, '--defence', 'magic'], /--defence must be one of/);

@@ -34,9 +34,10 @@ export function readInputs(path: string, n0: number): Float64Array[] {
   if (!Array.isArray(rows) || rows.length === 0)
     throw new UsageError(`${path}: expected {"inputs": [[…], …]} or a non-empty array of rows`);
   return rows.map((row: unknown, r) => {
-    if (!Array.isArray(row) || row.length !== n0) throw new UsageError(`${path}: input ${r} must have ${n0} values`);
+    if (!Array.isArray(row) || row.length !== n0)
+      throw new UsageError(`${path}: input ${r + 1} (counting from 1) must have ${n0} values`);
     if (row.some((v) => typeof v !== 'number' || !(v >= 0 && v <= 1)))
-      throw new UsageError(`${path}: input ${r} has a value outside [0, 1]`);
+      throw new UsageError(`${path}: input ${r + 1} (counting from 1) has a value outside [0, 1]`);
     return Float64Array.from(row as number[]);
   });
 }

@@ -88,7 +88,7 @@ describe('NPY data', () => {
     expect(Array.from(d.x.data)).toEqual(Array.from(values));
     writeNpyFloat64(at('bad.npy'), [2, 2], Float64Array.of(0, 2, 0, 1));
     writeFileSync(at('y2.txt'), '0\n1\n');
-    expect(() => readNpyData(at('bad.npy'), at('y2.txt'))).toThrow(/value 1 is 2, outside \[0, 1\]/);
+    expect(() => readNpyData(at('bad.npy'), at('y2.txt'))).toThrow(/example 1 value 2 is 2, outside \[0, 1\]/);
     expect(() => readNpyData(at('x.npy'), at('y2.txt'))).toThrow(/4 examples but .* 2 labels/);
     writeFileSync(at('junk.npy'), 'not numpy');
     expect(() => readNpyData(at('junk.npy'), at('y.txt'))).toThrow(/not a .npy file/);
