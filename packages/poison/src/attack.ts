@@ -496,14 +496,30 @@ function writeVerdict(
   if (!fim) return 'no FIM-defended source was attacked, so there is nothing to compare';
   const lines = comparisons.map((c) => {
     const d = c.difference;
-    const other =
-      c.against === 'labels-only' ? `the ${armName('labels-only')}'s clone` : `${armName(c.against)}'s clone`;
     // d = other − fim: positive when the FIM clone is the worse one
+    const other =
+      c.against === 'none'
+        ? 'the undefended clone'
+        : c.against === 'labels-only'
+          ? "the labels-only clone (trained on the answers' argmax)"
+          : `the clone under ${armName(c.against)}`;
+    const worse =
+      c.against === 'none'
+        ? 'the FIM poison cost the clone accuracy'
+        : c.against === 'labels-only'
+          ? 'keeping only the labels escapes the poison'
+          : 'FIM protects more';
+    const better =
+      c.against === 'none'
+        ? 'the FIM poison helped the clone'
+        : c.against === 'labels-only'
+          ? 'the poisoned soft answers still help the attacker'
+          : 'FIM protects less';
     const claim = !d.excludesZero
       ? `the FIM clone and ${other} are not distinguishable`
       : d.mean > 0
-        ? `the FIM clone is worse than ${other}, so FIM protects more`
-        : `the FIM clone is better than ${other}, so FIM protects less`;
+        ? `the FIM clone is worse than ${other}: ${worse}`
+        : `the FIM clone is better than ${other}: ${better}`;
     return `${claim} (${other} minus the FIM clone: ${describeDifference(d)})`;
   });
   const random = comparisons.find((c) => c.against === 'random-class');

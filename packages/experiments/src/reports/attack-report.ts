@@ -4,7 +4,7 @@
  * agreement; the paired comparisons against FIM with their 95% intervals and
  * the labels-only bound; and the chart of clone accuracy against cost.
  */
-import { defenceLabel, type AttackResult } from '@rgdl/poison';
+import { defenceLabel, points, type AttackResult } from '@rgdl/poison';
 import type { ChartSpec } from './charts.js';
 import { table } from './text-table.js';
 
@@ -33,15 +33,15 @@ export function attackTable(r: AttackResult): string {
 
 /** Paired FIM comparisons with their 95% intervals, the labels-only bound, and each defence's worst-case damage. */
 export function comparisonTable(r: AttackResult): string {
-  const pts = (v: number) => (100 * v).toFixed(1);
+  const pts = points;
   const rows = r.comparisons.map((c) => [
     `${c.against} − fim`,
     pts(c.difference.mean),
     `${pts(c.difference.low)} … ${pts(c.difference.high)}`,
     c.difference.excludesZero
       ? c.difference.mean > 0
-        ? 'FIM clone worse'
-        : 'FIM clone better'
+        ? `FIM clone worse than ${c.against}'s`
+        : `FIM clone better than ${c.against}'s`
       : 'no claim (CI covers 0)',
   ]);
   if (r.labelsOnly)
