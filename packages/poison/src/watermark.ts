@@ -60,7 +60,9 @@ function digest(key: WatermarkKey, tag: string, bytes: Uint8Array): Buffer {
 
 /** round(255·x) per entry: the bytes an input is keyed by (equal for inputs a server cannot tell apart at 8 bits). */
 function quantise(x: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(x as ArrayLike<number>, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+  const out = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, x[i]!)));
+  return out;
 }
 
 /** Whether x is a trigger, and its label shift s ∈ {1, …, K − 1}. */

@@ -93,7 +93,10 @@ export function emptyRecord(classes: number): ClientRecord {
 
 /** round(255·x) per entry (inputs in [0, 1]). */
 export function quantiseInput(x: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(x as ArrayLike<number>, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+  // a plain loop: Uint8Array.from with a mapping function took half of a batch's detection time
+  const out = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, x[i]!)));
+  return out;
 }
 
 /**
