@@ -1,0 +1,64 @@
+import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
+import { createDeepRbm } from '@rgdl/rbm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exactFisher } from './exact.js';
+import { gibbsGenerationFisher } from './gibbs.js';
+
+const be = createCpuBackend({ threads: 1 });
+afterAll(() => be.dispose());
+
+/** Nets whose posteriors p(h | x, y) are sharp (weights × 2.5 to × 3): where importance sampling from the prior fails. */
+const cases = [
+  { name: 'depth 2, [9, 6, 4], weights × 2.5', widths: [9, 6, 4], scale: 2.5, seed: 11 },
+  { name: 'depth 2, [8, 7, 3], weights × 3', widths: [8, 7, 3], scale: 3, seed: 12 },
+  { name: 'depth 3, [7, 5, 5, 3], weights × 2.5', widths: [7, 5, 5, 3], scale: 2.5, seed: 13 },
+  { name: 'depth 3, [6, 5, 4, 3], weights × 3', widths: [6, 5, 4, 3], scale: 3, seed: 14 },
+] as const;
+
+describe('generation FIM by Rao–Blackwellised Gibbs sampling of the posterior', () => {
+  it.each(cases)(
+    '$name: every entry within 3 standard errors of the exact F̃, and λ₁ covered',
+    ({ widths, scale, seed }) => {
+      const net = createDeepRbm(widths, createRng(seed), { weightScale: scale });
+      const y = new Float64Array(widths.at(-1)!);
+      y[0] = 1;
+      const exact = exactFisher(be, net, y, 'down');
+      const g = gibbsGenerationFisher(be, net, y, {
+        rng: createRng(seed + 100),
+        samples: 16000,
+        sweeps: 4,
+        batches: 32,
+      });
+      const n = exact.rows;
+      for (let i = 0; i < n; i++) {
+        for (let j = i; j < n; j++) {
+          const k = i * n + j;
+          const z = Math.abs(g.F.data[k]! - exact.data[k]!) / Math.max(g.stderr.data[k]!, 1e-9);
+          expect(z, `entry ${i},${j}: ${g.F.data[k]} against ${exact.data[k]} ± ${g.stderr.data[k]}`).toBeLessThan(3);
+        }
+      }
+      const l1 = be.symmetricEigen(exact).values[0]!;
+      expect(Math.abs(g.lambda1.value - l1)).toBeLessThan(3 * g.lambda1.stderr);
+      expect(g.lambda1.stderr / l1).toBeLessThan(0.15);
+      expect(g.chainNoise).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+
+  it('depth 1: m(x) = x, so F̃ = W Cov(x) Wᵀ with no chain', () => {
+    const net = createDeepRbm([6, 3], createRng(3), { weightScale: 1 });
+    const y = Float64Array.from([0, 1, 0]);
+    const g = gibbsGenerationFisher(be, net, y, { rng: createRng(4), samples: 20000, batches: 16 });
+    const exact = exactFisher(be, net, y, 'down');
+    for (let k = 0; k < 9; k++)
+      expect(Math.abs(g.F.data[k]! - exact.data[k]!)).toBeLessThan(4 * g.stderr.data[k]! + 1e-9);
+  });
+
+  it('refuses a wrong-width y and bad counts', () => {
+    const net = createDeepRbm([6, 4, 3], createRng(3));
+    expect(() => gibbsGenerationFisher(be, net, new Float64Array(2), { rng: createRng(1) })).toThrow(/expected 3/);
+    expect(() => gibbsGenerationFisher(be, net, new Float64Array(3), { rng: createRng(1), sweeps: 0 })).toThrow(
+      /sweeps/,
+    );
+  });
+});
