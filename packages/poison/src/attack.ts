@@ -503,18 +503,13 @@ function writeVerdict(
         : c.against === 'labels-only'
           ? "the labels-only clone (trained on the answers' argmax)"
           : `the clone under ${armName(c.against)}`;
-    const worse =
+    // what it means when the FIM clone is the worse (first) or the better (second) one
+    const [worse, better] =
       c.against === 'none'
-        ? 'the FIM poison cost the clone accuracy'
+        ? ['the FIM poison cost the clone accuracy', 'the FIM poison helped the clone']
         : c.against === 'labels-only'
-          ? 'keeping only the labels escapes the poison'
-          : 'FIM protects more';
-    const better =
-      c.against === 'none'
-        ? 'the FIM poison helped the clone'
-        : c.against === 'labels-only'
-          ? 'the poisoned soft answers still help the attacker'
-          : 'FIM protects less';
+          ? ['keeping only the labels escapes the poison', 'the poisoned soft answers still help the attacker']
+          : ['FIM protects more', 'FIM protects less'];
     const claim = !d.excludesZero
       ? `the FIM clone and ${other} are not distinguishable`
       : d.mean > 0
