@@ -36,6 +36,21 @@ describe('sparse inputs', () => {
     for (let i = 0; i < wantT.data.length; i++) expect(gotT.data[i]).toBeCloseTo(wantT.data[i]!, 12);
   });
 
+  it('sums each entry over the nonzeros in index order, bit for bit, with ten columns in one pass', () => {
+    const x = sparseMatrix(23, 31, 0.25, 41);
+    const s = sparseInputsOf(x)!;
+    const B = dense(31, 10, 42);
+    const bias = Float64Array.from({ length: 10 }, (_, c) => 0.1 * c);
+    const got = sparseTimes(s, B, bias);
+    for (let r = 0; r < 23; r++) {
+      for (let c = 0; c < 10; c++) {
+        let a = bias[c]!;
+        for (let j = 0; j < 31; j++) if (x.data[r * 31 + j] !== 0) a += x.data[r * 31 + j]! * B.data[j * 10 + c]!;
+        expect(got.data[r * 10 + c]).toBe(a);
+      }
+    }
+  });
+
   it('is declined above the density limit and handles empty rows and columns', () => {
     expect(sparseInputsOf(sparseMatrix(20, 20, 0.9, 5))).toBeUndefined();
     const x = matrix(3, 4);
