@@ -51,7 +51,7 @@ Grids:
               attackers at 1,000 queries, on the arms listed in
               FAIR_DEFAULT.attackerArms); 33 min on 2 cores (2 workers)
   --quick     depth 2, 4 seeds, budgets 200/800, small splits; the battery of
-              tuned, inversion and recovery attackers (2.5 min on 2 cores)
+              tuned, inversion and recovery attackers (2 min on 2 cores)
   --transfer  depths 2–3, ε = 0.2, none/fim/random-class/random-query, the eq. 14
               attacker with 1,500 queries, 3 seeds, plus its first-layer weight error
               and adversarial inputs from each clone's classification FIM
