@@ -53,7 +53,7 @@ export const FAIR_QUICK: FairTestConfig = {
 
 /**
  * The fair test's default grid (depths 1–3, 10 paired seeds, budgets 100–3,000),
- * with the battery of adaptive attackers (33 min here on 2 workers; the target is
+ * with the battery of adaptive attackers (24 min here on 2 workers; the target is
  * 30). Cells are cut, never seeds: the costly attackers run at 1,000 queries,
  * tuned-softmax on every arm, the others on the arms listed in `attackerArms`
  * (where they can change what the clone sees), the OOD attacker on the arms it

@@ -49,7 +49,7 @@ Grids:
               queries); attackers softmax, tuned softmax and MLP on soft answers
               and on labels, eq. 14, inversion, recovery, smoothing, OOD (costly
               attackers at 1,000 queries, on the arms listed in
-              FAIR_DEFAULT.attackerArms); 33 min on 2 cores (2 workers)
+              FAIR_DEFAULT.attackerArms); 24 min on 2 cores (2 workers)
   --quick     depth 2, 4 seeds, budgets 200/800, small splits; the battery of
               tuned, inversion and recovery attackers (2 min on 2 cores)
   --transfer  depths 2–3, ε = 0.2, none/fim/random-class/random-query, the eq. 14
