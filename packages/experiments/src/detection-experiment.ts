@@ -53,7 +53,7 @@ import {
   type DetectorName,
   type QueryFeature,
 } from '@rgdl/poison';
-import { accuracy, loadMnist } from '@rgdl/rbm';
+import { accuracy, loadMnist, shuffle } from '@rgdl/rbm';
 import { quickGridVictim } from './quick-victim.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
@@ -165,10 +165,7 @@ export async function runDetectionExperiment(
 
   const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
     const p = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng.nextFloat() * (i + 1));
-      [p[i], p[j]] = [p[j]!, p[i]!];
-    }
+    shuffle(p, rng);
     return p;
   };
   // natural digits the victim never saw (the attacker split and the test digits), split in two

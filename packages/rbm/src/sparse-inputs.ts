@@ -70,38 +70,28 @@ export function sparseTransposeTimes(x: SparseInputs, G: Matrix<Float64Array>): 
 }
 
 /**
- * out[i, c] = bias[c] + Σ_k value_k B[index_k, c] over line i's entries, the
- * columns in passes of 8, 4, 2 and 1, or all ten in one pass when K = 10; each
- * sum runs over the entries in index order whatever the grouping, so results
- * do not depend on it.
+ * out[i, c] = bias[c] + Σ_k value_k B[index_k, c] over line i's entries: all
+ * ten columns in one pass when K = 10 (the classes of a digit classifier, the
+ * case the fits run), else one pass per column. Each sum runs over the entries
+ * in index order whatever the grouping, so results do not depend on it.
  */
 function lineProducts(s: Compressed, lines: number, B: Matrix<Float64Array>, bias: Float64Array | undefined) {
   const K = B.cols;
   const out = matrix(lines, K);
+  const { start, index, value } = s;
   for (let i = 0; i < lines; i++) {
-    // ten columns (the classes of a digit classifier) in one pass: the same sums in the same order
     if (K === 10) {
       pass10(s, i, B.data, bias, out.data);
       continue;
     }
-    let c = 0;
-    for (; c + 8 <= K; c += 8) pass8(s, i, B.data, K, c, bias, out.data);
-    if (c + 4 <= K) c = pass4(s, i, B.data, K, c, bias, out.data);
-    if (c + 2 <= K) c = pass2(s, i, B.data, K, c, bias, out.data);
-    if (c < K) pass1(s, i, B.data, K, c, bias, out.data);
+    for (let c = 0; c < K; c++) {
+      let a = bias ? bias[c]! : 0;
+      for (let k = start[i]!, hi = start[i + 1]!; k < hi; k++) a += value[k]! * B.data[index[k]! * K + c]!;
+      out.data[i * K + c] = a;
+    }
   }
   return out;
 }
-
-type Pass = (
-  s: Compressed,
-  i: number,
-  b: Float64Array,
-  K: number,
-  c: number,
-  bias: Float64Array | undefined,
-  o: Float64Array,
-) => number;
 
 function pass10(
   { start, index, value }: Compressed,
@@ -146,78 +136,3 @@ function pass10(
   o[w + 8] = a8;
   o[w + 9] = a9;
 }
-
-const pass8: Pass = ({ start, index, value }, i, b, K, c, bias, o) => {
-  let a0 = bias ? bias[c]! : 0;
-  let a1 = bias ? bias[c + 1]! : 0;
-  let a2 = bias ? bias[c + 2]! : 0;
-  let a3 = bias ? bias[c + 3]! : 0;
-  let a4 = bias ? bias[c + 4]! : 0;
-  let a5 = bias ? bias[c + 5]! : 0;
-  let a6 = bias ? bias[c + 6]! : 0;
-  let a7 = bias ? bias[c + 7]! : 0;
-  for (let k = start[i]!, hi = start[i + 1]!; k < hi; k++) {
-    const v = value[k]!;
-    const at = index[k]! * K + c;
-    a0 += v * b[at]!;
-    a1 += v * b[at + 1]!;
-    a2 += v * b[at + 2]!;
-    a3 += v * b[at + 3]!;
-    a4 += v * b[at + 4]!;
-    a5 += v * b[at + 5]!;
-    a6 += v * b[at + 6]!;
-    a7 += v * b[at + 7]!;
-  }
-  const w = i * K + c;
-  o[w] = a0;
-  o[w + 1] = a1;
-  o[w + 2] = a2;
-  o[w + 3] = a3;
-  o[w + 4] = a4;
-  o[w + 5] = a5;
-  o[w + 6] = a6;
-  o[w + 7] = a7;
-  return c + 8;
-};
-
-const pass4: Pass = ({ start, index, value }, i, b, K, c, bias, o) => {
-  let a0 = bias ? bias[c]! : 0;
-  let a1 = bias ? bias[c + 1]! : 0;
-  let a2 = bias ? bias[c + 2]! : 0;
-  let a3 = bias ? bias[c + 3]! : 0;
-  for (let k = start[i]!, hi = start[i + 1]!; k < hi; k++) {
-    const v = value[k]!;
-    const at = index[k]! * K + c;
-    a0 += v * b[at]!;
-    a1 += v * b[at + 1]!;
-    a2 += v * b[at + 2]!;
-    a3 += v * b[at + 3]!;
-  }
-  const w = i * K + c;
-  o[w] = a0;
-  o[w + 1] = a1;
-  o[w + 2] = a2;
-  o[w + 3] = a3;
-  return c + 4;
-};
-
-const pass2: Pass = ({ start, index, value }, i, b, K, c, bias, o) => {
-  let a0 = bias ? bias[c]! : 0;
-  let a1 = bias ? bias[c + 1]! : 0;
-  for (let k = start[i]!, hi = start[i + 1]!; k < hi; k++) {
-    const v = value[k]!;
-    const at = index[k]! * K + c;
-    a0 += v * b[at]!;
-    a1 += v * b[at + 1]!;
-  }
-  o[i * K + c] = a0;
-  o[i * K + c + 1] = a1;
-  return c + 2;
-};
-
-const pass1: Pass = ({ start, index, value }, i, b, K, c, bias, o) => {
-  let a = bias ? bias[c]! : 0;
-  for (let k = start[i]!, hi = start[i + 1]!; k < hi; k++) a += value[k]! * b[index[k]! * K + c]!;
-  o[i * K + c] = a;
-  return c + 1;
-};

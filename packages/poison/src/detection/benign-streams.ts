@@ -10,17 +10,16 @@
  *    random order.
  */
 import type { Rng } from '@rgdl/gpu-kernels';
+import { shuffle } from '@rgdl/rbm';
 import type { QueryFeature } from './detectors.js';
 
 export const BENIGN_KINDS = ['random', 'class-order', 'skewed', 'repeated'] as const;
 export type BenignKind = (typeof BENIGN_KINDS)[number];
 
+/** A seeded permutation of 0 … n−1 (@rgdl/rbm's Fisher–Yates shuffle). */
 function permutation(n: number, rng: Rng): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.nextFloat() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
+  shuffle(p, rng);
   return p;
 }
 
