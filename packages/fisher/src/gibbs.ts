@@ -25,6 +25,7 @@
 import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { propagateSampled, type DeepRbm } from '@rgdl/rbm';
 import { chainOf, inputJacobian, sandwich } from './chain.js';
+import { meanAndError } from './monte-carlo.js';
 
 export interface GibbsFisherOptions {
   readonly rng: Rng;
@@ -200,16 +201,7 @@ export function gibbsGenerationFisher(
       for (let j = 0; j < nTop; j++) C.data[i * nTop + j] = C.data[i * nTop + j]! / count - mu[i]! * mu[j]!;
     parts.push(sandwich(be, G, C));
   }
-  const F = matrix(parts[0]!.rows, parts[0]!.cols);
-  for (const p of parts) for (let i = 0; i < F.data.length; i++) F.data[i]! += p.data[i]! / B;
-  const stderr = matrix(F.rows, F.cols);
-  if (B > 1) {
-    for (let i = 0; i < F.data.length; i++) {
-      let v = 0;
-      for (const p of parts) v += (p.data[i]! - F.data[i]!) ** 2;
-      stderr.data[i] = Math.sqrt(v / (B - 1) / B);
-    }
-  }
+  const { mean: F, stderr } = meanAndError(be, parts);
   // the signal: tr Cov_x(m) from the cross products
   let trace = 0;
   for (let s = 0; s < S; s++)

@@ -76,7 +76,8 @@ function halves(m: Matrix<Float64Array>): [Matrix<Float64Array>, Matrix<Float64A
   return [sliceRows(m, 0, 2), sliceRows(m, 1, 2)];
 }
 
-function meanAndError(
+/** The mean of B estimates and its element-wise standard error (spread over the B, divided by √B). */
+export function meanAndError(
   be: Backend,
   parts: Matrix<Float64Array>[],
 ): { mean: Matrix<Float64Array>; stderr: Matrix<Float64Array> } {
