@@ -9,7 +9,7 @@ const row = (kind: SuspectRow['kind'], learner: string, log10p: number): Suspect
   seed: 1,
   testAccuracy: 0.8,
   ownership: {
-    fingerprint: { score: 0, norms: [], p: 10 ** log10p, log10p },
+    fingerprint: { score: 0, norms: [], p: 10 ** log10p, log10p, reference: 0 },
     triggers: null,
     p: 10 ** log10p,
     log10p,

@@ -11,8 +11,16 @@
  *    learners trained with the true labels, on the owner's own training digits
  *    and on the disjoint attacker split, at the same budgets and seeds; each is
  *    tested with the triggers of the stolen clone of the same budget and seed;
+ *  - the owner's reference models, trained without the watermark on its own
+ *    training digits (its own draws, seeds from the 'ownership-reference'
+ *    stream, never the experiment's): each reference learner on the clean
+ *    answers (fingerprint references: they share a clone's systematic errors)
+ *    and on the true labels; all of them measure the trigger test's null rate
+ *    on the test digits after the probes (triggerNull: every such digit as if
+ *    marked, its Clopper–Pearson 95% upper bound);
  *  - every model is asked about the same probe digits (the first `probes` test
- *    digits) and its triggers, and gets verifyOwnership's p-value.
+ *    digits) and its triggers, and gets verifyOwnership's p-value (Bonferroni
+ *    over the clean answers, each fingerprint reference and the triggers).
  * Reported: p-values, the true-positive rate at the empirical 1% and 0.1%
  * false-accusation thresholds (quantiles of the independent models' p-values)
  * and at the stated threshold `alpha`, false accusations there, queries to
@@ -26,11 +34,13 @@ import {
   querySubset,
   rowLabels,
   trainAttacker,
+  triggerNull,
   triggersOf,
   verifyOwnership,
   watermarkAnswers,
   type Attacker,
   type Ownership,
+  type TriggerNull,
   type WatermarkKey,
 } from '@rgdl/poison';
 import { accuracy, oneHot } from '@rgdl/rbm';
@@ -50,6 +60,10 @@ export interface OwnershipExperimentOptions {
   readonly probes?: number;
   /** The owner's key (default: a key drawn from a fixed generator, so the run reproduces). */
   readonly key?: WatermarkKey;
+  /** The owner's reference learners (default softmax and mlp), trained on its own digits without the watermark. */
+  readonly references?: readonly Attacker[];
+  /** Training digits of each reference model (default 1000). */
+  readonly referenceBudget?: number;
   /** The decision threshold on p (default 1e-6). */
   readonly alpha?: number;
   readonly onProgress?: (done: number, total: number, label: string) => void;
@@ -73,6 +87,12 @@ export interface OwnershipResult {
   readonly honest: { readonly labelsChanged: number; readonly meanL1: number };
   readonly alpha: number;
   readonly probes: number;
+  /** The owner's reference learners and the trigger test's measured null rate. */
+  readonly references: {
+    readonly learners: readonly Attacker[];
+    readonly budget: number;
+    readonly triggerNull: TriggerNull;
+  };
   readonly rows: readonly SuspectRow[];
   readonly summary: OwnershipSummary;
   readonly seconds: number;
@@ -141,6 +161,33 @@ export async function runOwnershipExperiment(
     meanL1: l1 / onTest.rows,
   };
   const widths = victim.widths;
+  // the owner's reference models: its own digits, its own seeds, no watermark
+  const referenceLearners = options.references ?? (['softmax', 'mlp'] as const);
+  const referenceBudget = Math.min(options.referenceBudget ?? 1000, data.train.x.rows);
+  const heldOut = (m: Matrix<Float64Array>) => matrix(m.rows - nProbes, m.cols, m.data.slice(nProbes * m.cols));
+  const calibration = heldOut(data.test.x);
+  const calibrationClean = service.answer(calibration).served;
+  const fingerprintReferences: Matrix<Float64Array>[] = [];
+  const nullAnswers: Matrix<Float64Array>[] = [];
+  referenceLearners.forEach((learner, i) => {
+    const seed = seedFor('ownership-reference', i);
+    const idx = querySubset(data.train.x.rows, referenceBudget, seed);
+    const x = pickRows(data.train.x, idx);
+    const onClean = trainAttacker(be, learner, x, service.answer(x).served, { widths, seed });
+    const onTruth = trainAttacker(
+      be,
+      learner,
+      x,
+      oneHot(
+        Int32Array.from(idx, (j) => data.train.labels[j]!),
+        10,
+      ),
+      { widths, seed },
+    );
+    fingerprintReferences.push(onClean.predict(probes));
+    nullAnswers.push(onClean.predict(calibration), onTruth.predict(calibration));
+  });
+  const measuredNull = triggerNull(key, calibration, calibrationClean, nullAnswers);
   const total = options.budgets.length * options.seeds.length * (attackers.length + 2 * learners.length);
   let done = 0;
   const rows: SuspectRow[] = [];
@@ -155,7 +202,14 @@ export async function runOwnershipExperiment(
     triggers: ReturnType<typeof triggersOf>,
   ) => {
     const clone = trainAttacker(be, learner, x, y, { widths, seed });
-    const ownership = await verifyOwnership(key, { probes, clean, ask: (inputs) => clone.predict(inputs), triggers });
+    const ownership = await verifyOwnership(key, {
+      probes,
+      clean,
+      references: fingerprintReferences,
+      ask: (inputs) => clone.predict(inputs),
+      triggers,
+      triggerNull: measuredNull.rate,
+    });
     rows.push({
       kind,
       learner,
@@ -208,6 +262,7 @@ export async function runOwnershipExperiment(
     honest,
     alpha,
     probes: nProbes,
+    references: { learners: referenceLearners, budget: referenceBudget, triggerNull: measuredNull },
     rows,
     summary: summariseOwnership(rows, alpha),
     seconds: (performance.now() - t0) / 1000,
@@ -264,6 +319,7 @@ export function ownershipMarkdown(r: OwnershipResult): string {
     '',
     `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: fingerprint step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
     `Each suspect is asked about ${r.probes} probe digits and the triggers its source was served (${s.queries.min}–${s.queries.max} queries). Decision: p < ${r.alpha}.`,
+    `The owner's reference models (${r.references.learners.join(', ')}; ${r.references.budget} of its own training digits, on its clean answers and on true labels) are the fingerprint's references and measure the trigger test's null: ${r.references.triggerNull.matches} matches in ${r.references.triggerNull.trials} would-be triggers, rate ≤ ${r.references.triggerNull.rate.toPrecision(2)} (Clopper–Pearson ${pct(r.references.triggerNull.confidence)}%).`,
     '',
     `- stolen clones verified at p < ${r.alpha}: ${s.truePositivesAtAlpha} of ${s.stolen}`,
     `- independent models accused at p < ${r.alpha}: ${s.falseAccusationsAtAlpha} of ${s.independent} (smallest null p: 1e${s.nullMinLog10p.toFixed(1)})`,

@@ -68,6 +68,8 @@ const STREAMS = {
   'watermark-direction': (keyedWord: number) => keyedWord,
   /** The ownership experiment's watermark key (reproducible, not secret). */
   'watermark-experiment-key': () => 424242,
+  /** The owner's reference model i of the ownership test (its training digits and initial weights). */
+  'ownership-reference': (i: number) => 611953 + 7 * i,
   /** Benign calibration stream i of the extraction detectors (a server's, from its seed). */
   'detection-calibration': (seed: number, stream: number) => 130363 * seed + 2 * stream + 1,
   /** The detection experiment's stream i of one kind (benign or attacker), from its paired seed. */

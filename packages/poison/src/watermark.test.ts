@@ -9,8 +9,12 @@ import {
   asymptoticFrom,
   fingerprintScore,
   logMgf,
+  clopperPearsonUpper,
+  triggerLabel,
+  triggerNull,
   triggerOf,
   triggersOf,
+  verifyOwnership,
   watermarkAnswers,
   type WatermarkKey,
 } from './watermark.js';
@@ -75,7 +79,15 @@ describe('keyed watermark', () => {
       expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
       expect(Math.min(...row)).toBeGreaterThanOrEqual(0);
       const t = triggerOf(key, x.data.subarray(r * 64, (r + 1) * 64), 10);
-      expect(served[r]).toBe(t.marked ? (clean[r]! + t.shift) % 10 : clean[r]);
+      const cleanRow = Array.from(y.data.subarray(r * 10, (r + 1) * 10));
+      // a marked row's label is one of the three least likely classes of its clean answer
+      const leastLikely = cleanRow
+        .map((v, j) => [v, j] as const)
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, 3)
+        .map((e) => e[1]);
+      if (t.marked) expect(leastLikely).toContain(served[r]);
+      else expect(served[r]).toBe(clean[r]);
     }
     expect(served.filter((c, r) => c !== clean[r]).length).toBe(w.marked.length);
     const triggers = triggersOf(x, w);
@@ -173,6 +185,75 @@ describe('keyed watermark', () => {
     const s = fingerprintScore(key, suspect, clean);
     expect(Number.isFinite(s.log10p)).toBe(true);
     expect(s.log10p).toBeLessThan(-10);
+  });
+
+  it('triggerLabel picks the least, second and third least likely class by the shift, never the argmax', () => {
+    const row = [0.05, 0.4, 0.01, 0.2, 0.02, 0.3, 0.015, 0.003, 0.001, 0.001];
+    // ascending: 8 (0.001, ties by index), 9, 7, 2, …
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => triggerLabel(row, s))).toEqual([8, 9, 7, 8, 9, 7, 8, 9, 7]);
+    // two classes: the only other one
+    expect(triggerLabel([0.3, 0.7], 1)).toBe(0);
+  });
+
+  it('clopperPearsonUpper: 1 − (1 − c)^{1/n} at k = 0, the exact P(X ≤ k) = 1 − c at the bound, 1 at k = n', () => {
+    for (const n of [10, 400, 20_000]) expect(clopperPearsonUpper(0, n, 0.95)).toBeCloseTo(1 - 0.05 ** (1 / n), 10);
+    for (const [k, n] of [
+      [3, 50],
+      [12, 1000],
+    ] as const) {
+      const u = clopperPearsonUpper(k, n, 0.99);
+      expect(1 - binomialTail(n, k + 1, u)).toBeCloseTo(0.01, 8);
+      expect(u).toBeGreaterThan(k / n);
+    }
+    expect(clopperPearsonUpper(5, 5)).toBe(1);
+  });
+
+  it('triggerNull counts references that give the would-be label; a reference that copies the served labels matches every marked row', () => {
+    const { x, y } = batch(3000, 11);
+    const key = keyOf(11);
+    // a reference equal to the clean answers never gives a wrong label
+    const none = triggerNull(key, x, y, [y, y]);
+    expect(none.matches).toBe(0);
+    expect(none.trials).toBe(6000);
+    expect(none.rate).toBeCloseTo(1 - 0.05 ** (1 / 6000), 10);
+    // a reference answering each row's would-be label everywhere matches every trial
+    const wouldBe = matrix(3000, 10);
+    for (let r = 0; r < 3000; r++) {
+      const c = triggerLabel(
+        y.data.subarray(r * 10, (r + 1) * 10),
+        triggerOf(key, x.data.subarray(r * 64, (r + 1) * 64), 10).shift,
+      );
+      wouldBe.data[r * 10 + c] = 1;
+    }
+    expect(triggerNull(key, x, y, [wouldBe]).matches).toBe(3000);
+    expect(() => triggerNull(key, x, y, [matrix(2, 10)])).toThrow(/reference answered 2/);
+  });
+
+  it("a reference model that shares a suspect's systematic error lets the fingerprint through where the clean answers do not; Bonferroni counts every reference", async () => {
+    const key = keyOf(12, 0, 0.05);
+    const { x, y } = batch(100, 12);
+    const rng = createRng(13);
+    // a clone's own systematic error: a fixed offset per class, larger than ε, on every answer
+    const bias = Array.from({ length: 10 }, () => Array.from({ length: 10 }, () => 0.08 * rng.nextGaussian()));
+    const biased = (m: Matrix<Float64Array>) => {
+      const out = matrix(m.rows, 10, m.data.slice());
+      for (let r = 0; r < m.rows; r++) {
+        const c = argmax(m.data.subarray(r * 10, (r + 1) * 10));
+        for (let j = 0; j < 10; j++) out.data[r * 10 + j]! += bias[c]![j]!;
+      }
+      return out;
+    };
+    const suspect = biased(watermarkAnswers(key, x, y).served);
+    const reference = biased(y);
+    const ask = () => suspect;
+    const alone = await verifyOwnership(key, { probes: x, clean: y, ask });
+    const withRef = await verifyOwnership(key, { probes: x, clean: y, ask, references: [reference] });
+    expect(withRef.fingerprint.reference).toBe(1);
+    expect(withRef.log10p).toBeLessThan(alone.log10p - 3);
+    expect(withRef.log10p).toBeCloseTo(withRef.fingerprint.log10p + Math.log10(2), 10);
+    // a reference for a model that never saw the key: no proof
+    const innocent = await verifyOwnership(key, { probes: x, clean: y, ask: () => reference, references: [y] });
+    expect(innocent.p).toBeGreaterThan(1e-3);
   });
 
   it('binomialTail equals the direct sum', () => {

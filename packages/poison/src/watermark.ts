@@ -5,16 +5,22 @@
  *  - triggers (DAWN, Szyller et al. 2021): an input x is marked when
  *    u(x) = HMAC_k("rgdl-wm1/trigger" ‖ q(x)) read as a uniform in [0, 1) is
  *    below the rate r (≤ 0.5%), q(x) the input quantised to bytes (round(255x));
- *    a marked input's answer carries a keyed wrong label c′ = (c + s(x)) mod K,
- *    s(x) ∈ {1, …, K − 1} from the same digest (the entries of c and c′ swapped),
- *    and the server keeps the marked inputs it answered (the evidence);
+ *    a marked input's answer carries a keyed wrong label c′: one of the
+ *    UNLIKELY_CHOICES classes the clean answer finds least likely, picked by
+ *    s(x) ∈ {1, …, K − 1} from the same digest ((s − 1) mod 3 counts up from
+ *    the least likely; the entries of c and c′ swapped), so a model that never
+ *    saw the answer rarely gives c′ (the null rate is measured on the owner's
+ *    reference models: triggerNull); the server keeps the marked inputs it
+ *    answered (the evidence);
  *  - fingerprint: every answer of predicted class c moves a step of ‖δ‖₂ = ε
  *    along a keyed unit direction d_c (uniform on the unit sphere of Σδ = 0,
  *    drawn from a generator seeded by HMAC_k("rgdl-wm1/direction" ‖ c)), kept
  *    valid and label-keeping by constrainStep; a soft clone inherits the shift.
  * Verification asks the suspect for answers p(x) on probe inputs (the owner's
- * own data) and forms, with the owner's clean answers ŷ(x),
- *   D_c = P Σ_{x : argmax p(x) = c} (p(x) − ŷ(x)),   S = Σ_c ⟨D_c, d_c⟩,
+ * own data) and forms, with reference answers r(x) that do not depend on the key
+ * (the owner's clean answers ŷ(x), or a reference model the owner trained on
+ * them, which shares a clone's systematic errors and so lowers the noise),
+ *   D_c = P Σ_{x : argmax p(x) = c} (p(x) − r(x)),   S = Σ_c ⟨D_c, d_c⟩,
  * P the projection onto Σδ = 0. For a model that never saw the key (the null),
  * the d_c are independent and uniform on the sphere of dimension m = K − 1
  * whatever the D_c are, so ⟨D_c, d_c⟩ = ‖D_c‖ t_c with t_c of density
@@ -22,8 +28,11 @@
  *   P(S ≥ s) ≤ min_{λ ≥ 0} e^{−λs} Π_c E[e^{λ‖D_c‖t}]
  * (each factor from its moment series) is a valid p-value. The triggers are scored by
  * how many of the recorded marked inputs the suspect labels c′: under the null
- * a binomial with the independent models' measured match rate (reported beside
- * the 1/(K − 1) of a model that errs uniformly).
+ * a binomial whose rate is the Clopper–Pearson upper bound of the match rate
+ * the owner's reference models show on would-be triggers (triggerNull; without
+ * references, the 1/(K − 1) of a model that errs uniformly). Several
+ * references and the triggers are combined by Bonferroni (the smallest p times
+ * the number of tests).
  * Node only (node:crypto).
  */
 import { createHmac } from 'node:crypto';
@@ -63,6 +72,21 @@ function quantise(x: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = Math.round(255 * Math.min(1, Math.max(0, x[i]!)));
   return out;
+}
+
+/** How many of the least likely classes a trigger's wrong label is drawn from. */
+export const UNLIKELY_CHOICES = 3;
+
+/**
+ * The keyed wrong label of a marked input whose clean answer is `row`: of the
+ * classes other than argmax, sorted from least likely (ties by index), the one
+ * at (shift − 1) mod min(UNLIKELY_CHOICES, K − 1).
+ */
+export function triggerLabel(row: ArrayLike<number>, shift: number): number {
+  const c = argmax(row);
+  const others = Array.from({ length: row.length }, (_, j) => j).filter((j) => j !== c);
+  others.sort((a, b) => row[a]! - row[b]! || a - b);
+  return others[(shift - 1) % Math.min(UNLIKELY_CHOICES, others.length)]!;
 }
 
 /** Whether x is a trigger, and its label shift s ∈ {1, …, K − 1}. */
@@ -114,7 +138,8 @@ export function watermarkAnswers(
   const out = matrix(answers.rows, K);
   const marked: number[] = [];
   for (let r = 0; r < answers.rows; r++) {
-    let row: Float64Array = answers.data.slice(r * K, (r + 1) * K);
+    const clean = answers.data.subarray(r * K, (r + 1) * K);
+    let row: Float64Array = clean.slice();
     const c = argmax(row);
     if (key.fingerprint > 0) {
       row = constrainStep(
@@ -125,7 +150,7 @@ export function watermarkAnswers(
     }
     const t = triggerOf(key, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);
     if (t.marked) {
-      const wrong = (c + t.shift) % K;
+      const wrong = triggerLabel(clean, t.shift);
       [row[c], row[wrong]] = [row[wrong]!, row[c]!];
       // a tie would leave the label ambiguous: the wrong label leads by the margin
       if (row[wrong]! <= row[c]!) row[wrong] = row[c]! + 1e-6;
@@ -305,24 +330,96 @@ export function binomialTail(n: number, k: number, p: number): number {
   return Math.min(1, sum);
 }
 
+/**
+ * The one-sided Clopper–Pearson upper bound on a binomial rate after k
+ * successes in n trials: the p with P(X ≤ k | n, p) = 1 − confidence (1 when
+ * k = n), found by bisection on binomialTail.
+ */
+export function clopperPearsonUpper(k: number, n: number, confidence = 0.95): number {
+  if (!(n > 0) || k >= n) return 1;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
+  let lo = k / n;
+  let hi = 1;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    // P(X ≤ k) = 1 − P(X ≥ k + 1) falls as p grows
+    if (1 - binomialTail(n, k + 1, mid) > 1 - confidence) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+export interface TriggerNull {
+  /** Would-be triggers × reference models on which a reference gave the keyed wrong label. */
+  readonly matches: number;
+  readonly trials: number;
+  /** The Clopper–Pearson upper bound at `confidence`: the null rate verifyOwnership should use. */
+  readonly rate: number;
+  readonly confidence: number;
+}
+
+/**
+ * The null rate of the trigger test, measured: every input of the owner's
+ * held-out data is treated as if it were marked (marking is a keyed hash,
+ * independent of the input's content), its would-be wrong label is
+ * triggerLabel(clean answer, s(x)), and each reference model (trained by the
+ * owner without the watermark: on true labels, or on the clean answers) is
+ * scored on how often it gives that label. Returns the count and its
+ * Clopper–Pearson upper bound.
+ */
+export function triggerNull(
+  key: WatermarkKey,
+  inputs: Matrix<Float64Array>,
+  clean: Matrix<Float64Array>,
+  references: readonly Matrix<Float64Array>[],
+  confidence = 0.95,
+): TriggerNull {
+  const K = clean.cols;
+  if (clean.rows !== inputs.rows) throw new RangeError(`${inputs.rows} inputs but ${clean.rows} clean answers`);
+  const labels = Array.from({ length: inputs.rows }, (_, r) =>
+    triggerLabel(
+      clean.data.subarray(r * K, (r + 1) * K),
+      triggerOf(key, inputs.data.subarray(r * inputs.cols, (r + 1) * inputs.cols), K).shift,
+    ),
+  );
+  let matches = 0;
+  for (const ref of references) {
+    if (ref.rows !== inputs.rows || ref.cols !== K) {
+      throw new RangeError(`a reference answered ${ref.rows} × ${ref.cols}, not ${inputs.rows} × ${K}`);
+    }
+    labels.forEach((c, r) => {
+      if (argmax(ref.data.subarray(r * K, (r + 1) * K)) === c) matches++;
+    });
+  }
+  const trials = labels.length * references.length;
+  return { matches, trials, rate: clopperPearsonUpper(matches, trials, confidence), confidence };
+}
+
 export interface OwnershipOptions {
   /** Probe inputs the suspect is asked about (the owner's own data), rows × n_0. */
   readonly probes: Matrix<Float64Array>;
   /** The owner's clean answers ŷ on the probes (rows × K). */
   readonly clean: Matrix<Float64Array>;
+  /**
+   * Answers on the probes of the owner's reference models (trained without the
+   * watermark): each is one more fingerprint reference beside `clean`, and the
+   * best of them counts (Bonferroni over all tests).
+   */
+  readonly references?: readonly Matrix<Float64Array>[];
   /** The suspect: its answers (rows × K probability vectors, or one-hot labels) for inputs. */
   readonly ask: (inputs: Matrix<Float64Array>) => Matrix<Float64Array> | Promise<Matrix<Float64Array>>;
   /** The triggers served to the suspect's source (a server's evidence), if any. */
   readonly triggers?: TriggerSet;
   /**
    * Null probability that a model that never saw the key gives a trigger its
-   * keyed wrong label (default 1/(K − 1); measure it on independent models).
+   * keyed wrong label (default 1/(K − 1); measure it with triggerNull).
    */
   readonly triggerNull?: number;
 }
 
 export interface Ownership {
-  readonly fingerprint: FingerprintScore;
+  /** The fingerprint against the reference that gave the smallest p (0: the clean answers, i: references[i − 1]). */
+  readonly fingerprint: FingerprintScore & { readonly reference: number };
   readonly triggers: { readonly n: number; readonly matched: number; readonly null: number; readonly p: number } | null;
   /** The smaller p-value times the number of tests (Bonferroni): a valid p-value for "this suspect was trained on our answers". */
   readonly p: number;
@@ -334,7 +431,11 @@ export interface Ownership {
 /** Asks the suspect about the probes (and the triggers) and scores both marks. */
 export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptions): Promise<Ownership> {
   const answers = await options.ask(options.probes);
-  const fingerprint = fingerprintScore(key, answers, options.clean);
+  const candidates = [options.clean, ...(options.references ?? [])].map((ref, reference) => ({
+    ...fingerprintScore(key, answers, ref),
+    reference,
+  }));
+  const fingerprint = candidates.reduce((best, c) => (c.log10p < best.log10p ? c : best));
   let triggers: Ownership['triggers'] = null;
   let log10p = fingerprint.log10p;
   const t = options.triggers;
@@ -350,7 +451,7 @@ export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptio
     triggers = { n: t.labels.length, matched, null: p0, p };
     log10p = Math.min(log10p, Math.log10(Math.max(p, 1e-300)));
   }
-  const tests = triggers ? 2 : 1;
+  const tests = candidates.length + (triggers ? 1 : 0);
   const combined = Math.min(0, log10p + Math.log10(tests));
   return {
     fingerprint,

@@ -109,6 +109,30 @@ describe('rgdl verify', () => {
       expect(c.ours).toBe(false);
       expect(c.triggers.matched).toBe(0);
       expect(c.p).toBeGreaterThan(1e-3);
+      // a reference measures the trigger null: the owner's own clean answers never give a keyed wrong label
+      const measured = await run([
+        'verify',
+        '--key',
+        keyFile,
+        '--owner',
+        owner,
+        '--url',
+        url,
+        '--evidence',
+        evidence,
+        '--reference',
+        owner,
+        '--json',
+      ]);
+      expect(measured.code, measured.err).toBe(0);
+      const m = JSON.parse(measured.out);
+      expect(m.triggerNull.matches).toBe(0);
+      expect(m.triggerNull.trials).toBeGreaterThan(100);
+      expect(m.triggerNull.rate).toBeCloseTo(1 - 0.05 ** (1 / m.triggerNull.trials), 8);
+      expect(m.triggers.null).toBe(m.triggerNull.rate);
+      // a smaller null and one more test (Bonferroni over three): a stronger proof than the default 1/9
+      expect(m.log10p).toBeLessThan(v.log10p);
+      expect(m.ours).toBe(true);
     } finally {
       await server.app.close();
     }
@@ -124,6 +148,10 @@ describe('rgdl verify', () => {
       [['verify', '--key', owner, '--owner', owner, '--model', owner], /byte limit for a watermark key file/],
       [['verify', '--key', notKey, '--owner', owner, '--model', owner], /not an rgdl watermark key file/],
       [['verify', '--key', dir, '--owner', owner, '--model', owner], /not a regular file|directory/],
+      [
+        ['verify', '--key', keyFile, '--owner', owner, '--model', owner, '--reference', join(dir, 'absent.json')],
+        /absent\.json/,
+      ],
     ];
     const badEvidence = join(dir, 'bad.jsonl');
     appendEvidence(badEvidence, matrix(1, 196), [3]);

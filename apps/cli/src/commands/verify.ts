@@ -4,6 +4,7 @@ import {
   checkWatermarkKey,
   createService,
   serializeWatermarkKey,
+  triggerNull,
   verifyOwnership,
   MAX_WATERMARK_RATE,
 } from '@rgdl/poison';
@@ -26,7 +27,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Proof of ownership: does a suspect model carry our keyed watermark? (and --new-key to make a key)',
   usage:
-    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY [--rate 0.005] [--fingerprint 0.05]',
+    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--reference r1.json,r2.json] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY [--rate 0.005] [--fingerprint 0.05]',
   help: `A served model is watermarked with a key (rgdl serve --watermark-key KEY): every
 answer moves a step ε along a keyed direction of its class (the fingerprint,
 label kept), and a keyed fraction of inputs (≤ 0.5%) is answered with a keyed
@@ -42,6 +43,22 @@ served with their binomial p-value, the combined p-value (Bonferroni), the
 decision at --alpha and the queries used. The suspect is a model file
 (--model) or a running rgdl server (--url).
 
+A trigger's wrong label is one of the three classes the clean answer finds
+least likely, so a model that never saw it rarely gives it. How rarely is
+measured, not assumed, with --reference: model files the owner trained without
+the watermark (other seeds, other widths, true labels). Each reference answers
+the owner's test digits after the probes as if every one were a trigger; the
+trigger test's null rate is the Clopper–Pearson 95% upper bound of how often
+they give the keyed label (without references: 1/(K − 1), a model that errs
+uniformly). Each reference is also a fingerprint reference: the statistic is
+formed against its answers as well as the owner's, and the best counts, with
+Bonferroni over every test.
+
+Verification is as strong as what the suspect kept: models that fit their
+training answers (an MLP clone) reproduce the triggers; linear clones trained
+on many queries reproduce few, and clones trained on labels alone carry no
+fingerprint (docs/results.md, ownership).
+
 Options:
   --key FILE         the owner's watermark key (rgdl-watermark-key JSON)  (required)
   --owner FILE       the owner's model file: its clean answers on the probes  (required)
@@ -49,6 +66,9 @@ Options:
   --url URL          the suspect as a running rgdl server
   --evidence FILE    triggers the suspect's source was served: the JSON lines
                      rgdl serve --evidence FILE appends ({"input": […], "label": c})
+  --reference FILES  the owner's reference models, comma-separated model files
+                     trained without the watermark: fingerprint references
+                     and the trigger test's measured null rate
   --probes N         probe digits asked                                  (100)
   --alpha A          decide "ours" when p < A                            (1e-6)
   --new-key FILE     write a new key (32 random bytes) and stop
@@ -65,6 +85,7 @@ error, 4 for a suspect server that cannot be reached.
     model: { type: 'string' },
     url: { type: 'string' },
     evidence: { type: 'string' },
+    reference: { type: 'string' },
     probes: { type: 'string' },
     alpha: { type: 'string' },
     'new-key': { type: 'string' },
@@ -108,6 +129,29 @@ error, 4 for a suspect server that cannot be reached.
     try {
       const owner = createService(be, net, { defence: 'none' });
       const clean = owner.answer(probes).served;
+      const referenceFiles =
+        typeof values.reference === 'string' ? values.reference.split(',').filter((f) => f.length > 0) : [];
+      const references = referenceFiles.map((file) => {
+        const r = readModel(file);
+        const rw = widths(r.net);
+        if (rw[0] !== w[0] || rw[rw.length - 1] !== classes) {
+          throw new UsageError(
+            `the reference ${file} has widths [${rw.join(', ')}]; the owner's are [${w.join(', ')}]`,
+          );
+        }
+        return createService(be, r.net, { defence: 'none' });
+      });
+      // the test digits after the probes: every one treated as a would-be trigger
+      const calibration = matrix(test.x.rows - nProbes, test.x.cols, test.x.data.slice(nProbes * test.x.cols));
+      const measuredNull =
+        references.length > 0 && triggers !== undefined && calibration.rows > 0
+          ? triggerNull(
+              key,
+              calibration,
+              owner.answer(calibration).served,
+              references.map((r) => r.answer(calibration).served),
+            )
+          : undefined;
       let ask: (x: typeof probes) => Promise<typeof probes>;
       let suspect: string;
       if (typeof values.model === 'string') {
@@ -124,17 +168,29 @@ error, 4 for a suspect server that cannot be reached.
         ask = async (x) => (await source.answer(x)).served;
         suspect = String(values.url);
       }
-      const result = await verifyOwnership(key, { probes, clean, ask, ...(triggers ? { triggers } : {}) });
+      const result = await verifyOwnership(key, {
+        probes,
+        clean,
+        ask,
+        references: references.map((r) => r.answer(probes).served),
+        ...(triggers ? { triggers } : {}),
+        ...(measuredNull ? { triggerNull: measuredNull.rate } : {}),
+      });
       const ours = result.p < alpha;
       if (values.json === true) {
-        io.out(`${JSON.stringify({ suspect, alpha, ours, ...result }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ suspect, alpha, ours, references: referenceFiles, triggerNull: measuredNull ?? null, ...result }, null, 2)}\n`,
+        );
         return;
       }
       const f = result.fingerprint;
       io.out(
         [
           `suspect: ${suspect}`,
-          `fingerprint: S = ${f.score.toFixed(4)} over ${nProbes} probes; p ≤ 1e${f.log10p.toFixed(1)}`,
+          `fingerprint: S = ${f.score.toFixed(4)} over ${nProbes} probes against ${f.reference === 0 ? "the owner's answers" : referenceFiles[f.reference - 1]}; p ≤ 1e${f.log10p.toFixed(1)}`,
+          measuredNull
+            ? `trigger null: ${measuredNull.matches} of ${measuredNull.trials} would-be triggers given the keyed label by ${references.length} reference model(s); rate ≤ ${measuredNull.rate.toPrecision(2)} (Clopper–Pearson 95%)`
+            : `trigger null: 1/(K − 1) = ${(1 / (classes - 1)).toFixed(3)} (no --reference to measure it)`,
           result.triggers
             ? `triggers: ${result.triggers.matched} of ${result.triggers.n} labelled as served (null ${result.triggers.null.toFixed(3)} each); p = ${result.triggers.p.toExponential(2)}`
             : 'triggers: none given (--evidence)',
