@@ -13,7 +13,11 @@
  * P(h_{N−1,j} = 1 | rest, x, y) = σ(Δ_j), where
  *   Δ_j = f_j + Σ_i v_i W_ℓ[j, i] − Σ_i [softplus(u_i + W_ℓ[j, i]) − softplus(u_i)]
  * for unit j of level ℓ (f_j its field from above, v = h_{ℓ−1} the level
- * below, u the field on v with h_j = 0). Chain B first runs `burnIn` sweeps
+ * below, u the field on v with h_j = 0). Each difference is
+ * log(1 + σ(u_i)(e^{W} − 1)) (from the current state, e^{±W} precomputed), and
+ * the sum is the log of products of up to 64 factors: a few logarithms per
+ * site instead of one exp and one log per term; a flip updates σ(u) by the
+ * same factors, and σ(u) is recomputed exactly once a sweep. Chain B first runs `burnIn` sweeps
  * without counting, so the two estimates share as little of their start as
  * the burn-in allows; E[m̂_A m̂_Bᵀ | x] then equals m(x)m(x)ᵀ up to that
  * shared start, not up to each chain's own noise (which a single chain's
@@ -49,7 +53,6 @@ export interface GibbsFisher {
   readonly lambda1: { readonly value: number; readonly stderr: number };
 }
 
-const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
@@ -92,22 +95,36 @@ export function gibbsGenerationFisher(
   const mB = new Float64Array(S * nTop);
   const rngA = options.rng.fork();
   const rngB = options.rng.fork();
-  // per-level scratch: h_l (l = 1 … N−1), fields u_l on level l from above and their softplus (l = 0 … N−2)
+  // per-layer constants: e^{±w} and e^{±w} − 1, for the softplus differences below
+  // softplus(u + w) − softplus(u) = log(1 + σ(u)(e^w − 1)), summed as the log of chunked products
+  const expPlus: Float64Array[] = [];
+  const expMinus: Float64Array[] = [];
+  let chunk = 64;
+  for (const layer of net.layers) {
+    const w = layer.W.data;
+    expPlus.push(w.map(Math.exp));
+    expMinus.push(w.map((v) => Math.exp(-v)));
+    let big = 0;
+    for (let i = 0; i < w.length; i++) big = Math.max(big, Math.abs(w[i]!));
+    // each factor lies in [e^{−|w|}, e^{|w|}]: a chunk's product stays within e^{±600}
+    chunk = Math.min(chunk, Math.max(1, Math.floor(600 / Math.max(big, 1e-9))));
+  }
+  // per-level scratch: h_l (l = 1 … N−1), fields u_l on level l from above, σ(u_l), and each factor 1 + σ(u)(e^{±w} − 1)
   const h: Float64Array[] = [];
   const u: Float64Array[] = [];
-  const sp: Float64Array[] = [];
-  const alt: Float64Array[] = [];
+  const sg: Float64Array[] = [];
+  const factor: Float64Array[] = [];
   for (let l = 0; l < N; l++) {
     h.push(new Float64Array(widthOf(l)));
     u.push(new Float64Array(widthOf(l)));
-    sp.push(new Float64Array(widthOf(l)));
-    alt.push(new Float64Array(widthOf(l)));
+    sg.push(new Float64Array(widthOf(l)));
+    factor.push(new Float64Array(widthOf(l)));
   }
   const run = (s: number, rng: Rng, skip: number, out: Float64Array) => {
     h[0]!.set(level(0, s));
     for (let l = 1; l < N; l++) h[l]!.set(level(l, s));
     // fields on levels 0 … N−2 from the level above: u_l = W_{l+1}ᵀ h_{l+1} + b_{l+1}
-    for (let l = 0; l < N - 1; l++) {
+    const fields = (l: number) => {
       const layer = net.layers[l]!; // layer l+1: W (n_{l+1} × n_l)
       const n = widthOf(l);
       const ul = u[l]!;
@@ -118,53 +135,55 @@ export function gibbsGenerationFisher(
         const w = layer.W.data;
         for (let i = 0; i < n; i++) ul[i]! += w[j * n + i]!;
       }
-      const spl = sp[l]!;
-      for (let i = 0; i < n; i++) spl[i] = softplus(ul[i]!);
-    }
+      const sl = sg[l]!;
+      for (let i = 0; i < n; i++) sl[i] = sigmoid(ul[i]!);
+    };
     const acc = out.subarray(s * nTop, (s + 1) * nTop);
     for (let sweep = 0; sweep < skip + K; sweep++) {
       const counted = sweep >= skip;
+      // σ(u) exactly once a sweep (flips update it by ratios in between)
+      for (let l = 0; l < N - 1; l++) fields(l);
       for (let l = N - 1; l >= 1; l--) {
-        const layer = net.layers[l - 1]!; // W_l: n_l × n_{l−1}
         const n = widthOf(l - 1);
-        const w = layer.W.data;
+        const w = net.layers[l - 1]!.W.data; // W_l: n_l × n_{l−1}
+        const ep = expPlus[l - 1]!;
+        const em = expMinus[l - 1]!;
         const below = h[l - 1]!;
         const ub = u[l - 1]!;
-        const spb = sp[l - 1]!;
-        const a = alt[l - 1]!;
+        const sb = sg[l - 1]!;
+        const f = factor[l - 1]!;
         const hl = h[l]!;
         const from = l === N - 1 ? phi : u[l]!;
         for (let j = 0; j < hl.length; j++) {
           const cur = hl[j]!;
           const o = j * n;
+          // Δ_j = field + Σ v_i w_ji − (softplus(u with h_j = 1) − softplus(u with h_j = 0)) summed over i
+          const e = cur === 1 ? em : ep;
           let lin = 0;
-          let diff = 0;
-          if (cur === 1) {
-            for (let i = 0; i < n; i++) {
-              const wi = w[o + i]!;
-              lin += below[i]! * wi;
-              const v = softplus(ub[i]! - wi);
-              a[i] = v;
-              diff += spb[i]! - v;
+          let logSum = 0;
+          for (let i0 = 0; i0 < n; i0 += chunk) {
+            const i1 = Math.min(n, i0 + chunk);
+            let prod = 1;
+            for (let i = i0; i < i1; i++) {
+              lin += below[i]! * w[o + i]!;
+              const fi = 1 + sb[i]! * (e[o + i]! - 1);
+              f[i] = fi;
+              prod *= fi;
             }
-          } else {
-            for (let i = 0; i < n; i++) {
-              const wi = w[o + i]!;
-              lin += below[i]! * wi;
-              const v = softplus(ub[i]! + wi);
-              a[i] = v;
-              diff += v - spb[i]!;
-            }
+            logSum += Math.log(prod);
           }
+          // cur = 1: logSum = log Π(1 + σ(u)(e^{−w} − 1)) = softplus(u − w) − softplus(u), the negated difference
+          const diff = cur === 1 ? -logSum : logSum;
           const p = sigmoid(from[j]! + lin - diff);
           if (counted && l === N - 1) acc[j]! += p / K;
           const next = rng.nextFloat() < p ? 1 : 0;
           if (next !== cur) {
             hl[j] = next;
             const sign = next === 1 ? 1 : -1;
+            // σ(u ± w) = σ(u) e^{±w} / (1 + σ(u)(e^{±w} − 1))
             for (let i = 0; i < n; i++) {
               ub[i]! += sign * w[o + i]!;
-              spb[i] = a[i]!;
+              sb[i] = (sb[i]! * e[o + i]!) / f[i]!;
             }
           }
         }
