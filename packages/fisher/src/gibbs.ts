@@ -200,7 +200,9 @@ export function gibbsGenerationFisher(
     run(s, rngA, 0, mA);
     run(s, rngB, burn, mB);
   }
-  // per batch: C_b = mean_s ½(m_A m_Bᵀ + m_B m_Aᵀ) − μμᵀ, F_b = G C_b Gᵀ
+  // per batch: C_b = mean_s ½((m_A − μ)(m_B − μ)ᵀ + (m_B − μ)(m_A − μ)ᵀ), F_b = G C_b Gᵀ
+  // (centred on the exact μ: mean(m_A m_Bᵀ) − μμᵀ has the same expectation but adds the
+  // zero-mean cross terms (m̄ − μ)μᵀ, whose spread is large where ‖Gμ‖ is)
   const parts: Matrix<Float64Array>[] = [];
   let noise = 0;
   for (let b = 0; b < B; b++) {
@@ -212,19 +214,21 @@ export function gibbsGenerationFisher(
       const c = mB.subarray(s * nTop, (s + 1) * nTop);
       for (let i = 0; i < nTop; i++) {
         noise += 0.5 * (a[i]! - c[i]!) ** 2;
-        for (let j = 0; j < nTop; j++) C.data[i * nTop + j]! += 0.5 * (a[i]! * c[j]! + c[i]! * a[j]!);
+        const ai = a[i]! - mu[i]!;
+        const ci = c[i]! - mu[i]!;
+        for (let j = 0; j < nTop; j++)
+          C.data[i * nTop + j]! += 0.5 * (ai * (c[j]! - mu[j]!) + ci * (a[j]! - mu[j]!));
       }
     }
     const count = s1 - s0;
-    for (let i = 0; i < nTop; i++)
-      for (let j = 0; j < nTop; j++) C.data[i * nTop + j] = C.data[i * nTop + j]! / count - mu[i]! * mu[j]!;
+    for (let i = 0; i < C.data.length; i++) C.data[i] = C.data[i]! / count;
     parts.push(sandwich(be, G, C));
   }
   const { mean: F, stderr } = meanAndError(be, parts);
   // the signal: tr Cov_x(m) from the cross products
   let trace = 0;
   for (let s = 0; s < S; s++)
-    for (let i = 0; i < nTop; i++) trace += mA[s * nTop + i]! * mB[s * nTop + i]! - mu[i]! * mu[i]!;
+    for (let i = 0; i < nTop; i++) trace += (mA[s * nTop + i]! - mu[i]!) * (mB[s * nTop + i]! - mu[i]!);
   // λ₁'s jackknife over batches: λ₁ of each leave-one-out mean
   const top1 = (M: Matrix<Float64Array>) => be.symmetricEigen(M).values[0]!;
   const value = top1(F);
