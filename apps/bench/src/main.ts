@@ -12,6 +12,7 @@ import { kernelsMarkdown, runKernelsSuite, type KernelsResult } from './suites/k
 import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
 import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-flow.js';
 import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites/fisher.js';
+import { classFisherMarkdown, runClassFisherSuite, type ClassFisherResult } from './suites/class-fisher.js';
 import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
 import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
 import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
@@ -25,6 +26,7 @@ const SUITES = [
   'victims',
   'rg-flow',
   'fisher',
+  'class-fisher',
   'amplification',
   'attackers',
   'server',
@@ -93,6 +95,7 @@ async function main(): Promise<number> {
     victims: () => runVictimsSuite({ quick, log }),
     'rg-flow': () => runRgFlowSuite({ quick, log }),
     fisher: () => runFisherSuite({ quick, log }),
+    'class-fisher': () => runClassFisherSuite({ quick, log }),
     server: () => runServerSuite({ quick, log }),
     grid: () => runGridSuite({ quick, log }),
     amplification: () => runAmplificationSuite({ quick, log }),
@@ -123,6 +126,7 @@ async function main(): Promise<number> {
       victims: (r) => victimsMarkdown(r as VictimsResult),
       'rg-flow': (r) => rgFlowMarkdown(r as RgFlowResult),
       fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
+      'class-fisher': (r) => classFisherMarkdown(r as ClassFisherResult),
       server: (r) => serverMarkdown(r as ServerSuiteResult),
       grid: (r) => gridMarkdown(r as GridSuiteResult),
       amplification: (r) => amplificationMarkdown(r as AmplificationResult),

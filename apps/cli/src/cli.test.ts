@@ -127,6 +127,8 @@ describe('rgdl CLI', () => {
         '2',
         '--queries',
         '300',
+        '--fisher-samples',
+        '300',
         '--out',
         demoOut,
       ],
@@ -147,6 +149,11 @@ describe('rgdl CLI', () => {
     expect(r.stability.singularValues).toHaveLength(64);
     expect(r.fisherTopEigenvalues).toHaveLength(10);
     for (const l of r.fisherTopEigenvalues) expect(l).toBeGreaterThan(0);
+    expect(r.fisherTopEigenvalueErrors).toHaveLength(10);
+    r.fisherTopEigenvalueErrors.forEach((e: number, c: number) => {
+      expect(e).toBeGreaterThan(0);
+      expect(e).toBeLessThan(r.fisherTopEigenvalues[c]);
+    });
     expect(r.servers).toHaveLength(3);
     expect(r.attack.sources.map((s: { defence: string }) => s.defence)).toEqual(['none', 'fim', 'random-class']);
     for (const s of r.attack.sources) expect(s.honestLabelKept).toBe(1);

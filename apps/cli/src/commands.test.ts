@@ -106,6 +106,11 @@ describe('rgdl fisher', () => {
     ]);
     expect(mc.maxEntryStderr).toBeGreaterThan(0);
     expect(Math.abs(mc.eigenvalues[0] / exact.eigenvalues[0] - 1)).toBeLessThan(0.1);
+    // Gibbs reports λ₁ with its jackknife error, and that interval covers the exact value
+    const gibbs = await json(['fisher', '--model', model, '--label', '5', '--method', 'gibbs', '--samples', '8000']);
+    expect(gibbs.method).toBe('gibbs');
+    expect(gibbs.lambda1Stderr).toBeGreaterThan(0);
+    expect(Math.abs(gibbs.eigenvalues[0] - exact.eigenvalues[0])).toBeLessThan(3 * gibbs.lambda1Stderr);
     const cls = await json(['fisher', '--model', model, '--x-index', '3']);
     expect(cls.direction).toBe('classification');
     expect(cls.dimension).toBe(9);
@@ -116,6 +121,10 @@ describe('rgdl fisher', () => {
     await fails(['fisher', '--model', model, '--label', '10', '--out', out], /--label 10 is past the 10 output units/);
     await fails(['fisher', '--model', model, '--y', '1,2'], /--y must be 10 comma-separated numbers/);
     await fails(['fisher', '--model', model, '--x-index', '0', '--method', 'rg-chain'], /generation FIM only/);
+    await fails(
+      ['fisher', '--model', model, '--x-index', '0', '--method', 'gibbs'],
+      /gibbs computes the generation FIM only/,
+    );
     await fails(['fisher', '--model', join(dir, 'missing.json')], /model file not found/);
     expect(existsSync(out)).toBe(false);
   });

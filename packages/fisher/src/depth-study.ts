@@ -18,8 +18,9 @@ export interface DepthRow {
   /** ε with ½ λ₁ ε² = c at the mean λ₁. */
   readonly epsilonForKl: number;
   /**
-   * Monte Carlo error of λ₁, mean over the outputs: √(Σ_ij (v_i v_j σ_ij)²) from the
-   * element-wise standard errors σ_ij of F̃ (first order in the error; 0 when exact).
+   * Monte Carlo error of λ₁, mean over the outputs: gibbs's jackknife error, or
+   * √(Σ_ij (v_i v_j σ_ij)²) from the element-wise standard errors σ_ij of F̃
+   * (first order in the error; 0 when exact).
    */
   readonly topEigenvalueError: number;
   /** Mean effective sample size of the importance weights (monte-carlo; NaN otherwise). */
@@ -50,7 +51,8 @@ export function depthStudy(
       }
       return {
         lambda: top.values[0]!,
-        error: Math.sqrt(err),
+        // gibbs: λ₁'s own jackknife error; otherwise first order from the entries' errors
+        error: r.lambda1 ? r.lambda1.stderr : Math.sqrt(err),
         ess: r.effectiveSamples ?? Number.NaN,
         bound: retention(be, r.F, firstStepFisher(be, net, y, 'down')),
       };

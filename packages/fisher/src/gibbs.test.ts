@@ -25,8 +25,8 @@ describe('generation FIM by Rao–Blackwellised Gibbs sampling of the posterior'
       const exact = exactFisher(be, net, y, 'down');
       const g = gibbsGenerationFisher(be, net, y, {
         rng: createRng(seed + 100),
+        // the defaults: K = 1 counted sweep, burn-in 10
         samples: 16000,
-        sweeps: 4,
         batches: 32,
       });
       const n = exact.rows;

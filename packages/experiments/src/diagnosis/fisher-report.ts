@@ -24,8 +24,9 @@ export type FisherDirection = 'generation' | 'classification';
 
 /**
  * The estimator to use when none is asked for (exact when every level it
- * enumerates fits the 'fisher' limit, else Monte Carlo), and a check of an
- * asked one. @throws UsageError for an infeasible choice
+ * enumerates fits the 'fisher' limit, else Gibbs for generation and Monte
+ * Carlo for classification), and a check of an asked one.
+ * @throws UsageError for an infeasible choice
  */
 export function feasibleFisherMethod(
   w: readonly number[],
@@ -33,17 +34,13 @@ export function feasibleFisherMethod(
   asked?: FisherMethod,
 ): FisherMethod {
   const fitsExact = enumerable(direction === 'generation' ? w.slice(0, -1) : w.slice(1), 'fisher');
-  const method = asked ?? (fitsExact ? 'exact' : 'monte-carlo');
+  const method = asked ?? (fitsExact ? 'exact' : direction === 'generation' ? 'gibbs' : 'monte-carlo');
   if (method === 'exact' && !fitsExact)
     throw new UsageError(
-      `--method exact enumerates every level and needs widths ≤ ${ENUMERATION_LIMITS.fisher}; this model has [${w.join(', ')}] (use --method monte-carlo)`,
+      `--method exact enumerates every level and needs widths ≤ ${ENUMERATION_LIMITS.fisher}; this model has [${w.join(', ')}] (use --method ${direction === 'generation' ? 'gibbs' : 'monte-carlo'})`,
     );
-  if (method === 'rg-chain' && direction === 'classification')
-    throw new UsageError('--method rg-chain computes the generation FIM only');
-  if (method === 'rg-chain' && !enumerable(w.slice(0, -1), 'stability'))
-    throw new UsageError(
-      `--method rg-chain uses exact stability matrices here and needs widths ≤ ${ENUMERATION_LIMITS.stability} below the output; this model has [${w.join(', ')}]`,
-    );
+  if ((method === 'rg-chain' || method === 'gibbs') && direction === 'classification')
+    throw new UsageError(`--method ${method} computes the generation FIM only`);
   return method;
 }
 
@@ -59,6 +56,11 @@ export interface FisherReport {
   readonly topEigenvectors: number[][];
   /** Monte Carlo: the largest standard error of an entry of F; null when exact. */
   readonly maxEntryStderr: number | null;
+  /** gibbs: λ₁'s jackknife standard error and the chains' noise against the signal; null otherwise. */
+  readonly lambda1Stderr: number | null;
+  readonly chainNoise: number | null;
+  /** rg-chain: whether the layers' stability matrices were exact or MCRG (wide levels); null otherwise. */
+  readonly stability: 'exact' | 'mcrg' | null;
   /** λ₁ / 2: D_KL per ε² along v₁. */
   readonly klPerEpsilonSquared: number;
   readonly bound: { readonly firstStepEigenvalue: number; readonly retention: number; readonly maxExcess: number };
@@ -85,9 +87,21 @@ export function fisherDiagnosis(
 ): FisherReport {
   const { direction, method } = options;
   const rng = createRng(options.seed);
+  // the RG chain with exact stability matrices where the levels enumerate, MCRG ones where they do not
+  const stability =
+    method === 'rg-chain' ? (enumerable(widths(net).slice(0, -1), 'stability') ? 'exact' : 'mcrg') : null;
   const r: FisherResult =
     direction === 'generation'
-      ? generationFisher(be, net, at, method === 'monte-carlo' ? { method, samples: options.samples, rng } : { method })
+      ? generationFisher(
+          be,
+          net,
+          at,
+          method === 'monte-carlo' || method === 'gibbs'
+            ? { method, samples: options.samples, rng }
+            : method === 'rg-chain' && stability === 'mcrg'
+              ? { method, stability, samples: Math.max(options.samples, 20_000), rng }
+              : { method },
+        )
       : classificationFisher(be, net, at, method === 'monte-carlo' ? { method, rng } : { method });
   const n = r.F.rows;
   requireFinite(`the ${direction} FIM`, r.F.data);
@@ -106,6 +120,9 @@ export function fisherDiagnosis(
     eigenvalues,
     topEigenvectors: all.vectors.slice(0, options.top).map((v) => Array.from(orientLargestPositive(v))),
     maxEntryStderr: r.stderr ? maxAbs(r.stderr) : null,
+    lambda1Stderr: r.lambda1?.stderr ?? null,
+    chainNoise: r.chainNoise ?? null,
+    stability,
     klPerEpsilonSquared: eigenvalues[0]! / 2,
     bound: { firstStepEigenvalue: bound.lambdaFirst, retention: bound.ratio, maxExcess: bound.maxExcess },
   };
