@@ -13,6 +13,7 @@ import { rbmMarkdown, runRbmSuite, type RbmResult } from './suites/rbm.js';
 import { rgFlowMarkdown, runRgFlowSuite, type RgFlowResult } from './suites/rg-flow.js';
 import { fisherMarkdown, runFisherSuite, type FisherSuiteResult } from './suites/fisher.js';
 import { classFisherMarkdown, runClassFisherSuite, type ClassFisherResult } from './suites/class-fisher.js';
+import { ownDataMarkdown, runOwnDataSuite, type OwnDataResult } from './suites/own-data.js';
 import { runServerSuite, serverMarkdown, type ServerSuiteResult } from './suites/server.js';
 import { runVictimsSuite, victimsMarkdown, type VictimsResult } from './suites/victims.js';
 import { gridMarkdown, runGridSuite, type GridSuiteResult } from './suites/grid.js';
@@ -24,6 +25,7 @@ const SUITES = [
   'kernels',
   'rbm',
   'victims',
+  'own-data',
   'rg-flow',
   'fisher',
   'class-fisher',
@@ -93,6 +95,7 @@ async function main(): Promise<number> {
     kernels: () => runKernelsSuite({ sizes: quick ? [64, 128] : [128, 512, 1024], log }),
     rbm: () => runRbmSuite({ quick, log }),
     victims: () => runVictimsSuite({ quick, log }),
+    'own-data': () => runOwnDataSuite({ quick, log }),
     'rg-flow': () => runRgFlowSuite({ quick, log }),
     fisher: () => runFisherSuite({ quick, log }),
     'class-fisher': () => runClassFisherSuite({ quick, log }),
@@ -124,6 +127,7 @@ async function main(): Promise<number> {
       kernels: (r) => kernelsMarkdown(r as KernelsResult),
       rbm: (r) => rbmMarkdown(r as RbmResult),
       victims: (r) => victimsMarkdown(r as VictimsResult),
+      'own-data': (r) => ownDataMarkdown(r as OwnDataResult),
       'rg-flow': (r) => rgFlowMarkdown(r as RgFlowResult),
       fisher: (r) => fisherMarkdown(r as FisherSuiteResult),
       'class-fisher': (r) => classFisherMarkdown(r as ClassFisherResult),

@@ -120,6 +120,48 @@ describe('bring your own data', () => {
     expect(JSON.parse(attack.out).sources.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('with nothing chosen by hand, the recipe is searched on validation: grey inputs where binarising erases the classes, recorded and re-read by eval', async () => {
+    // two classes of grey levels below the 0.5 threshold: binarised, every input is all zeros
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const c = i % 2;
+      const row = Array.from({ length: 16 }, (_, j) =>
+        (0.05 + 0.2 * c + 0.2 * (((i * 7 + j * 13) % 11) / 11)).toFixed(3),
+      );
+      lines.push(`${c},${row.join(',')}`);
+    }
+    writeFileSync(at('grey.csv'), lines.join('\n') + '\n');
+    const r = await run([
+      'train',
+      '--data',
+      `csv:${at('grey.csv')}`,
+      '--search-budget',
+      '60',
+      '--eval-samples',
+      '16',
+      '--json',
+      '--out',
+      at('grey.json'),
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code, r.out).toBe(0);
+    const report = JSON.parse(r.out);
+    const meta = JSON.parse(readFileSync(at('grey.json'), 'utf8')).metadata;
+    expect(meta.recipeSearch.chosen.input).toBe('grey');
+    expect(meta.recipeSearch.trials.length).toBeGreaterThanOrEqual(3);
+    // the binarised candidate saw only zeros: chance on two balanced classes
+    const binary = meta.recipeSearch.trials.find((t: { input: string }) => t.input === 'binary');
+    expect(binary.validationAccuracy).toBeLessThan(0.7);
+    expect(meta.data.threshold).toBe(false);
+    expect(meta.reference.l2).toBeGreaterThanOrEqual(0);
+    expect(report.testAccuracy).toBeGreaterThan(0.9);
+    // eval reads the file again as the model was trained: grey values
+    const e = await run(['eval', '--model', at('grey.json'), '--samples', '64', '--json']);
+    expect(e.code, e.err).toBe(0);
+    expect(JSON.parse(e.out).examples).toBe(60);
+    expect(JSON.parse(e.out).accuracy).toBeGreaterThan(0.9);
+  }, 120_000);
+
   it('bad files and flags are one line on stderr and exit 2', async () => {
     writeFileSync(at('ragged.csv'), '0,1,0\n1,1\n');
     writeFileSync(at('range.csv'), '0,1,0\n1,1,3\n');

@@ -57,6 +57,9 @@ export interface FairExperiment {
   readonly plots: number;
 }
 
+/** Budgets above this are synthetic (OOD) query counts, not bounded by the attacker split. */
+const NATURAL_BUDGET_LIMIT = 1998;
+
 /**
  * Runs the fair test and shapes its report. The OOD attacker needs square
  * images: on own data that is not, it is left out (with a note).
@@ -74,8 +77,30 @@ export async function runFairExperiment(options: FairExperimentOptions): Promise
       attackers = base.attackers.filter((a) => oodAttacker(a) === undefined);
     }
   }
+  let budgets = base.budgets;
+  let costlyBudgets = base.costlyBudgets;
+  if (options.data !== undefined) {
+    // natural-query attackers cannot ask more than the attacker split holds: a budget above it becomes the whole split
+    const pool = loadDataset(options.data, 'attacker').x.rows;
+    const fit = (list: readonly number[]) =>
+      [...new Set(list.map((b) => (b > pool && b <= NATURAL_BUDGET_LIMIT ? pool : b)))].sort((a, b) => a - b);
+    const over = base.budgets.filter((b) => b > pool && b <= NATURAL_BUDGET_LIMIT);
+    if (over.length > 0) {
+      budgets = fit(base.budgets);
+      if (costlyBudgets) costlyBudgets = fit(costlyBudgets);
+      options.onNote?.(
+        `the attacker split has ${pool} inputs: budget${over.length > 1 ? 's' : ''} ${over.join(', ')} shrunk to ${pool} (budgets ${budgets.join(', ')})`,
+      );
+    }
+  }
   const { onProgress: _drop, data: _none, ...baseConfig } = base;
-  const config = { ...baseConfig, attackers, seeds: [...(options.seeds ?? base.seeds)] };
+  const config = {
+    ...baseConfig,
+    budgets,
+    ...(costlyBudgets ? { costlyBudgets } : {}),
+    attackers,
+    seeds: [...(options.seeds ?? base.seeds)],
+  };
   let run: GridRunResult;
   try {
     run = await runGrid(

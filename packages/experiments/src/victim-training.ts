@@ -10,11 +10,10 @@ import { createRng, seedFor, type Backend } from '@rgdl/gpu-kernels';
 import {
   createDeepRbm,
   evaluateClassifier,
-  fitSoftmaxRegression,
   generationQuality,
   MAX_PARAMETER_MAGNITUDE,
-  REFERENCE_REGRESSION,
   trainLayerwise,
+  tunedSoftmaxReference,
   trainVictim,
   VICTIM_RECIPES,
   widths,
@@ -136,6 +135,8 @@ export function trainHybrid(
     readonly sweepEpochs?: number;
     readonly precision: 'f64' | 'f32';
     readonly force?: boolean;
+    /** A victim already trained by `recipe` on these splits (the recipe search's winner): not trained again. */
+    readonly trained?: TrainedVictim;
     readonly onProgress?: (p: VictimProgress) => void;
     readonly onNote?: (message: string) => void;
   },
@@ -143,12 +144,14 @@ export function trainHybrid(
   const t0 = performance.now();
   const { train, validation, test } = splits;
   const { recipe, seed, sweeps } = options;
-  const victim = guardTraining(() =>
-    trainVictim(be, recipe, train, validation, {
-      seed,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }),
-  );
+  const victim =
+    options.trained ??
+    guardTraining(() =>
+      trainVictim(be, recipe, train, validation, {
+        seed,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+    );
   let net = victim.net;
   let sweepHistory: SweepInfo[] = [];
   let keptSweep = 0;
@@ -175,10 +178,9 @@ export function trainHybrid(
     samples: [recipe.evalSamples],
     seed: seedFor('train-evaluation', seed),
   });
-  const reference = fitSoftmaxRegression(be, train.x, train.y, {
-    ...REFERENCE_REGRESSION,
-    seed: seedFor('train-reference', seed),
-  });
+  // the reference a victim should beat: softmax regression, its L2 penalty chosen on the validation split
+  const tuned = tunedSoftmaxReference(be, train, validation, seedFor('train-reference', seed));
+  const reference = tuned.model;
   const qualitySeed = seedFor('train-generation', seed);
   const pretrained = generationQuality(be, victim.pretrained, train, test, { reference, seed: qualitySeed });
   const final = generationQuality(be, net, train, test, { reference, seed: qualitySeed });
@@ -200,6 +202,12 @@ export function trainHybrid(
     keptSweep,
     sweeps: sweepHistory.map((h) => ({ sweep: h.sweep, validationAccuracy: h.validationAccuracy })),
     generation: { pretrained: summariseGeneration(pretrained), final: summariseGeneration(final) },
+    reference: {
+      model: 'softmax regression',
+      l2: tuned.l2,
+      tried: tuned.tried,
+      testAccuracy: final.referenceTestAccuracy,
+    },
   };
   const report = {
     widths: widths(net),

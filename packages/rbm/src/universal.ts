@@ -123,6 +123,20 @@ export {
   type GenerationQualityOptions,
 } from './generation-quality.js';
 export {
+  binariseData,
+  candidateRecipe,
+  isBinary,
+  recipeCandidates,
+  REFERENCE_L2,
+  searchVictimRecipe,
+  tunedSoftmaxReference,
+  type InputMode,
+  type RecipeCandidate,
+  type RecipeSearch,
+  type RecipeTrial,
+  type TunedReference,
+} from './recipe-search.js';
+export {
   VICTIM_RECIPES,
   victimRecipe,
   trainVictim,

@@ -1,7 +1,10 @@
 import { createBackend, type Backend } from '@rgdl/gpu-kernels';
 import {
+  binariseData,
+  searchVictimRecipe,
   VICTIM_RECIPES,
   victimRecipe,
+  type RecipeSearch,
   type ClassifierEvaluation,
   type DeepRbm,
   type LabelledData,
@@ -58,6 +61,17 @@ the held-out split, the best kept (sweeps can collapse: docs/math.md §6).
 With 'hybrid', --sweeps N runs N eq. 14 sweeps after fine-tuning and reports
 each; the best-scoring weights (sweep 0 = the fine-tuned net) are kept.
 
+On your own data (csv:, idx:, npy:) with none of --threshold, --recipe,
+--widths and the stage flags given, the recipe is searched first, within
+--search-budget seconds, on the validation split: grey values in [0, 1] as
+Bernoulli means on the visible units or binarised at 0.5; no hidden layer or
+64, 128, 256 hidden units; 10 or 30 pretraining epochs; weight decay 1e-4 or
+1e-3 (candidates in that order, each skipped when it would end past the
+budget). The winner (best mean-field validation accuracy) is kept, printed, and
+recorded in the model file with the input mode it needs. The reference printed
+beside the model is a softmax regression whose L2 penalty is chosen on the same
+validation split.
+
 Options:
   --out FILE              model file to write (atomically)              (required)
 ${DATA_HELP}
@@ -84,6 +98,7 @@ ${DATA_HELP}
   --precision P           f64 | f32 arithmetic of the CD products       (f32)
   --eval-samples N        draws of h_{N−1} per input for eq. 2 accuracy (recipe: 256)
   --seed S                seed for initialisation and sampling          (1)
+  --search-budget S       own data: seconds for the recipe search, 0 = off (60)
   --force                 write the model even if training collapsed (no better
                           than always answering the commonest class)
                           (non-finite or exploding weights are never written)
@@ -112,6 +127,7 @@ ${DATA_HELP}
     precision: { type: 'string' },
     'eval-samples': { type: 'string' },
     force: { type: 'boolean' },
+    'search-budget': { type: 'string' },
   },
   async run({ values }, io) {
     const out = requiredString('out', values.out);
@@ -125,9 +141,28 @@ ${DATA_HELP}
     const { name: dataName, size } = spec;
     const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
     const seed = seedFlag(values.seed);
-    const train = loadDataset(spec, 'train', limit);
-    const validation = loadDataset(spec, 'attacker');
-    const test = loadDataset(spec, 'test');
+    // own data with nothing chosen by hand: the recipe (and grey or binarised inputs) is searched on validation
+    const budget = numberFlag('search-budget', values['search-budget'], 60, 0);
+    const handPicked = [
+      'threshold',
+      'recipe',
+      'widths',
+      'pretrain-epochs',
+      'top-epochs',
+      'finetune-epochs',
+      'finetune-lr',
+      'patience',
+      'alpha-top',
+      'alpha-lower',
+      'lr',
+      'momentum',
+      'batch',
+    ].some((f) => values[f as keyof typeof values] !== undefined);
+    const searching = method === 'hybrid' && spec.file !== undefined && !handPicked && budget > 0;
+    const readSpec: DataSpec = searching && spec.file ? { ...spec, file: { ...spec.file, threshold: false } } : spec;
+    let train = loadDataset(readSpec, 'train', limit);
+    let validation = loadDataset(readSpec, 'attacker');
+    let test = loadDataset(readSpec, 'test');
     const w = intListFlag('widths', values.widths) ?? [...defaultWidths(spec, train, named)];
     checkWidths(w, train, dataName, recipeName);
     const base = named ?? VICTIM_RECIPES['mnist14-d2'];
@@ -142,40 +177,69 @@ ${DATA_HELP}
         runEq14(be, w, train, validation, test, values, { seed, precision, spec, out }, io.out);
         return;
       }
-      const recipe: VictimRecipe = victimRecipe(w, {
-        pretrain: {
-          ...base.pretrain,
-          epochs: intFlag('pretrain-epochs', values['pretrain-epochs'], base.pretrain.epochs, 0),
-          learningRate: numberFlag('lr', values.lr, base.pretrain.learningRate, 0),
-          momentum: numberFlag('momentum', values.momentum, base.pretrain.momentum, 0, 0.999),
-        },
-        top: { ...base.top, epochs: intFlag('top-epochs', values['top-epochs'], base.top.epochs, 0) },
-        fineTune: {
-          epochs: intFlag('finetune-epochs', values['finetune-epochs'], base.fineTune.epochs, 0),
-          learningRate: numberFlag('finetune-lr', values['finetune-lr'], base.fineTune.learningRate, 0),
-          patience: intFlag('patience', values.patience, base.fineTune.patience, 1),
-        },
-        generative: {
-          top: numberFlag('alpha-top', values['alpha-top'], base.generative.top, 0),
-          lower: numberFlag('alpha-lower', values['alpha-lower'], base.generative.lower, 0),
-        },
-        batchSize: intFlag('batch', values.batch, base.batchSize, 1),
-        evalSamples: intFlag('eval-samples', values['eval-samples'], base.evalSamples, 1),
-      });
+      let search: RecipeSearch | undefined;
+      let trainedSpec = spec;
+      if (searching && spec.file) {
+        const note = (m: string) => {
+          if (values.json !== true) io.err(`${m}\n`);
+        };
+        note(
+          `searching the recipe on ${dataName}'s validation split (${validation.x.rows} examples), budget ${budget} s…`,
+        );
+        search = searchVictimRecipe(be, train, validation, {
+          budgetSeconds: budget,
+          seed,
+          onTrial: (t, i, of) =>
+            note(
+              `  candidate ${i + 1} of ${of}: ${describeCandidate(t, train.x.cols, train.classes)}: validation ${(100 * t.validationAccuracy).toFixed(2)}% (${t.seconds.toFixed(1)} s)`,
+            ),
+        });
+        if (search.chosen.input === 'binary') {
+          [train, validation, test] = [binariseData(train), binariseData(validation), binariseData(test)];
+          trainedSpec = { ...spec, file: { ...spec.file, threshold: 0.5 } };
+        } else trainedSpec = readSpec;
+      }
+      const recipe: VictimRecipe =
+        search?.recipe ??
+        victimRecipe(w, {
+          pretrain: {
+            ...base.pretrain,
+            epochs: intFlag('pretrain-epochs', values['pretrain-epochs'], base.pretrain.epochs, 0),
+            learningRate: numberFlag('lr', values.lr, base.pretrain.learningRate, 0),
+            momentum: numberFlag('momentum', values.momentum, base.pretrain.momentum, 0, 0.999),
+          },
+          top: { ...base.top, epochs: intFlag('top-epochs', values['top-epochs'], base.top.epochs, 0) },
+          fineTune: {
+            epochs: intFlag('finetune-epochs', values['finetune-epochs'], base.fineTune.epochs, 0),
+            learningRate: numberFlag('finetune-lr', values['finetune-lr'], base.fineTune.learningRate, 0),
+            patience: intFlag('patience', values.patience, base.fineTune.patience, 1),
+          },
+          generative: {
+            top: numberFlag('alpha-top', values['alpha-top'], base.generative.top, 0),
+            lower: numberFlag('alpha-lower', values['alpha-lower'], base.generative.lower, 0),
+          },
+          batchSize: intFlag('batch', values.batch, base.batchSize, 1),
+          evalSamples: intFlag('eval-samples', values['eval-samples'], base.evalSamples, 1),
+        });
       const sweeps = intFlag('sweeps', values.sweeps, 0, 0);
-      const N = w.length - 1;
+      const N = recipe.widths.length - 1;
       const units =
         recipe.pretrain.epochs * (N - 1) +
         (N === 1 ? Math.max(recipe.top.epochs, recipe.fineTune.epochs) : recipe.top.epochs + recipe.fineTune.epochs);
       const progress = new Progress(Math.max(1, units), { enabled: values.json !== true });
-      progress.note(`training [${w.join(', ')}] on ${dataName} (${train.x.rows} examples), backend ${be.mode}`);
+      progress.note(
+        search
+          ? `chose [${recipe.widths.join(', ')}], ${search.chosen.input} inputs (${search.trials.length} candidates in ${search.seconds.toFixed(1)} s)`
+          : `training [${recipe.widths.join(', ')}] on ${dataName} (${train.x.rows} examples), backend ${be.mode}`,
+      );
       const r = trainHybrid(
         be,
         { train, validation, test },
         {
           recipe,
-          ...(recipeName !== undefined ? { recipeName } : {}),
-          spec,
+          ...(recipeName !== undefined ? { recipeName } : search ? { recipeName: 'searched' } : {}),
+          spec: trainedSpec,
+          ...(search ? { trained: search.victim } : {}),
           seed,
           sweeps,
           sweepEpochs: intFlag('epochs', values.epochs, SWEEPS_AFTER_FINETUNE.epochsPerLayer, 1),
@@ -197,8 +261,15 @@ ${DATA_HELP}
         },
       );
       progress.finish();
-      writeModel(out, r.net, r.metadata);
-      const report = { model: out, ...r.report };
+      const recipeSearch = search && {
+        budgetSeconds: search.budgetSeconds,
+        seconds: search.seconds,
+        chosen: search.chosen,
+        trials: search.trials,
+        skipped: search.skipped,
+      };
+      writeModel(out, r.net, { ...r.metadata, ...(recipeSearch ? { recipeSearch } : {}) });
+      const report = { model: out, ...r.report, ...(recipeSearch ? { recipeSearch } : {}) };
       const { victim, evaluation, sweepHistory, keptSweep } = r;
       const { pretrained: genPretrained, final: genFinal } = r.generation;
       const seconds = (performance.now() - t0) / 1000;
@@ -246,9 +317,22 @@ ${DATA_HELP}
           ],
         )}`,
       );
+      const ref = r.metadata.reference as { l2: number };
       io.out(
-        `reference: softmax regression on the training digits classifies ${pct(genFinal.referenceTestAccuracy)} of test digits; independent pixels per class give log-probability ${genFinal.independentPixelsLogProbability.toFixed(2)}\n`,
+        `reference: softmax regression (L2 λ = ${ref.l2} chosen on the validation split) classifies ${pct(genFinal.referenceTestAccuracy)} of test examples; independent inputs per class give log-probability ${genFinal.independentPixelsLogProbability.toFixed(2)}\n`,
       );
+      if (search) {
+        io.out(
+          `\n${table(
+            ['recipe candidate', 'validation (mean field)', 'seconds'],
+            search.trials.map((t) => [
+              `${describeCandidate(t, train.x.cols, train.classes)}${t === search!.chosen ? '  ← chosen' : ''}`,
+              pct(t.validationAccuracy),
+              t.seconds.toFixed(1),
+            ]),
+          )}${search.skipped.length ? `\n${search.skipped.length} more candidate(s) skipped: the ${search.budgetSeconds} s budget (--search-budget) would have been exceeded` : ''}\n`,
+        );
+      }
       io.out(
         sweeps > 0
           ? `\neq. 14 sweeps after fine-tuning (held-out accuracy, ${SWEEPS_AFTER_FINETUNE.evalSamples} draws): ${sweepHistory.map((h) => `${h.sweep}: ${pct(h.validationAccuracy)}`).join(', ')}; kept sweep ${keptSweep}\n`
@@ -260,6 +344,15 @@ ${DATA_HELP}
     }
   },
 };
+
+function describeCandidate(
+  c: { input: string; hidden: number; pretrainEpochs: number; weightDecay: number },
+  inputs: number,
+  classes: number,
+): string {
+  const w = c.hidden > 0 ? [inputs, c.hidden, classes] : [inputs, classes];
+  return `[${w.join(', ')}] ${c.input}${c.hidden > 0 ? `, ${c.pretrainEpochs} pretraining epochs, decay ${c.weightDecay}` : ''}`;
+}
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
