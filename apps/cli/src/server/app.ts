@@ -289,7 +289,6 @@ export function buildServer(options: ServerOptions): ProtectedServer {
   let monitor: ClientMonitor | undefined;
   const metrics = createMetrics(() => monitor, options.detection !== undefined);
   const metricsRegistry = metrics.registry;
-  const lastServed = new Map<string, number>(); // throttle: an alarmed client's last batch, this process
   const clientOf = (request: { headers: { authorization?: string | undefined }; ip: string }) => {
     if (options.clients === undefined) return { name: `addr:${request.ip}`, named: false, metrics: true };
     const c = options.clients.clientOf(request.headers.authorization);
@@ -426,18 +425,14 @@ export function buildServer(options: ServerOptions): ProtectedServer {
             });
           }
           if (policy === 'throttle') {
-            const wait = options.detection.throttleMs ?? 10_000;
-            const last = lastServed.get(client.name);
-            const now = Date.now();
-            if (last !== undefined && now - last < wait) {
+            // the store's throttle: one batch per wait for this client across every process sharing the store
+            const left = await options.detection.store.throttle(client.name, options.detection.throttleMs ?? 10_000);
+            if (left > 0) {
               return reply
                 .status(429)
-                .header('retry-after', String(Math.ceil((wait - (now - last)) / 1000)))
+                .header('retry-after', String(Math.ceil(left / 1000)))
                 .send({ statusCode: 429, error: 'Too Many Requests', message: 'rate limited' });
             }
-            lastServed.delete(client.name);
-            lastServed.set(client.name, now);
-            while (lastServed.size > 10_000) lastServed.delete(lastServed.keys().next().value!);
           }
           if (policy === 'misinform') {
             batch = { ...batch, served: misinformAnswers(options.detection.misinformKey, inputs, defended.clean) };

@@ -63,6 +63,23 @@ describe.skipIf(missing !== null)(`Redis client store${missing ? ` (skipped: ${m
     await store.close();
   });
 
+  it('throttles a client across servers: of 20 concurrent asks from two stores one is served, the rest told the wait; served again after it', async () => {
+    const a = await redisClientStore({ url: redis.url, classes: K, inputs: N0 });
+    const b = await redisClientStore({ url: redis.url, classes: K, inputs: N0 });
+    const waits = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).throttle('mallory', 400)),
+    );
+    expect(waits.filter((w) => w === 0)).toHaveLength(1);
+    for (const w of waits.filter((w) => w > 0)) expect(w).toBeLessThanOrEqual(400);
+    // another client is not held up
+    expect(await b.throttle('alice', 400)).toBe(0);
+    await new Promise((ok) => setTimeout(ok, 450));
+    expect(await b.throttle('mallory', 400)).toBe(0);
+    expect(await a.throttle('mallory', 400)).toBeGreaterThan(0);
+    await a.close();
+    await b.close();
+  });
+
   it('says when Redis cannot be reached', async () => {
     await expect(redisClientStore({ url: 'redis://127.0.0.1:1', classes: K, inputs: N0 })).rejects.toThrow();
   });

@@ -7,7 +7,9 @@
  * connection). A record read back crosses a trust boundary: one over
  * `MAX_RECORD_BYTES` or malformed (parseClientRecord) is dropped and the client
  * starts afresh, reported through `onMalformed` with the reason only. Keys
- * expire `ttlSeconds` after a client's last query.
+ * expire `ttlSeconds` after a client's last query. The throttle of an alarmed
+ * client is one key per client set with NX and a expiry of the wait, so every
+ * process sharing the store serves that client one batch per wait.
  */
 import { Redis } from 'ioredis';
 import {
@@ -22,6 +24,7 @@ import { redisConnection } from '@rgdl/experiments';
 
 export const MAX_RECORD_BYTES = 4 << 20;
 const PREFIX = 'rgdl:client:';
+const THROTTLE_PREFIX = 'rgdl:throttle:';
 const MAX_CONFLICTS = 50;
 
 export interface RedisStoreOptions {
@@ -93,6 +96,18 @@ export async function redisClientStore(options: RedisStoreOptions): Promise<Clie
         } while (cursor !== '0' && out.length < limit);
         return out;
       }),
+    // SET … NX PX: the first process to ask in a window serves, the rest are told how long the window has left
+    throttle: async (client, waitMs) => {
+      const key = THROTTLE_PREFIX + client;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if ((await redis.set(key, '1', 'PX', Math.max(1, Math.round(waitMs)), 'NX')) === 'OK') return 0;
+        const left = await redis.pttl(key);
+        if (left > 0) return left;
+        // expired (or had no expiry) between the two commands: try again
+        if (left === -1) await redis.del(key);
+      }
+      return waitMs;
+    },
     close: async () => {
       await last;
       redis.disconnect();

@@ -12,6 +12,12 @@ export interface ClientStore {
   update(client: string, fold: (record: ClientRecord) => void): Promise<ClientRecord>;
   /** Up to `limit` clients and their records (for metrics). */
   entries(limit: number): Promise<{ client: string; record: ClientRecord }[]>;
+  /**
+   * The throttle of an alarmed client, atomic across the processes sharing the
+   * store: 0 when a batch may be served now (and now is recorded as its last),
+   * else the milliseconds until one may.
+   */
+  throttle(client: string, waitMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -21,6 +27,7 @@ export interface ClientStore {
  */
 export function memoryClientStore(classes: number, maxClients = 10_000): ClientStore {
   const records = new Map<string, ClientRecord>();
+  const lastServed = new Map<string, number>();
   return {
     update: async (client, fold) => {
       const record = records.get(client) ?? emptyRecord(classes);
@@ -31,7 +38,19 @@ export function memoryClientStore(classes: number, maxClients = 10_000): ClientS
       return record;
     },
     entries: async (limit) => [...records].slice(-limit).map(([client, record]) => ({ client, record })),
-    close: async () => records.clear(),
+    throttle: async (client, waitMs) => {
+      const now = Date.now();
+      const last = lastServed.get(client);
+      if (last !== undefined && now - last < waitMs) return waitMs - (now - last);
+      lastServed.delete(client);
+      lastServed.set(client, now);
+      while (lastServed.size > maxClients) lastServed.delete(lastServed.keys().next().value!);
+      return 0;
+    },
+    close: async () => {
+      records.clear();
+      lastServed.clear();
+    },
   };
 }
 
