@@ -27,27 +27,21 @@
  * verify, and the honest users' labels changed.
  */
 import { join } from 'node:path';
-import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import type { Attacker, Ownership, TriggerNull } from '@rgdl/poison';
+import { UsageError } from './errors.js';
 import {
-  createService,
-  pickRows,
-  querySubset,
-  rowLabels,
-  trainAttacker,
-  triggerNull,
-  triggersOf,
-  verifyOwnership,
-  watermarkAnswers,
-  type Attacker,
-  type Ownership,
-  type TriggerNull,
-  type WatermarkKey,
-} from '@rgdl/poison';
-import { accuracy, oneHot } from '@rgdl/rbm';
-import { quickGridVictim } from './quick-victim.js';
+  ownershipJobs,
+  type OwnershipCellJob,
+  type OwnershipGrid,
+  type OwnershipSetup,
+} from './grid/ownership-jobs.js';
+import { QueueUnreachable } from './grid/queue.js';
+import { type GridProgress, runJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
+
+export { experimentKey, type OwnershipGrid, type OwnershipSetup } from './grid/ownership-jobs.js';
 
 export interface OwnershipExperimentOptions {
   /** Attackers whose clones are stolen (default: plain, tuned and labels-only softmax, MLP, eq. 14). */
@@ -58,15 +52,20 @@ export interface OwnershipExperimentOptions {
   readonly seeds: readonly number[];
   /** Probe digits asked of every suspect (default 100). */
   readonly probes?: number;
-  /** The owner's key (default: a key drawn from a fixed generator, so the run reproduces). */
-  readonly key?: WatermarkKey;
+  /** The experiment key's trigger rate (default 0.005) and fingerprint step (default 0.05); the key itself is experimentKey's. */
+  readonly rate?: number;
+  readonly fingerprint?: number;
   /** The owner's reference learners (default softmax and mlp), trained on its own digits without the watermark. */
   readonly references?: readonly Attacker[];
   /** Training digits of each reference model (default 1000). */
   readonly referenceBudget?: number;
   /** The decision threshold on p (default 1e-6). */
   readonly alpha?: number;
-  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Worker threads (0: this process), or a queue; the store lives in `out` (resumable). */
+  readonly workers?: number;
+  readonly queue?: { readonly url: string; readonly secret: Buffer };
+  readonly out?: string;
+  readonly onProgress?: (p: GridProgress) => void;
 }
 
 export interface SuspectRow {
@@ -96,6 +95,9 @@ export interface OwnershipResult {
   readonly rows: readonly SuspectRow[];
   readonly summary: OwnershipSummary;
   readonly seconds: number;
+  /** Jobs of the run, and how many were computed (the rest were in the store). */
+  readonly jobs: number;
+  readonly jobsComputed: number;
 }
 
 export interface OwnershipSummary {
@@ -119,153 +121,66 @@ export interface OwnershipSummary {
   readonly queries: { readonly min: number; readonly max: number };
 }
 
-/** The key the experiment uses when none is given: 32 bytes from a fixed generator (reproducible, not secret). */
-export function experimentKey(rate = 0.005, fingerprint = 0.05): WatermarkKey {
-  const rng = createRng(seedFor('watermark-experiment-key'));
-  return { secret: Uint8Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * 256)), rate, fingerprint };
+/** The grid of the options, defaults filled in. */
+export function ownershipGrid(options: OwnershipExperimentOptions): OwnershipGrid {
+  return {
+    attackers: options.attackers ?? [
+      'softmax',
+      'tuned-softmax',
+      'softmax-labels',
+      'tuned-softmax-labels',
+      'mlp',
+      'eq14',
+    ],
+    independent: options.independent ?? ['softmax', 'tuned-softmax', 'mlp', 'eq14'],
+    references: options.references ?? ['softmax', 'mlp'],
+    referenceBudget: options.referenceBudget ?? 1000,
+    budgets: options.budgets,
+    seeds: options.seeds,
+    probes: options.probes ?? 100,
+    rate: options.rate ?? 0.005,
+    fingerprint: options.fingerprint ?? 0.05,
+  };
 }
 
-export async function runOwnershipExperiment(
-  be: Backend,
-  options: OwnershipExperimentOptions,
-): Promise<OwnershipResult> {
+export async function runOwnershipExperiment(options: OwnershipExperimentOptions): Promise<OwnershipResult> {
   const t0 = performance.now();
-  const attackers = options.attackers ?? [
-    'softmax',
-    'tuned-softmax',
-    'softmax-labels',
-    'tuned-softmax-labels',
-    'mlp',
-    'eq14',
-  ];
-  const learners = options.independent ?? ['softmax', 'tuned-softmax', 'mlp', 'eq14'];
-  const key = options.key ?? experimentKey();
+  const grid = ownershipGrid(options);
   const alpha = options.alpha ?? 1e-6;
-  const nProbes = options.probes ?? 100;
-  const { data, victim } = quickGridVictim(be);
-  const service = createService(be, victim.net, { defence: 'none', seed: seedFor('clean-service') });
-  const pool = data.attacker.x;
-  const poolAnswers = service.answer(pool).served;
-  const wm = watermarkAnswers(key, pool, poolAnswers);
-  const probes = matrix(nProbes, data.test.x.cols, data.test.x.data.slice(0, nProbes * data.test.x.cols));
-  const clean = service.answer(probes).served;
-  // honest users: the test digits' answers with and without the watermark
-  const onTest = service.answer(data.test.x).served;
-  const onTestWm = watermarkAnswers(key, data.test.x, onTest).served;
-  const before = rowLabels(onTest);
-  const after = rowLabels(onTestWm);
-  let l1 = 0;
-  for (let i = 0; i < onTest.data.length; i++) l1 += Math.abs(onTest.data[i]! - onTestWm.data[i]!);
-  const honest = {
-    labelsChanged: before.filter((c, r) => c !== after[r]).length / before.length,
-    meanL1: l1 / onTest.rows,
-  };
-  const widths = victim.widths;
-  // the owner's reference models: its own digits, its own seeds, no watermark
-  const referenceLearners = options.references ?? (['softmax', 'mlp'] as const);
-  const referenceBudget = Math.min(options.referenceBudget ?? 1000, data.train.x.rows);
-  const heldOut = (m: Matrix<Float64Array>) => matrix(m.rows - nProbes, m.cols, m.data.slice(nProbes * m.cols));
-  const calibration = heldOut(data.test.x);
-  const calibrationClean = service.answer(calibration).served;
-  const fingerprintReferences: Matrix<Float64Array>[] = [];
-  const nullAnswers: Matrix<Float64Array>[] = [];
-  referenceLearners.forEach((learner, i) => {
-    const seed = seedFor('ownership-reference', i);
-    const idx = querySubset(data.train.x.rows, referenceBudget, seed);
-    const x = pickRows(data.train.x, idx);
-    const onClean = trainAttacker(be, learner, x, service.answer(x).served, { widths, seed });
-    const onTruth = trainAttacker(
-      be,
-      learner,
-      x,
-      oneHot(
-        Int32Array.from(idx, (j) => data.train.labels[j]!),
-        10,
-      ),
-      { widths, seed },
-    );
-    fingerprintReferences.push(onClean.predict(probes));
-    nullAnswers.push(onClean.predict(calibration), onTruth.predict(calibration));
-  });
-  const measuredNull = triggerNull(key, calibration, calibrationClean, nullAnswers);
-  const total = options.budgets.length * options.seeds.length * (attackers.length + 2 * learners.length);
-  let done = 0;
-  const rows: SuspectRow[] = [];
-  const score = async (
-    kind: SuspectRow['kind'],
-    learner: Attacker,
-    source: SuspectRow['data'],
-    budget: number,
-    seed: number,
-    x: Matrix<Float64Array>,
-    y: Matrix<Float64Array>,
-    triggers: ReturnType<typeof triggersOf>,
-  ) => {
-    const clone = trainAttacker(be, learner, x, y, { widths, seed });
-    const ownership = await verifyOwnership(key, {
-      probes,
-      clean,
-      references: fingerprintReferences,
-      ask: (inputs) => clone.predict(inputs),
-      triggers,
-      triggerNull: measuredNull.rate,
+  const jobs = ownershipJobs(grid);
+  let run: Awaited<ReturnType<typeof runJobs>>;
+  try {
+    run = await runJobs(jobs, {
+      workers: options.workers ?? 0,
+      ...(options.queue !== undefined ? { queue: options.queue.url, secret: options.queue.secret } : {}),
+      ...(options.out !== undefined ? { storePath: join(options.out, 'ownership.jobs.jsonl') } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    rows.push({
-      kind,
-      learner,
-      data: source,
-      budget,
-      seed,
-      testAccuracy: accuracy(clone.predict(data.test.x), data.test.labels),
-      ownership,
-    });
-    options.onProgress?.(++done, total, `${kind} ${learner} ${source} ${budget} seed ${seed}`);
-  };
-  for (const budget of options.budgets) {
-    for (const seed of options.seeds) {
-      const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
-      const x = pickRows(pool, idx);
-      const served = pickRows(wm.served, idx);
-      const markedHere = new Set(wm.marked);
-      const picked = { served, marked: idx.flatMap((i, r) => (markedHere.has(i) ? [r] : [])) };
-      const triggers = triggersOf(x, picked);
-      for (const a of attackers) await score('stolen', a, 'watermarked', budget, seed, x, served, triggers);
-      // the null: the same learners on true labels, on the owner's digits and on the attacker's
-      const trainIdx = querySubset(
-        data.train.x.rows,
-        Math.min(budget, data.train.x.rows),
-        seedFor('attacker-queries', seed),
-      );
-      const own = {
-        x: pickRows(data.train.x, trainIdx),
-        y: oneHot(
-          Int32Array.from(trainIdx, (i) => data.train.labels[i]!),
-          10,
-        ),
-      };
-      const theirs = {
-        x,
-        y: oneHot(
-          Int32Array.from(idx, (i) => data.attacker.labels[i]!),
-          10,
-        ),
-      };
-      for (const l of learners) {
-        await score('independent', l, 'train', budget, seed, own.x, own.y, triggers);
-        await score('independent', l, 'attacker', budget, seed, theirs.x, theirs.y, triggers);
-      }
-    }
+  } catch (error) {
+    if (error instanceof QueueUnreachable) throw new UsageError(error.message);
+    throw error;
   }
+  const setup = run.store.get<OwnershipSetup>(jobs[0]!.hash)!;
+  // rows in budget, seed order whatever order the jobs ran in
+  const cells = jobs.filter((j): j is OwnershipCellJob => j.kind === 'ownership-cell');
+  const rows = grid.budgets.flatMap((budget) =>
+    grid.seeds.flatMap((seed) => {
+      const job = cells.find((j) => j.budget === budget && j.seed === seed)!;
+      return run.store.get<SuspectRow[]>(job.hash)!;
+    }),
+  );
   return {
-    victim: { widths, testAccuracy: victim.testAccuracy },
-    key: { rate: key.rate, fingerprint: key.fingerprint },
-    honest,
+    victim: { widths: setup.widths, testAccuracy: setup.testAccuracy },
+    key: { rate: grid.rate, fingerprint: grid.fingerprint },
+    honest: setup.honest,
     alpha,
-    probes: nProbes,
-    references: { learners: referenceLearners, budget: referenceBudget, triggerNull: measuredNull },
+    probes: grid.probes,
+    references: { learners: grid.references, budget: setup.referenceBudget, triggerNull: setup.triggerNull },
     rows,
     summary: summariseOwnership(rows, alpha),
     seconds: (performance.now() - t0) / 1000,
+    jobs: run.jobs,
+    jobsComputed: run.computed,
   };
 }
 

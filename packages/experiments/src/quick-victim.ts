@@ -7,8 +7,14 @@ import type { Backend } from '@rgdl/gpu-kernels';
 import { fairTestData, fairVictim, type FairTestConfig, type FairTestData, type FairVictim } from '@rgdl/poison';
 import { FAIR_QUICK } from './presets.js';
 
+const CONFIG: FairTestConfig = { ...FAIR_QUICK, arms: [{ defence: 'none', strengths: [0] }], attackers: ['softmax'] };
+
+/** The quick grid's data splits alone (deterministic: the same every call). */
+export function quickGridData(): FairTestData {
+  return fairTestData(CONFIG);
+}
+
 export function quickGridVictim(be: Backend): { readonly data: FairTestData; readonly victim: FairVictim } {
-  const config: FairTestConfig = { ...FAIR_QUICK, arms: [{ defence: 'none', strengths: [0] }], attackers: ['softmax'] };
-  const data = fairTestData(config);
-  return { data, victim: fairVictim(be, config, data, 2) };
+  const data = quickGridData();
+  return { data, victim: fairVictim(be, CONFIG, data, 2) };
 }

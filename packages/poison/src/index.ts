@@ -17,6 +17,7 @@ export {
   UNLIKELY_CHOICES,
   triggersOf,
   verifyOwnership,
+  verifyOwnershipSync,
   watermarkAnswers,
   type FingerprintScore,
   type Ownership,

@@ -428,9 +428,13 @@ export interface Ownership {
   readonly queries: number;
 }
 
-/** Asks the suspect about the probes (and the triggers) and scores both marks. */
-export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptions): Promise<Ownership> {
-  const answers = await options.ask(options.probes);
+/** Scores both marks from the suspect's answers on the probes and (when there are triggers) on the triggers. */
+function ownershipOf(
+  key: WatermarkKey,
+  options: Omit<OwnershipOptions, 'ask'>,
+  answers: Matrix<Float64Array>,
+  triggerAnswers: Matrix<Float64Array> | undefined,
+): Ownership {
   const candidates = [options.clean, ...(options.references ?? [])].map((ref, reference) => ({
     ...fingerprintScore(key, answers, ref),
     reference,
@@ -439,12 +443,11 @@ export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptio
   let triggers: Ownership['triggers'] = null;
   let log10p = fingerprint.log10p;
   const t = options.triggers;
-  if (t !== undefined && t.labels.length > 0) {
-    const got = await options.ask(t.inputs);
-    const K = got.cols;
+  if (t !== undefined && triggerAnswers !== undefined) {
+    const K = triggerAnswers.cols;
     let matched = 0;
     t.labels.forEach((c, i) => {
-      if (argmax(got.data.subarray(i * K, (i + 1) * K)) === c) matched++;
+      if (argmax(triggerAnswers.data.subarray(i * K, (i + 1) * K)) === c) matched++;
     });
     const p0 = options.triggerNull ?? 1 / (K - 1);
     const p = binomialTail(t.labels.length, matched, p0);
@@ -460,6 +463,25 @@ export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptio
     log10p: combined,
     queries: options.probes.rows + (t?.labels.length ?? 0),
   };
+}
+
+const hasTriggers = (o: Omit<OwnershipOptions, 'ask'>) => o.triggers !== undefined && o.triggers.labels.length > 0;
+
+/** Asks the suspect about the probes (and the triggers) and scores both marks. */
+export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptions): Promise<Ownership> {
+  const answers = await options.ask(options.probes);
+  const got = hasTriggers(options) ? await options.ask(options.triggers!.inputs) : undefined;
+  return ownershipOf(key, options, answers, got);
+}
+
+/** verifyOwnership for a suspect that answers synchronously (a model in this process: the experiments' jobs). */
+export function verifyOwnershipSync(
+  key: WatermarkKey,
+  options: Omit<OwnershipOptions, 'ask'> & { readonly ask: (inputs: Matrix<Float64Array>) => Matrix<Float64Array> },
+): Ownership {
+  const answers = options.ask(options.probes);
+  const got = hasTriggers(options) ? options.ask(options.triggers!.inputs) : undefined;
+  return ownershipOf(key, options, answers, got);
 }
 
 /** A watermark key file: JSON {format, version, secret (base64), rate, fingerprint}. */

@@ -70,9 +70,12 @@ Grids:
               MLP and eq. 14 attackers (300 and 1,000 queries) and independent
               models (the same learners on true labels, on the owner's digits and
               on disjoint ones) are each verified from 100 probe digits and their
-              triggers; true positives and false accusations at p < 1e-6 and at
-              the empirical 1% and 0.1% thresholds; writes ownership.{json,md}
-              and two plots, p-values and ROC (5 seeds; in this process)
+              triggers, against the owner's reference models and the trigger
+              null they measure; true positives and false accusations at
+              p < 1e-6 and at the empirical 1% and 0.1% thresholds; writes
+              ownership.{json,md} and two plots, p-values and ROC (5 seeds; one
+              setup job and one job per budget × seed on the job runner:
+              --workers, --queue, resumable from ownership.jobs.jsonl)
   --detection the per-client detectors (PRADA, free-energy OOD rate, answer
               entropy) against benign users (random and class order, one
               class's skew, repeated queries: 50 streams each) and attackers
@@ -253,17 +256,24 @@ async function runOwnership(
   if (values.data !== undefined) throw new UsageError('--ownership runs on the shipped MNIST');
   const nSeeds = intFlag('seeds', values.seeds, 5, 1);
   const firstSeed = intFlag('seed', values.seed, 1);
-  await inProcess(values, out, io, {
-    compute: (be, onProgress) =>
-      runOwnershipExperiment(be, {
-        seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-        budgets: [300, 1000],
-        onProgress,
-      }),
-    files: ownershipFiles,
-    json: (r) => ({ ...r, rows: undefined }),
-    text: (r) => `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and two plots (p-values, ROC)\n`,
+  ensureOutDir(out);
+  const runner = runnerFlags(values, availableParallelism());
+  const progress = new Progress(1, { enabled: values.json !== true });
+  const r = await runOwnershipExperiment({
+    seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+    budgets: [300, 1000],
+    out,
+    workers: runner.workers,
+    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
+    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
   });
+  progress.finish();
+  writeOutputs(await renderOutputs(ownershipFiles(r, out)));
+  io.out(
+    values.json === true
+      ? `${JSON.stringify({ ...r, rows: undefined }, null, 2)}\n`
+      : `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and two plots (p-values, ROC); ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/ownership.jobs.jsonl)\n`,
+  );
 }
 
 async function runDetection(
