@@ -30,31 +30,12 @@
  * calibration length (`length` too).
  */
 import { join } from 'node:path';
-import { DEFAULT_SEED, matrix, rngFor, rowViews, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
-import {
-  argmax,
-  BENIGN_KINDS,
-  benignStream,
-  bottomRbmScorer,
-  calibrateThresholds,
-  createService,
-  DEFAULT_DETECTION,
-  DETECTORS,
-  emptyRecord,
-  foldQuery,
-  outOfDistributionQueries,
-  pickRows,
-  queryFeatures,
-  SURROGATE_FAMILIES,
-  surrogateQueries,
-  trainAttacker,
-  type BenignKind,
-  type Calibration,
-  type DetectorName,
-  type QueryFeature,
-} from '@rgdl/poison';
-import { accuracy, loadMnist, shuffle } from '@rgdl/rbm';
-import { quickGridVictim } from './quick-victim.js';
+import { DEFAULT_SEED } from '@rgdl/gpu-kernels';
+import { BENIGN_KINDS, DETECTORS, type BenignKind, type Calibration, type DetectorName } from '@rgdl/poison';
+import { UsageError } from './errors.js';
+import { detectionJobs, type DetectionGrid, type DetectionSetup } from './grid/detection-jobs.js';
+import { QueueUnreachable } from './grid/queue.js';
+import { type GridProgress, runJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
@@ -73,7 +54,11 @@ export interface DetectionExperimentOptions {
   /** The combined benign false-alarm target (default 0.01). */
   readonly falseAlarmRate?: number;
   readonly seed?: number;
-  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Worker threads (0: this process), or a queue; the store lives in `out` (resumable). */
+  readonly workers?: number;
+  readonly queue?: { readonly url: string; readonly secret: Buffer };
+  readonly out?: string;
+  readonly onProgress?: (p: GridProgress) => void;
 }
 
 export interface StreamRow {
@@ -126,6 +111,9 @@ export interface DetectionResult {
     readonly high: number;
   };
   readonly seconds: number;
+  /** Jobs of the run, and how many were computed (the rest were in the store). */
+  readonly jobs: number;
+  readonly jobsComputed: number;
 }
 
 /** The 95% Wilson score interval of k successes in n. */
@@ -139,187 +127,38 @@ export function wilson(k: number, n: number): { low: number; high: number } {
   return { low: Math.max(0, c - h), high: Math.min(1, c + h) };
 }
 
-const kindIndex = (k: StreamKind) => [...BENIGN_KINDS, ...ATTACK_KINDS].indexOf(k as never);
-
-export async function runDetectionExperiment(
-  be: Backend,
-  options: DetectionExperimentOptions = {},
-): Promise<DetectionResult> {
+export async function runDetectionExperiment(options: DetectionExperimentOptions = {}): Promise<DetectionResult> {
   const t0 = performance.now();
-  const L = options.length ?? 1000;
-  const nBenign = options.benignStreams ?? 50;
-  const nAttack = options.attackStreams ?? 20;
-  const alpha = options.falseAlarmRate ?? 0.01;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const settings = DEFAULT_DETECTION;
-  const { data, victim } = quickGridVictim(be);
-  const net = victim.net;
-  const service = createService(be, net, { defence: 'none', seed: seedFor('clean-service') });
-  const classes = victim.widths.at(-1)!;
-  const total = (options.calibrationStreams ?? 300) + BENIGN_KINDS.length * nBenign + ATTACK_KINDS.length * nAttack;
-  let done = 0;
-  const tick = async (label: string) => {
-    options.onProgress?.(++done, total, label);
-    if (done % 20 === 0) await new Promise((r) => setImmediate(r));
+  const grid: DetectionGrid = {
+    length: options.length ?? 1000,
+    benignStreams: options.benignStreams ?? 50,
+    attackStreams: options.attackStreams ?? 20,
+    calibrationStreams: options.calibrationStreams ?? 300,
+    falseAlarmRate: options.falseAlarmRate ?? 0.01,
+    seed: options.seed ?? DEFAULT_SEED,
   };
-
-  const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
-    const p = Int32Array.from({ length: n }, (_, i) => i);
-    shuffle(p, rng);
-    return p;
-  };
-  // natural digits the victim never saw (the attacker split and the test digits), split in two
-  // halves: the defender calibrates on one, users and attackers draw from the other
-  const all = matrix(data.attacker.x.rows + data.test.x.rows, data.attacker.x.cols);
-  all.data.set(data.attacker.x.data);
-  all.data.set(data.test.x.data, data.attacker.x.data.length);
-  const order = shuffled(all.rows, rngFor('detection-stream', seed, 99, 0));
-  const half = Math.floor(all.rows / 2);
-  const held = pickRows(all, Array.from(order.subarray(0, half)));
-  const natural = { x: pickRows(all, Array.from(order.subarray(half))) };
-  const scorer = bottomRbmScorer(be, net, held, settings.oodQuantile);
-  const features = (x: Matrix<Float64Array>): QueryFeature[] => {
-    const clean = service.answer(x).clean;
-    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
-  };
-  // calibration: the four honest behaviours in turn, each detector at α/3
-  const heldFeatures = features(held);
-  const calibrationStreams: QueryFeature[][] = [];
-  for (let i = 0; i < (options.calibrationStreams ?? 300); i++) {
-    calibrationStreams.push(
-      benignStream(heldFeatures, BENIGN_KINDS[i % BENIGN_KINDS.length]!, L, rngFor('detection-calibration', seed, i)),
-    );
-    await tick('calibration');
-  }
-  const calibration = {
-    ...calibrateThresholds(calibrationStreams, classes, alpha / DETECTORS.length, settings),
-    falseAlarmRate: alpha,
-  };
-  const naturalFeatures = features(natural.x);
-  const naturalCount = natural.x.rows;
-  const n0 = natural.x.cols;
-  const grey = loadMnist({ size: 14, split: 'attacker', binarise: false });
-
-  const rows: StreamRow[] = [];
-  /** First alarm (1-based) of each detector over a stream of features; one record per key for split streams. */
-  const firstAlarms = (stream: readonly QueryFeature[], keys = 1): Pick<StreamRow, 'alarmAt' | 'maxScore'> => {
-    const records = Array.from({ length: keys }, () => emptyRecord(classes));
-    const at: Record<DetectorName | 'any', number | null> = {
-      prada: null,
-      'free-energy': null,
-      'answer-entropy': null,
-      any: null,
-    };
-    const maxScore: Record<DetectorName, number | null> = { prada: null, 'free-energy': null, 'answer-entropy': null };
-    stream.forEach((q, i) => {
-      const r = records[i % keys]!;
-      foldQuery(r, q, settings);
-      for (const d of DETECTORS) {
-        const s = r.scores[d];
-        const t = calibration.thresholds[d];
-        if (s !== null && (maxScore[d] === null || s > maxScore[d]!)) maxScore[d] = s;
-        if (at[d] === null && s !== null && t !== undefined && s > t) at[d] = i + 1;
-      }
+  const L = grid.length;
+  const jobs = detectionJobs(grid);
+  let run: Awaited<ReturnType<typeof runJobs>>;
+  try {
+    run = await runJobs(jobs, {
+      workers: options.workers ?? 0,
+      ...(options.queue !== undefined ? { queue: options.queue.url, secret: options.queue.secret } : {}),
+      ...(options.out !== undefined ? { storePath: join(options.out, 'detection.jobs.jsonl') } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    const hits = DETECTORS.map((d) => at[d]).filter((v): v is number => v !== null);
-    at.any = hits.length ? Math.min(...hits) : null;
-    return { alarmAt: at, maxScore };
-  };
-
-  for (const kind of BENIGN_KINDS) {
-    for (let s = 0; s < nBenign; s++) {
-      const stream = benignStream(naturalFeatures, kind, L, rngFor('detection-stream', seed, kindIndex(kind), s));
-      rows.push({ kind, benign: true, stream: s, ...firstAlarms(stream) });
-      await tick(`${kind} ${s}`);
-    }
+  } catch (error) {
+    if (error instanceof QueueUnreachable) throw new UsageError(error.message);
+    throw error;
   }
-
-  for (const kind of ATTACK_KINDS) {
-    for (let s = 0; s < nAttack; s++) {
-      const rng = rngFor('detection-stream', seed, kindIndex(kind), s);
-      const synthetic = (count: number): Matrix<Float64Array> => {
-        const out = matrix(count, n0);
-        const seeds = shuffled(naturalCount, rng).subarray(0, 10);
-        let cur = new Float64Array(n0);
-        for (let r = 0; r < count; r++) {
-          if (r % Math.ceil(count / 10) === 0) {
-            const i = seeds[Math.floor(r / Math.ceil(count / 10))]!;
-            cur = natural.x.data.slice(i * n0, (i + 1) * n0);
-          }
-          cur = cur.map((v) => Math.min(1, Math.max(0, v + (rng.nextFloat() < 0.5 ? -0.1 : 0.1))));
-          out.data.set(cur, r * n0);
-        }
-        return out;
-      };
-      let x: Matrix<Float64Array>;
-      if (kind === 'natural') x = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, L)));
-      else if (kind === 'synthetic' || kind === 'split-4') x = synthetic(L);
-      else if (kind === 'ood')
-        x = outOfDistributionQueries(data.attacker.x, L, seedFor('detection-stream', seed, kindIndex(kind), s));
-      else if (kind === 'knockoff') {
-        const idx = Array.from(shuffled(grey.x.rows, rng).subarray(0, L));
-        const family = SURROGATE_FAMILIES[s % SURROGATE_FAMILIES.length]!;
-        x = surrogateQueries(pickRows(grey.x, idx), family, 0.5, rng);
-      } else if (kind === 'smoothing') {
-        // each digit, then its shifts by one pixel right, down and diagonally
-        const side = Math.round(Math.sqrt(n0));
-        const digits = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, Math.ceil(L / 4))));
-        x = matrix(L, n0);
-        for (let r = 0; r < L; r++) {
-          const d = digits.data.subarray(Math.floor(r / 4) * n0, (Math.floor(r / 4) + 1) * n0);
-          const [dr, dc] = (
-            [
-              [0, 0],
-              [0, 1],
-              [1, 0],
-              [1, 1],
-            ] as const
-          )[r % 4]!;
-          for (let i = 0; i < side; i++) {
-            for (let j = 0; j < side; j++) {
-              x.data[r * n0 + i * side + j] = i >= dr && j >= dc ? d[(i - dr) * side + (j - dc)]! : 0;
-            }
-          }
-        }
-      } else {
-        // slow and low: one synthetic query in five
-        const syn = synthetic(Math.ceil(L / 5));
-        const nat = pickRows(natural.x, Array.from(shuffled(naturalCount, rng).subarray(0, L)));
-        x = matrix(L, n0);
-        for (let r = 0; r < L; r++) {
-          const k = (r - 4) / 5; // the k-th synthetic query, at every fifth place
-          const src = r % 5 === 4 ? syn.data.subarray(k * n0, (k + 1) * n0) : nat.data.subarray(r * n0, (r + 1) * n0);
-          x.data.set(src, r * n0);
-        }
-      }
-      const stream = features(x);
-      const { alarmAt, maxScore } = firstAlarms(stream, kind === 'split-4' ? 4 : 1);
-      const answers = service.answer(x).served;
-      const clone = (n: number) => {
-        const c = trainAttacker(
-          be,
-          'softmax',
-          pickRows(
-            x,
-            Array.from({ length: n }, (_, i) => i),
-          ),
-          pickRows(
-            answers,
-            Array.from({ length: n }, (_, i) => i),
-          ),
-          {
-            widths: victim.widths,
-            seed: seedFor('detection-stream', seed, kindIndex(kind), s),
-          },
-        );
-        return accuracy(c.predict(data.test.x), data.test.labels);
-      };
-      const cloneAtEnd = clone(L);
-      const cloneAtAlarm = alarmAt.any === null ? null : clone(alarmAt.any);
-      rows.push({ kind, benign: false, stream: s, alarmAt, maxScore, cloneAtAlarm, cloneAtEnd });
-      await tick(`${kind} ${s}`);
-    }
-  }
+  const setup = run.store.get<DetectionSetup>(jobs[0]!.hash)!;
+  const calibration = setup.calibration;
+  const victim = { widths: setup.widths, testAccuracy: setup.testAccuracy };
+  // rows in kind order (benign first), whatever order the jobs ran in
+  const rows: StreamRow[] = [...BENIGN_KINDS, ...ATTACK_KINDS].flatMap((kind) => {
+    const job = jobs.find((j) => j.kind === 'detection-kind' && j.stream === kind)!;
+    return run.store.get<StreamRow[]>(job.hash)!;
+  });
 
   const summary = [...BENIGN_KINDS, ...ATTACK_KINDS].map((kind): KindSummary => {
     const of = rows.filter((r) => r.kind === kind);
@@ -377,6 +216,8 @@ export async function runDetectionExperiment(
     roc: rocs,
     benignFalseAlarms: { alarmed, of: benignRows.length, ...wilson(alarmed, benignRows.length) },
     seconds: (performance.now() - t0) / 1000,
+    jobs: run.jobs,
+    jobsComputed: run.computed,
   };
 }
 

@@ -86,7 +86,9 @@ Grids:
               the defender's digits to 1% false alarms in all; queries until
               the alarm, benign false alarms with a 95% interval, the clone's
               accuracy at the alarm, each detector's ROC; writes
-              detection.{json,md} and detection-roc.svg (in this process)
+              detection.{json,md} and detection-roc.svg (one setup job and one
+              job per stream kind on the job runner: --workers, --queue,
+              resumable from detection.jobs.jsonl)
 
 Jobs (one per victim, one per depth × defence × strength) run on a pool of worker
 threads; each result is appended to fair.jobs.jsonl in DIR as it finishes, keyed
@@ -283,10 +285,21 @@ async function runDetection(
 ): Promise<void> {
   if (values.data !== undefined) throw new UsageError('--detection runs on the shipped MNIST');
   const seed = intFlag('seed', values.seed, 1);
-  await inProcess(values, out, io, {
-    compute: (be, onProgress) => runDetectionExperiment(be, { seed, onProgress }),
-    files: detectionFiles,
-    json: (r) => ({ ...r, rows: undefined }),
-    text: (r) => `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md} and detection-roc.svg\n`,
+  ensureOutDir(out);
+  const runner = runnerFlags(values, availableParallelism());
+  const progress = new Progress(1, { enabled: values.json !== true });
+  const r = await runDetectionExperiment({
+    seed,
+    out,
+    workers: runner.workers,
+    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
+    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
   });
+  progress.finish();
+  writeOutputs(await renderOutputs(detectionFiles(r, out)));
+  io.out(
+    values.json === true
+      ? `${JSON.stringify({ ...r, rows: undefined }, null, 2)}\n`
+      : `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md} and detection-roc.svg; ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/detection.jobs.jsonl)\n`,
+  );
 }

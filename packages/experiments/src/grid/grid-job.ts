@@ -2,9 +2,10 @@ import type { Backend } from '@rgdl/gpu-kernels';
 import { type FairJob, type JobCache, runJob, type VictimPayload } from './fair-jobs.js';
 import { type MapJob, runMapJob } from './map-jobs.js';
 import { type OwnershipJob, runOwnershipJob } from './ownership-jobs.js';
+import { type DetectionJob, runDetectionJob } from './detection-jobs.js';
 
 /** Any job the grid runner schedules: a key, the hash of its inputs, and the job whose result it needs (if any). */
-export type GridJob = FairJob | MapJob | OwnershipJob;
+export type GridJob = FairJob | MapJob | OwnershipJob | DetectionJob;
 
 /** The hash of the job whose result `job` takes, if any. */
 export function needsOf(job: GridJob): string | undefined {
@@ -15,5 +16,6 @@ export function needsOf(job: GridJob): string | undefined {
 export function runGridJob(be: Backend, job: GridJob, cache: JobCache, dependency?: unknown): unknown {
   if (job.kind === 'map-victim' || job.kind === 'map-cell') return runMapJob(be, job, dependency);
   if (job.kind === 'ownership-setup' || job.kind === 'ownership-cell') return runOwnershipJob(be, job, dependency);
+  if (job.kind === 'detection-setup' || job.kind === 'detection-kind') return runDetectionJob(be, job, dependency);
   return runJob(be, job, cache, dependency as VictimPayload | undefined);
 }
