@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
+import { ownershipGrid } from '../ownership-experiment.js';
+import { detectionJobs } from './detection-jobs.js';
+import { ownershipJobs } from './ownership-jobs.js';
 import { redisConnection } from './queue.js';
 import {
   checkJob,
@@ -53,6 +56,23 @@ describe('jobs on the queue are checked before they run', () => {
     const tampered = signedJobData(secret, job, undefined) as { job: ReturnType<typeof victimJob> };
     tampered.job.spec.config.seeds = [1, 2, 3];
     expect(() => checkJob(tampered, secret, undefined)).toThrow(/not signed/);
+  });
+  it("the ownership and detection experiments' jobs pass the schema as built; out-of-bounds grids are refused", () => {
+    const ownership = ownershipJobs(ownershipGrid({ budgets: [300, 1000], seeds: [1, 2] }));
+    const detection = detectionJobs({
+      length: 1000,
+      benignStreams: 50,
+      attackStreams: 20,
+      calibrationStreams: 300,
+      falseAlarmRate: 0.01,
+      seed: 1,
+    });
+    for (const job of [...ownership, ...detection])
+      expect(() => checkJob(signedJobData(secret, job, undefined), secret, undefined), job.key).not.toThrow();
+    const greedy = { ...ownership[1]!, grid: { ...ownership[1]!.grid, rate: 0.05 } };
+    expect(() => checkJob(signedJobData(secret, greedy, undefined), secret, undefined)).toThrow(/rate/);
+    const long = { ...detection[0]!, grid: { ...detection[0]!.grid, length: 1e9 } };
+    expect(() => checkJob(signedJobData(secret, long, undefined), secret, undefined)).toThrow(/length/);
   });
   it('sizes are bounded by the schema: seeds, budgets, depths, widths; unknown fields refused', () => {
     const cases: [Record<string, unknown>, RegExp][] = [

@@ -162,6 +162,49 @@ const MC = {
   },
 };
 
+const OWNERSHIP_GRID = {
+  type: 'object',
+  required: [
+    'attackers',
+    'independent',
+    'references',
+    'referenceBudget',
+    'budgets',
+    'seeds',
+    'probes',
+    'rate',
+    'fingerprint',
+  ],
+  additionalProperties: false,
+  properties: {
+    attackers: list(ATTACKER, 16),
+    independent: list(ATTACKER, 16),
+    references: list(ATTACKER, 8),
+    referenceBudget: int(1, 100_000),
+    budgets: list(int(1, 100_000), 16),
+    seeds: list(int(0, 1_000_000_000), 100),
+    probes: int(1, 10_000),
+    rate: num(0, 0.005),
+    fingerprint: num(0, 0.5),
+  },
+};
+
+const DETECTION_GRID = {
+  type: 'object',
+  required: ['length', 'benignStreams', 'attackStreams', 'calibrationStreams', 'falseAlarmRate', 'seed'],
+  additionalProperties: false,
+  properties: {
+    length: int(1, 100_000),
+    benignStreams: int(1, 10_000),
+    attackStreams: int(1, 10_000),
+    calibrationStreams: int(1, 100_000),
+    falseAlarmRate: num(0, 1),
+    seed: int(0, 1_000_000_000),
+  },
+};
+
+const STREAM_KIND = { type: 'string', pattern: '^[a-z0-9-]{1,20}$' };
+
 const JOB_SCHEMA = {
   type: 'object',
   required: ['job', 'mac'],
@@ -225,6 +268,45 @@ const JOB_SCHEMA = {
             depth: int(1, 8),
             beta: num(0, 100),
             mc: MC,
+            needs: HASH,
+          },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'key', 'hash', 'grid'],
+          additionalProperties: false,
+          properties: { kind: { const: 'ownership-setup' }, key: KEY, hash: HASH, grid: OWNERSHIP_GRID },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'key', 'hash', 'grid', 'budget', 'seed', 'needs'],
+          additionalProperties: false,
+          properties: {
+            kind: { const: 'ownership-cell' },
+            key: KEY,
+            hash: HASH,
+            grid: OWNERSHIP_GRID,
+            budget: int(1, 100_000),
+            seed: int(0, 1_000_000_000),
+            needs: HASH,
+          },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'key', 'hash', 'grid'],
+          additionalProperties: false,
+          properties: { kind: { const: 'detection-setup' }, key: KEY, hash: HASH, grid: DETECTION_GRID },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'key', 'hash', 'grid', 'stream', 'needs'],
+          additionalProperties: false,
+          properties: {
+            kind: { const: 'detection-kind' },
+            key: KEY,
+            hash: HASH,
+            grid: DETECTION_GRID,
+            stream: STREAM_KIND,
             needs: HASH,
           },
         },
