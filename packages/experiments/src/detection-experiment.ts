@@ -32,10 +32,8 @@
 import { join } from 'node:path';
 import { DEFAULT_SEED } from '@rgdl/gpu-kernels';
 import { BENIGN_KINDS, DETECTORS, type BenignKind, type Calibration, type DetectorName } from '@rgdl/poison';
-import { UsageError } from './errors.js';
 import { detectionJobs, type DetectionGrid, type DetectionSetup } from './grid/detection-jobs.js';
-import { QueueUnreachable } from './grid/queue.js';
-import { type GridProgress, runJobs } from './grid/run-grid.js';
+import { type ExperimentRunner, runExperimentJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
@@ -43,7 +41,7 @@ import { pct, table } from './reports/text-table.js';
 export const ATTACK_KINDS = ['natural', 'knockoff', 'synthetic', 'ood', 'smoothing', 'slow-low', 'split-4'] as const;
 export type StreamKind = BenignKind | (typeof ATTACK_KINDS)[number];
 
-export interface DetectionExperimentOptions {
+export interface DetectionExperimentOptions extends ExperimentRunner {
   /** Queries per stream (and per calibration stream; default 1,000). */
   readonly length?: number;
   /** Streams per benign kind (default 50) and per attacker kind (default 20). */
@@ -54,11 +52,6 @@ export interface DetectionExperimentOptions {
   /** The combined benign false-alarm target (default 0.01). */
   readonly falseAlarmRate?: number;
   readonly seed?: number;
-  /** Worker threads (0: this process), or a queue; the store lives in `out` (resumable). */
-  readonly workers?: number;
-  readonly queue?: { readonly url: string; readonly secret: Buffer };
-  readonly out?: string;
-  readonly onProgress?: (p: GridProgress) => void;
 }
 
 export interface StreamRow {
@@ -139,18 +132,7 @@ export async function runDetectionExperiment(options: DetectionExperimentOptions
   };
   const L = grid.length;
   const jobs = detectionJobs(grid);
-  let run: Awaited<ReturnType<typeof runJobs>>;
-  try {
-    run = await runJobs(jobs, {
-      workers: options.workers ?? 0,
-      ...(options.queue !== undefined ? { queue: options.queue.url, secret: options.queue.secret } : {}),
-      ...(options.out !== undefined ? { storePath: join(options.out, 'detection.jobs.jsonl') } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-  } catch (error) {
-    if (error instanceof QueueUnreachable) throw new UsageError(error.message);
-    throw error;
-  }
+  const run = await runExperimentJobs(jobs, options, 'detection.jobs.jsonl');
   const setup = run.store.get<DetectionSetup>(jobs[0]!.hash)!;
   const calibration = setup.calibration;
   const victim = { widths: setup.widths, testAccuracy: setup.testAccuracy };

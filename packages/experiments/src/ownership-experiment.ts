@@ -28,22 +28,20 @@
  */
 import { join } from 'node:path';
 import type { Attacker, Ownership, TriggerNull } from '@rgdl/poison';
-import { UsageError } from './errors.js';
 import {
   ownershipJobs,
   type OwnershipCellJob,
   type OwnershipGrid,
   type OwnershipSetup,
 } from './grid/ownership-jobs.js';
-import { QueueUnreachable } from './grid/queue.js';
-import { type GridProgress, runJobs } from './grid/run-grid.js';
+import { type ExperimentRunner, runExperimentJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
 
 export { experimentKey, type OwnershipGrid, type OwnershipSetup } from './grid/ownership-jobs.js';
 
-export interface OwnershipExperimentOptions {
+export interface OwnershipExperimentOptions extends ExperimentRunner {
   /** Attackers whose clones are stolen (default: plain, tuned and labels-only softmax, MLP, eq. 14). */
   readonly attackers?: readonly Attacker[];
   /** Learners of the independent models, trained on true labels (default softmax, tuned-softmax, mlp, eq14). */
@@ -61,11 +59,6 @@ export interface OwnershipExperimentOptions {
   readonly referenceBudget?: number;
   /** The decision threshold on p (default 1e-6). */
   readonly alpha?: number;
-  /** Worker threads (0: this process), or a queue; the store lives in `out` (resumable). */
-  readonly workers?: number;
-  readonly queue?: { readonly url: string; readonly secret: Buffer };
-  readonly out?: string;
-  readonly onProgress?: (p: GridProgress) => void;
 }
 
 export interface SuspectRow {
@@ -148,18 +141,7 @@ export async function runOwnershipExperiment(options: OwnershipExperimentOptions
   const grid = ownershipGrid(options);
   const alpha = options.alpha ?? 1e-6;
   const jobs = ownershipJobs(grid);
-  let run: Awaited<ReturnType<typeof runJobs>>;
-  try {
-    run = await runJobs(jobs, {
-      workers: options.workers ?? 0,
-      ...(options.queue !== undefined ? { queue: options.queue.url, secret: options.queue.secret } : {}),
-      ...(options.out !== undefined ? { storePath: join(options.out, 'ownership.jobs.jsonl') } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-  } catch (error) {
-    if (error instanceof QueueUnreachable) throw new UsageError(error.message);
-    throw error;
-  }
+  const run = await runExperimentJobs(jobs, options, 'ownership.jobs.jsonl');
   const setup = run.store.get<OwnershipSetup>(jobs[0]!.hash)!;
   // rows in budget, seed order whatever order the jobs ran in
   const cells = jobs.filter((j): j is OwnershipCellJob => j.kind === 'ownership-cell');

@@ -26,6 +26,7 @@ import {
   runnerFlags,
   UsageError,
   writeOutputs,
+  type ExperimentRunner,
 } from '@rgdl/experiments';
 import { DATA_HELP, DATA_OPTIONS } from '../data-flags.js';
 
@@ -250,6 +251,32 @@ async function inProcess<R>(
   }
 }
 
+/** An experiment on the job runner (--workers, --queue; the store in `out`), with progress, files and output. */
+async function onJobRunner<R>(
+  values: Record<string, string | boolean | undefined>,
+  out: string,
+  io: CliIo,
+  how: {
+    readonly run: (runner: ExperimentRunner) => Promise<R>;
+    readonly files: (result: R, out: string) => Parameters<typeof renderOutputs>[0];
+    readonly json: (result: R) => unknown;
+    readonly text: (result: R) => string;
+  },
+): Promise<void> {
+  ensureOutDir(out);
+  const runner = runnerFlags(values, availableParallelism());
+  const progress = new Progress(1, { enabled: values.json !== true });
+  const result = await how.run({
+    out,
+    workers: runner.workers,
+    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
+    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
+  });
+  progress.finish();
+  writeOutputs(await renderOutputs(how.files(result, out)));
+  io.out(values.json === true ? `${JSON.stringify(how.json(result), null, 2)}\n` : how.text(result));
+}
+
 async function runOwnership(
   values: Record<string, string | boolean | undefined>,
   out: string,
@@ -258,24 +285,18 @@ async function runOwnership(
   if (values.data !== undefined) throw new UsageError('--ownership runs on the shipped MNIST');
   const nSeeds = intFlag('seeds', values.seeds, 5, 1);
   const firstSeed = intFlag('seed', values.seed, 1);
-  ensureOutDir(out);
-  const runner = runnerFlags(values, availableParallelism());
-  const progress = new Progress(1, { enabled: values.json !== true });
-  const r = await runOwnershipExperiment({
-    seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
-    budgets: [300, 1000],
-    out,
-    workers: runner.workers,
-    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
-    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
+  await onJobRunner(values, out, io, {
+    run: (runner) =>
+      runOwnershipExperiment({
+        seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+        budgets: [300, 1000],
+        ...runner,
+      }),
+    files: ownershipFiles,
+    json: (r) => ({ ...r, rows: undefined }),
+    text: (r) =>
+      `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and two plots (p-values, ROC); ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/ownership.jobs.jsonl)\n`,
   });
-  progress.finish();
-  writeOutputs(await renderOutputs(ownershipFiles(r, out)));
-  io.out(
-    values.json === true
-      ? `${JSON.stringify({ ...r, rows: undefined }, null, 2)}\n`
-      : `${ownershipMarkdown(r)}\nwrote ${out}/ownership.{json,md} and two plots (p-values, ROC); ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/ownership.jobs.jsonl)\n`,
-  );
 }
 
 async function runDetection(
@@ -285,21 +306,11 @@ async function runDetection(
 ): Promise<void> {
   if (values.data !== undefined) throw new UsageError('--detection runs on the shipped MNIST');
   const seed = intFlag('seed', values.seed, 1);
-  ensureOutDir(out);
-  const runner = runnerFlags(values, availableParallelism());
-  const progress = new Progress(1, { enabled: values.json !== true });
-  const r = await runDetectionExperiment({
-    seed,
-    out,
-    workers: runner.workers,
-    ...(runner.queue !== undefined ? { queue: { url: runner.queue, secret: runner.secret! } } : {}),
-    onProgress: (p) => progress.update(p.done, p.total, `${p.done}/${p.total} jobs ${p.label}`),
+  await onJobRunner(values, out, io, {
+    run: (runner) => runDetectionExperiment({ seed, ...runner }),
+    files: detectionFiles,
+    json: (r) => ({ ...r, rows: undefined }),
+    text: (r) =>
+      `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md} and detection-roc.svg; ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/detection.jobs.jsonl)\n`,
   });
-  progress.finish();
-  writeOutputs(await renderOutputs(detectionFiles(r, out)));
-  io.out(
-    values.json === true
-      ? `${JSON.stringify({ ...r, rows: undefined }, null, 2)}\n`
-      : `${detectionMarkdown(r)}\nwrote ${out}/detection.{json,md} and detection-roc.svg; ${r.jobsComputed} of ${r.jobs} jobs computed (the rest were in ${out}/detection.jobs.jsonl)\n`,
-  );
 }

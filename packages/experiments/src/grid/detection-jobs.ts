@@ -12,7 +12,6 @@ import {
   benignStream,
   bottomRbmScorer,
   calibrateThresholds,
-  createService,
   DEFAULT_DETECTION,
   DETECTORS,
   emptyRecord,
@@ -29,7 +28,7 @@ import {
 } from '@rgdl/poison';
 import { accuracy, loadMnist, parseModel, serializeModel, shuffle, type DeepRbm } from '@rgdl/rbm';
 import { ATTACK_KINDS, type StreamKind, type StreamRow } from '../detection-experiment.js';
-import { quickGridData, quickGridVictim } from '../quick-victim.js';
+import { servedQuickVictim } from '../quick-victim.js';
 import { hashOf } from './fair-jobs.js';
 
 /** Every setting of a detection run (what its jobs' hashes are made of). */
@@ -65,10 +64,8 @@ const shuffled = (n: number, rng: ReturnType<typeof rngFor>) => {
  * calibration streams), users and attackers draw from the other.
  */
 function detectionWorld(be: Backend, grid: DetectionGrid, net?: DeepRbm) {
-  const built = net === undefined ? quickGridVictim(be) : { data: quickGridData(), victim: undefined };
-  const data = built.data;
-  const victimNet = net ?? built.victim!.net;
-  const service = createService(be, victimNet, { defence: 'none', seed: seedFor('clean-service') });
+  const served = servedQuickVictim(be, net);
+  const { data, service } = served;
   const all = matrix(data.attacker.x.rows + data.test.x.rows, data.attacker.x.cols);
   all.data.set(data.attacker.x.data);
   all.data.set(data.test.x.data, data.attacker.x.data.length);
@@ -76,12 +73,12 @@ function detectionWorld(be: Backend, grid: DetectionGrid, net?: DeepRbm) {
   const half = Math.floor(all.rows / 2);
   const held = pickRows(all, Array.from(order.subarray(0, half)));
   const natural = pickRows(all, Array.from(order.subarray(half)));
-  const scorer = bottomRbmScorer(be, victimNet, held, DEFAULT_DETECTION.oodQuantile);
+  const scorer = bottomRbmScorer(be, served.net, held, DEFAULT_DETECTION.oodQuantile);
   const features = (x: Matrix<Float64Array>): QueryFeature[] => {
     const clean = service.answer(x).clean;
     return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
   };
-  return { data, victim: built.victim, net: victimNet, service, held, natural, features };
+  return { ...served, held, natural, features };
 }
 
 /** The setup job: trains the victim and calibrates the thresholds (the four honest behaviours in turn, each detector at α/3). */

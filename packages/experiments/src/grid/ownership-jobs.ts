@@ -8,7 +8,6 @@
  */
 import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
-  createService,
   pickRows,
   querySubset,
   rowLabels,
@@ -23,7 +22,7 @@ import {
 } from '@rgdl/poison';
 import { accuracy, oneHot, parseModel, serializeModel, type DeepRbm } from '@rgdl/rbm';
 import type { SuspectRow } from '../ownership-experiment.js';
-import { quickGridData, quickGridVictim } from '../quick-victim.js';
+import { servedQuickVictim } from '../quick-victim.js';
 import { hashOf } from './fair-jobs.js';
 
 /** Every setting of an ownership run: what its jobs' hashes are made of. */
@@ -61,13 +60,11 @@ export interface OwnershipSetup {
 
 /** The victim, its clean service and the probes, as every job of a run sees them. */
 function ownershipWorld(be: Backend, grid: OwnershipGrid, net?: DeepRbm) {
-  const built = net === undefined ? quickGridVictim(be) : { data: quickGridData(), victim: undefined };
-  const data = built.data;
-  const victimNet = net ?? built.victim!.net;
-  const service = createService(be, victimNet, { defence: 'none', seed: seedFor('clean-service') });
+  const served = servedQuickVictim(be, net);
+  const { data, service } = served;
   const key = experimentKey(grid.rate, grid.fingerprint);
   const probes = matrix(grid.probes, data.test.x.cols, data.test.x.data.slice(0, grid.probes * data.test.x.cols));
-  return { data, victim: built.victim, net: victimNet, service, key, probes, clean: service.answer(probes).served };
+  return { ...served, key, probes, clean: service.answer(probes).served };
 }
 
 /**

@@ -12,7 +12,8 @@ import { type FairGridSpec, fairJobs, gridData, type JobCache, type VictimPayloa
 import { type GridJob, needsOf, runGridJob } from './grid-job.js';
 import { type MapGrid, mapJobs } from './map-jobs.js';
 import { ResultStore } from './store.js';
-import { runOnQueue } from './queue.js';
+import { QueueUnreachable, runOnQueue } from './queue.js';
+import { UsageError } from '../errors.js';
 import { queueSecret } from './queue-security.js';
 import { ThreadPool } from './thread-pool.js';
 
@@ -185,4 +186,34 @@ export function storePathIn(outDir: string): string {
 /** A run's rows without their timings (which differ run to run): what two runs of one grid must agree on. */
 export function timelessRows(r: GridRunResult): Omit<GridRunResult['result']['rows'][number], 'seconds'>[] {
   return r.result.rows.map(({ seconds: _s, ...x }) => x);
+}
+
+/** How an experiment runs its jobs: threads (0: this process) or a queue, the store in `out` (resumable). */
+export interface ExperimentRunner {
+  readonly workers?: number;
+  readonly queue?: { readonly url: string; readonly secret: Buffer };
+  readonly out?: string;
+  readonly onProgress?: (p: GridProgress) => void;
+}
+
+/**
+ * runJobs for an experiment's jobs, the store at `out/storeName`; an
+ * unreachable queue is a usage error. @throws UsageError
+ */
+export async function runExperimentJobs(
+  jobs: readonly GridJob[],
+  runner: ExperimentRunner,
+  storeName: string,
+): Promise<JobsRun> {
+  try {
+    return await runJobs(jobs, {
+      workers: runner.workers ?? 0,
+      ...(runner.queue !== undefined ? { queue: runner.queue.url, secret: runner.queue.secret } : {}),
+      ...(runner.out !== undefined ? { storePath: join(runner.out, storeName) } : {}),
+      ...(runner.onProgress ? { onProgress: runner.onProgress } : {}),
+    });
+  } catch (error) {
+    if (error instanceof QueueUnreachable) throw new UsageError(error.message);
+    throw error;
+  }
 }
