@@ -19,10 +19,11 @@ export function collect(): { io: CliIo; readonly out: string; readonly err: stri
 }
 
 /** `rgdl <args>` as a child process run from source (tsx) in the CLI package, stdout and stderr piped (tests only). */
-export function spawnRgdl(args: readonly string[]): ChildProcessWithoutNullStreams {
+export function spawnRgdl(args: readonly string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   const here = dirname(fileURLToPath(import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', '--conditions=@rgdl/source', join(here, 'main.ts'), ...args], {
     cwd: join(here, '..'),
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
 }

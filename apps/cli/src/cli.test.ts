@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm, saveModel } from '@rgdl/rbm';
 import { runCli } from './cli.js';
-import { collect } from './cli.test-helpers.js';
+import { collect, spawnRgdl } from './cli.test-helpers.js';
 import { plotProblems } from '@rgdl/vitest-config/svg-text';
 
 describe('rgdl CLI', () => {
@@ -27,6 +27,16 @@ describe('rgdl CLI', () => {
     expect(parsed.error.code).toBe('usage');
     expect(parsed.error.message).toMatch(/--lr/);
   });
+  it("run as pnpm's `rgdl` script, relative paths are the user's: from the directory pnpm was run in (INIT_CWD)", async () => {
+    const where = mkdtempSync(join(tmpdir(), 'rgdl-init-cwd-'));
+    const child = spawnRgdl(['verify', '--new-key', 'key.json'], { npm_lifecycle_event: 'rgdl', INIT_CWD: where });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    expect(code, err).toBe(0);
+    expect(existsSync(join(where, 'key.json'))).toBe(true);
+  }, 60_000);
+
   it('rejects unknown commands and flags with one line and exit code 2', async () => {
     const c = collect();
     expect(await runCli(['nope'], c.io)).toBe(2);
