@@ -10,6 +10,8 @@ import { UsageError } from './errors.js';
 describe('output files', () => {
   it('writes every file and leaves no temporary files', () => {
     const dir = ensureOutDir(join(mkdtempSync(join(tmpdir(), 'rgdl-out-')), 'a', 'b'))!;
+    // trailing separators dropped: messages join 'dir/name', never 'dir//name'
+    expect(ensureOutDir(`${dir}//`)).toBe(dir);
     writeOutputs([
       { path: join(dir, 'x.json'), text: '{}\n' },
       { path: join(dir, 'y.svg'), text: '<svg/>\n' },

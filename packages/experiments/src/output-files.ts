@@ -55,7 +55,8 @@ export function ensureOutDir(value: string | boolean | undefined): string | unde
     throw new UsageError(`cannot create output directory ${value} (${errno(error)})`);
   }
   probeDirectory(value, 'output directory');
-  return value;
+  // without trailing separators, so messages that join names to it read 'plots/flow.json', not 'plots//flow.json'
+  return value.length > 1 ? value.replace(/[/\\]+$/, '') || value : value;
 }
 
 /**

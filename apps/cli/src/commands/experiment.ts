@@ -141,7 +141,8 @@ ${DATA_HELP}
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
-    const out = requiredString('out', values.out);
+    // the directory is made when a run starts; its name without trailing slashes reads well in messages
+    const out = requiredString('out', values.out).replace(/(.)\/+$/, '$1');
     const grids = ['quick', 'transfer', 'surrogate', 'ownership', 'detection'].filter((g) => values[g] === true);
     if (grids.length > 1) {
       throw new UsageError(
