@@ -40,8 +40,9 @@ export interface FisherResult {
   readonly stderr?: Matrix<Float64Array>;
   /** Mean effective sample size of the importance weights per pool (monte-carlo generation only). */
   readonly effectiveSamples?: number;
-  /** gibbs: λ₁ with its jackknife standard error, and the chains' noise against the signal. */
+  /** gibbs: λ₁ with its jackknife standard error, the gap λ₁ − λ₂ (near-degenerate or not), and the chains' noise against the signal. */
   readonly lambda1?: { readonly value: number; readonly stderr: number };
+  readonly gap?: { readonly value: number; readonly stderr: number; readonly degenerate: boolean };
   readonly chainNoise?: number;
   readonly method: FisherMethod;
   /** Seconds spent. */
@@ -62,7 +63,13 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
   let F: Matrix<Float64Array>;
   let stderr: Matrix<Float64Array> | undefined;
   let effectiveSamples: number | undefined;
-  let gibbs: { lambda1: { value: number; stderr: number }; chainNoise: number } | undefined;
+  let gibbs:
+    | {
+        lambda1: { value: number; stderr: number };
+        gap: { value: number; stderr: number; degenerate: boolean };
+        chainNoise: number;
+      }
+    | undefined;
   if (options.method === 'exact') F = exactFisher(be, net, y, 'down');
   else if (options.method === 'gibbs') {
     const r = gibbsGenerationFisher(be, net, y, {
@@ -74,7 +81,7 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
     });
     F = r.F;
     stderr = r.stderr;
-    gibbs = { lambda1: r.lambda1, chainNoise: r.chainNoise };
+    gibbs = { lambda1: r.lambda1, gap: r.gap, chainNoise: r.chainNoise };
   } else if (options.method === 'rg-chain') {
     const stability = options.stability ?? 'exact';
     F = rgChainFisher(be, net, y, {

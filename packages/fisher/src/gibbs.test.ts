@@ -2,7 +2,7 @@ import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exactFisher } from './exact.js';
-import { gibbsGenerationFisher } from './gibbs.js';
+import { gibbsGenerationFisher, NEAR_DEGENERATE } from './gibbs.js';
 
 const be = createCpuBackend({ threads: 1 });
 afterAll(() => be.dispose());
@@ -37,8 +37,12 @@ describe('generation FIM by Rao–Blackwellised Gibbs sampling of the posterior'
           expect(z, `entry ${i},${j}: ${g.F.data[k]} against ${exact.data[k]} ± ${g.stderr.data[k]}`).toBeLessThan(3);
         }
       }
-      const l1 = be.symmetricEigen(exact).values[0]!;
+      const ev = be.symmetricEigen(exact).values;
+      const l1 = ev[0]!;
       expect(Math.abs(g.lambda1.value - l1)).toBeLessThan(3 * g.lambda1.stderr);
+      // the gap λ₁ − λ₂ and its interval too; flagged near-degenerate exactly when within 3 errors of 0
+      expect(Math.abs(g.gap.value - (ev[0]! - ev[1]!))).toBeLessThan(3 * g.gap.stderr + 1e-9);
+      expect(g.gap.degenerate).toBe(g.gap.value < NEAR_DEGENERATE * g.gap.stderr);
       expect(g.lambda1.stderr / l1).toBeLessThan(0.15);
       expect(g.chainNoise).toBeGreaterThan(0);
     },

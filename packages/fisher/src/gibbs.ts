@@ -61,9 +61,18 @@ export interface GibbsFisher {
   readonly chainNoise: number;
   /** λ₁ of F and its jackknife standard error over the batches. */
   readonly lambda1: { readonly value: number; readonly stderr: number };
+  /**
+   * The spectral gap λ₁ − λ₂ with its jackknife error; `degenerate` when the gap
+   * is within NEAR_DEGENERATE errors of 0: then v₁ alone is noise, and only the
+   * span of v₁ and v₂ is estimated (use the subspace, not one vector).
+   */
+  readonly gap: { readonly value: number; readonly stderr: number; readonly degenerate: boolean };
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** A top pair is near-degenerate when λ₁ − λ₂ is less than this many of its standard errors. */
+export const NEAR_DEGENERATE = 3;
 
 /**
  * @throws RangeError for a wrong-width y or bad counts
@@ -238,23 +247,28 @@ export function gibbsGenerationFisher(
   let trace = 0;
   for (let s = 0; s < S; s++)
     for (let i = 0; i < nTop; i++) trace += (mA[s * nTop + i]! - mu[i]!) * (mB[s * nTop + i]! - mu[i]!);
-  // λ₁'s jackknife over batches: λ₁ of each leave-one-out mean
-  const top1 = (M: Matrix<Float64Array>) => be.symmetricEigen(M).values[0]!;
-  const value = top1(F);
-  let jk = 0;
-  if (B > 1) {
+  // jackknife over batches of λ₁ and of the gap λ₁ − λ₂ (from each leave-one-out mean)
+  const top2 = (M: Matrix<Float64Array>) => {
+    const v = be.symmetricEigen(M).values;
+    return [v[0]!, v[0]! - (v[1] ?? 0)] as const;
+  };
+  const [value, gapValue] = top2(F);
+  const jackknife = (k: 0 | 1) => {
+    if (B < 2) return 0;
     const loo = parts.map((p) => {
       const M = matrix(F.rows, F.cols);
       for (let i = 0; i < M.data.length; i++) M.data[i] = (B * F.data[i]! - p.data[i]!) / (B - 1);
-      return top1(M);
+      return top2(M)[k];
     });
     const mean = loo.reduce((a, v) => a + v, 0) / B;
-    jk = Math.sqrt(((B - 1) / B) * loo.reduce((a, v) => a + (v - mean) ** 2, 0));
-  }
+    return Math.sqrt(((B - 1) / B) * loo.reduce((a, v) => a + (v - mean) ** 2, 0));
+  };
+  const gap = { value: gapValue, stderr: jackknife(1) };
   return {
     F,
     stderr,
     chainNoise: noise / S / Math.max(1e-300, trace / S),
-    lambda1: { value, stderr: jk },
+    lambda1: { value, stderr: jackknife(0) },
+    gap: { ...gap, degenerate: gap.value < NEAR_DEGENERATE * gap.stderr },
   };
 }

@@ -135,7 +135,7 @@ Options:
         return;
       }
       io.out(
-        `${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${report.stability === 'mcrg' ? ' (MCRG stability matrices)' : ''}${maxStderr !== null ? ` (max entry std. error ${maxStderr.toExponential(2)})` : ''}, ${report.seconds.toFixed(2)} s\n${report.lambda1Stderr !== null ? `λ₁ = ${eigenvalues[0]!.toPrecision(4)} ± ${report.lambda1Stderr.toPrecision(2)} (jackknife over batches); chains' noise ${(100 * (report.chainNoise ?? 0)).toFixed(0)}% of the signal\n` : ''}\n`,
+        `${direction} Fisher information of [${w.join(', ')}] at ${atLabel}; ${method}${report.stability === 'mcrg' ? ' (MCRG stability matrices)' : ''}${maxStderr !== null ? ` (max entry std. error ${maxStderr.toExponential(2)})` : ''}, ${report.seconds.toFixed(2)} s\n${report.lambda1Stderr !== null ? `λ₁ = ${eigenvalues[0]!.toPrecision(4)} ± ${report.lambda1Stderr.toPrecision(2)} (jackknife over batches); chains' noise ${(100 * (report.chainNoise ?? 0)).toFixed(0)}% of the signal\n` : ''}${report.gap !== null ? `gap λ₁ − λ₂ = ${report.gap.value.toPrecision(3)} ± ${report.gap.stderr.toPrecision(2)}${report.gap.degenerate ? ': near-degenerate (within 3 errors of 0): v₁ alone is noise here; use the span of v₁ and v₂' : ''}\n` : ''}\n`,
       );
       io.out(
         `eigenvalues: ${eigenvalues

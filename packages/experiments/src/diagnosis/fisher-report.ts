@@ -59,6 +59,8 @@ export interface FisherReport {
   /** gibbs: λ₁'s jackknife standard error and the chains' noise against the signal; null otherwise. */
   readonly lambda1Stderr: number | null;
   readonly chainNoise: number | null;
+  /** gibbs: λ₁ − λ₂ with its jackknife error and whether the top pair is near-degenerate; null otherwise. */
+  readonly gap: { readonly value: number; readonly stderr: number; readonly degenerate: boolean } | null;
   /** rg-chain: whether the layers' stability matrices were exact or MCRG (wide levels); null otherwise. */
   readonly stability: 'exact' | 'mcrg' | null;
   /** λ₁ / 2: D_KL per ε² along v₁. */
@@ -122,6 +124,7 @@ export function fisherDiagnosis(
     maxEntryStderr: r.stderr ? maxAbs(r.stderr) : null,
     lambda1Stderr: r.lambda1?.stderr ?? null,
     chainNoise: r.chainNoise ?? null,
+    gap: r.gap ?? null,
     stability,
     klPerEpsilonSquared: eigenvalues[0]! / 2,
     bound: { firstStepEigenvalue: bound.lambdaFirst, retention: bound.ratio, maxExcess: bound.maxExcess },
