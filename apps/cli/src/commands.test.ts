@@ -116,6 +116,19 @@ describe('rgdl fisher', () => {
     expect(cls.dimension).toBe(9);
     expect(Math.min(...cls.eigenvalues)).toBeGreaterThan(-1e-9); // PSD
   });
+  it('at width 64 monte-carlo warns that its effective sample size is low (λ₁ reads low) and names gibbs; gibbs reports the gap', async () => {
+    const wide = join(import.meta.dirname, '../../web/fixtures/victim.json');
+    const c = collect();
+    expect(await runCli(['fisher', '--model', wide, '--method', 'monte-carlo', '--samples', '500'], c.io)).toBe(0);
+    expect(c.out).toMatch(
+      /warning: the importance weights' effective sample size is \d+ per pool.*--method gibbs converges/,
+    );
+    const g = await json(['fisher', '--model', wide, '--method', 'gibbs', '--samples', '500']);
+    expect(g.effectiveSamples).toBeNull();
+    expect(g.gap.value).toBeCloseTo(g.eigenvalues[0] - g.eigenvalues[1], 9);
+    expect(g.gap.stderr).toBeGreaterThan(0);
+  }, 60_000);
+
   it('user errors: one line, exit 2, no output files', async () => {
     const out = join(dir, 'fisher-bad');
     await fails(['fisher', '--model', model, '--label', '10', '--out', out], /--label 10 is past the 10 output units/);
