@@ -247,21 +247,24 @@ export function gibbsGenerationFisher(
   let trace = 0;
   for (let s = 0; s < S; s++)
     for (let i = 0; i < nTop; i++) trace += (mA[s * nTop + i]! - mu[i]!) * (mB[s * nTop + i]! - mu[i]!);
-  // jackknife over batches of λ₁ and of the gap λ₁ − λ₂ (from each leave-one-out mean)
+  // jackknife over batches of λ₁ and of the gap λ₁ − λ₂ (both from one eigen-solve of each leave-one-out mean)
   const top2 = (M: Matrix<Float64Array>) => {
     const v = be.symmetricEigen(M).values;
     return [v[0]!, v[0]! - (v[1] ?? 0)] as const;
   };
   const [value, gapValue] = top2(F);
+  const loo =
+    B < 2
+      ? []
+      : parts.map((p) => {
+          const M = matrix(F.rows, F.cols);
+          for (let i = 0; i < M.data.length; i++) M.data[i] = (B * F.data[i]! - p.data[i]!) / (B - 1);
+          return top2(M);
+        });
   const jackknife = (k: 0 | 1) => {
-    if (B < 2) return 0;
-    const loo = parts.map((p) => {
-      const M = matrix(F.rows, F.cols);
-      for (let i = 0; i < M.data.length; i++) M.data[i] = (B * F.data[i]! - p.data[i]!) / (B - 1);
-      return top2(M)[k];
-    });
-    const mean = loo.reduce((a, v) => a + v, 0) / B;
-    return Math.sqrt(((B - 1) / B) * loo.reduce((a, v) => a + (v - mean) ** 2, 0));
+    if (loo.length === 0) return 0;
+    const mean = loo.reduce((a, v) => a + v[k], 0) / B;
+    return Math.sqrt(((B - 1) / B) * loo.reduce((a, v) => a + (v[k] - mean) ** 2, 0));
   };
   const gap = { value: gapValue, stderr: jackknife(1) };
   return {

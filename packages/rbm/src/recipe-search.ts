@@ -19,7 +19,7 @@
  * penalty λ is chosen on the same validation split (tunedSoftmaxReference).
  */
 import { seedFor, type Backend } from '@rgdl/gpu-kernels';
-import type { LabelledData } from './datasets/labelled.js';
+import { binariseValues, type LabelledData } from './datasets/labelled.js';
 import { evaluateClassifier } from './evaluate.js';
 import {
   fitSoftmaxRegression,
@@ -58,9 +58,9 @@ export interface RecipeSearch {
   readonly seconds: number;
 }
 
-/** x ≥ ½ → 1, else 0 (the files' default threshold), as a copy. */
+/** The data binarised at the files' default threshold (x ≥ ½ → 1), as a copy. */
 export function binariseData(d: LabelledData): LabelledData {
-  return { ...d, x: { ...d.x, data: d.x.data.map((v) => (v >= 0.5 ? 1 : 0)) } };
+  return { ...d, x: { ...d.x, data: binariseValues(d.x.data.slice()) } };
 }
 
 /** Whether every input value is 0 or 1. */

@@ -16,7 +16,7 @@
 import { closeSync, readSync, writeFileSync } from 'node:fs';
 import { openRegularFile } from '../safe-read.js';
 import { matrix } from '@rgdl/gpu-kernels';
-import { oneHot, type LabelledData } from './labelled.js';
+import { binariseValues, DEFAULT_THRESHOLD, oneHot, type LabelledData } from './labelled.js';
 
 export interface FileDataOptions {
   /** Values ≥ threshold → 1, else 0 (default 0.5); `false` keeps values in [0, 1]. */
@@ -131,8 +131,8 @@ function finish(
     options.onWarning?.(
       `${source}: ${empty.length === 1 ? 'class' : 'classes'} ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ', …' : ''} ${empty.length === 1 ? 'has' : 'have'} no examples (labels run 0 … ${classes - 1}; ${empty.includes(0) ? 'labels that start at 1 must be shifted to start at 0' : 'a mistyped label makes a class of its own'})`,
     );
-  const t = options.binarise ?? 0.5;
-  if (t !== false) for (let i = 0; i < x.length; i++) x[i] = x[i]! >= t ? 1 : 0;
+  const t = options.binarise ?? DEFAULT_THRESHOLD;
+  if (t !== false) binariseValues(x, t);
   return { x: matrix(n, d, x), y: oneHot(labels, classes), labels, classes };
 }
 

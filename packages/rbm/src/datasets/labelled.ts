@@ -11,6 +11,15 @@ export interface LabelledData {
   readonly classes: number;
 }
 
+/** The default binarisation threshold of own data and the recipe search: x ≥ ½ → 1. */
+export const DEFAULT_THRESHOLD = 0.5;
+
+/** x ≥ threshold → 1, else 0, in place (the one binarisation rule of read files and derived copies). */
+export function binariseValues(x: Float64Array, threshold = DEFAULT_THRESHOLD): Float64Array {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! >= threshold ? 1 : 0;
+  return x;
+}
+
 /** One-hot encoding of integer labels. */
 export function oneHot(labels: ArrayLike<number>, classes: number): Matrix<Float64Array> {
   const data = new Float64Array(labels.length * classes);
