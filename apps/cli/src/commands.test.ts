@@ -285,7 +285,7 @@ describe('rgdl clone-attack', () => {
     const test = fromRows(Array.from({ length: 80 }, row));
     const testLabels = Array.from({ length: test.rows }, (_, i) => i % 10);
     const defences = ['none', 'fim', 'random-class'] as const;
-    const directions = classPoisonDirections(be, net, { fisher: { samples: 300, pool: 256, batches: 2 }, seed: 9 });
+    const directions = classPoisonDirections(be, net, { fisher: { samples: 300, batches: 2 }, seed: 9 });
     const servers = defences.map(
       (defence) =>
         buildServer({

@@ -48,7 +48,7 @@ export const FAIR_QUICK: FairTestConfig = {
   seeds: [1, 2, 3, 4],
   testExamples: 400,
   victimFineTuneEpochs: 15,
-  fisher: { samples: 1000, pool: 2048, batches: 4 },
+  fisher: { samples: 1000, batches: 4 },
 };
 
 /**
@@ -140,7 +140,7 @@ export function tinyFairGrid(overrides: Partial<FairTestConfig> = {}): FairGridS
       testExamples: 200,
       victimExamples: 600,
       victimFineTuneEpochs: 3,
-      fisher: { samples: 300, pool: 256, batches: 2 },
+      fisher: { samples: 300, batches: 2 },
       ...overrides,
     },
   };

@@ -3,13 +3,13 @@
  * FIM F(x), with their estimators behind one option, and their top eigenpairs.
  * Generation: 'exact' (enumeration), 'rg-chain' (eq. 21–22), 'monte-carlo'
  * (importance sampling from the prior: biased low where its effective sample
- * size is small, ~15% at width 64) and 'gibbs' (posterior sampling: unbiased,
- * with batch errors and λ₁'s jackknife error).
+ * size is small, ~15% at width 64) and 'gibbs' (posterior sampling with the
+ * missing-information estimator: unbiased, with batch errors and λ₁'s jackknife error).
  */
 import { column, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import type { DeepRbm } from '@rgdl/rbm';
 import { exactFisher } from './exact.js';
-import { gibbsGenerationFisher } from './gibbs.js';
+import { gibbsGenerationFisher, type GibbsEstimator } from './gibbs.js';
 import { monteCarloFisher } from './monte-carlo.js';
 import { rgChainFisher } from './rg-chain.js';
 import type { OperatorChoice } from './rg-imports.js';
@@ -27,6 +27,8 @@ export interface FisherOptions {
   /** gibbs: counted sweeps per chain and uncounted sweeps of the second chain (gibbs.ts). */
   readonly sweeps?: number;
   readonly burnIn?: number;
+  /** gibbs: 'missing-information' (default) or 'direct' (gibbs.ts). */
+  readonly estimator?: GibbsEstimator;
   /** monte-carlo importance-sampling pool per batch. */
   readonly pool?: number;
   readonly batches?: number;
@@ -77,6 +79,7 @@ export function generationFisher(be: Backend, net: DeepRbm, y: Float64Array, opt
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(options.sweeps !== undefined ? { sweeps: options.sweeps } : {}),
       ...(options.burnIn !== undefined ? { burnIn: options.burnIn } : {}),
+      ...(options.estimator !== undefined ? { estimator: options.estimator } : {}),
       ...(options.batches !== undefined ? { batches: options.batches } : {}),
     });
     F = r.F;

@@ -10,7 +10,13 @@ export {
 export { exactFisher, exactKl, exactEnd, type ExactEnd } from './exact.js';
 export { rgChainFisher, type RgChainOptions, type RgChainResult } from './rg-chain.js';
 export { monteCarloFisher, type MonteCarloOptions, type MonteCarloFisher } from './monte-carlo.js';
-export { gibbsGenerationFisher, NEAR_DEGENERATE, type GibbsFisher, type GibbsFisherOptions } from './gibbs.js';
+export {
+  gibbsGenerationFisher,
+  NEAR_DEGENERATE,
+  type GibbsEstimator,
+  type GibbsFisher,
+  type GibbsFisherOptions,
+} from './gibbs.js';
 export {
   adversarialPerturbation,
   type AdversarialResult,

@@ -1,4 +1,5 @@
 import { createCpuBackend, createRng, fromRows, rowViews, type Matrix } from '@rgdl/gpu-kernels';
+import { generationFisher, topEigenpairs } from '@rgdl/fisher';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -23,7 +24,7 @@ describe('defences', () => {
   const inputs = fromRows(
     Array.from({ length: 40 }, () => Float64Array.from({ length: 16 }, () => (rng.nextFloat() < 0.5 ? 1 : 0))),
   );
-  const fisher = { samples: 400, pool: 256, batches: 2 };
+  const fisher = { samples: 400, batches: 2 };
 
   it('with ε = 0 every step-based defence is the identity; none is always the identity', () => {
     for (const defence of ['none', 'fim', 'fim-min', 'random-class', 'random-query', 'gaussian'] as const) {
@@ -139,5 +140,21 @@ describe('defences', () => {
     expect(given.answer(inputs).served).toEqual(lazy.served);
     // defences without a cache have nothing to warm
     expect(createService(be, net, { defence: 'random-query', epsilon: 0.2 }).warm()).toBeLessThan(0.05);
+  });
+
+  it("the default cache (Gibbs, missing information) covers the exact λ₁ of every class and points along the exact v₁; it reports λ₁'s error and the gap", () => {
+    const d = classPoisonDirections(be, net, { seed: 3 });
+    for (let c = 0; c < 4; c++) {
+      const y = Float64Array.from({ length: 4 }, (_, j) => (j === c ? 1 : 0));
+      const exact = topEigenpairs(be, generationFisher(be, net, y, { method: 'exact' }).F, 2);
+      const err = d.lambda1Errors[c]!;
+      expect(err).toBeGreaterThan(0);
+      expect(Math.abs(d.eigenvalues[c]! - exact.values[0]!), `class ${c}`).toBeLessThan(3 * err);
+      expect(err / exact.values[0]!).toBeLessThan(0.03);
+      const cos = Math.abs(d.directions[c]!.reduce((a, v, i) => a + v * exact.vectors[0]![i]!, 0));
+      expect(cos, `class ${c}`).toBeGreaterThan(0.99);
+      const gap = d.gaps[c]!;
+      expect(Math.abs(gap.value - (exact.values[0]! - exact.values[1]!))).toBeLessThan(3 * gap.stderr + 1e-9);
+    }
   });
 });

@@ -174,6 +174,8 @@ describe("the demo's attack loop over HTTP with its default seeds and queries", 
           directions: {
             // any fixed per-class cache will do here: the test is about the transport
             eigenvalues: new Float64Array(10).fill(1),
+            lambda1Errors: new Float64Array(10),
+            gaps: Array.from({ length: 10 }, () => null),
             directions: Array.from({ length: 10 }, () =>
               Float64Array.from({ length: 10 }, (_, j) => (j === 0 ? 1 : 0)),
             ),

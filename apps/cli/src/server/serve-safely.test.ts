@@ -56,7 +56,7 @@ describe('serving safely', () => {
       ),
     );
     const xs = inputs(16, 40, 7);
-    const directions = classPoisonDirections(be, net, { fisher: { samples: 200, pool: 256, batches: 2 }, seed: 1 });
+    const directions = classPoisonDirections(be, net, { fisher: { samples: 200, batches: 2 }, seed: 1 });
     let changedSomewhere = 0;
     for (const defence of DEFENCES) {
       const st = DEFENCE_STRENGTHS[defence];

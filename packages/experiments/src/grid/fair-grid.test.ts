@@ -21,7 +21,7 @@ describe('the fair test as jobs in this process (a tiny grid, results in memory)
     testExamples: 200,
     victimExamples: 600,
     victimFineTuneEpochs: 3,
-    fisher: { samples: 300, pool: 256, batches: 2 },
+    fisher: { samples: 300, batches: 2 },
   };
   it('pairs seeds across arms, matches costs, bounds label-preserving defences and writes a verdict', {
     timeout: 300_000,

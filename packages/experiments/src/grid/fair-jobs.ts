@@ -24,8 +24,8 @@ import {
 import { parseModel, serializeModel } from '@rgdl/rbm';
 import { type DataSpec, loadDataset } from '../data.js';
 
-/** Bump when a job's code changes what it computes: every stored result is then recomputed (2: trained adaptive misinformation, tuned attackers; 3: attackers see the published defence). */
-export const JOB_FORMAT = 3;
+/** Bump when a job's code changes what it computes: every stored result is then recomputed (2: trained adaptive misinformation, tuned attackers; 3: attackers see the published defence; 4: the FIM cache by Gibbs sampling, missing information). */
+export const JOB_FORMAT = 4;
 
 /** A grid as data: the fair-test configuration without callbacks or loaded data, and where its data comes from. */
 export interface FairGridSpec {

@@ -14,7 +14,7 @@ import { strengthOptions } from '../strength.js';
 
 const be = createCpuBackend({ threads: 1 });
 const net = createDeepRbm([16, 6, 4], createRng(3), { weightScale: 2 });
-const directions = classPoisonDirections(be, net, { fisher: { samples: 300, pool: 256, batches: 2 }, seed: 1 });
+const directions = classPoisonDirections(be, net, { fisher: { samples: 300, batches: 2 }, seed: 1 });
 const rng = createRng(11);
 /** Half sparse binary inputs (the reference's distribution), half dense ones (out of it). */
 const inputs: Matrix<Float64Array> = fromRows(

@@ -31,6 +31,10 @@ export interface DefenceStrength {
 export interface ClassDirections {
   /** λ₁ of F̃(e_c) for every class. */
   readonly eigenvalues: Float64Array;
+  /** λ₁'s standard error per class (jackknife over batches; NaN for an estimator that gives none). */
+  readonly lambda1Errors: Float64Array;
+  /** The gap λ₁ − λ₂ per class with its error, `degenerate` when within 3 errors of 0 (null for an estimator that gives none). */
+  readonly gaps: readonly ({ readonly value: number; readonly stderr: number; readonly degenerate: boolean } | null)[];
   /** v₁ of F̃(e_c) (unit, the eigensolver's sign). */
   readonly directions: readonly Float64Array[];
   /** F̃(e_c) itself (classes × classes, row-major), for δyᵀF̃δy. */
@@ -55,7 +59,7 @@ export interface DefenceSettings {
   readonly gamma?: number;
   /** Samples of h_{N−1} for the victim's class probabilities (default 32, drawn from a stream seeded by the query; exact when every hidden layer is enumerable). */
   readonly samples?: number;
-  /** FIM estimator for the per-class cache (default Monte Carlo, S=2000, 8 pools × 4096). */
+  /** FIM estimator for the per-class cache (default Gibbs, missing information, S = 1000, K = 8, 8 batches). */
   readonly fisher?: Partial<FisherOptions>;
   /** 'adaptive-misinformation': the defender's in-distribution inputs (e.g. its training data), rows × n_0. */
   readonly reference?: Matrix<Float64Array>;
