@@ -36,6 +36,8 @@ describe('runFairExperiment on own data', () => {
       onNote: (m) => notes.push(m),
     });
     expect(notes.join('\n')).toMatch(/the attacker split has 60 inputs: budget 100 shrunk to 60 \(budgets 40, 60\)/);
+    // 40 and 60 of 60 inputs: the seeds share most of their queries, and the note says what the intervals cover
+    expect(notes.join('\n')).toMatch(/at budgets 40, 60 each seed draws more than half of the 60 attacker inputs/);
     expect(fair.config.budgets).toEqual([40, 60]);
     const budgets = new Set(fair.run.result.rows.map((r) => r.budget));
     expect([...budgets].sort((a, b) => a - b)).toEqual([40, 60]);

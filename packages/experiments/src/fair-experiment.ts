@@ -57,6 +57,15 @@ export interface FairExperiment {
   readonly plots: number;
 }
 
+/**
+ * Said when a natural-query budget is more than half the attacker split: every
+ * seed then draws mostly the same queries, so the paired intervals measure the
+ * clones' training noise and not which queries an attacker happens to ask.
+ */
+export function sharedQueriesNote(pool: number, budgets: readonly number[]): string {
+  return `at budget${budgets.length > 1 ? 's' : ''} ${budgets.join(', ')} each seed draws more than half of the ${pool} attacker inputs, so the seeds share most of their queries: the intervals there cover the clones' training noise, not the choice of queries (a larger attacker share, --fractions, gives seeds of their own)`;
+}
+
 /** Budgets above this are synthetic (OOD) query counts, not bounded by the attacker split. */
 const NATURAL_BUDGET_LIMIT = 1998;
 
@@ -92,6 +101,8 @@ export async function runFairExperiment(options: FairExperimentOptions): Promise
         `the attacker split has ${pool} inputs: budget${over.length > 1 ? 's' : ''} ${over.join(', ')} shrunk to ${pool} (budgets ${budgets.join(', ')})`,
       );
     }
+    const shared = budgets.filter((b) => b > pool / 2 && b <= NATURAL_BUDGET_LIMIT);
+    if (shared.length > 0) options.onNote?.(sharedQueriesNote(pool, shared));
   }
   const { onProgress: _drop, data: _none, ...baseConfig } = base;
   const config = {

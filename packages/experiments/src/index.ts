@@ -9,6 +9,7 @@ export * from './output-files.js';
 export * from './user-files.js';
 export * from './grid/fair-jobs.js';
 export * from './grid/map-jobs.js';
+export * from './grid/class-fisher-jobs.js';
 export * from './grid/grid-job.js';
 export * from './grid/store.js';
 export * from './grid/thread-pool.js';

@@ -82,8 +82,6 @@ const STREAMS = {
   'transfer-fisher': (i: number) => 1000 + i,
   /** The demo's defended servers and their FIM cache, from its seed. */
   'demo-defender': (root: number) => root + 1000,
-  /** The demo's Gibbs estimate of F̃(e_c), from its seed. */
-  'demo-fisher': (root: number, c: number) => root + 2000 + c,
   /** The demo's GEMM timing matrices of side n. */
   'demo-gemm': (root: number, n: number) => root + n,
   // @rgdl/experiments: a training run's scoring, from its training seed

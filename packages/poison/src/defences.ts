@@ -20,7 +20,7 @@ import {
   type Matrix,
   type Rng,
 } from '@rgdl/gpu-kernels';
-import { generationFisher, topEigenpairs, type FisherOptions } from '@rgdl/fisher';
+import { generationFisher, topEigenpairs, type FisherOptions, type FisherResult } from '@rgdl/fisher';
 import { classProbabilitiesAuto, hiddenEnumerable, type DeepRbm } from '@rgdl/rbm';
 import { argmax, randomAnswerDirection } from './constrain.js';
 import { hashSeed, type ClassDirections, type DefenceContext, type DefenceSettings } from './defences/defence.js';
@@ -75,34 +75,41 @@ export function classPoisonDirections(
   }
 }
 
-/**
- * classPoisonDirections one class at a time: yields the number of classes done
- * after each, so a server can answer its health checks between them.
- */
-export function* classPoisonDirectionsStepwise(
+/** The FIM options of class c's cache entry: Gibbs, S = 1000, K = 8, 8 batches, its own stream, then `fisher`. */
+export function classFisherOptions(seed: number, label: number, fisher?: Partial<FisherOptions>): FisherOptions {
+  return {
+    method: 'gibbs',
+    samples: 1000,
+    sweeps: 8,
+    batches: 8,
+    rng: rngFor('class-direction', seed, label),
+    ...fisher,
+  } as FisherOptions;
+}
+
+/** F̃(e_c) of class c (eq. 20) by classFisherOptions. */
+export function classFisher(
   be: Backend,
   net: DeepRbm,
+  label: number,
   options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
-): Generator<number, ClassDirections, void> {
+): FisherResult {
   const classes = net.layers[net.layers.length - 1]!.W.rows;
-  const seed = options.seed ?? DEFAULT_SEED;
+  const y = Float64Array.from({ length: classes }, (_, j) => (j === label ? 1 : 0));
+  return generationFisher(be, net, y, classFisherOptions(options.seed ?? DEFAULT_SEED, label, options.fisher));
+}
+
+/** The per-class cache from F̃(e_c) of every class c (in class order), however they were computed. */
+export function classDirectionsFrom(be: Backend, results: readonly FisherResult[]): ClassDirections {
+  const classes = results.length;
   const eigenvalues = new Float64Array(classes);
+  const lambda1Errors = new Float64Array(classes);
+  const gaps: ClassDirections['gaps'][number][] = [];
   const directions: Float64Array[] = [];
   const fisher: Float64Array[] = [];
   const candidates: Float64Array[][] = [];
   const smallest: Float64Array[] = [];
-  const lambda1Errors = new Float64Array(classes);
-  const gaps: ClassDirections['gaps'][number][] = [];
-  for (let k = 0; k < classes; k++) {
-    const y = Float64Array.from({ length: classes }, (_, j) => (j === k ? 1 : 0));
-    const result = generationFisher(be, net, y, {
-      method: 'gibbs',
-      samples: 1000,
-      sweeps: 8,
-      batches: 8,
-      rng: rngFor('class-direction', seed, k),
-      ...options.fisher,
-    } as FisherOptions);
+  results.forEach((result, k) => {
     const F = result.F;
     const top = topEigenpairs(be, F, 1);
     eigenvalues[k] = top.values[0]!;
@@ -143,9 +150,26 @@ export function* classPoisonDirectionsStepwise(
     const tangent = vectors.filter((_, j) => j !== constant);
     candidates.push(tangent.slice(0, 3));
     smallest.push(tangent[tangent.length - 1]!);
+  });
+  return { eigenvalues, lambda1Errors, gaps, directions, fisher, candidates, smallest };
+}
+
+/**
+ * classPoisonDirections one class at a time: yields the number of classes done
+ * after each, so a server can answer its health checks between them.
+ */
+export function* classPoisonDirectionsStepwise(
+  be: Backend,
+  net: DeepRbm,
+  options: { fisher?: Partial<FisherOptions>; seed?: number } = {},
+): Generator<number, ClassDirections, void> {
+  const classes = net.layers[net.layers.length - 1]!.W.rows;
+  const results: FisherResult[] = [];
+  for (let k = 0; k < classes; k++) {
+    results.push(classFisher(be, net, k, options));
     if (k < classes - 1) yield k + 1;
   }
-  return { eigenvalues, lambda1Errors, gaps, directions, fisher, candidates, smallest };
+  return classDirectionsFrom(be, results);
 }
 
 /** Whether a defence needs the per-class FIM cache (ClassDirections) to answer. */

@@ -14,6 +14,9 @@ export {
 export {
   classPoisonDirections,
   classPoisonDirectionsStepwise,
+  classFisher,
+  classFisherOptions,
+  classDirectionsFrom,
   needsClassDirections,
   createService,
   utility,

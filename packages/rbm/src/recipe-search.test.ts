@@ -1,5 +1,6 @@
 import { createCpuBackend, createRng, matrix } from '@rgdl/gpu-kernels';
 import { afterAll, describe, expect, it } from 'vitest';
+import { victimRecipe } from './victims.js';
 import { oneHot, type LabelledData } from './datasets/labelled.js';
 import {
   binariseData,
@@ -40,6 +41,15 @@ describe('recipe search', () => {
       epochs: 30,
       weightDecay: 1e-3,
     });
+    // the discriminative fit: only without hidden levels, no generative term, a longer budget
+    const disc = grey.find((c) => c.discriminative === true)!;
+    expect(disc.hidden).toBe(0);
+    const r = candidateRecipe(disc, 12, 2);
+    expect(r.generative.top).toBe(0);
+    expect(r.fineTune).toMatchObject({ epochs: 300, patience: 30 });
+    expect(candidateRecipe({ ...disc, hidden: 32 }, 12, 2).generative.top).toBe(
+      victimRecipe([12, 32, 2]).generative.top,
+    );
   });
 
   it('keeps grey inputs when binarising erases the classes, and returns the winner trained', () => {

@@ -7,7 +7,11 @@
  *    every hidden level of a deeper net), or none: [n_0, K], one RBM between
  *    inputs and labels, whose eq. 2 is a softmax regression (what small,
  *    nearly separable data sets want);
- *  - the pretraining epochs (10, 30) and its weight decay (1e-4, 1e-3).
+ *  - the pretraining epochs (10, 30) and its weight decay (1e-4, 1e-3);
+ *  - for [n_0, K], also a discriminative fit: no generative term (α_top = 0),
+ *    learning rate 0.05, up to 300 epochs with patience 30 (the hybrid recipe's
+ *    early stopping left breast-cancer at 97.4% where this reaches 99.1%, a
+ *    tuned logistic regression's accuracy; it takes under a second there).
  * Candidates run in a fixed order, the cheap and usually good first, each
  * trained by trainVictim with the same seed; a candidate whose estimated time
  * (the slowest earlier trial of its shape, scaled by parameters) would end
@@ -38,6 +42,8 @@ export interface RecipeCandidate {
   readonly hidden: number;
   readonly pretrainEpochs: number;
   readonly weightDecay: number;
+  /** [n_0, K] only: trained for p(y | x) alone (α_top = 0, longer, faster), not by the hybrid recipe. */
+  readonly discriminative?: boolean;
 }
 
 export interface RecipeTrial extends RecipeCandidate {
@@ -81,6 +87,7 @@ export function recipeCandidates(binaryData: boolean): RecipeCandidate[] {
   return [
     c({}),
     c({ hidden: 0 }),
+    c({ hidden: 0, discriminative: true }),
     c({ hidden: 128 }),
     ...(binaryData ? [] : [c({ input: 'binary' })]),
     c({ hidden: 256 }),
@@ -93,8 +100,17 @@ export function recipeCandidates(binaryData: boolean): RecipeCandidate[] {
 export function candidateRecipe(c: RecipeCandidate, inputs: number, classes: number, hiddenLayers = 1): VictimRecipe {
   const widths = [inputs, ...Array.from({ length: c.hidden > 0 ? hiddenLayers : 0 }, () => c.hidden), classes];
   const base = victimRecipe(widths);
+  const discriminative = c.discriminative === true && c.hidden === 0;
   return victimRecipe(widths, {
     pretrain: { ...base.pretrain, epochs: c.pretrainEpochs, weightDecay: c.weightDecay },
+    // depth 1: the top stage is the whole training, with the fine-tuning budget's epochs and patience
+    ...(discriminative
+      ? {
+          top: { ...base.top, learningRate: 0.05 },
+          fineTune: { ...base.fineTune, epochs: 300, patience: 30 },
+          generative: { top: 0, lower: 0 },
+        }
+      : {}),
   });
 }
 

@@ -164,10 +164,11 @@ export async function runFisherSuite(options: {
     accs.push(e.exact ?? e.sampled[0]!.accuracy);
   }
   const ys = Array.from({ length: 10 }, (_, c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
-  // Gibbs posterior sampling: importance sampling from the prior reads λ₁ ~15% low at width 64 (class-fisher suite)
+  // Gibbs posterior sampling, missing information (K = 8): importance sampling from the prior reads
+  // λ₁ ~15% low at width 64 (class-fisher suite)
   const study = depthStudy(be, depthNets, ys, 0.01, {
     method: 'gibbs',
-    samples: quick ? 500 : 2000,
+    samples: quick ? 300 : 1000,
     batches: 8,
     rng: createRng(9),
   });

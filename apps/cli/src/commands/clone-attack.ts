@@ -37,6 +37,7 @@ import {
   attackChart,
   attackTable,
   comparisonTable,
+  sharedQueriesNote,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
 
@@ -98,6 +99,8 @@ export async function cloneAttack(
         `note: --queries defaults to 1500; the attacker split has ${queries} inputs, so all ${queries} are used\n`,
       );
     }
+    if (queries > attackerData.x.rows / 2 && nSeeds > 1)
+      io.err(`note: ${sharedQueriesNote(attackerData.x.rows, [queries])}\n`);
     const progress = new Progress(1, { enabled: values.json !== true });
     const result = await runCloneAttack(be, {
       sources,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   rngFor,
@@ -9,10 +10,9 @@ import {
   type Backend,
   type Matrix,
 } from '@rgdl/gpu-kernels';
-import { classPoisonDirections, type CloneKind } from '@rgdl/poison';
+import type { CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
-import { generationFisher } from '@rgdl/fisher';
 import { runCloneAttack, type AttackResult } from '@rgdl/poison';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
@@ -33,7 +33,19 @@ import {
   attackChart,
   attackTable,
   comparisonTable,
+  classPoisonDirectionsOnThreads,
 } from '@rgdl/experiments';
+
+/** One line on the top pairs: which classes' λ₁ − λ₂ is within 3 errors of 0 (v₁ alone is noise there), else the smallest gap. */
+function gapLine(gaps: readonly ({ value: number; stderr: number; degenerate: boolean } | null)[]): string {
+  const known = gaps.flatMap((g, c) => (g ? [{ ...g, c }] : []));
+  if (known.length === 0) return 'gap λ₁ − λ₂: not estimated';
+  const near = known.filter((g) => g.degenerate);
+  if (near.length > 0)
+    return `near-degenerate top pair (gap within 3 errors of 0) for class${near.length > 1 ? 'es' : ''} ${near.map((g) => g.c).join(', ')}: only the span of v₁ and v₂ is estimated there`;
+  const smallest = known.reduce((a, g) => (g.value < a.value ? g : a));
+  return `every top pair is separated: smallest gap λ₁ − λ₂ ${smallest.value.toFixed(2)} ± ${smallest.stderr.toFixed(2)} (class ${smallest.c})`;
+}
 
 /** Best of `reps` wall times of A·A, in ms. */
 function timeMatmul(be: Backend, a: Matrix<Float64Array | Float32Array>, reps: number): number {
@@ -121,7 +133,7 @@ Options:
   --seeds N           clone seeds (error bars)                             (5)
   --queries N         attacker queries per seed                            (1500)
   --train-examples N  victim training digits                               (6006)
-  --fisher-samples N  Gibbs draws per class for λ₁ of F̃(e_c)               (2000)
+  --fisher-samples N  Gibbs draws per class for F̃(e_c) (λ₁, v₁)          (1000)
   --backend gpu|cpu   backend to prefer                                    (gpu, falls back to cpu)
   --max-n N           largest matrix size timed in step 1                  (1024)
   --out DIR           write demo.json, stability/FIM/clone-attack SVG plots there
@@ -144,7 +156,7 @@ Options:
     const maxN = intFlag('max-n', values['max-n'], 1024, 16);
     const seed = seedFlag(values.seed);
     const trainExamples = intFlag('train-examples', values['train-examples'], 6006, 100);
-    const fisherSamples = intFlag('fisher-samples', values['fisher-samples'], 2000, 100);
+    const fisherSamples = intFlag('fisher-samples', values['fisher-samples'], 1000, 100);
     if (trainExamples > 6006)
       throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
     const attacker = choiceFlag(
@@ -208,19 +220,15 @@ Options:
       });
       const layer = flow.layers[0]!;
       const sv = Array.from(layer.singularValues);
-      // the same per-class FIM the 'fim' server uses (computed once, shared with it)
-      const classDirections = classPoisonDirections(be, victim, { seed: seedFor('demo-defender', seed) });
-      // λ₁ per class by Gibbs posterior sampling (unbiased; the cache's importance sampling reads ~15% low at this width)
-      const gibbs = Array.from({ length: 10 }, (_, c) => {
-        const y = Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0));
-        return generationFisher(be, victim, y, {
-          method: 'gibbs',
-          samples: fisherSamples,
-          rng: rngFor('demo-fisher', seed, c),
-        }).lambda1!;
+      // the per-class FIM the 'fim' server uses (Gibbs posterior sampling, one class per thread;
+      // computed once, shared with it): its λ₁ per class with the jackknife error
+      const classDirections = await classPoisonDirectionsOnThreads(be, victim, {
+        seed: seedFor('demo-defender', seed),
+        fisher: { samples: fisherSamples },
+        threads: availableParallelism(),
       });
-      const fisher = gibbs.map((g) => g.value);
-      const fisherErrors = gibbs.map((g) => g.stderr);
+      const fisher = Array.from(classDirections.eigenvalues);
+      const fisherErrors = Array.from(classDirections.lambda1Errors);
       const diagSeconds = (performance.now() - tDiag) / 1000;
       say(
         `3. stability matrix T̃(1) = ∂g(h0)/∂g(h1) at y = e₀ (MCRG, 20,000 samples, ${layer.T.rows}×${layer.T.cols}):\n`,
@@ -234,7 +242,7 @@ Options:
           )} (±${(layer.topSingularValueError ?? 0).toFixed(3)}); ${sv.filter((s) => s > 1).length} of ${sv.length} exceed 1 (relevant)\n`,
       );
       say(
-        `   generation FIM top eigenvalue λ₁ per class (Gibbs, ${fisherSamples.toLocaleString('en')} draws; ± jackknife error):\n   ${gibbs.map((g) => `${g.value.toFixed(2)}±${g.stderr.toFixed(2)}`).join(' ')} (${diagSeconds.toFixed(1)} s)\n   (the FIM server steps along the importance-sampling cache's eigenvectors, λ₁ ${Array.from(classDirections.eigenvalues, (l) => l.toFixed(2)).join(' ')})\n\n`,
+        `   generation FIM top eigenvalue λ₁ per class (Gibbs, ${fisherSamples.toLocaleString('en')} draws; ± jackknife error):\n   ${fisher.map((l, c) => `${l.toFixed(2)}±${fisherErrors[c]!.toFixed(2)}`).join(' ')} (${diagSeconds.toFixed(1)} s)\n   ${gapLine(classDirections.gaps)}\n   (the FIM server steps along these eigenvectors, scoring ±v₁, ±v₂, ±v₃ by δyᵀF̃δy)\n\n`,
       );
 
       // 4. servers
@@ -313,7 +321,6 @@ Options:
         },
         fisherTopEigenvalues: fisher,
         fisherTopEigenvalueErrors: fisherErrors,
-        cacheTopEigenvalues: Array.from(classDirections.eigenvalues),
         servers: urls,
         attack,
         verdict: attack.verdict,

@@ -346,12 +346,12 @@ ${DATA_HELP}
 };
 
 function describeCandidate(
-  c: { input: string; hidden: number; pretrainEpochs: number; weightDecay: number },
+  c: { input: string; hidden: number; pretrainEpochs: number; weightDecay: number; discriminative?: boolean },
   inputs: number,
   classes: number,
 ): string {
   const w = c.hidden > 0 ? [inputs, c.hidden, classes] : [inputs, classes];
-  return `[${w.join(', ')}] ${c.input}${c.hidden > 0 ? `, ${c.pretrainEpochs} pretraining epochs, decay ${c.weightDecay}` : ''}`;
+  return `[${w.join(', ')}] ${c.input}${c.hidden > 0 ? `, ${c.pretrainEpochs} pretraining epochs, decay ${c.weightDecay}` : c.discriminative === true ? ', discriminative' : ''}`;
 }
 
 function pct(x: number): string {
