@@ -45,6 +45,8 @@ export interface OwnDataRow {
     readonly testAccuracy: number;
     readonly widths: readonly number[];
     readonly input: string;
+    /** [n₀, K] trained for p(y | x) alone (the search's discriminative candidate). */
+    readonly discriminative: boolean;
     readonly validationAccuracy: number;
     readonly candidates: number;
     readonly seconds: number;
@@ -176,6 +178,7 @@ print(json.dumps({'C': best[1], 'testAccuracy': best[2]}))
           testAccuracy: searched,
           widths: search.recipe.widths,
           input: search.chosen.input,
+          discriminative: search.chosen.discriminative === true,
           validationAccuracy: search.chosen.validationAccuracy,
           candidates: search.trials.length,
           seconds: search.seconds,
@@ -186,7 +189,7 @@ print(json.dumps({'C': best[1], 'testAccuracy': best[2]}))
       };
       rows.push(row);
       log(
-        `  ${set.name}: former default ${(100 * binarisedDefault).toFixed(2)}%, searched ${(100 * searched).toFixed(2)}% ([${search.recipe.widths.join(', ')}] ${search.chosen.input}, ${search.trials.length} candidates, ${search.seconds.toFixed(0)} s), tuned softmax ${(100 * tunedAcc).toFixed(2)}%${'testAccuracy' in row.sklearn ? `, scikit-learn LR ${(100 * row.sklearn.testAccuracy).toFixed(2)}% (C = ${row.sklearn.C})` : ''}`,
+        `  ${set.name}: former default ${(100 * binarisedDefault).toFixed(2)}%, searched ${(100 * searched).toFixed(2)}% ([${search.recipe.widths.join(', ')}] ${search.chosen.input}${search.chosen.discriminative === true ? ', discriminative' : ''}, ${search.trials.length} candidates, ${search.seconds.toFixed(0)} s), tuned softmax ${(100 * tunedAcc).toFixed(2)}%${'testAccuracy' in row.sklearn ? `, scikit-learn LR ${(100 * row.sklearn.testAccuracy).toFixed(2)}% (C = ${row.sklearn.C})` : ''}`,
       );
     }
     return { budgetSeconds, rows, skipped: 'unavailable' in made ? made.unavailable : null };
@@ -207,7 +210,7 @@ export function ownDataMarkdown(r: OwnDataResult): string {
     '|---|---|---:|---:|---|---:|---:|',
     ...r.rows.map(
       (x) =>
-        `| ${x.name} | ${x.examples.train} / ${x.examples.validation} / ${x.examples.test} | ${pct(x.binarisedDefault)} | ${pct(x.searched.testAccuracy)} | [${x.searched.widths.join(', ')}] ${x.searched.input}, ${x.searched.candidates} candidates, ${x.searched.seconds.toFixed(0)} s | ${pct(x.tunedSoftmax.testAccuracy)} (λ = ${x.tunedSoftmax.l2}) | ${'testAccuracy' in x.sklearn ? `${pct(x.sklearn.testAccuracy)} (C = ${x.sklearn.C})` : '—'} |`,
+        `| ${x.name} | ${x.examples.train} / ${x.examples.validation} / ${x.examples.test} | ${pct(x.binarisedDefault)} | ${pct(x.searched.testAccuracy)} | [${x.searched.widths.join(', ')}] ${x.searched.input}${x.searched.discriminative ? ', discriminative' : ''}, ${x.searched.candidates} candidates, ${x.searched.seconds.toFixed(0)} s | ${pct(x.tunedSoftmax.testAccuracy)} (λ = ${x.tunedSoftmax.l2}) | ${'testAccuracy' in x.sklearn ? `${pct(x.sklearn.testAccuracy)} (C = ${x.sklearn.C})` : '—'} |`,
     ),
     '',
   ].join('\n');
