@@ -115,7 +115,8 @@ describe('bring your own data', () => {
     expect(npy.code).toBe(0);
     expect(JSON.parse(readFileSync(at('npy.json'), 'utf8')).metadata.data.threshold).toBe(false);
     const attack = await run(['clone-attack', '--model', at('csv.json'), '--queries', '40', '--seeds', '2', '--json']);
-    expect(attack.err).toBe('');
+    // 40 of the 60 attacker inputs per seed: the seeds share most of their queries, and it says so (nothing else)
+    expect(attack.err).toMatch(/^note: at budget 40 each seed draws more than half of the 60 attacker inputs.*\n$/);
     expect(attack.code).toBe(0);
     expect(JSON.parse(attack.out).sources.length).toBeGreaterThan(0);
   }, 120_000);
