@@ -174,5 +174,17 @@ export const MAP_GRIDS = {
   quick: { widths: [10], depths: [1, 2, 3], betas: [0.5, 1, 2], victimDepths: [] },
 } as const satisfies Record<string, Omit<MapGrid, 'mc'>>;
 
-/** The map's Monte Carlo settings (fisher's generation FIM by sampling; `seed` is the root of its draws). */
-export const MAP_MONTE_CARLO = { samples: 1000, pool: 1024, batches: 4, seed: seedFor('map-monte-carlo') } as const;
+/**
+ * The map's sampling settings where a level is too wide to enumerate: Gibbs
+ * posterior sampling with the missing-information estimator, 300 draws, K = 8,
+ * 6 batches for λ₁'s jackknife error (importance sampling, the former setting,
+ * read λ₁ 2–4× low at widths 64–256); `seed` is the root of its draws.
+ */
+export const MAP_MONTE_CARLO = {
+  method: 'gibbs',
+  samples: 300,
+  sweeps: 8,
+  pool: 1024,
+  batches: 6,
+  seed: seedFor('map-monte-carlo'),
+} as const;

@@ -67,4 +67,18 @@ describe('amplification map cell', () => {
       expect(st.products[1]!).toBeLessThanOrEqual(st.layers[0]! * st.layers[1]! * (1 + 1e-12));
     }
   });
+
+  it('a cell too wide to enumerate samples F̃ by Gibbs (λ₁ with its jackknife error), within the top-layer bound', () => {
+    const wide = createDeepRbm([24, 20, 10], createRng(4), { weightScale: 1 });
+    const ys = [0, 1].map((c) => Float64Array.from({ length: 10 }, (_, j) => (j === c ? 1 : 0)));
+    const cell = amplificationCell(be, wide, ys, { samples: 400, pool: 64, batches: 4, seed: 5 });
+    expect(cell.method).toBe('gibbs');
+    expect(cell.lambdaError).toBeGreaterThan(0);
+    expect(cell.lambdaError).toBeLessThan(0.2 * cell.lambda);
+    // F̃ ≼ F_top (data processing): the sampled λ₁ stays below the top layer's within its error
+    expect(cell.lambda).toBeLessThan(cell.lambdaTop + 3 * cell.lambdaError);
+    expect(
+      amplificationCell(be, wide, ys, { method: 'monte-carlo', samples: 200, pool: 64, batches: 2, seed: 5 }).method,
+    ).toBe('monte-carlo');
+  });
 });

@@ -32,4 +32,5 @@ export {
   scaleWeights,
   type AmplificationCell,
   type AmplificationRow,
+  type MapSampling,
 } from './amplification.js';

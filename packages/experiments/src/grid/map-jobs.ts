@@ -11,6 +11,7 @@ import {
   randomMapNet,
   scaleWeights,
   type AmplificationRow,
+  type MapSampling,
 } from '@rgdl/fisher';
 import { loadMnist, parseModel, serializeModel, subset, trainVictim, victimRecipe } from '@rgdl/rbm';
 import { hashOf } from './fair-jobs.js';
@@ -21,7 +22,8 @@ export interface MapGrid {
   readonly betas: readonly number[];
   /** Depths of the trained victims (14×14 MNIST, 64 hidden units); empty: none. */
   readonly victimDepths: readonly number[];
-  readonly mc: { readonly samples: number; readonly pool: number; readonly batches: number; readonly seed: number };
+  /** How cells too wide to enumerate sample F̃ (Gibbs unless `method` says 'monte-carlo'). */
+  readonly mc: MapSampling;
   /** How the victims are trained (default: every training digit, the recipe's fine-tuning epochs). */
   readonly victimTraining?: MapVictimTraining;
 }

@@ -155,9 +155,11 @@ const MC = {
   required: ['samples', 'pool', 'batches', 'seed'],
   additionalProperties: false,
   properties: {
+    method: { enum: ['gibbs', 'monte-carlo'] },
     samples: int(1, 1_000_000),
     pool: int(1, 10_000_000),
     batches: int(1, 1000),
+    sweeps: int(1, 1000),
     seed: int(0, 1_000_000_000),
   },
 };
