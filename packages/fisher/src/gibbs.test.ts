@@ -1,6 +1,7 @@
 import { createCpuBackend, createRng } from '@rgdl/gpu-kernels';
 import { createDeepRbm } from '@rgdl/rbm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { randomMapNet } from './amplification.js';
 import { exactFisher } from './exact.js';
 import { gibbsGenerationFisher, NEAR_DEGENERATE } from './gibbs.js';
 
@@ -84,6 +85,16 @@ describe('generation FIM by Rao–Blackwellised Gibbs sampling of the posterior'
     expect(Math.abs(direct.lambda1.value - mi.lambda1.value)).toBeLessThan(
       3 * Math.hypot(direct.lambda1.stderr, mi.lambda1.stderr),
     );
+  });
+
+  it('stays finite where fields are large (σ(u) rounds to 1: the map cell [64, 64, 10] × 8 gave NaN)', () => {
+    const net = randomMapNet(64, 2, 8);
+    const y = Float64Array.from({ length: 10 }, (_, j) => (j === 0 ? 1 : 0));
+    // with 1 + σ(u)(e^w − 1) in place of σ(−u) + σ(u)e^w these draws gave NaN
+    const g = gibbsGenerationFisher(be, net, y, { rng: createRng(8), samples: 300, batches: 4 });
+    expect(g.F.data.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(g.lambda1.value) && g.lambda1.value > 0).toBe(true);
+    expect(Number.isFinite(g.lambda1.stderr)).toBe(true);
   });
 
   it('refuses a wrong-width y and bad counts', () => {

@@ -19,10 +19,11 @@
  *   Δ_j = f_j + Σ_i v_i W_ℓ[j, i] − Σ_i [softplus(u_i + W_ℓ[j, i]) − softplus(u_i)]
  * for unit j of level ℓ (f_j its field from above, v = h_{ℓ−1} the level
  * below, u the field on v with h_j = 0). Each difference is
- * log(1 + σ(u_i)(e^{W} − 1)) (from the current state, e^{±W} − 1 precomputed),
- * and the sum is the log of products of up to 64 factors: a few logarithms per
- * site instead of one exp and one log per term; a flip updates u and σ(u) by
- * the same factors, and both are recomputed exactly every 16 sweeps. Chain B
+ * log(σ(−u_i) + σ(u_i)e^{W}) (from the current state, e^{±W} precomputed; both
+ * terms positive, so no cancellation where σ(u_i) rounds to 1), and the sum is
+ * the log of products of up to 64 factors: a few logarithms per site instead of
+ * one exp and one log per term; a flip updates u, σ(u) and σ(−u) by the same
+ * factors, and all are recomputed exactly every 16 sweeps. Chain B
  * first runs `burnIn` sweeps without counting them toward m̂_B, so the two
  * estimates share as little of their start as the burn-in allows;
  * E[m̂_A m̂_Bᵀ | x] then equals m(x)m(x)ᵀ up to that shared start, not up to
@@ -139,28 +140,31 @@ export function gibbsGenerationFisher(
   const mB = new Float64Array(S * nTop);
   const rngA = options.rng.fork();
   const rngB = options.rng.fork();
-  // per-layer constants e^{±w} − 1, for the softplus differences below:
-  // softplus(u + w) − softplus(u) = log(1 + σ(u)(e^w − 1)), summed as the log of chunked products
-  const expPlus1: Float64Array[] = [];
-  const expMinus1: Float64Array[] = [];
+  // per-layer constants e^{±w}, for the softplus differences below:
+  // softplus(u + w) − softplus(u) = log(σ(−u) + σ(u)e^w), summed as the log of chunked products
+  // (two positive terms: 1 + σ(u)(e^w − 1) cancels to 0 where σ(u) rounds to 1 and w ≪ 0)
+  const expPlus: Float64Array[] = [];
+  const expMinus: Float64Array[] = [];
   let chunk = 64;
   for (const layer of net.layers) {
     const w = layer.W.data;
-    expPlus1.push(w.map((v) => Math.expm1(v)));
-    expMinus1.push(w.map((v) => Math.expm1(-v)));
+    expPlus.push(w.map(Math.exp));
+    expMinus.push(w.map((v) => Math.exp(-v)));
     let big = 0;
     for (let i = 0; i < w.length; i++) big = Math.max(big, Math.abs(w[i]!));
     // each factor lies in [e^{−|w|}, e^{|w|}]: a chunk's product stays within e^{±600}
     chunk = Math.min(chunk, Math.max(1, Math.floor(600 / Math.max(big, 1e-9))));
   }
-  // per-level scratch: h_l (l = 0 … N−1), the field u_l on level l from above, and σ(u_l)
+  // per-level scratch: h_l (l = 0 … N−1), the field u_l on level l from above, σ(u_l) and σ(−u_l)
   const h: Float64Array[] = [];
   const u: Float64Array[] = [];
   const sg: Float64Array[] = [];
+  const cg: Float64Array[] = [];
   for (let l = 0; l < N; l++) {
     h.push(new Float64Array(widthOf(l)));
     u.push(new Float64Array(widthOf(l)));
     sg.push(new Float64Array(widthOf(l)));
+    cg.push(new Float64Array(widthOf(l)));
   }
   // fields on levels 0 … N−2 from the level above: u_l = W_{l+1}ᵀ h_{l+1} + b_{l+1}, and σ(u_l)
   const fields = (l: number) => {
@@ -175,7 +179,11 @@ export function gibbsGenerationFisher(
       for (let i = 0; i < n; i++) ul[i]! += w[j * n + i]!;
     }
     const sl = sg[l]!;
-    for (let i = 0; i < n; i++) sl[i] = sigmoid(ul[i]!);
+    const cl = cg[l]!;
+    for (let i = 0; i < n; i++) {
+      sl[i] = sigmoid(ul[i]!);
+      cl[i] = sigmoid(-ul[i]!);
+    }
   };
   // Σ_i v_i W_ℓ[j, i] for every unit j of level ℓ, v = h_{ℓ−1} (binary: a sum over the active units)
   const linear = (l: number, out: Float64Array) => {
@@ -201,10 +209,11 @@ export function gibbsGenerationFisher(
       for (let l = N - 1; l >= 1; l--) {
         const n = widthOf(l - 1);
         const w = net.layers[l - 1]!.W.data; // W_l: n_l × n_{l−1}
-        const ep1 = expPlus1[l - 1]!;
-        const em1 = expMinus1[l - 1]!;
+        const ep = expPlus[l - 1]!;
+        const em = expMinus[l - 1]!;
         const ub = u[l - 1]!;
         const sb = sg[l - 1]!;
+        const cb = cg[l - 1]!;
         const hl = h[l]!;
         const from = l === N - 1 ? phi : u[l]!;
         // the level below is fixed while level l is updated (level 0 = x for the whole draw)
@@ -214,7 +223,7 @@ export function gibbsGenerationFisher(
           const cur = hl[j]!;
           const o = j * n;
           // Δ_j = field + Σ v_i w_ji − Σ_i (softplus(u_i with h_j = 1) − softplus(u_i with h_j = 0))
-          const e1 = cur === 1 ? em1 : ep1;
+          const e = cur === 1 ? em : ep;
           let logSum = 0;
           for (let i0 = 0; i0 < n; i0 += chunk) {
             const i1 = Math.min(n, i0 + chunk);
@@ -225,15 +234,15 @@ export function gibbsGenerationFisher(
             let p3 = 1;
             let i = i0;
             for (; i + 3 < i1; i += 4) {
-              p0 *= 1 + sb[i]! * e1[o + i]!;
-              p1 *= 1 + sb[i + 1]! * e1[o + i + 1]!;
-              p2 *= 1 + sb[i + 2]! * e1[o + i + 2]!;
-              p3 *= 1 + sb[i + 3]! * e1[o + i + 3]!;
+              p0 *= cb[i]! + sb[i]! * e[o + i]!;
+              p1 *= cb[i + 1]! + sb[i + 1]! * e[o + i + 1]!;
+              p2 *= cb[i + 2]! + sb[i + 2]! * e[o + i + 2]!;
+              p3 *= cb[i + 3]! + sb[i + 3]! * e[o + i + 3]!;
             }
-            for (; i < i1; i++) p0 *= 1 + sb[i]! * e1[o + i]!;
+            for (; i < i1; i++) p0 *= cb[i]! + sb[i]! * e[o + i]!;
             logSum += Math.log(p0 * p1 * p2 * p3);
           }
-          // cur = 1: logSum = log Π(1 + σ(u)(e^{−w} − 1)) = softplus(u − w) − softplus(u), the negated difference
+          // cur = 1: logSum = log Π(σ(−u) + σ(u)e^{−w}) = softplus(u − w) − softplus(u), the negated difference
           const diff = cur === 1 ? -logSum : logSum;
           const p = sigmoid(from[j]! + linL[j]! - diff);
           if (l === N - 1) {
@@ -250,12 +259,13 @@ export function gibbsGenerationFisher(
           if (next !== cur) {
             hl[j] = next;
             const sign = next === 1 ? 1 : -1;
-            // σ(u ± w) = σ(u) e^{±w} / (1 + σ(u)(e^{±w} − 1))
+            // σ(u ± w) = σ(u) e^{±w} / f and σ(−u ∓ w) = σ(−u) / f, f = σ(−u) + σ(u) e^{±w}
             for (let i = 0; i < n; i++) {
               ub[i]! += sign * w[o + i]!;
-              const si = sb[i]!;
-              const ei = e1[o + i]!;
-              sb[i] = (si * (1 + ei)) / (1 + si * ei);
+              const se = sb[i]! * e[o + i]!;
+              const f = cb[i]! + se;
+              sb[i] = se / f;
+              cb[i] = cb[i]! / f;
             }
           }
         }
