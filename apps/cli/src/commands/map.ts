@@ -18,10 +18,10 @@ export const mapCommand: Command = {
   summary:
     'Map where a deep RBM amplifies: the generation FIM, its top-layer bound and the mean-field Jacobian over depth × width × β',
   usage: 'rgdl map --out DIR [--quick] [--json]',
-  help: `For random nets [w, …, w, 10] (width 10: exact; 64 and 256: Monte Carlo), depth 1–6, every
+  help: `For random nets [w, …, w, 10] (width 10: exact; 64 and 256: Gibbs sampling), depth 1–6, every
 weight scaled by β ∈ {0.25, 0.5, 1, 2, 4, 8}, and for the recipe victims of depth
 1–3 (14×14 MNIST, 64 hidden units) with their weights scaled by β: λ₁ of the
-generation FIM F̃(e_c) with its Monte Carlo error, λ₁ of the top layer alone
+generation FIM F̃(e_c) with its sampling error, λ₁ of the top layer alone
 (F_top, the data-processing bound F̃ ≼ F_top), the retention r = λ₁(F̃)/λ₁(F_top),
 the largest eigenvalue of F̃ − F_top, the mean-field generation Jacobian norm per
 layer and overall, the top singular values of every layer's stability matrix and
@@ -31,7 +31,7 @@ depth × β) as SVG with their Vega-Lite specs.
 
   --out DIR   output directory (required)
   --quick     width 10, depths 1–3, β ∈ {0.5, 1, 2}, no victims (seconds)
-  --seed S    Monte Carlo seed                                          (11)
+  --seed S    sampling seed                                             (11)
   --workers N worker threads (0: in this process)                       (all cores)
   --queue URL run the cells on 'rgdl worker --queue URL' processes (Redis)
   --secret-file F  the queue's shared secret (≥ 16 bytes; default RGDL_QUEUE_SECRET)

@@ -16,7 +16,7 @@ export function mapMarkdown(rows: readonly AmplificationRow[], seconds: number):
   return [
     '# Where does a deep RBM amplify? (generation FIM over depth × width × weight scale β)',
     '',
-    `Wall time ${seconds.toFixed(0)} s. Means over the outputs e_0…e_3. λ₁ ± its Monte Carlo error (exact when every level has ≤ 16 units); λ₁(F_top) = the top layer alone, the data-processing bound; r = λ₁(F̃)/λ₁(F_top); excess = the largest eigenvalue of F̃ − F_top (≤ 0 by the bound, up to Monte Carlo error); ‖J‖₂ = the mean-field generation Jacobian ∂E[x]/∂y; stability matrices between hidden levels (singles; exact at width ≤ 12, else MCRG with 20,000 samples) at y = e_0 (generation) and at a fixed input x (classification; the first test digit for victims), top singular value per layer in travel order and of the cumulative products (> 1: that layer, or those layers together, amplify).`,
+    `Wall time ${seconds.toFixed(0)} s. Means over the outputs e_0…e_3. λ₁ ± its Monte Carlo error (exact when every level has ≤ 16 units, else Gibbs sampling with the missing-information estimator and λ₁'s jackknife error, or importance sampling where the run asked for it); λ₁(F_top) = the top layer alone, the data-processing bound; r = λ₁(F̃)/λ₁(F_top); excess = the largest eigenvalue of F̃ − F_top (≤ 0 by the bound, up to Monte Carlo error); ‖J‖₂ = the mean-field generation Jacobian ∂E[x]/∂y; stability matrices between hidden levels (singles; exact at width ≤ 12, else MCRG with 20,000 samples) at y = e_0 (generation) and at a fixed input x (classification; the first test digit for victims), top singular value per layer in travel order and of the cumulative products (> 1: that layer, or those layers together, amplify).`,
     '',
     '| kind | width | β | depth | accuracy | λ₁(F̃) | λ₁(F_top) | r | excess | ‖J‖₂ | layer ‖·‖₂ (top first) | σ₁ of T̃ per layer, generation | σ₁ of their products | σ₁ of T per layer, classification | σ₁ of their products |',
     '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---|---|',
@@ -35,7 +35,8 @@ export function mapHeatmaps(rows: readonly AmplificationRow[], out: string): Out
     const [kind, w] = g.split('|');
     const here = rows.filter((r) => r.kind === kind && r.width === Number(w));
     const name = kind === 'random' ? `random nets of width ${w}` : `trained victims (hidden width ${w}), weights × β`;
-    const method = here.every((r) => r.method === 'exact') ? 'exact' : 'Monte Carlo';
+    const sampled = here.find((r) => r.method !== 'exact')?.method;
+    const method = sampled === undefined ? 'exact' : sampled === 'gibbs' ? 'Gibbs sampling' : 'importance sampling';
     return [
       {
         path: join(out, `map-lambda-${kind}-w${w}.svg`),
@@ -46,7 +47,7 @@ export function mapHeatmaps(rows: readonly AmplificationRow[], out: string): Out
           yLabel: 'weight scale β',
           valueLabel: 'λ₁(F̃)',
           logColor: true,
-          // Monte Carlo cells carry their error: 'λ₁ ± error'
+          // sampled cells carry their error: 'λ₁ ± error'
           cells: here.map((r) => ({
             x: r.depth,
             y: r.beta,
