@@ -150,6 +150,14 @@ const FAIR_SPEC = {
   },
 };
 
+/** A setup job's schema: its kind, key, hash and grid, nothing else. */
+const setupJob = (kind: string, grid: object) => ({
+  type: 'object',
+  required: ['kind', 'key', 'hash', 'grid'],
+  additionalProperties: false,
+  properties: { kind: { const: kind }, key: KEY, hash: HASH, grid },
+});
+
 const MC = {
   type: 'object',
   required: ['samples', 'pool', 'batches', 'seed'],
@@ -273,12 +281,7 @@ const JOB_SCHEMA = {
             needs: HASH,
           },
         },
-        {
-          type: 'object',
-          required: ['kind', 'key', 'hash', 'grid'],
-          additionalProperties: false,
-          properties: { kind: { const: 'ownership-setup' }, key: KEY, hash: HASH, grid: OWNERSHIP_GRID },
-        },
+        setupJob('ownership-setup', OWNERSHIP_GRID),
         {
           type: 'object',
           required: ['kind', 'key', 'hash', 'grid', 'budget', 'seed', 'needs'],
@@ -293,12 +296,7 @@ const JOB_SCHEMA = {
             needs: HASH,
           },
         },
-        {
-          type: 'object',
-          required: ['kind', 'key', 'hash', 'grid'],
-          additionalProperties: false,
-          properties: { kind: { const: 'detection-setup' }, key: KEY, hash: HASH, grid: DETECTION_GRID },
-        },
+        setupJob('detection-setup', DETECTION_GRID),
         {
           type: 'object',
           required: ['kind', 'key', 'hash', 'grid', 'stream', 'needs'],
