@@ -29,7 +29,10 @@ describe('rgdl CLI', () => {
   });
   it("run as pnpm's `rgdl` script, relative paths are the user's: from the directory pnpm was run in (INIT_CWD)", async () => {
     const where = mkdtempSync(join(tmpdir(), 'rgdl-init-cwd-'));
-    const child = spawnRgdl(['verify', '--new-key', 'key.json'], { npm_lifecycle_event: 'rgdl', INIT_CWD: where });
+    const child = spawnRgdl(['verify', '--new-key', 'key.json', '--features', '0'], {
+      npm_lifecycle_event: 'rgdl',
+      INIT_CWD: where,
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((ok) => child.on('close', ok));

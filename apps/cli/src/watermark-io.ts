@@ -1,6 +1,7 @@
 /**
  * The watermark's files: the owner's key (rgdl-watermark-key JSON, read as a
- * regular file of at most 64 KiB, its secret never echoed) and the evidence a
+ * regular file of at most 8 MiB, its secret never echoed: the linear
+ * fingerprint's feature map, 16 components of 784 inputs, is about 300 KB) and the evidence a
  * server keeps (JSON lines {"input": [x₁ … x_n₀], "label": c}, one per input
  * answered with a keyed wrong label, appended as they are served).
  */
@@ -9,7 +10,7 @@ import { matrix, type Matrix } from '@rgdl/gpu-kernels';
 import { parseWatermarkKey, type TriggerSet, type WatermarkKey } from '@rgdl/poison';
 import { readUserText, UsageError } from '@rgdl/experiments';
 
-const KEY_FILE_LIMIT = 1 << 16;
+const KEY_FILE_LIMIT = 8 << 20;
 const EVIDENCE_FILE_LIMIT = 64 << 20;
 
 /** @throws UsageError for a missing, irregular or invalid key file */

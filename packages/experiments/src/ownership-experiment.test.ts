@@ -7,9 +7,10 @@ const row = (kind: SuspectRow['kind'], learner: string, log10p: number): Suspect
   data: kind === 'stolen' ? 'watermarked' : 'train',
   budget: 300,
   seed: 1,
+  key: 0,
   testAccuracy: 0.8,
   ownership: {
-    fingerprint: { score: 0, norms: [], p: 10 ** log10p, log10p, reference: 0 },
+    fingerprint: { kind: 'linear', score: 0, z: 0, p: 10 ** log10p, log10p, reference: 0 },
     triggers: null,
     p: 10 ** log10p,
     log10p,

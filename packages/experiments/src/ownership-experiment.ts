@@ -30,7 +30,9 @@ import { join } from 'node:path';
 import type { Attacker, Ownership, TriggerNull } from '@rgdl/poison';
 import {
   ownershipJobs,
+  type NullOverKeys,
   type OwnershipCellJob,
+  type OwnershipKeyJob,
   type OwnershipGrid,
   type OwnershipSetup,
 } from './grid/ownership-jobs.js';
@@ -50,15 +52,21 @@ export interface OwnershipExperimentOptions extends ExperimentRunner {
   readonly seeds: readonly number[];
   /** Probe digits asked of every suspect (default 100). */
   readonly probes?: number;
-  /** The experiment key's trigger rate (default 0.005) and fingerprint step (default 0.05); the key itself is experimentKey's. */
+  /** The experiment key's trigger rate (default 0.005) and fingerprint step (default 0.1); the key itself is experimentKey's. */
   readonly rate?: number;
   readonly fingerprint?: number;
+  /** Principal components of the linear fingerprint (default 16; 0: the per-class fingerprint). */
+  readonly features?: number;
   /** The owner's reference learners (default softmax and mlp), trained on its own digits without the watermark. */
   readonly references?: readonly Attacker[];
   /** Training digits of each reference model (default 1000). */
   readonly referenceBudget?: number;
   /** The decision threshold on p (default 1e-6). */
   readonly alpha?: number;
+  /** Other keys the largest budget's first-seed clones are repeated under (default 10). */
+  readonly keys?: number;
+  /** Keys each independent model's fingerprint is rescored under (default 1000). */
+  readonly nullKeys?: number;
 }
 
 export interface SuspectRow {
@@ -68,13 +76,17 @@ export interface SuspectRow {
   readonly data: 'watermarked' | 'train' | 'attacker';
   readonly budget: number;
   readonly seed: number;
+  /** The key: 0 the experiment's, j ≥ 1 its repeat j. */
+  readonly key: number;
   readonly testAccuracy: number;
   readonly ownership: Ownership;
+  /** An independent model's fingerprint p-values under keys it never saw. */
+  readonly nullOverKeys?: NullOverKeys;
 }
 
 export interface OwnershipResult {
   readonly victim: { readonly widths: readonly number[]; readonly testAccuracy: number };
-  readonly key: { readonly rate: number; readonly fingerprint: number };
+  readonly key: { readonly rate: number; readonly fingerprint: number; readonly features: number };
   /** Honest users: test answers whose label the watermark changed, and mean ‖ŷ′ − ŷ‖₁. */
   readonly honest: { readonly labelsChanged: number; readonly meanL1: number };
   readonly alpha: number;
@@ -86,6 +98,8 @@ export interface OwnershipResult {
     readonly triggerNull: TriggerNull;
   };
   readonly rows: readonly SuspectRow[];
+  /** The stolen clones of the largest budget and first seed under the other keys. */
+  readonly repeats: readonly SuspectRow[];
   readonly summary: OwnershipSummary;
   readonly seconds: number;
   /** Jobs of the run, and how many were computed (the rest were in the store). */
@@ -112,6 +126,14 @@ export interface OwnershipSummary {
     readonly medianLog10p: number;
   }[];
   readonly queries: { readonly min: number; readonly max: number };
+  /** Per learner, the clones of the largest budget and first seed verified at alpha over every key (the experiment's and its repeats). */
+  readonly overKeys: readonly { readonly learner: string; readonly verified: number; readonly of: number }[];
+  /** The independent models' fingerprint p-values over fresh keys: how many, and the fraction below 1e-2, 1e-3, 1e-4. */
+  readonly nullOverKeys: {
+    readonly tests: number;
+    readonly fraction: readonly [number, number, number];
+    readonly minLog10p: number;
+  } | null;
 }
 
 /** The grid of the options, defaults filled in. */
@@ -132,7 +154,10 @@ export function ownershipGrid(options: OwnershipExperimentOptions): OwnershipGri
     seeds: options.seeds,
     probes: options.probes ?? 100,
     rate: options.rate ?? 0.005,
-    fingerprint: options.fingerprint ?? 0.05,
+    fingerprint: options.fingerprint ?? 0.1,
+    features: options.features ?? 16,
+    keys: options.keys ?? 10,
+    nullKeys: options.nullKeys ?? 1000,
   };
 }
 
@@ -151,20 +176,27 @@ export async function runOwnershipExperiment(options: OwnershipExperimentOptions
       return run.store.get<SuspectRow[]>(job.hash)!;
     }),
   );
+  const repeats = jobs
+    .filter((j): j is OwnershipKeyJob => j.kind === 'ownership-key')
+    .flatMap((j) => run.store.get<SuspectRow[]>(j.hash)!);
   return {
     victim: { widths: setup.widths, testAccuracy: setup.testAccuracy },
-    key: { rate: grid.rate, fingerprint: grid.fingerprint },
+    key: { rate: grid.rate, fingerprint: grid.fingerprint, features: grid.features },
     honest: setup.honest,
     alpha,
     probes: grid.probes,
     references: { learners: grid.references, budget: setup.referenceBudget, triggerNull: setup.triggerNull },
     rows,
-    summary: summariseOwnership(rows, alpha),
+    repeats,
+    summary: summariseOwnership(rows, alpha, repeats),
     seconds: (performance.now() - t0) / 1000,
     jobs: run.jobs,
     jobsComputed: run.computed,
   };
 }
+
+/** A fraction as a percentage with enough digits for 1e-4. */
+const pctOf = (f: number) => `${(100 * f).toFixed(3)}%`;
 
 /** The empirical q-quantile (lower) of v. */
 function quantile(v: readonly number[], q: number): number {
@@ -172,7 +204,11 @@ function quantile(v: readonly number[], q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))]!;
 }
 
-export function summariseOwnership(rows: readonly SuspectRow[], alpha: number): OwnershipSummary {
+export function summariseOwnership(
+  rows: readonly SuspectRow[],
+  alpha: number,
+  repeats: readonly SuspectRow[] = [],
+): OwnershipSummary {
   const stolen = rows.filter((r) => r.kind === 'stolen');
   const nulls = rows.filter((r) => r.kind === 'independent');
   const lp = (r: SuspectRow) => r.ownership.log10p;
@@ -205,7 +241,28 @@ export function summariseOwnership(rows: readonly SuspectRow[], alpha: number): 
       };
     }),
     queries: { min: Math.min(...queries), max: Math.max(...queries) },
+    overKeys: overKeys(rows, repeats, la),
+    nullOverKeys: nullsOverKeys(nulls),
   };
+}
+
+/** The largest budget's first-seed stolen clones under the experiment key and every repeat key, per learner. */
+function overKeys(rows: readonly SuspectRow[], repeats: readonly SuspectRow[], la: number) {
+  if (repeats.length === 0) return [];
+  const { budget, seed } = repeats[0]!;
+  const all = [...rows.filter((r) => r.kind === 'stolen' && r.budget === budget && r.seed === seed), ...repeats];
+  return [...new Set(all.map((r) => r.learner))].map((learner) => {
+    const of = all.filter((r) => r.learner === learner);
+    return { learner, verified: of.filter((r) => r.ownership.log10p < la).length, of: of.length };
+  });
+}
+
+function nullsOverKeys(nulls: readonly SuspectRow[]): OwnershipSummary['nullOverKeys'] {
+  const n = nulls.flatMap((r) => (r.nullOverKeys ? [r.nullOverKeys] : []));
+  if (n.length === 0) return null;
+  const tests = n.reduce((a, b) => a + b.keys, 0);
+  const fraction = [0, 1, 2].map((i) => n.reduce((a, b) => a + b.below[i]!, 0) / tests) as [number, number, number];
+  return { tests, fraction, minLog10p: Math.min(...n.map((b) => b.minLog10p)) };
 }
 
 /** ownership.md: the setting, the summary, one line per learner. */
@@ -214,7 +271,7 @@ export function ownershipMarkdown(r: OwnershipResult): string {
   return [
     '# Ownership: is a suspect model a clone of our answers?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: fingerprint step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
     `Each suspect is asked about ${r.probes} probe digits and the triggers its source was served (${s.queries.min}–${s.queries.max} queries). Decision: p < ${r.alpha}.`,
     `The owner's reference models (${r.references.learners.join(', ')}; ${r.references.budget} of its own training digits, on its clean answers and on true labels) are the fingerprint's references and measure the trigger test's null: ${r.references.triggerNull.matches} matches in ${r.references.triggerNull.trials} would-be triggers, rate ≤ ${r.references.triggerNull.rate.toPrecision(2)} (Clopper–Pearson ${pct(r.references.triggerNull.confidence)}%).`,
     '',
@@ -222,12 +279,28 @@ export function ownershipMarkdown(r: OwnershipResult): string {
     `- independent models accused at p < ${r.alpha}: ${s.falseAccusationsAtAlpha} of ${s.independent} (smallest null p: 1e${s.nullMinLog10p.toFixed(1)})`,
     `- area under the ROC of −log₁₀ p (stolen against independent): ${ownershipRoc(r).auc.toFixed(3)}`,
     `- true-positive rate at the empirical 1% false-accusation threshold: ${pct(s.tprAt1Percent)}%; at 0.1%: ${pct(s.tprAt01Percent)}% (with ${s.independent} independent models the 0.1% threshold is their smallest p)`,
+    ...(s.nullOverKeys
+      ? [
+          `- the fingerprint's null over keys: the ${s.independent} independent models rescored under ${s.nullOverKeys.tests / s.independent} fresh keys each (${s.nullOverKeys.tests} tests): p < 1e-2 in ${pctOf(s.nullOverKeys.fraction[0])}, < 1e-3 in ${pctOf(s.nullOverKeys.fraction[1])}, < 1e-4 in ${pctOf(s.nullOverKeys.fraction[2])} (a valid p-value: at most 1%, 0.1%, 0.01%); smallest 1e${s.nullOverKeys.minLog10p.toFixed(1)}`,
+        ]
+      : []),
     '',
     table(
       ['stolen by', 'verified', 'median log₁₀ p'],
       s.byLearner.map((b) => [b.learner, `${b.verified} / ${b.of}`, b.medianLog10p.toFixed(1)]),
     ),
     '',
+    ...(s.overKeys.length > 0
+      ? [
+          `Over keys: the clones of ${r.repeats[0]!.budget} queries, seed ${r.repeats[0]!.seed}, under the experiment's key and ${new Set(r.repeats.map((x) => x.key)).size} others (how often a key leaves a clone unverifiable):`,
+          '',
+          table(
+            ['stolen by', 'verified over keys'],
+            s.overKeys.map((b) => [b.learner, `${b.verified} / ${b.of}`]),
+          ),
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 

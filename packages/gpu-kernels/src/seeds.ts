@@ -68,6 +68,10 @@ const STREAMS = {
   'watermark-direction': (keyedWord: number) => keyedWord,
   /** The ownership experiment's watermark key (reproducible, not secret). */
   'watermark-experiment-key': () => 424242,
+  /** Key j of the ownership experiment's repeats over keys (j ≥ 1; j = 0 would be the experiment key's seed). */
+  'watermark-repeat-key': (j: number) => 424242 + 7 * j,
+  /** The keys under which the ownership experiment rescores its independent models (the fingerprint's null over keys). */
+  'watermark-null-keys': () => 515151,
   /** The owner's reference model i of the ownership test (its training digits and initial weights). */
   'ownership-reference': (i: number) => 611953 + 7 * i,
   /** Benign calibration stream i of the extraction detectors (a server's, from its seed). */

@@ -7,6 +7,7 @@ export {
   fingerprintDirections,
   fingerprintPValue,
   fingerprintScore,
+  fingerprintTest,
   MAX_WATERMARK_RATE,
   parseWatermarkKey,
   serializeWatermarkKey,
@@ -20,6 +21,7 @@ export {
   verifyOwnershipSync,
   watermarkAnswers,
   type FingerprintScore,
+  type FingerprintTest,
   type Ownership,
   type OwnershipOptions,
   type TriggerNull,
@@ -27,6 +29,19 @@ export {
   type WatermarkedBatch,
   type WatermarkKey,
 } from './watermark.js';
+export {
+  DEFAULT_FEATURES,
+  featuresOf,
+  fingerprintFeatures,
+  fingerprintMoment,
+  linearFingerprintScore,
+  linearMap,
+  linearStep,
+  logNormalTail,
+  momentTest,
+  type FingerprintFeatures,
+  type LinearFingerprintScore,
+} from './linear-fingerprint.js';
 export {
   classCoverage,
   DEFAULT_DETECTION,

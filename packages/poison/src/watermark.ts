@@ -12,11 +12,17 @@
  *    saw the answer rarely gives c′ (the null rate is measured on the owner's
  *    reference models: triggerNull); the server keeps the marked inputs it
  *    answered (the evidence);
- *  - fingerprint: every answer of predicted class c moves a step of ‖δ‖₂ = ε
+ *  - fingerprint, linear (a key with `features`, linear-fingerprint.ts): every
+ *    answer moves a step ε P A φ(x)/√((K − 1)p) along a keyed linear function
+ *    of the owner's whitened principal components φ(x); its test is exact
+ *    (S | M ~ N(0, ‖M‖²)) and a clone that fits a linear function of x
+ *    inherits it;
+ *  - fingerprint, per class (a key without features: the first design, kept for
+ *    comparison): every answer of predicted class c moves a step of ‖δ‖₂ = ε
  *    along a keyed unit direction d_c (uniform on the unit sphere of Σδ = 0,
  *    drawn from a generator seeded by HMAC_k("rgdl-wm1/direction" ‖ c)), kept
  *    valid and label-keeping by constrainStep; a soft clone inherits the shift.
- * Verification asks the suspect for answers p(x) on probe inputs (the owner's
+ * Verification of the per-class fingerprint asks the suspect for answers p(x) on probe inputs (the owner's
  * own data) and forms, with reference answers r(x) that do not depend on the key
  * (the owner's clean answers ŷ(x), or a reference model the owner trained on
  * them, which shares a clone's systematic errors and so lowers the noise),
@@ -38,14 +44,17 @@
 import { createHmac } from 'node:crypto';
 import { matrix, rngFor, type Matrix } from '@rgdl/gpu-kernels';
 import { argmax, constrainStep, randomAnswerDirection } from './constrain.js';
+import { linearFingerprintScore, linearStep, type FingerprintFeatures } from './linear-fingerprint.js';
 
 export interface WatermarkKey {
   /** The owner's secret (≥ 16 bytes). */
   readonly secret: Uint8Array;
   /** Fraction of inputs answered with a keyed wrong label (0 … 0.005). */
   readonly rate: number;
-  /** ε = ‖δ‖₂ of the fingerprint step on every answer (0 … 0.5; 0: none). */
+  /** ε = ‖δ‖₂ of the fingerprint step on every answer (0 … 0.5; 0: none; for the linear fingerprint its root mean square over the owner's data). */
   readonly fingerprint: number;
+  /** The linear fingerprint's feature map (the owner's whitened principal components); without it the per-class fingerprint. */
+  readonly features?: FingerprintFeatures;
 }
 
 /** The largest trigger rate a key may ask for: at most 0.5% of honest answers change label. */
@@ -59,6 +68,17 @@ export function checkWatermarkKey(key: WatermarkKey): WatermarkKey {
   }
   if (!(key.fingerprint >= 0 && key.fingerprint <= 0.5)) {
     throw new RangeError(`the fingerprint step must be in [0, 0.5], got ${key.fingerprint}`);
+  }
+  const f = key.features;
+  if (f !== undefined) {
+    if (f.basis.rows < 1 || f.basis.cols !== f.mean.length || f.basis.data.length !== f.basis.rows * f.basis.cols) {
+      throw new RangeError(
+        `the fingerprint's features need a p × n basis and a mean of length n (got ${f.basis.rows} × ${f.basis.cols} and ${f.mean.length})`,
+      );
+    }
+    if (!f.basis.data.every(Number.isFinite) || !f.mean.every(Number.isFinite)) {
+      throw new RangeError("the fingerprint's features must be finite numbers");
+    }
   }
   return key;
 }
@@ -134,7 +154,11 @@ export function watermarkAnswers(
   answers: Matrix<Float64Array>,
 ): WatermarkedBatch {
   const K = answers.cols;
-  const directions = key.fingerprint > 0 ? fingerprintDirections(key, K) : [];
+  const features = key.features;
+  if (features !== undefined && features.mean.length !== x.cols) {
+    throw new RangeError(`the key's fingerprint features take ${features.mean.length} inputs, not ${x.cols}`);
+  }
+  const directions = key.fingerprint > 0 && features === undefined ? fingerprintDirections(key, K) : [];
   const out = matrix(answers.rows, K);
   const marked: number[] = [];
   for (let r = 0; r < answers.rows; r++) {
@@ -142,11 +166,11 @@ export function watermarkAnswers(
     let row: Float64Array = clean.slice();
     const c = argmax(row);
     if (key.fingerprint > 0) {
-      row = constrainStep(
-        row,
-        directions[c]!.map((v) => key.fingerprint * v),
-        'simplex',
-      ).served;
+      const step =
+        features === undefined
+          ? directions[c]!.map((v) => key.fingerprint * v)
+          : linearStep(key.secret, features, key.fingerprint, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);
+      row = constrainStep(row, step, 'simplex').served;
     }
     const t = triggerOf(key, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);
     if (t.marked) {
@@ -417,9 +441,33 @@ export interface OwnershipOptions {
   readonly triggerNull?: number;
 }
 
+/** A fingerprint test's outcome: S, its p-value, and (linear) z = S/‖M‖ or (per class) the ‖D_c‖. */
+export interface FingerprintTest {
+  readonly kind: 'linear' | 'class';
+  readonly score: number;
+  readonly p: number;
+  readonly log10p: number;
+  /** Linear: z = S / ‖M‖_F. */
+  readonly z?: number;
+  /** Per class: ‖D_c‖. */
+  readonly norms?: readonly number[];
+}
+
+/** The fingerprint test of a key on a suspect's answers against one reference's (both rows × K) on the probes. */
+export function fingerprintTest(
+  key: WatermarkKey,
+  probes: Matrix<Float64Array>,
+  suspect: Matrix<Float64Array>,
+  reference: Matrix<Float64Array>,
+): FingerprintTest {
+  if (key.features === undefined) return { kind: 'class', ...fingerprintScore(key, suspect, reference) };
+  const { score, z, p, log10p } = linearFingerprintScore(key.secret, key.features, probes, suspect, reference);
+  return { kind: 'linear', score, z, p, log10p };
+}
+
 export interface Ownership {
   /** The fingerprint against the reference that gave the smallest p (0: the clean answers, i: references[i − 1]). */
-  readonly fingerprint: FingerprintScore & { readonly reference: number };
+  readonly fingerprint: FingerprintTest & { readonly reference: number };
   readonly triggers: { readonly n: number; readonly matched: number; readonly null: number; readonly p: number } | null;
   /** The smaller p-value times the number of tests (Bonferroni): a valid p-value for "this suspect was trained on our answers". */
   readonly p: number;
@@ -436,7 +484,7 @@ function ownershipOf(
   triggerAnswers: Matrix<Float64Array> | undefined,
 ): Ownership {
   const candidates = [options.clean, ...(options.references ?? [])].map((ref, reference) => ({
-    ...fingerprintScore(key, answers, ref),
+    ...fingerprintTest(key, options.probes, answers, ref),
     reference,
   }));
   const fingerprint = candidates.reduce((best, c) => (c.log10p < best.log10p ? c : best));
@@ -484,19 +532,45 @@ export function verifyOwnershipSync(
   return ownershipOf(key, options, answers, got);
 }
 
-/** A watermark key file: JSON {format, version, secret (base64), rate, fingerprint}. */
+/**
+ * A watermark key file: JSON {format, version, secret (base64), rate,
+ * fingerprint}; version 2 adds features {mean, basis (p rows)} (the linear
+ * fingerprint's feature map).
+ */
 export function serializeWatermarkKey(key: WatermarkKey): string {
-  return `${JSON.stringify(
-    {
-      format: 'rgdl-watermark-key',
-      version: 1,
-      secret: Buffer.from(key.secret).toString('base64'),
-      rate: key.rate,
-      fingerprint: key.fingerprint,
-    },
-    null,
-    1,
-  )}\n`;
+  const f = key.features;
+  const head = {
+    format: 'rgdl-watermark-key',
+    version: f === undefined ? 1 : 2,
+    secret: Buffer.from(key.secret).toString('base64'),
+    rate: key.rate,
+    fingerprint: key.fingerprint,
+  };
+  if (f === undefined) return `${JSON.stringify(head, null, 1)}\n`;
+  const rows = Array.from({ length: f.basis.rows }, (_, k) =>
+    Array.from(f.basis.data.subarray(k * f.basis.cols, (k + 1) * f.basis.cols)),
+  );
+  return `${JSON.stringify({ ...head, features: { mean: Array.from(f.mean), basis: rows } })}\n`;
+}
+
+function parseFeatures(o: unknown): FingerprintFeatures {
+  const f = o as { mean?: unknown; basis?: unknown } | null;
+  const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+  if (
+    f === null ||
+    typeof f !== 'object' ||
+    !isNumbers(f.mean) ||
+    !Array.isArray(f.basis) ||
+    !f.basis.every(isNumbers)
+  ) {
+    throw new RangeError("the watermark key file's features need mean (numbers) and basis (rows of numbers)");
+  }
+  const rows = f.basis as number[][];
+  const n = f.mean.length;
+  if (rows.length === 0 || rows.some((r) => r.length !== n)) {
+    throw new RangeError(`the watermark key file's features need 1 or more basis rows of ${n} numbers`);
+  }
+  return { mean: Float64Array.from(f.mean), basis: matrix(rows.length, n, Float64Array.from(rows.flat())) };
 }
 
 /** @throws RangeError for text that is not a valid key file (the secret is never quoted). */
@@ -508,11 +582,22 @@ export function parseWatermarkKey(text: string): WatermarkKey {
     throw new RangeError('the watermark key file is not JSON');
   }
   const f = o as Record<string, unknown>;
-  if (f === null || typeof f !== 'object' || f.format !== 'rgdl-watermark-key' || f.version !== 1) {
-    throw new RangeError('not an rgdl watermark key file (format rgdl-watermark-key, version 1)');
+  if (
+    f === null ||
+    typeof f !== 'object' ||
+    f.format !== 'rgdl-watermark-key' ||
+    (f.version !== 1 && f.version !== 2)
+  ) {
+    throw new RangeError('not an rgdl watermark key file (format rgdl-watermark-key, version 1 or 2)');
   }
   if (typeof f.secret !== 'string' || typeof f.rate !== 'number' || typeof f.fingerprint !== 'number') {
     throw new RangeError('the watermark key file needs secret (base64), rate and fingerprint');
   }
-  return checkWatermarkKey({ secret: Buffer.from(f.secret, 'base64'), rate: f.rate, fingerprint: f.fingerprint });
+  const features = f.version === 2 ? parseFeatures(f.features) : undefined;
+  return checkWatermarkKey({
+    secret: Buffer.from(f.secret, 'base64'),
+    rate: f.rate,
+    fingerprint: f.fingerprint,
+    ...(features ? { features } : {}),
+  });
 }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createCpuBackend, createRng, fromRows } from '@rgdl/gpu-kernels';
-import { createService, serializeWatermarkKey } from '@rgdl/poison';
+import { createService, fingerprintFeatures, serializeWatermarkKey } from '@rgdl/poison';
 import { loadMnist, saveModel, trainVictim, VICTIM_RECIPES, victimRecipe } from '@rgdl/rbm';
 import { measure } from '../measure.js';
 
@@ -191,6 +191,8 @@ export async function runServerSuite(options: {
     { seed: 1 },
   ).net;
   const dir = mkdtempSync(join(tmpdir(), 'rgdl-bench-server-'));
+  // the watermark key of the protected server: the linear fingerprint on the training digits' 16 components
+  const features = fingerprintFeatures(be, loadMnist({ size: 14, split: 'train' }).x, 16);
   const model = join(dir, 'victim.json');
   saveModel(model, net, { data: { name: 'mnist', size: 14 } });
   const test = loadMnist({ size: 14, split: 'test' });
@@ -279,7 +281,7 @@ export async function runServerSuite(options: {
     writeFileSync(join(dir, 'keys.json'), JSON.stringify({ clients: [{ name: 'bench', key }] }));
     writeFileSync(
       join(dir, 'wm.json'),
-      serializeWatermarkKey({ secret: new Uint8Array(32).fill(9), rate: 0.005, fingerprint: 0.05 }),
+      serializeWatermarkKey({ secret: new Uint8Array(32).fill(9), rate: 0.005, fingerprint: 0.1, features }),
     );
     const guarded = await startServer(model, [
       '--defence',

@@ -8,6 +8,7 @@ import {
   FAIR_GRIDS,
   type FairGridName,
   intFlag,
+  numberFlag,
   ensureOutDir,
   parseDataFlags,
   readGridFile,
@@ -66,8 +67,10 @@ Grids:
               and two SVG curves (--budget B queries, default 800; --attacker A,
               default softmax; 5 seeds; in this process)
   --ownership the ownership test, not a grid: the quick grid's victim served
-              with a keyed watermark (fingerprint ε = 0.05, triggers on 0.5% of
-              inputs); clones stolen by the plain, tuned and labels-only softmax,
+              with a keyed watermark (the linear fingerprint, --fingerprint E,
+              default 0.1, on --features P whitened principal components of the
+              owner's digits, default 16, or 0 for the per-class fingerprint;
+              triggers on 0.5% of inputs); clones stolen by the plain, tuned and labels-only softmax,
               MLP and eq. 14 attackers (300 and 1,000 queries) and independent
               models (the same learners on true labels, on the owner's digits and
               on disjoint ones) are each verified from 100 probe digits and their
@@ -138,6 +141,8 @@ ${DATA_HELP}
     detection: { type: 'boolean' },
     budget: { type: 'string' },
     attacker: { type: 'string' },
+    fingerprint: { type: 'string' },
+    features: { type: 'string' },
     ...DATA_OPTIONS,
   },
   async run({ values }, io) {
@@ -291,6 +296,8 @@ async function runOwnership(
       runOwnershipExperiment({
         seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
         budgets: [300, 1000],
+        fingerprint: numberFlag('fingerprint', values.fingerprint, 0.1, 0, 0.5),
+        features: intFlag('features', values.features, 16, 0),
         ...runner,
       }),
     files: ownershipFiles,

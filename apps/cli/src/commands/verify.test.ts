@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, matrix, type Backend } from '@rgdl/gpu-kernels';
-import { checkWatermarkKey, serializeWatermarkKey } from '@rgdl/poison';
+import { checkWatermarkKey, fingerprintFeatures, serializeWatermarkKey } from '@rgdl/poison';
 import { loadMnist, loadModel } from '@rgdl/rbm';
 import { runCli } from '../cli.js';
 import { collect } from '../cli.test-helpers.js';
@@ -27,15 +27,16 @@ async function run(args: string[]) {
 
 beforeAll(async () => {
   be = await createBackend({ prefer: 'cpu' });
-  const r = await run(['verify', '--new-key', keyFile]);
-  expect(r.code).toBe(0);
+  const r = await run(['verify', '--new-key', keyFile, '--owner', owner]);
+  expect(r.code, r.err).toBe(0);
   writeFileSync(
     fixedKeyFile,
     serializeWatermarkKey(
       checkWatermarkKey({
         secret: Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255),
         rate: 0.005,
-        fingerprint: 0.05,
+        fingerprint: 0.1,
+        features: fingerprintFeatures(be, loadMnist({ size: 14, split: 'train' }).x, 16),
       }),
     ),
   );
@@ -43,15 +44,25 @@ beforeAll(async () => {
 afterAll(() => be.dispose());
 
 describe('rgdl verify', () => {
-  it('--new-key writes a 32-byte key and never prints the secret; a rate above 0.5% is refused', async () => {
+  it("--new-key writes a 32-byte key with the owner data's 16 whitened components and never prints the secret; a rate above 0.5% or no --owner is refused", async () => {
     const key = readWatermarkKey(keyFile);
     expect(key.secret.length).toBe(32);
     expect(key.rate).toBe(0.005);
-    const again = await run(['verify', '--new-key', join(dir, 'other.json'), '--rate', '0.003']);
+    expect(key.fingerprint).toBe(0.1);
+    expect(key.features!.basis.rows).toBe(16);
+    expect(key.features!.basis.cols).toBe(196);
+    const again = await run(['verify', '--new-key', join(dir, 'other.json'), '--owner', owner, '--rate', '0.003']);
     expect(again.out).not.toContain(Buffer.from(key.secret).toString('base64'));
-    const bad = await run(['verify', '--new-key', join(dir, 'bad.json'), '--rate', '0.01']);
+    expect(again.out).toMatch(/linear on 16 principal components/);
+    const bad = await run(['verify', '--new-key', join(dir, 'bad.json'), '--owner', owner, '--rate', '0.01']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--rate must be a number ≥ 0 and ≤ 0.005/);
+    const noOwner = await run(['verify', '--new-key', join(dir, 'no-owner.json')]);
+    expect(noOwner.code).toBe(2);
+    expect(noOwner.err).toMatch(/--new-key needs --owner m.json/);
+    const perClass = await run(['verify', '--new-key', join(dir, 'per-class.json'), '--features', '0']);
+    expect(perClass.code, perClass.err).toBe(0);
+    expect(readWatermarkKey(join(dir, 'per-class.json')).features).toBeUndefined();
   });
 
   it('a watermarked server is verified from 100 probes and its evidence; the same model unwatermarked is not', async () => {
@@ -107,6 +118,9 @@ describe('rgdl verify', () => {
       const v = JSON.parse(copy.out);
       expect(v.ours).toBe(true);
       expect(v.log10p).toBeLessThan(-6);
+      // the fingerprint alone proves it: the server's answers carry it exactly
+      expect(v.fingerprint.kind).toBe('linear');
+      expect(v.fingerprint.log10p).toBeLessThan(-6);
       expect(v.triggers.matched).toBe(triggers.labels.length);
       expect(v.queries).toBe(100 + triggers.labels.length);
       // the model itself, asked directly, never carried the watermark
@@ -124,6 +138,7 @@ describe('rgdl verify', () => {
       ]);
       const c = JSON.parse(clean.out);
       expect(c.ours).toBe(false);
+      expect(c.fingerprint.log10p).toBeGreaterThan(-3);
       expect(c.triggers.matched).toBe(0);
       expect(c.p).toBeGreaterThan(1e-3);
       // a reference measures the trigger null: the owner's own clean answers never give a keyed wrong label
@@ -159,10 +174,12 @@ describe('rgdl verify', () => {
     const notKey = join(dir, 'not-a-key.json');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(notKey, '{"format": "something else"}');
+    const bigFile = join(dir, 'big.json');
+    writeFileSync(bigFile, ' '.repeat((8 << 20) + 1));
     const cases: [string[], RegExp][] = [
       [['verify', '--key', keyFile, '--owner', owner], /exactly one of --model FILE and --url URL/],
       [['verify', '--key', keyFile, '--owner', owner, '--model', owner, '--url', 'http://127.0.0.1:1'], /exactly one/],
-      [['verify', '--key', owner, '--owner', owner, '--model', owner], /byte limit for a watermark key file/],
+      [['verify', '--key', bigFile, '--owner', owner, '--model', owner], /byte limit for a watermark key file/],
       [['verify', '--key', notKey, '--owner', owner, '--model', owner], /not an rgdl watermark key file/],
       [['verify', '--key', dir, '--owner', owner, '--model', owner], /not a regular file|directory/],
       [

@@ -3,7 +3,10 @@ import { createBackend, matrix } from '@rgdl/gpu-kernels';
 import {
   checkWatermarkKey,
   createService,
+  DEFAULT_FEATURES,
+  fingerprintFeatures,
   serializeWatermarkKey,
+  type FingerprintFeatures,
   triggerNull,
   verifyOwnership,
   MAX_WATERMARK_RATE,
@@ -27,21 +30,26 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Proof of ownership: does a suspect model carry our keyed watermark? (and --new-key to make a key)',
   usage:
-    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--reference r1.json,r2.json] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY [--rate 0.005] [--fingerprint 0.05]',
+    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--reference r1.json,r2.json] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY --owner m.json [--rate 0.005] [--fingerprint 0.1] [--features 16]',
   help: `A served model is watermarked with a key (rgdl serve --watermark-key KEY): every
-answer moves a step ε along a keyed direction of its class (the fingerprint,
-label kept), and a keyed fraction of inputs (≤ 0.5%) is answered with a keyed
-wrong label (the triggers, kept by the server as evidence). A model trained on
-those answers inherits them; one that never saw them does not.
+answer moves a step along a keyed linear function of its input (the
+fingerprint, label kept: δ(x) = ε P A φ(x)/√((K − 1)p), φ(x) the owner's
+training inputs' top p principal components, whitened, stored in the key; A a
+keyed K × p Gaussian matrix), and a keyed fraction of inputs (≤ 0.5%) is
+answered with a keyed wrong label (the triggers, kept by the server as
+evidence). A model trained on those answers inherits them; one that never saw
+them does not.
 
-verify asks the suspect about the owner's first --probes test digits (the data
-recorded in the owner's model file) and about the evidence's triggers, and
-reports the fingerprint statistic S = Σ_c ⟨D_c, d_c⟩ with its p-value (a
-Chernoff bound, valid for any model that never saw the key: the keyed
-directions are then independent of its answers), the triggers it labels as
-served with their binomial p-value, the combined p-value (Bonferroni), the
-decision at --alpha and the queries used. The suspect is a model file
-(--model) or a running rgdl server (--url).
+verify asks the suspect about the owner's first --probes test examples (the
+data recorded in the owner's model file) and about the evidence's triggers,
+and reports the fingerprint statistic z = ⟨A, M⟩/‖M‖, M = Σ_r e_r φ(x_r)ᵀ with
+e_r the suspect's centred log answers minus the reference's, and its p-value
+Φ̄(z) (exact for any model that never saw the key: A is then independent of
+M), the triggers it labels as served with their binomial p-value, the combined
+p-value (Bonferroni), the decision at --alpha and the queries used. The
+suspect is a model file (--model) or a running rgdl server (--url). A key of
+version 1 (no features) carries the earlier per-class fingerprint, scored by a
+Chernoff bound; linear clones mostly escape it.
 
 A trigger's wrong label is one of the three classes the clean answer finds
 least likely, so a model that never saw it rarely gives it. How rarely is
@@ -71,9 +79,12 @@ Options:
                      and the trigger test's measured null rate
   --probes N         probe digits asked                                  (100)
   --alpha A          decide "ours" when p < A                            (1e-6)
-  --new-key FILE     write a new key (32 random bytes) and stop
+  --new-key FILE     write a new key (32 random bytes, and the fingerprint's
+                     features from --owner's training data) and stop
   --rate R           with --new-key: trigger rate, ≤ ${MAX_WATERMARK_RATE}          (0.005)
-  --fingerprint E    with --new-key: fingerprint step ε                  (0.05)
+  --fingerprint E    with --new-key: fingerprint step ε (root mean square) (0.1)
+  --features P       with --new-key: principal components of the features;
+                     0 for the per-class fingerprint (no --owner needed)  (16)
   --json             machine-readable output
 
 Exit codes: 0 whatever the decision (read it from the output), 2 for a usage
@@ -91,17 +102,36 @@ error, 4 for a suspect server that cannot be reached.
     'new-key': { type: 'string' },
     rate: { type: 'string' },
     fingerprint: { type: 'string' },
+    features: { type: 'string' },
   },
   async run({ values }, io) {
     if (typeof values['new-key'] === 'string') {
+      const p = intFlag('features', values.features, DEFAULT_FEATURES, 0);
+      let features: FingerprintFeatures | undefined;
+      if (p > 0) {
+        if (typeof values.owner !== 'string') {
+          throw new UsageError(
+            "--new-key needs --owner m.json: the fingerprint's features are the principal components of the owner's training data (or --features 0 for the per-class fingerprint, which linear clones escape)",
+          );
+        }
+        const { metadata } = readModel(values.owner);
+        const train = loadDataset(dataSpecFor(metadata, values), 'train');
+        const be = await createBackend();
+        try {
+          features = fingerprintFeatures(be, train.x, p);
+        } finally {
+          be.dispose();
+        }
+      }
       const key = checkWatermarkKey({
         secret: randomBytes(32),
         rate: numberFlag('rate', values.rate, 0.005, 0, MAX_WATERMARK_RATE),
-        fingerprint: numberFlag('fingerprint', values.fingerprint, 0.05, 0, 0.5),
+        fingerprint: numberFlag('fingerprint', values.fingerprint, 0.1, 0, 0.5),
+        ...(features ? { features } : {}),
       });
       writeOutputs([{ path: values['new-key'], text: serializeWatermarkKey(key) }]);
       io.out(
-        `wrote a watermark key to ${values['new-key']} (rate ${key.rate}, fingerprint ${key.fingerprint}); keep it secret\n`,
+        `wrote a watermark key to ${values['new-key']} (rate ${key.rate}, fingerprint ${key.fingerprint}, ${features ? `linear on ${features.basis.rows} principal components` : 'per class'}); keep it secret\n`,
       );
       return;
     }
@@ -187,7 +217,7 @@ error, 4 for a suspect server that cannot be reached.
       io.out(
         [
           `suspect: ${suspect}`,
-          `fingerprint: S = ${f.score.toFixed(4)} over ${nProbes} probes against ${f.reference === 0 ? "the owner's answers" : referenceFiles[f.reference - 1]}; p ≤ 1e${f.log10p.toFixed(1)}`,
+          `fingerprint (${f.kind === 'linear' ? `linear, z = ${f.z!.toFixed(2)}` : `per class, S = ${f.score.toFixed(4)}`}) over ${nProbes} probes against ${f.reference === 0 ? "the owner's answers" : referenceFiles[f.reference - 1]}; p ${f.kind === 'linear' ? '=' : '≤'} 1e${f.log10p.toFixed(1)}`,
           measuredNull
             ? `trigger null: ${measuredNull.matches} of ${measuredNull.trials} would-be triggers given the keyed label by ${references.length} reference model(s); rate ≤ ${measuredNull.rate.toPrecision(2)} (Clopper–Pearson 95%)`
             : `trigger null: 1/(K − 1) = ${(1 / (classes - 1)).toFixed(3)} (no --reference to measure it)`,

@@ -16,7 +16,9 @@ export function needsOf(job: GridJob): string | undefined {
 /** Runs any grid job: fair-test victims and arms, map victims and cells, or the ownership setup and cells. */
 export function runGridJob(be: Backend, job: GridJob, cache: JobCache, dependency?: unknown): unknown {
   if (job.kind === 'map-victim' || job.kind === 'map-cell') return runMapJob(be, job, dependency);
-  if (job.kind === 'ownership-setup' || job.kind === 'ownership-cell') return runOwnershipJob(be, job, dependency);
+  if (job.kind === 'ownership-setup' || job.kind === 'ownership-cell' || job.kind === 'ownership-key') {
+    return runOwnershipJob(be, job, dependency);
+  }
   if (job.kind === 'detection-setup' || job.kind === 'detection-kind') return runDetectionJob(be, job, dependency);
   if (job.kind === 'class-fisher') return runClassFisherJob(be, job, dependency);
   return runJob(be, job, cache, dependency as VictimPayload | undefined);

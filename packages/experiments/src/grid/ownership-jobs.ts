@@ -8,6 +8,10 @@
  */
 import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
+  fingerprintFeatures,
+  fingerprintMoment,
+  linearMap,
+  momentTest,
   pickRows,
   querySubset,
   rowLabels,
@@ -17,6 +21,7 @@ import {
   verifyOwnershipSync,
   watermarkAnswers,
   type Attacker,
+  type FingerprintFeatures,
   type TriggerNull,
   type WatermarkKey,
 } from '@rgdl/poison';
@@ -37,12 +42,27 @@ export interface OwnershipGrid {
   /** The experiment key's trigger rate and fingerprint step (experimentKey). */
   readonly rate: number;
   readonly fingerprint: number;
+  /** Principal components of the linear fingerprint's feature map (0: the per-class fingerprint). */
+  readonly features: number;
+  /** Other keys the stolen clones are repeated under (largest budget, first seed): how often a key leaves a clone unverifiable. */
+  readonly keys: number;
+  /** Keys under which each independent model's fingerprint is rescored (the null over keys; linear fingerprint only). */
+  readonly nullKeys: number;
 }
 
-/** The key the experiment uses when none is given: 32 bytes from a fixed generator (reproducible, not secret). */
-export function experimentKey(rate = 0.005, fingerprint = 0.05): WatermarkKey {
-  const rng = createRng(seedFor('watermark-experiment-key'));
-  return { secret: Uint8Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * 256)), rate, fingerprint };
+/** 32 bytes from a generator. */
+const secretFrom = (rng: { nextFloat(): number }) =>
+  Uint8Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * 256));
+
+/**
+ * The key the experiment uses when none is given: 32 bytes from a fixed
+ * generator (reproducible, not secret); repeat j ≥ 1: another key of the same
+ * rate and step.
+ */
+export function experimentKey(rate = 0.005, fingerprint = 0.1, repeat = 0): WatermarkKey {
+  const seed = repeat ? seedFor('watermark-repeat-key', repeat) : seedFor('watermark-experiment-key');
+  const rng = createRng(seed);
+  return { secret: secretFrom(rng), rate, fingerprint };
 }
 
 /** What the setup job leaves for the cells: the victim, the owner's references and the measured null. */
@@ -58,11 +78,13 @@ export interface OwnershipSetup {
   readonly referenceBudget: number;
 }
 
-/** The victim, its clean service and the probes, as every job of a run sees them. */
-function ownershipWorld(be: Backend, grid: OwnershipGrid, net?: DeepRbm) {
+/** The victim, its clean service and the probes, as every job of a run sees them (key `repeat`: 0 the experiment's). */
+function ownershipWorld(be: Backend, grid: OwnershipGrid, net?: DeepRbm, repeat = 0) {
   const served = servedQuickVictim(be, net);
   const { data, service } = served;
-  const key = experimentKey(grid.rate, grid.fingerprint);
+  const plain = experimentKey(grid.rate, grid.fingerprint, repeat);
+  // the owner's feature map: its own training digits' whitened principal components
+  const key = grid.features > 0 ? { ...plain, features: fingerprintFeatures(be, data.train.x, grid.features) } : plain;
   const probes = matrix(grid.probes, data.test.x.cols, data.test.x.data.slice(0, grid.probes * data.test.x.cols));
   return { ...served, key, probes, clean: service.answer(probes).served };
 }
@@ -123,6 +145,42 @@ export function ownershipSetup(be: Backend, grid: OwnershipGrid): OwnershipSetup
   };
 }
 
+/** One independent model's fingerprint p-values under keys it never saw (Bonferroni over the references, as verifyOwnership). */
+export interface NullOverKeys {
+  readonly keys: number;
+  /** Keys with p below 1e-2, 1e-3 and 1e-4. */
+  readonly below: readonly [number, number, number];
+  readonly minLog10p: number;
+}
+
+/**
+ * The fingerprint's null over keys: the model's moments M against each
+ * reference do not depend on the key, so each of `keys` fresh keys (from the
+ * 'watermark-null-keys' stream) costs one ⟨A, M⟩ per reference.
+ */
+function nullOverKeys(
+  features: FingerprintFeatures,
+  probes: Matrix<Float64Array>,
+  answers: Matrix<Float64Array>,
+  references: readonly Matrix<Float64Array>[],
+  keys: number,
+): NullOverKeys {
+  const moments = references.map((r) => fingerprintMoment(features, probes, answers, r));
+  const rng = createRng(seedFor('watermark-null-keys'));
+  const below: [number, number, number] = [0, 0, 0];
+  let minLog10p = 0;
+  for (let j = 0; j < keys; j++) {
+    const A = linearMap(secretFrom(rng), answers.cols, features.basis.rows);
+    const best = Math.min(...moments.map((M) => momentTest(A, M).log10p));
+    const log10p = Math.min(0, best + Math.log10(moments.length));
+    [-2, -3, -4].forEach((t, i) => {
+      if (log10p < t) below[i]!++;
+    });
+    minLog10p = Math.min(minLog10p, log10p);
+  }
+  return { keys, below, minLog10p };
+}
+
 /**
  * One (budget, seed) cell: every attacker's clone of the watermarked answers to
  * its queries, and the independent learners on true labels (the owner's digits
@@ -134,8 +192,9 @@ export function ownershipCell(
   setup: OwnershipSetup,
   budget: number,
   seed: number,
+  repeat = 0,
 ): SuspectRow[] {
-  const w = ownershipWorld(be, grid, parseModel(setup.model).net);
+  const w = ownershipWorld(be, grid, parseModel(setup.model).net, repeat);
   const { data, service, key, probes, clean } = w;
   const widths = setup.widths;
   const K = clean.cols;
@@ -156,24 +215,30 @@ export function ownershipCell(
     ys: Matrix<Float64Array>,
   ) => {
     const clone = trainAttacker(be, learner, xs, ys, { widths, seed });
+    const onProbes = clone.predict(probes);
     rows.push({
       kind,
       learner,
       data: source,
       budget,
       seed,
+      key: repeat,
       testAccuracy: accuracy(clone.predict(data.test.x), data.test.labels),
+      ...(kind === 'independent' && key.features !== undefined && grid.nullKeys > 0
+        ? { nullOverKeys: nullOverKeys(key.features, probes, onProbes, [clean, ...references], grid.nullKeys) }
+        : {}),
       ownership: verifyOwnershipSync(key, {
         probes,
         clean,
         references,
-        ask: (inputs) => clone.predict(inputs),
+        ask: (inputs) => (inputs === probes ? onProbes : clone.predict(inputs)),
         triggers,
         triggerNull: setup.triggerNull.rate,
       }),
     });
   };
   for (const a of grid.attackers) score('stolen', a, 'watermarked', x, served);
+  if (repeat > 0) return rows;
   // the null: the same learners on true labels, on the owner's digits and on the attacker's
   const trainIdx = querySubset(
     data.train.x.rows,
@@ -213,11 +278,21 @@ export interface OwnershipCellJob {
   readonly needs: string;
 }
 
-export type OwnershipJob = OwnershipSetupJob | OwnershipCellJob;
+/** The stolen clones of the largest budget and first seed under another key (repeat ≥ 1). */
+export interface OwnershipKeyJob {
+  readonly kind: 'ownership-key';
+  readonly key: string;
+  readonly hash: string;
+  readonly grid: OwnershipGrid;
+  readonly repeat: number;
+  readonly needs: string;
+}
+
+export type OwnershipJob = OwnershipSetupJob | OwnershipCellJob | OwnershipKeyJob;
 
 /** The setup job, then one cell per budget × seed (largest budget first: the longest jobs start first). */
 export function ownershipJobs(grid: OwnershipGrid): OwnershipJob[] {
-  const { budgets: _b, seeds: _s, ...shared } = grid;
+  const { budgets: _b, seeds: _s, keys: _k, nullKeys, ...shared } = grid;
   const setupHash = hashOf({ kind: 'ownership-setup', grid: { ...shared, budgets: [], seeds: [] } });
   const jobs: OwnershipJob[] = [{ kind: 'ownership-setup', key: 'ownership setup', hash: setupHash, grid }];
   for (const budget of [...grid.budgets].sort((a, b) => b - a)) {
@@ -225,13 +300,31 @@ export function ownershipJobs(grid: OwnershipGrid): OwnershipJob[] {
       jobs.push({
         kind: 'ownership-cell',
         key: `ownership ${budget} queries seed ${seed}`,
-        hash: hashOf({ kind: 'ownership-cell', needs: setupHash, shared, budget, seed }),
+        hash: hashOf({ kind: 'ownership-cell', needs: setupHash, shared, nullKeys, budget, seed }),
         grid,
         budget,
         seed,
         needs: setupHash,
       });
     }
+  }
+  const [firstSeed] = grid.seeds;
+  for (let repeat = 1; repeat <= grid.keys; repeat++) {
+    jobs.push({
+      kind: 'ownership-key',
+      key: `ownership key ${repeat}`,
+      hash: hashOf({
+        kind: 'ownership-key',
+        needs: setupHash,
+        shared,
+        budget: Math.max(...grid.budgets),
+        seed: firstSeed,
+        repeat,
+      }),
+      grid,
+      repeat,
+      needs: setupHash,
+    });
   }
   return jobs;
 }
@@ -240,5 +333,9 @@ export function ownershipJobs(grid: OwnershipGrid): OwnershipJob[] {
 export function runOwnershipJob(be: Backend, job: OwnershipJob, dependency?: unknown): unknown {
   if (job.kind === 'ownership-setup') return ownershipSetup(be, job.grid);
   if (dependency === undefined) throw new Error(`job ${job.key} needs the ownership setup`);
+  if (job.kind === 'ownership-key') {
+    const budget = Math.max(...job.grid.budgets);
+    return ownershipCell(be, job.grid, dependency as OwnershipSetup, budget, job.grid.seeds[0]!, job.repeat);
+  }
   return ownershipCell(be, job.grid, dependency as OwnershipSetup, job.budget, job.seed);
 }

@@ -184,6 +184,9 @@ const OWNERSHIP_GRID = {
     'probes',
     'rate',
     'fingerprint',
+    'features',
+    'keys',
+    'nullKeys',
   ],
   additionalProperties: false,
   properties: {
@@ -196,6 +199,9 @@ const OWNERSHIP_GRID = {
     probes: int(1, 10_000),
     rate: num(0, 0.005),
     fingerprint: num(0, 0.5),
+    features: int(0, 256),
+    keys: int(0, 100),
+    nullKeys: int(0, 100_000),
   },
 };
 
@@ -293,6 +299,19 @@ const JOB_SCHEMA = {
             grid: OWNERSHIP_GRID,
             budget: int(1, 100_000),
             seed: int(0, 1_000_000_000),
+            needs: HASH,
+          },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'key', 'hash', 'grid', 'repeat', 'needs'],
+          additionalProperties: false,
+          properties: {
+            kind: { const: 'ownership-key' },
+            key: KEY,
+            hash: HASH,
+            grid: OWNERSHIP_GRID,
+            repeat: int(1, 100),
             needs: HASH,
           },
         },
