@@ -44,6 +44,11 @@ describe('points, describeDifference and describeBound', () => {
     expect(points(-0.0001)).toBe('0.0');
     expect(describeDifference(d(-0.001, -0.01, 0.008))).toBe('\u22120.1 points (95% CI \u22121.0 to 0.8)');
   });
+  it('one seed has no interval and says so, instead of a degenerate CI', () => {
+    const one = pairedDifference([0.86], [0.857]);
+    expect(one.excludesZero).toBe(false);
+    expect(describeDifference(one)).toBe('0.3 points (one seed: no interval)');
+  });
   it('states a bound at or below 0 as no measurable room, never as a negative cap', () => {
     expect(describeBound(d(0.022, 0.018, 0.025))).toMatch(/^no label-keeping defence can take more than 2\.2 points/);
     expect(describeBound(d(-0.008, -0.02, 0.004))).toMatch(/^a label-keeping defence has no measurable room/);

@@ -64,8 +64,9 @@ export function points(v: number): string {
   return v < 0 && Number(t) !== 0 ? `\u2212${t}` : t;
 }
 
-/** "m points (95% CI l to h)" of a paired difference, every number with the same minus sign. */
+/** "m points (95% CI l to h)" of a paired difference, every number with the same minus sign ("one seed: no interval" for one pair). */
 export function describeDifference(d: PairedDifference): string {
+  if (d.n < 2) return `${points(d.mean)} points (one seed: no interval)`;
   return `${points(d.mean)} points (95% CI ${points(d.low)} to ${points(d.high)})`;
 }
 

@@ -109,6 +109,9 @@ describe('clients and extraction detection in the server', () => {
     expect(m.body).toMatch(/rgdl_predictions_total\{client_kind="key"\} 2/);
     expect(m.body).toMatch(/rgdl_client_queries\{client="alice"\} 2/);
     expect(m.body).toMatch(/rgdl_detector_threshold\{detector="prada"\} 0\.\d+/);
+    // the per-client gauges of the same scrape (collected concurrently, from one read of the store)
+    expect(m.body).toMatch(/rgdl_client_alarm\{client="alice",detector="prada"\} 0/);
+    expect(m.body).toMatch(/rgdl_client_alarm\{client="alice",detector="answer-entropy"\} 0/);
     expect(m.body).not.toMatch(/mallory/);
   });
 

@@ -55,42 +55,60 @@ export function createMetrics(
         }
       },
     });
-    // prom-client serialises gauges in registration order, each after its own collect: the
-    // first one reads the store and sets all three
-    let score: Gauge<'client' | 'detector'> | undefined;
-    let alarmed: Gauge<'client' | 'detector'> | undefined;
+    // prom-client collects every metric of a scrape concurrently (Promise.all), so the three
+    // per-client gauges share one read of the store per scrape: the first collect starts it,
+    // the others await the same promise, and it is dropped once they have all resumed
+    let pending: Promise<Awaited<ReturnType<ClientMonitor['store']['entries']>>> | undefined;
+    const snapshot = () => {
+      if (pending === undefined) {
+        const m = monitor();
+        pending = (m === undefined ? Promise.resolve([]) : m.store.entries(maxClients)).finally(() =>
+          setImmediate(() => {
+            pending = undefined;
+          }),
+        );
+      }
+      return pending;
+    };
     new Gauge({
       name: 'rgdl_client_queries',
       help: 'Queries seen from each client',
       labelNames: ['client'] as const,
       registers: [registry],
       async collect() {
+        const entries = await snapshot();
         this.reset();
-        score!.reset();
-        alarmed!.reset();
-        const m = monitor();
-        if (m === undefined) return;
-        for (const { client, record } of await m.store.entries(maxClients)) {
-          this.set({ client }, record.queries);
-          for (const d of DETECTORS) {
-            const s = record.scores[d];
-            if (s !== null) score!.set({ client, detector: d }, s);
-            alarmed!.set({ client, detector: d }, record.alarms.includes(d) ? 1 : 0);
-          }
-        }
+        for (const { client, record } of entries) this.set({ client }, record.queries);
       },
     });
-    score = new Gauge({
+    new Gauge({
       name: 'rgdl_client_score',
       help: 'Latest detector score of each client (higher = more like an extraction attack)',
       labelNames: ['client', 'detector'] as const,
       registers: [registry],
+      async collect() {
+        const entries = await snapshot();
+        this.reset();
+        for (const { client, record } of entries) {
+          for (const d of DETECTORS) {
+            const s = record.scores[d];
+            if (s !== null) this.set({ client, detector: d }, s);
+          }
+        }
+      },
     });
-    alarmed = new Gauge({
+    new Gauge({
       name: 'rgdl_client_alarm',
       help: '1 when the detector has alarmed for the client',
       labelNames: ['client', 'detector'] as const,
       registers: [registry],
+      async collect() {
+        const entries = await snapshot();
+        this.reset();
+        for (const { client, record } of entries) {
+          for (const d of DETECTORS) this.set({ client, detector: d }, record.alarms.includes(d) ? 1 : 0);
+        }
+      },
     });
   }
   return { registry, predictions, alarms, actions };

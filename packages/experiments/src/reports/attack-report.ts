@@ -4,7 +4,7 @@
  * agreement; the paired comparisons against FIM with their 95% intervals and
  * the labels-only bound; and the chart of clone accuracy against cost.
  */
-import { defenceLabel, points, type AttackResult } from '@rgdl/poison';
+import { defenceLabel, points, type AttackResult, type PairedDifference } from '@rgdl/poison';
 import type { ChartSpec } from './charts.js';
 import { table } from './text-table.js';
 
@@ -31,18 +31,25 @@ export function attackTable(r: AttackResult): string {
   );
 }
 
+/** Why a paired difference carries no claim: one seed (no interval) or an interval that covers 0. */
+const noClaim = (d: PairedDifference) =>
+  d.n < 2 ? 'no claim (one seed: no interval)' : d.sd === 0 ? 'no claim (no spread)' : 'no claim (CI covers 0)';
+
+/** "l … h", or "—" for one seed (no interval). */
+const interval = (d: PairedDifference) => (d.n < 2 ? '—' : `${points(d.low)} … ${points(d.high)}`);
+
 /** Paired FIM comparisons with their 95% intervals, the labels-only bound, and each defence's worst-case damage. */
 export function comparisonTable(r: AttackResult): string {
   const pts = points;
   const rows = r.comparisons.map((c) => [
     `${c.against} − fim`,
     pts(c.difference.mean),
-    `${pts(c.difference.low)} … ${pts(c.difference.high)}`,
+    interval(c.difference),
     c.difference.excludesZero
       ? c.difference.mean > 0
         ? `FIM clone worse than ${c.against}'s`
         : `FIM clone better than ${c.against}'s`
-      : 'no claim (CI covers 0)',
+      : noClaim(c.difference),
   ]);
   if (r.labelsOnly)
     rows.push([
@@ -53,19 +60,14 @@ export function comparisonTable(r: AttackResult): string {
     ]);
   if (r.labelsOnlyBound) {
     const b = r.labelsOnlyBound;
-    rows.push([
-      'bound: none − labels-only',
-      pts(b.mean),
-      `${pts(b.low)} … ${pts(b.high)}`,
-      'most any label-preserving defence can take',
-    ]);
+    rows.push(['bound: none − labels-only', pts(b.mean), interval(b), 'most any label-preserving defence can take']);
   }
   for (const w of r.worstCase) {
     rows.push([
       `worst case: none − ${w.defence}`,
       pts(w.damage.mean),
-      `${pts(w.damage.low)} … ${pts(w.damage.high)}`,
-      w.damage.excludesZero ? 'damage' : 'no claim (CI covers 0)',
+      interval(w.damage),
+      w.damage.excludesZero ? 'damage' : noClaim(w.damage),
     ]);
   }
   return table(['paired clone-accuracy difference (points)', 'mean', '95% CI', 'claim'], rows);
