@@ -163,6 +163,33 @@ describe('bring your own data', () => {
     expect(JSON.parse(e.out).accuracy).toBeGreaterThan(0.9);
   }, 120_000);
 
+  it('defaults never fail on 300 examples: train, eval, flow, fisher, poison and clone-attack exit 0 with no flags', async () => {
+    // three classes of 30 grey features around seeded prototypes, ±0.175 noise
+    let s = 1;
+    const r = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const proto = Array.from({ length: 3 }, () => Array.from({ length: 30 }, () => r()));
+    const lines = Array.from({ length: 300 }, (_, i) =>
+      [i % 3, ...proto[i % 3]!.map((p) => Math.min(1, Math.max(0, p + 0.35 * (r() - 0.5))).toFixed(3))].join(','),
+    );
+    writeFileSync(at('small.csv'), `${lines.join('\n')}\n`);
+    const model = at('small.json');
+    const steps = [
+      ['train', '--data', `csv:${at('small.csv')}`, '--out', model],
+      ['eval', '--model', model],
+      ['flow', '--model', model, '--out', at('small-plots')],
+      ['fisher', '--model', model],
+      ['poison', '--model', model],
+      ['clone-attack', '--model', model],
+    ];
+    for (const args of steps) {
+      const o = await run(args);
+      expect(o.code, `${args.join(' ')}: ${o.err}`).toBe(0);
+    }
+  }, 180_000);
+
   it('bad files and flags are one line on stderr and exit 2', async () => {
     writeFileSync(at('ragged.csv'), '0,1,0\n1,1\n');
     writeFileSync(at('range.csv'), '0,1,0\n1,1,3\n');

@@ -549,5 +549,5 @@ function writeVerdict(
         .join('; ')}.`,
     );
   }
-  return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seeds) — ${lines.join('; ')}. Honest users ${fim.honestLabelKept === null ? 'get ' : `keep their label on ${pts(fim.honestLabelKept)}% of test inputs (`}accuracy ${pts(fim.honestAccuracy)}%${fim.honestLabelKept === null ? '' : ')'}. ${conclusions.join(' ')}`.trim();
+  return `FIM poison (ε=${fim.epsilon}, ${options.attacker} attacker, ${seeds} paired seed${seeds === 1 ? '' : 's'}) — ${lines.join('; ')}. Honest users ${fim.honestLabelKept === null ? 'get ' : `keep their label on ${pts(fim.honestLabelKept)}% of test inputs (`}accuracy ${pts(fim.honestAccuracy)}%${fim.honestLabelKept === null ? '' : ')'}. ${conclusions.join(' ')}`.trim();
 }
