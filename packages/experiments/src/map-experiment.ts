@@ -57,7 +57,7 @@ export async function runAmplificationMap(options: MapExperimentOptions): Promis
     requireFinite(`λ₁ of the ${r.kind} net (width ${r.width}, β ${r.beta}, depth ${r.depth})`, r.lambda);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const markdown = mapMarkdown(rows, seconds);
+  const markdown = mapMarkdown(rows, seconds, { total: run.jobs, computed: run.computed });
   const summary = { grid: options.grid, workers: options.workers, jobs: run.jobs, jobsComputed: run.computed };
   return {
     rows,

@@ -12,11 +12,20 @@ const f = (v: number) =>
 
 const list = (v: readonly number[]) => (v.length === 0 ? '—' : v.map(f).join(', '));
 
-export function mapMarkdown(rows: readonly AmplificationRow[], seconds: number): string {
+/** map.md; `jobs`: how many jobs the run had and computed (the rest came from the store, computed by an earlier run). */
+export function mapMarkdown(
+  rows: readonly AmplificationRow[],
+  seconds: number,
+  jobs?: { readonly total: number; readonly computed: number },
+): string {
+  const stored =
+    jobs !== undefined && jobs.computed < jobs.total
+      ? ` (${jobs.computed} of ${jobs.total} jobs computed in this run; the rest were read from map.jobs.jsonl, computed earlier)`
+      : '';
   return [
     '# Where does a deep RBM amplify? (generation FIM over depth × width × weight scale β)',
     '',
-    `Wall time ${seconds.toFixed(0)} s. Means over the outputs e_0…e_3. λ₁ ± its Monte Carlo error (exact when every level has ≤ 16 units, else Gibbs sampling with the missing-information estimator and λ₁'s jackknife error, or importance sampling where the run asked for it); λ₁(F_top) = the top layer alone, the data-processing bound; r = λ₁(F̃)/λ₁(F_top); excess = the largest eigenvalue of F̃ − F_top (≤ 0 by the bound, up to Monte Carlo error); ‖J‖₂ = the mean-field generation Jacobian ∂E[x]/∂y; stability matrices between hidden levels (singles; exact at width ≤ 12, else MCRG with 20,000 samples) at y = e_0 (generation) and at a fixed input x (classification; the first test digit for victims), top singular value per layer in travel order and of the cumulative products (> 1: that layer, or those layers together, amplify).`,
+    `Wall time ${seconds.toFixed(0)} s${stored}. Means over the outputs e_0…e_3. λ₁ ± its Monte Carlo error (exact when every level has ≤ 16 units, else Gibbs sampling with the missing-information estimator and λ₁'s jackknife error, or importance sampling where the run asked for it); λ₁(F_top) = the top layer alone, the data-processing bound; r = λ₁(F̃)/λ₁(F_top); excess = the largest eigenvalue of F̃ − F_top (≤ 0 by the bound, up to Monte Carlo error); ‖J‖₂ = the mean-field generation Jacobian ∂E[x]/∂y; stability matrices between hidden levels (singles; exact at width ≤ 12, else MCRG with 20,000 samples) at y = e_0 (generation) and at a fixed input x (classification; the first test digit for victims), top singular value per layer in travel order and of the cumulative products (> 1: that layer, or those layers together, amplify).`,
     '',
     '| kind | width | β | depth | accuracy | λ₁(F̃) | λ₁(F_top) | r | excess | ‖J‖₂ | layer ‖·‖₂ (top first) | σ₁ of T̃ per layer, generation | σ₁ of their products | σ₁ of T per layer, classification | σ₁ of their products |',
     '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---|---|',
