@@ -1,6 +1,7 @@
 /**
- * rgdl benchmarks. Usage: pnpm bench [--suite kernels] [--quick] [--out DIR]
- * Writes DIR/<suite>.json and DIR/report.md (default apps/bench/results).
+ * rgdl benchmarks. Usage: pnpm bench [--suite kernels] [--quick] [--out DIR] | pnpm bench --report [--out DIR]
+ * Writes DIR/<suite>.json and DIR/report.md (default apps/bench/results); --report only rewrites
+ * report.md from the results files already there (after a change to a suite's report text).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
         suite: { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         out: { type: 'string' },
+        report: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -59,16 +61,22 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.help) {
-    process.stdout.write(`Usage: pnpm bench [--suite ${SUITES.join('|')}]... [--quick] [--out DIR]\n`);
+    process.stdout.write(
+      `Usage: pnpm bench [--suite ${SUITES.join('|')}]... [--quick] [--out DIR]\n       pnpm bench --report [--out DIR]   (rewrite report.md from the results files)\n`,
+    );
     return 0;
   }
-  const suites = (values.suite ?? [...SUITES]) as Suite[];
+  const suites = values.report === true ? [] : ((values.suite ?? [...SUITES]) as Suite[]);
+  if (values.report === true && (values.suite !== undefined || values.quick === true)) {
+    process.stderr.write('bench: --report runs no suite; leave out --suite and --quick\n');
+    return 2;
+  }
   const unknown = suites.filter((s) => !(SUITES as readonly string[]).includes(s));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown suite ${unknown.join(', ')} (known: ${SUITES.join(', ')})\n`);
     return 2;
   }
-  if (suites.length > 1) {
+  if (suites.length > 1 && values.report !== true) {
     // One process per suite: references loaded by one suite must not perturb the
     // next (measured: merely importing mathjs slowed the two-thread CD epoch by ≈30%).
     for (const suite of suites) {
