@@ -18,9 +18,10 @@
  *    and on the true labels; all of them measure the trigger test's null rate
  *    on the test digits after the probes (triggerNull: every such digit as if
  *    marked, its Clopper–Pearson 95% upper bound);
- *  - every model is asked about the same probe digits (the first `probes` test
- *    digits) and its triggers, and gets verifyOwnership's p-value (Bonferroni
- *    over the clean answers, each fingerprint reference and the triggers).
+ *  - every model gets the same budget of `probes` queries: its triggers first
+ *    (at most half, splitQueries), then the first test digits for the rest,
+ *    and gets verifyOwnership's p-value (Bonferroni over the clean answers,
+ *    each fingerprint reference and the triggers).
  * Reported: p-values, the true-positive rate at the empirical 1% and 0.1%
  * false-accusation thresholds (quantiles of the independent models' p-values)
  * and at the stated threshold `alpha`, false accusations there, queries to
@@ -50,7 +51,7 @@ export interface OwnershipExperimentOptions extends ExperimentRunner {
   readonly independent?: readonly Attacker[];
   readonly budgets: readonly number[];
   readonly seeds: readonly number[];
-  /** Probe digits asked of every suspect (default 100). */
+  /** Queries to every suspect (default 100): the triggers its source was served first (at most half), then probe digits. */
   readonly probes?: number;
   /** The experiment key's trigger rate (default 0.005) and fingerprint step (default 0.1); the key itself is experimentKey's. */
   readonly rate?: number;
@@ -272,7 +273,7 @@ export function ownershipMarkdown(r: OwnershipResult): string {
     '# Ownership: is a suspect model a clone of our answers?',
     '',
     `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
-    `Each suspect is asked about ${r.probes} probe digits and the triggers its source was served (${s.queries.min}–${s.queries.max} queries). Decision: p < ${r.alpha}.`,
+    `Each suspect gets ${r.probes} queries: the triggers its source was served first (at most half), then probe digits for the rest (${s.queries.min === s.queries.max ? s.queries.min : `${s.queries.min}–${s.queries.max}`} queries). Decision: p < ${r.alpha}.`,
     `The owner's reference models (${r.references.learners.join(', ')}; ${r.references.budget} of its own training digits, on its clean answers and on true labels) are the fingerprint's references and measure the trigger test's null: ${r.references.triggerNull.matches} matches in ${r.references.triggerNull.trials} would-be triggers, rate ≤ ${r.references.triggerNull.rate.toPrecision(2)} (Clopper–Pearson ${pct(r.references.triggerNull.confidence)}%).`,
     '',
     `- stolen clones verified at p < ${r.alpha}: ${s.truePositivesAtAlpha} of ${s.stolen}`,

@@ -10,6 +10,8 @@ import {
   fingerprintScore,
   logMgf,
   clopperPearsonUpper,
+  firstTriggers,
+  splitQueries,
   triggerLabel,
   triggerNull,
   triggerOf,
@@ -254,6 +256,19 @@ describe('keyed watermark', () => {
     // a reference for a model that never saw the key: no proof
     const innocent = await verifyOwnership(key, { probes: x, clean: y, ask: () => reference, references: [y] });
     expect(innocent.p).toBeGreaterThan(1e-3);
+  });
+
+  it('splitQueries spends the budget on triggers first, at most half of it, then probes', () => {
+    expect(splitQueries(100, 8)).toEqual({ triggers: 8, probes: 92 });
+    expect(splitQueries(100, 0)).toEqual({ triggers: 0, probes: 100 });
+    expect(splitQueries(100, 73)).toEqual({ triggers: 50, probes: 50 });
+    expect(splitQueries(11, 9)).toEqual({ triggers: 5, probes: 6 });
+    expect(() => splitQueries(1, 0)).toThrow(/integer ≥ 2/);
+    const { x, y } = batch(2000, 3);
+    const t = triggersOf(x, watermarkAnswers(keyOf(3), x, y));
+    const first = firstTriggers(t, 2);
+    expect(first.labels).toEqual(t.labels.slice(0, 2));
+    expect(Array.from(first.inputs.data)).toEqual(Array.from(t.inputs.data.slice(0, 2 * 64)));
   });
 
   it('binomialTail equals the direct sum', () => {

@@ -515,6 +515,30 @@ function ownershipOf(
 
 const hasTriggers = (o: Omit<OwnershipOptions, 'ask'>) => o.triggers !== undefined && o.triggers.labels.length > 0;
 
+/**
+ * How a verification budget of `queries` is spent: the recorded triggers first
+ * (at most half the budget: each is worth more than a probe to a clone that
+ * memorises, nothing to one that does not), then probes for the rest.
+ */
+export function splitQueries(
+  queries: number,
+  triggers: number,
+): { readonly triggers: number; readonly probes: number } {
+  if (!(Number.isInteger(queries) && queries >= 2))
+    throw new RangeError(`the query budget must be an integer ≥ 2, got ${queries}`);
+  const t = Math.min(Math.max(0, triggers), Math.floor(queries / 2));
+  return { triggers: t, probes: queries - t };
+}
+
+/** The first n triggers of a set. */
+export function firstTriggers(t: TriggerSet, n: number): TriggerSet {
+  const k = Math.min(n, t.labels.length);
+  return {
+    inputs: matrix(k, t.inputs.cols, t.inputs.data.slice(0, k * t.inputs.cols)),
+    labels: t.labels.slice(0, k),
+  };
+}
+
 /** Asks the suspect about the probes (and the triggers) and scores both marks. */
 export async function verifyOwnership(key: WatermarkKey, options: OwnershipOptions): Promise<Ownership> {
   const answers = await options.ask(options.probes);

@@ -122,7 +122,8 @@ describe('rgdl verify', () => {
       expect(v.fingerprint.kind).toBe('linear');
       expect(v.fingerprint.log10p).toBeLessThan(-6);
       expect(v.triggers.matched).toBe(triggers.labels.length);
-      expect(v.queries).toBe(100 + triggers.labels.length);
+      // a budget of 100 queries: every trigger (fewer than 50), then probes for the rest
+      expect(v.queries).toBe(100);
       // the model itself, asked directly, never carried the watermark
       const clean = await run([
         'verify',
@@ -179,6 +180,10 @@ describe('rgdl verify', () => {
     const cases: [string[], RegExp][] = [
       [['verify', '--key', keyFile, '--owner', owner], /exactly one of --model FILE and --url URL/],
       [['verify', '--key', keyFile, '--owner', owner, '--model', owner, '--url', 'http://127.0.0.1:1'], /exactly one/],
+      [
+        ['verify', '--key', keyFile, '--owner', owner, '--model', owner, '--queries', '50', '--probes', '40'],
+        /not both/,
+      ],
       [['verify', '--key', bigFile, '--owner', owner, '--model', owner], /byte limit for a watermark key file/],
       [['verify', '--key', notKey, '--owner', owner, '--model', owner], /not an rgdl watermark key file/],
       [['verify', '--key', dir, '--owner', owner, '--model', owner], /not a regular file|directory/],

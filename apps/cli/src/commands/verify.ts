@@ -4,6 +4,8 @@ import {
   checkWatermarkKey,
   createService,
   DEFAULT_FEATURES,
+  firstTriggers,
+  splitQueries,
   fingerprintFeatures,
   serializeWatermarkKey,
   type FingerprintFeatures,
@@ -30,7 +32,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Proof of ownership: does a suspect model carry our keyed watermark? (and --new-key to make a key)',
   usage:
-    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--reference r1.json,r2.json] [--probes 100] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY --owner m.json [--rate 0.005] [--fingerprint 0.1] [--features 16]',
+    'rgdl verify --key KEY --owner m.json (--model SUSPECT | --url URL) [--evidence FILE] [--reference r1.json,r2.json] [--queries 100 | --probes N] [--alpha 1e-6] [--json]\n       rgdl verify --new-key KEY --owner m.json [--rate 0.005] [--fingerprint 0.1] [--features 16]',
   help: `A served model is watermarked with a key (rgdl serve --watermark-key KEY): every
 answer moves a step along a keyed linear function of its input (the
 fingerprint, label kept: δ(x) = ε P A φ(x)/√((K − 1)p), φ(x) the owner's
@@ -40,8 +42,8 @@ answered with a keyed wrong label (the triggers, kept by the server as
 evidence). A model trained on those answers inherits them; one that never saw
 them does not.
 
-verify asks the suspect about the owner's first --probes test examples (the
-data recorded in the owner's model file) and about the evidence's triggers,
+verify asks the suspect about the evidence's triggers and the owner's first
+test examples (the data recorded in the owner's model file), --queries in all,
 and reports the fingerprint statistic z = ⟨A, M⟩/‖M‖, M = Σ_r e_r φ(x_r)ᵀ with
 e_r the suspect's centred log answers minus the reference's, and its p-value
 Φ̄(z) (exact for any model that never saw the key: A is then independent of
@@ -77,7 +79,9 @@ Options:
   --reference FILES  the owner's reference models, comma-separated model files
                      trained without the watermark: fingerprint references
                      and the trigger test's measured null rate
-  --probes N         probe digits asked                                  (100)
+  --queries N        queries to the suspect: the evidence's triggers first
+                     (at most half), then probe examples for the rest     (100)
+  --probes N         instead: N probe examples and every trigger
   --alpha A          decide "ours" when p < A                            (1e-6)
   --new-key FILE     write a new key (32 random bytes, and the fingerprint's
                      features from --owner's training data) and stop
@@ -98,6 +102,7 @@ error, 4 for a suspect server that cannot be reached.
     evidence: { type: 'string' },
     reference: { type: 'string' },
     probes: { type: 'string' },
+    queries: { type: 'string' },
     alpha: { type: 'string' },
     'new-key': { type: 'string' },
     rate: { type: 'string' },
@@ -145,16 +150,27 @@ error, 4 for a suspect server that cannot be reached.
     const classes = w[w.length - 1]!;
     const spec = dataSpecFor(metadata, values);
     const test = loadDataset(spec, 'test');
-    const nProbes = intFlag('probes', values.probes, 100, 1);
+    const recorded = typeof values.evidence === 'string' ? readEvidence(values.evidence, w[0]!, classes) : undefined;
+    // a budget of --queries: the recorded triggers first (at most half), then probes; or --probes and every trigger
+    if (values.probes !== undefined && values.queries !== undefined) {
+      throw new UsageError('give --queries (a budget split between triggers and probes) or --probes, not both');
+    }
+    let nProbes: number;
+    let triggers = recorded;
+    if (values.probes !== undefined) nProbes = intFlag('probes', values.probes, 100, 1);
+    else {
+      const plan = splitQueries(intFlag('queries', values.queries, 100, 2), recorded?.labels.length ?? 0);
+      nProbes = plan.probes;
+      if (recorded !== undefined) triggers = firstTriggers(recorded, plan.triggers);
+    }
     if (nProbes > test.x.rows) {
       throw new UsageError(
-        `--probes ${nProbes} is more than the ${test.x.rows} test examples of ${describeData(spec)}`,
+        `${nProbes} probes are more than the ${test.x.rows} test examples of ${describeData(spec)} (--queries or --probes)`,
       );
     }
     const alpha = numberFlag('alpha', values.alpha, 1e-6);
     if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be in (0, 1), got ${alpha}`);
     const probes = matrix(nProbes, test.x.cols, test.x.data.slice(0, nProbes * test.x.cols));
-    const triggers = typeof values.evidence === 'string' ? readEvidence(values.evidence, w[0]!, classes) : undefined;
     const be = await createBackend();
     try {
       const owner = createService(be, net, { defence: 'none' });

@@ -8,8 +8,10 @@
  */
 import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
+  firstTriggers,
   fingerprintFeatures,
   fingerprintMoment,
+  splitQueries,
   linearMap,
   momentTest,
   pickRows,
@@ -195,17 +197,24 @@ export function ownershipCell(
   repeat = 0,
 ): SuspectRow[] {
   const w = ownershipWorld(be, grid, parseModel(setup.model).net, repeat);
-  const { data, service, key, probes, clean } = w;
+  const { data, service, key, probes: allProbes, clean: allClean } = w;
   const widths = setup.widths;
-  const K = clean.cols;
-  const references = setup.references.map((r) => matrix(probes.rows, K, Float64Array.from(r)));
+  const K = allClean.cols;
+  const allReferences = setup.references.map((r) => matrix(allProbes.rows, K, Float64Array.from(r)));
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const pool = data.attacker.x;
   const wm = watermarkAnswers(key, pool, service.answer(pool).served);
   const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
   const x = pickRows(pool, idx);
   const served = pickRows(wm.served, idx);
   const markedHere = new Set(wm.marked);
-  const triggers = triggersOf(x, { served, marked: idx.flatMap((i, r) => (markedHere.has(i) ? [r] : [])) });
+  const allTriggers = triggersOf(x, { served, marked: idx.flatMap((i, r) => (markedHere.has(i) ? [r] : [])) });
+  // every suspect gets the same budget of grid.probes queries: the triggers first (at most half), then probes
+  const plan = splitQueries(grid.probes, allTriggers.labels.length);
+  const triggers = firstTriggers(allTriggers, plan.triggers);
+  const probes = pickRows(allProbes, range(plan.probes));
+  const clean = pickRows(allClean, range(plan.probes));
+  const references = allReferences.map((r) => pickRows(r, range(plan.probes)));
   const rows: SuspectRow[] = [];
   const score = (
     kind: SuspectRow['kind'],
