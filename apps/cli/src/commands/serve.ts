@@ -13,7 +13,7 @@ import {
 import type { Command } from '../command.js';
 import { appendEvidence, readWatermarkKey } from '../watermark-io.js';
 import { readModel } from '../model-io.js';
-import { buildServer } from '../server/app.js';
+import { buildServer, ServerClosed } from '../server/app.js';
 import { readClientKeys } from '../server/clients.js';
 import { redisClientStore } from '../server/redis-client-store.js';
 import { defaultUiDirectory } from '../server/static-ui.js';
@@ -226,6 +226,8 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
     try {
       await app.listen({ port, host });
     } catch (error) {
+      // closing stops the defence the listen call began to build (onReady), so the process exits now
+      await app.close();
       be.dispose();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
@@ -266,9 +268,12 @@ Exit codes: 0 after SIGTERM/SIGINT, 2 bad flags or model, 3 non-finite answers.
         );
       }
     } catch (error) {
-      await app.close();
-      be.dispose();
-      throw error;
+      // a signal while the defence was being built closed the server: a normal shutdown
+      if (!(error instanceof ServerClosed && stopping !== undefined)) {
+        await app.close();
+        be.dispose();
+        throw error;
+      }
     }
     await stopped;
     await store?.close();

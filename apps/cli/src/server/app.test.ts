@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,38 @@ describe('prediction server over TCP', () => {
       be.dispose();
     }
   });
+
+  it('a server that cannot listen, or is stopped while its FIM cache is built, exits at once instead of finishing the cache', async () => {
+    // the playground's victim [196, 64, 10]: its FIM cache takes 8–20 s on the 2-core machine
+    const victim = join(import.meta.dirname, '../../../web/fixtures/victim.json');
+    const run = async (args: string[], signalWhenListening: boolean) => {
+      const child = spawnRgdl(['serve', '--model', victim, '--defence', 'fim', '--detect', ...args]);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d.toString()));
+      child.stderr.on('data', (d) => (out += d.toString()));
+      const t0 = performance.now();
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      if (signalWhenListening) {
+        for (let i = 0; i < 600 && !/"msg":"Server listening/.test(out); i++)
+          await new Promise((r) => setTimeout(r, 50));
+        child.kill('SIGTERM');
+      }
+      const code = await exit;
+      return { code, seconds: (performance.now() - t0) / 1000, out };
+    };
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = await run(['--port', String((blocker.address() as AddressInfo).port)], false);
+    blocker.close();
+    expect(busy.code, busy.out).toBe(2);
+    expect(busy.out).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    // measured: 3.4 s (busy port) and 7.1 s (SIGTERM, with the drain's grace) with the stop; 21.9 s without it
+    expect(busy.seconds).toBeLessThan(10);
+    const stopped = await run(['--port', '0'], true);
+    expect(stopped.code, stopped.out).toBe(0);
+    expect(stopped.out).not.toMatch(/could not be built/);
+    expect(stopped.seconds).toBeLessThan(15);
+  }, 90_000);
 
   it('rgdl serve logs JSON lines and shuts down cleanly on SIGTERM (exit 0)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rgdl-serve-'));

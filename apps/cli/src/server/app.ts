@@ -168,6 +168,13 @@ export interface ProtectedServer {
 const round = (v: number) => Math.round(v * 1e9) / 1e9;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Thrown into a defence still being built when its server closes. */
+export class ServerClosed extends Error {
+  constructor() {
+    super('the server closed before its defence was built');
+  }
+}
+
 /** Probe inputs: all 0, all 1, all ½. */
 function probeInputs(n0: number): Matrix<Float64Array> {
   const probe = matrix(3, n0);
@@ -462,19 +469,30 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     });
   });
 
+  // a server closed while its defence is still being built (a port already in use, a signal)
+  // stops building at the next step instead of keeping the process alive for the rest
+  let closed = false;
+  app.addHook('onClose', async () => {
+    closed = true;
+  });
+  const step = async (): Promise<void> => {
+    await tick();
+    if (closed) throw new ServerClosed();
+  };
+
   /** The per-class FIM cache, one class at a time, yielding to the event loop between classes. */
   const buildDirections = async (): Promise<ClassDirections> => {
     const steps = classPoisonDirectionsStepwise(be, net, { seed: options.seed });
     for (let r = steps.next(); ; r = steps.next()) {
       if (r.done === true) return r.value;
-      await tick();
+      await step();
     }
   };
 
   const computeDiagnosis = async (directions: ClassDirections | undefined): Promise<void> => {
     const t0 = performance.now();
     const dirs = directions ?? (await buildDirections());
-    await tick();
+    await step();
     const stability: Diagnosis['stability'] = servedStability(be, net, options.seed);
     diagnosis = {
       fisherTopEigenvalues: Array.from(dirs.eigenvalues),
@@ -494,7 +512,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
       }
       if (options.uiDirectory !== undefined) await computeDiagnosis(directions);
       if (options.detection !== undefined) {
-        await tick();
+        await step();
         const { reference, store, settings } = options.detection;
         const { scorer, calibration } = calibrateOnReference(be, net, reference, {
           ...options.detection.calibration,
@@ -510,7 +528,9 @@ export function buildServer(options: ServerOptions): ProtectedServer {
 
   // a listening server builds its defence by itself (serve awaits the same promise to report it)
   app.addHook('onReady', async () => {
-    void warm().catch((error: Error) => app.log.error({ err: error }, 'the defence could not be built'));
+    void warm().catch((error: Error) => {
+      if (!(error instanceof ServerClosed)) app.log.error({ err: error }, 'the defence could not be built');
+    });
   });
 
   const drain = async (): Promise<void> => {
