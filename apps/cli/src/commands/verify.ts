@@ -64,10 +64,10 @@ uniformly). Each reference is also a fingerprint reference: the statistic is
 formed against its answers as well as the owner's, and the best counts, with
 Bonferroni over every test.
 
-Verification is as strong as what the suspect kept: models that fit their
-training answers (an MLP clone) reproduce the triggers; linear clones trained
-on many queries reproduce few, and clones trained on labels alone carry no
-fingerprint (docs/results.md, ownership).
+Verification is as strong as what the suspect kept: clones trained on soft
+answers (softmax regression, an MLP) carry the linear fingerprint, models that
+fit their training answers (an MLP clone) also reproduce the triggers, and
+clones trained on labels alone carry neither (docs/results.md, ownership).
 
 Options:
   --key FILE         the owner's watermark key (rgdl-watermark-key JSON)  (required)
