@@ -95,9 +95,10 @@ describe('linear fingerprint', () => {
   it('steps sum to 0 with root mean square ε over the owner data (within 10%)', () => {
     const { x } = world(2000, 2);
     const f = fingerprintFeatures(be, x, 8);
+    const A = linearMap(secretOf(3), 6, 8);
     let sq = 0;
     for (let r = 0; r < x.rows; r++) {
-      const d = linearStep(secretOf(3), f, 0.1, x.data.subarray(r * 40, (r + 1) * 40), 6);
+      const d = linearStep(A, f, 0.1, x.data.subarray(r * 40, (r + 1) * 40), 6);
       expect(Math.abs(d.reduce((a, b) => a + b, 0))).toBeLessThan(1e-12);
       sq += d.reduce((a, b) => a + b * b, 0);
     }

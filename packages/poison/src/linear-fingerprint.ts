@@ -92,9 +92,12 @@ export function linearMap(secret: Uint8Array, classes: number, p: number): Float
   return A;
 }
 
-/** The fingerprint step δ(x) = ε P A φ(x) / √((K − 1)p) for one input (before constrainStep). */
+/**
+ * The fingerprint step δ(x) = ε P A φ(x) / √((K − 1)p) for one input (before
+ * constrainStep), A = linearMap(secret, classes, p) looked up once per batch.
+ */
 export function linearStep(
-  secret: Uint8Array,
+  A: Float64Array,
   features: FingerprintFeatures,
   epsilon: number,
   x: ArrayLike<number>,
@@ -102,7 +105,6 @@ export function linearStep(
 ): Float64Array {
   const phi = featuresOf(features, x);
   const p = phi.length;
-  const A = linearMap(secret, classes, p);
   const v = new Float64Array(classes);
   for (let c = 0; c < classes; c++) for (let k = 0; k < p; k++) v[c]! += A[c * p + k]! * phi[k]!;
   const mean = v.reduce((a, b) => a + b, 0) / classes;

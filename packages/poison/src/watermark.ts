@@ -44,7 +44,7 @@
 import { createHmac } from 'node:crypto';
 import { matrix, rngFor, type Matrix } from '@rgdl/gpu-kernels';
 import { argmax, constrainStep, randomAnswerDirection } from './constrain.js';
-import { linearFingerprintScore, linearStep, type FingerprintFeatures } from './linear-fingerprint.js';
+import { linearFingerprintScore, linearMap, linearStep, type FingerprintFeatures } from './linear-fingerprint.js';
 
 export interface WatermarkKey {
   /** The owner's secret (≥ 16 bytes). */
@@ -159,6 +159,7 @@ export function watermarkAnswers(
     throw new RangeError(`the key's fingerprint features take ${features.mean.length} inputs, not ${x.cols}`);
   }
   const directions = key.fingerprint > 0 && features === undefined ? fingerprintDirections(key, K) : [];
+  const map = key.fingerprint > 0 && features !== undefined ? linearMap(key.secret, K, features.basis.rows) : undefined;
   const out = matrix(answers.rows, K);
   const marked: number[] = [];
   for (let r = 0; r < answers.rows; r++) {
@@ -169,7 +170,7 @@ export function watermarkAnswers(
       const step =
         features === undefined
           ? directions[c]!.map((v) => key.fingerprint * v)
-          : linearStep(key.secret, features, key.fingerprint, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);
+          : linearStep(map!, features, key.fingerprint, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);
       row = constrainStep(row, step, 'simplex').served;
     }
     const t = triggerOf(key, x.data.subarray(r * x.cols, (r + 1) * x.cols), K);

@@ -155,24 +155,28 @@ export interface NullOverKeys {
   readonly minLog10p: number;
 }
 
+/** The keyed maps A of `keys` fresh keys (the 'watermark-null-keys' stream), the same for every model. */
+function nullKeyMaps(keys: number, classes: number, p: number): Float64Array[] {
+  const rng = createRng(seedFor('watermark-null-keys'));
+  return Array.from({ length: keys }, () => linearMap(secretFrom(rng), classes, p));
+}
+
 /**
  * The fingerprint's null over keys: the model's moments M against each
- * reference do not depend on the key, so each of `keys` fresh keys (from the
- * 'watermark-null-keys' stream) costs one ⟨A, M⟩ per reference.
+ * reference do not depend on the key, so each fresh key's map A costs one
+ * ⟨A, M⟩ per reference.
  */
 function nullOverKeys(
   features: FingerprintFeatures,
   probes: Matrix<Float64Array>,
   answers: Matrix<Float64Array>,
   references: readonly Matrix<Float64Array>[],
-  keys: number,
+  maps: readonly Float64Array[],
 ): NullOverKeys {
   const moments = references.map((r) => fingerprintMoment(features, probes, answers, r));
-  const rng = createRng(seedFor('watermark-null-keys'));
   const below: [number, number, number] = [0, 0, 0];
   let minLog10p = 0;
-  for (let j = 0; j < keys; j++) {
-    const A = linearMap(secretFrom(rng), answers.cols, features.basis.rows);
+  for (const A of maps) {
     const best = Math.min(...moments.map((M) => momentTest(A, M).log10p));
     const log10p = Math.min(0, best + Math.log10(moments.length));
     [-2, -3, -4].forEach((t, i) => {
@@ -180,7 +184,7 @@ function nullOverKeys(
     });
     minLog10p = Math.min(minLog10p, log10p);
   }
-  return { keys, below, minLog10p };
+  return { keys: maps.length, below, minLog10p };
 }
 
 /**
@@ -216,6 +220,9 @@ export function ownershipCell(
   const clean = pickRows(allClean, range(plan.probes));
   const references = allReferences.map((r) => pickRows(r, range(plan.probes)));
   const rows: SuspectRow[] = [];
+  // the null keys' maps, drawn once per cell for all its independent models
+  let maps: Float64Array[] | undefined;
+  const nullMaps = () => (maps ??= nullKeyMaps(grid.nullKeys, K, key.features!.basis.rows));
   const score = (
     kind: SuspectRow['kind'],
     learner: Attacker,
@@ -234,7 +241,7 @@ export function ownershipCell(
       key: repeat,
       testAccuracy: accuracy(clone.predict(data.test.x), data.test.labels),
       ...(kind === 'independent' && key.features !== undefined && grid.nullKeys > 0
-        ? { nullOverKeys: nullOverKeys(key.features, probes, onProbes, [clean, ...references], grid.nullKeys) }
+        ? { nullOverKeys: nullOverKeys(key.features, probes, onProbes, [clean, ...references], nullMaps()) }
         : {}),
       ownership: verifyOwnershipSync(key, {
         probes,
