@@ -187,6 +187,11 @@ describe('bring your own data', () => {
     for (const args of steps) {
       const o = await run(args);
       expect(o.code, `${args.join(' ')}: ${o.err}`).toBe(0);
+      // 60 attacker inputs: the shipped share per seed (45 of 60) and 10 seeds, said on stderr
+      if (args[0] === 'clone-attack') {
+        expect(o.err).toMatch(/60 inputs: --queries defaults to 45 .*--seeds from 3 to 10/);
+        expect(o.out).toMatch(/45 queries per seed/);
+      }
     }
   }, 180_000);
 

@@ -17,6 +17,7 @@ export * from './grid/queue.js';
 export * from './grid/queue-security.js';
 export * from './grid/run-grid.js';
 export * from './fair-experiment.js';
+export * from './attack-scale.js';
 export * from './map-experiment.js';
 export * from './surrogate-experiment.js';
 export * from './ownership-experiment.js';

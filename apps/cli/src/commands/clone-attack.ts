@@ -37,6 +37,7 @@ import {
   attackChart,
   attackTable,
   comparisonTable,
+  scaleAttackToSplit,
   sharedQueriesNote,
 } from '@rgdl/experiments';
 import { DATA_OPTIONS } from '../data-flags.js';
@@ -64,8 +65,8 @@ export async function cloneAttack(
   const w = widths(net);
   const attacker = choiceFlag('attacker', values.attacker, CLONE_ATTACKERS, 'softmax');
   const epsilon = numberFlag('eps', values.eps, STUDY_EPSILON, 0, 10);
-  let queries = intFlag('queries', values.queries, 1500, 10);
-  const nSeeds = intFlag('seeds', values.seeds, 3, 1);
+  const givenQueries = values.queries === undefined ? undefined : intFlag('queries', values.queries, 1500, 10);
+  const givenSeeds = values.seeds === undefined ? undefined : intFlag('seeds', values.seeds, 3, 1);
   const testN = intFlag('test', values.test, 1000, 10);
   const seed0 = seedFlag(values.seed);
   if (urls.length > 0 && values.defences !== undefined)
@@ -87,20 +88,19 @@ export async function cloneAttack(
     }
     if (urls.length === 0) for (const d of defences) sources.push(localSource(be, net, d, epsilon, seed0 + 1000));
     const out = ensureOutDir(values.out);
-    if (queries > attackerData.x.rows) {
-      if (values.queries !== undefined) {
-        throw new UsageError(
-          `--queries ${queries} is more than the ${attackerData.x.rows} inputs of the attacker split (use --queries ${attackerData.x.rows} or fewer, or give the attacker a larger share with --fractions)`,
-        );
-      }
-      // the default scales down to small data, and says so
-      queries = attackerData.x.rows;
-      io.err(
-        `note: --queries defaults to 1500; the attacker split has ${queries} inputs, so all ${queries} are used\n`,
+    const pool = attackerData.x.rows;
+    if (givenQueries !== undefined && givenQueries > pool)
+      throw new UsageError(
+        `--queries ${givenQueries} is more than the ${pool} inputs of the attacker split (use --queries ${pool} or fewer, or give the attacker a larger share with --fractions)`,
       );
-    }
-    if (queries > attackerData.x.rows / 2 && nSeeds > 1)
-      io.err(`note: ${sharedQueriesNote(attackerData.x.rows, [queries])}\n`);
+    // the defaults scale to small data, and say so
+    const scale = scaleAttackToSplit(pool, {
+      ...(givenQueries !== undefined ? { queries: givenQueries } : {}),
+      ...(givenSeeds !== undefined ? { seeds: givenSeeds } : {}),
+    });
+    const { queries, seeds: nSeeds } = scale;
+    if (scale.note !== undefined) io.err(`note: ${scale.note}\n`);
+    if (queries > pool / 2 && nSeeds > 1) io.err(`note: ${sharedQueriesNote(pool, [queries])}\n`);
     const progress = new Progress(1, { enabled: values.json !== true });
     const result = await runCloneAttack(be, {
       sources,
@@ -171,9 +171,10 @@ Options:
                      ('random' = random-query)                          (none,random-class,fim)
   --eps E            step ‖δy‖₂ of local step defences                  (0.2)
   --attacker A       softmax | mlp | eq14                               (softmax)
-  --queries N        attacker queries per seed (1500, or the whole attacker split
-                     when it is smaller; said on stderr)
-  --seeds N          seeds (error bars)                                 (3)
+  --queries N        attacker queries per seed (1500; on an attacker split under
+                     2,000 inputs, 3/4 of it; said on stderr)
+  --seeds N          seeds (error bars) (3; when --queries shrinks, up to 10 so
+                     the total stays about 4,500 queries; said on stderr)
   --test N           test digits scored                                 (1000)
   --out DIR          write clone-attack.json and clone-attack.svg there
   --seed S           first seed                                         (1)
