@@ -65,12 +65,27 @@ export function fingerprintFeatures(be: Backend, x: Matrix<Float64Array>, p = DE
 
 /** φ(x) for one input. */
 export function featuresOf(f: FingerprintFeatures, x: ArrayLike<number>): Float64Array {
-  const { rows: p, cols: d } = f.basis;
+  const { rows: p, cols: d, data: B } = f.basis;
+  const mean = f.mean;
+  const c = new Float64Array(d);
+  for (let j = 0; j < d; j++) c[j] = x[j]! - mean[j]!;
   const out = new Float64Array(p);
   for (let k = 0; k < p; k++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += f.basis.data[k * d + j]! * (x[j]! - f.mean[j]!);
-    out[k] = s;
+    // four partial sums: a server computes φ(x) for every answer
+    const o = k * d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 3 < d; j += 4) {
+      s0 += B[o + j]! * c[j]!;
+      s1 += B[o + j + 1]! * c[j + 1]!;
+      s2 += B[o + j + 2]! * c[j + 2]!;
+      s3 += B[o + j + 3]! * c[j + 3]!;
+    }
+    for (; j < d; j++) s0 += B[o + j]! * c[j]!;
+    out[k] = s0 + s1 + (s2 + s3);
   }
   return out;
 }

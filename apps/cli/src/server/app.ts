@@ -17,6 +17,8 @@
  * alarm is logged once per client and detector, and from the batch that
  * raised it on, the client's batches go through the policy (log, throttle:
  * one batch per `throttleMs` else 429, misinform: keyed wrong labels, refuse: 403).
+ * Under 'log' no answer depends on the record, so a batch is folded just after
+ * its reply is sent (off the latency path); the other policies fold it first.
  *
  * What never leaves the server: the weights, the clean answer ŷ and anything the
  * defence hides (its directions, its surrogate, its OOD threshold). The label
@@ -316,6 +318,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
   const started = Date.now();
   let served = 0;
   let pending = 0; // predictions admitted and not yet answered
+  let deferred = 0; // batches answered under the 'log' policy and not yet folded into their client's record
   let rejected = 0;
   let serviceMs = 50; // moving average of one prediction's compute time, for Retry-After
   app.get('/healthz', async () => {
@@ -405,25 +408,39 @@ export function buildServer(options: ServerOptions): ProtectedServer {
       }
       const client = (request as unknown as { client: { name: string; named: boolean } }).client;
       if (monitor !== undefined && options.detection !== undefined) {
+        const detection = options.detection;
+        const clientMonitor = monitor;
         const labels = rowViews(batch.served).map((y) => argmax(y));
-        const { record, newAlarms } = await monitor.observe(client.name, inputs, defended.clean, labels);
-        for (const d of newAlarms) {
-          metrics.alarms.inc({ detector: d });
-          request.log.warn(
-            {
-              client: client.name,
-              detector: d,
-              score: record.scores[d],
-              threshold: monitor.calibration.thresholds[d],
-              queries: record.queries,
-              policy: options.detection.policy,
-            },
-            'extraction alarm',
-          );
-        }
-        if (record.alarms.length > 0) {
-          const policy = options.detection.policy;
-          metrics.actions.inc({ policy });
+        const observe = async () => {
+          const { record, newAlarms } = await clientMonitor.observe(client.name, inputs, defended.clean, labels);
+          for (const d of newAlarms) {
+            metrics.alarms.inc({ detector: d });
+            request.log.warn(
+              {
+                client: client.name,
+                detector: d,
+                score: record.scores[d],
+                threshold: clientMonitor.calibration.thresholds[d],
+                queries: record.queries,
+                policy: detection.policy,
+              },
+              'extraction alarm',
+            );
+          }
+          if (record.alarms.length > 0) metrics.actions.inc({ policy: detection.policy });
+          return record;
+        };
+        if (detection.policy === 'log') {
+          // the answer does not depend on the record: it is folded after the reply is sent (the
+          // detectors' work leaves the latency path; the alarm is logged a turn later)
+          deferred++;
+          setImmediate(() => {
+            observe()
+              .catch((error: Error) => request.log.error({ err: error }, 'extraction detection failed'))
+              .finally(() => deferred--);
+          });
+        } else if ((await observe()).alarms.length > 0) {
+          const policy = detection.policy;
           if (policy === 'refuse') {
             return reply.status(403).send({
               statusCode: 403,
@@ -433,7 +450,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
           }
           if (policy === 'throttle') {
             // the store's throttle: one batch per wait for this client across every process sharing the store
-            const left = await options.detection.store.throttle(client.name, options.detection.throttleMs ?? 10_000);
+            const left = await detection.store.throttle(client.name, detection.throttleMs ?? 10_000);
             if (left > 0) {
               return reply
                 .status(429)
@@ -442,7 +459,7 @@ export function buildServer(options: ServerOptions): ProtectedServer {
             }
           }
           if (policy === 'misinform') {
-            batch = { ...batch, served: misinformAnswers(options.detection.misinformKey, inputs, defended.clean) };
+            batch = { ...batch, served: misinformAnswers(detection.misinformKey, inputs, defended.clean) };
           }
         }
       }
@@ -537,7 +554,8 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     if (state === 'draining') return;
     state = 'draining';
     const deadline = performance.now() + graceMs;
-    while (pending > 0 || performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (pending > 0 || deferred > 0 || performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     await app.close();
   };
 

@@ -50,7 +50,7 @@ describe('clients and extraction detection in the server', () => {
   let net: DeepRbm;
   const servers: ReturnType<typeof buildServer>[] = [];
   const logs: string[] = [];
-  const make = async (policy: 'refuse' | 'misinform' | 'throttle') => {
+  const make = async (policy: 'log' | 'refuse' | 'misinform' | 'throttle') => {
     const server = buildServer({
       be,
       net,
@@ -139,6 +139,28 @@ describe('clients and extraction detection in the server', () => {
     for (let b = 0; b < 150; b += 25)
       expect((await post(server, auth('alice'), rowsOf(benign, b, b + 25))).statusCode).toBe(200);
     expect(server.monitor()!.calibration.thresholds.prada).toBeGreaterThan(0);
+  });
+
+  it("under 'log' answers every batch, folds each just after its reply, and logs the alarm once", async () => {
+    const server = await make('log');
+    logs.length = 0;
+    const attack = synthetic(600, 21);
+    let folded = 0;
+    for (let b = 0; b < attack.length; b += 25) {
+      const res = await post(server, auth('mallory'), attack.slice(b, b + 25));
+      expect(res.statusCode).toBe(200);
+      // the batch is folded on the next turn of the event loop, not before the reply
+      await new Promise((resolve) => setImmediate(resolve));
+      folded = (await server.monitor()!.store.update('mallory', () => {})).queries;
+      expect(folded).toBe(Math.min(b + 25, attack.length));
+    }
+    const record = await server.monitor()!.store.update('mallory', () => {});
+    expect(record.alarms).toContain('prada');
+    const alarms = logs.filter((l) => l.includes('extraction alarm'));
+    expect(new Set(alarms.map((l) => JSON.parse(l).detector)).size).toBe(alarms.length);
+    expect(alarms.map((l) => JSON.parse(l).detector)).toEqual(expect.arrayContaining(record.alarms));
+    const m = await server.app.inject({ method: 'GET', url: '/metrics', headers: auth('ops') });
+    expect(m.body).toMatch(/rgdl_client_alarm\{client="mallory",detector="prada"\} 1/);
   });
 
   it('misinforms an alarmed client with keyed wrong labels, the same for the same input', async () => {

@@ -15,6 +15,7 @@ import {
   type QueryFeature,
 } from './detectors.js';
 import { createClientMonitor } from './monitor.js';
+import { shapiroWilkW } from './shapiro-wilk.js';
 
 const n0 = 24;
 const K = 4;
@@ -191,6 +192,31 @@ describe('PRADA on a fixed-step walker', () => {
     expect(scoresOf(r).prada).toBe(1);
     r.distances[7] = 0.2;
     expect(scoresOf(r).prada).toBeLessThan(1);
+  });
+});
+
+describe("PRADA's sorted distances, kept in step", () => {
+  it('scores exactly as sorting afresh, through drops past maxDistances and a record read back from JSON', () => {
+    const settings: DetectionSettings = { ...DEFAULT_DETECTION, maxDistances: 150, minDistances: 20 };
+    const r = emptyRecord(K);
+    const stream = [...benignStream(600, 11), ...syntheticStream(300, 12)];
+    let checked = 0;
+    stream.forEach((q, i) => {
+      foldQuery(r, q, settings);
+      if (r.scores.prada !== null && i % 37 === 0) {
+        const fresh = 1 - shapiroWilkW(r.distances);
+        expect(Math.abs(r.scores.prada - fresh)).toBeLessThan(1e-12);
+        checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(15);
+    expect(r.distances).toHaveLength(150);
+    // a copy (as a shared store reads it) has no sorted copy: the same score
+    const copy = JSON.parse(JSON.stringify(r)) as typeof r;
+    expect(scoresOf(copy, settings).prada).toBeCloseTo(r.scores.prada!, 12);
+    // a distance changed in place is noticed (length and sum), not scored from the stale copy
+    r.distances[3] = 5;
+    expect(scoresOf(r, settings).prada).toBeCloseTo(1 - shapiroWilkW(r.distances), 12);
   });
 });
 

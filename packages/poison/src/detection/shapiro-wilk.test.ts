@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalQuantile } from './normal-quantile.js';
-import { shapiroWilkCoefficients, shapiroWilkW } from './shapiro-wilk.js';
+import { prepareShapiroWilk, shapiroWilkCoefficients, shapiroWilkW } from './shapiro-wilk.js';
 
 describe('normalQuantile', () => {
   it('matches scipy.stats.norm.ppf (1.10.1) in every region of AS 241', () => {
@@ -62,5 +62,28 @@ describe('shapiroWilkW', () => {
     }
     expect(() => shapiroWilkW([1, 2])).toThrow(/3 to 5000 samples/);
     expect(() => shapiroWilkW([1, 2, Number.NaN])).toThrow(/finite/);
+  });
+});
+
+describe('shapiroWilkCoefficients cache', () => {
+  it('returns the same coefficients from the cache, and after they were dropped past its budget', () => {
+    const first = shapiroWilkCoefficients(1000);
+    expect(shapiroWilkCoefficients(1000)).toBe(first); // a cache hit: the same array
+    const copy = Float64Array.from(first);
+    // 286 sizes from 3,000 to 4,998: about 1.1 million numbers, past the 2^20 budget
+    for (let n = 3000; n < 5000; n += 7) shapiroWilkCoefficients(n);
+    const again = shapiroWilkCoefficients(1000);
+    expect(again).not.toBe(first); // dropped and recomputed
+    expect(Array.from(again)).toEqual(Array.from(copy));
+  });
+});
+
+describe('prepareShapiroWilk', () => {
+  it("caches every size a client's distances pass through at the defaults, and stops at the budget", () => {
+    expect(prepareShapiroWilk(100, 1000)).toBe(901);
+    const a = shapiroWilkCoefficients(777);
+    expect(shapiroWilkCoefficients(777)).toBe(a);
+    // 4,000 … 5,000 holds 4.5 million numbers: only the first 254 sizes fit 2^20
+    expect(prepareShapiroWilk(4000, 5000)).toBe(254);
   });
 });

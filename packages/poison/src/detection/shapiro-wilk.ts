@@ -17,7 +17,16 @@ const C2 = [0, 0.042981, -0.293762, -1.752461, 5.682633, -3.582633];
 /** Most samples W is defined for here (Royston's approximation holds to 5,000). */
 export const SHAPIRO_WILK_MAX = 5000;
 
+/**
+ * Coefficients per n, at most COEFFICIENT_BUDGET numbers in all (8 MiB), the
+ * oldest dropped first. Every n from 3 to 1,000 fits (500,497 numbers), so a
+ * client's distances filling up to the default 1,000 never recompute them (at
+ * 64 entries they were recomputed for every new n: 1,000 normal quantiles and
+ * an allocation on each of a client's first 1,000 queries).
+ */
 const coefficientCache = new Map<number, Float64Array>();
+const COEFFICIENT_BUDGET = 1 << 20;
+let cachedNumbers = 0;
 
 /** a_1 … a_n for sample size n (antisymmetric: a_i = −a_{n+1−i}), cached per n. */
 export function shapiroWilkCoefficients(n: number): Float64Array {
@@ -48,9 +57,28 @@ export function shapiroWilkCoefficients(n: number): Float64Array {
     a[n - 1] = an;
     a[0] = -an;
   }
-  if (coefficientCache.size >= 64) coefficientCache.delete(coefficientCache.keys().next().value!);
+  while (cachedNumbers + n > COEFFICIENT_BUDGET && coefficientCache.size > 0) {
+    const [oldest, values] = coefficientCache.entries().next().value!;
+    coefficientCache.delete(oldest);
+    cachedNumbers -= values.length;
+  }
   coefficientCache.set(n, a);
+  cachedNumbers += n;
   return a;
+}
+
+/**
+ * Computes and caches the coefficients for every n in [from, to] that fits the
+ * cache's budget (from the smallest n up); returns how many sizes are cached.
+ */
+export function prepareShapiroWilk(from: number, to: number): number {
+  let numbers = 0;
+  let sizes = 0;
+  for (let n = from; n <= to && numbers + n <= COEFFICIENT_BUDGET; n++, sizes++) {
+    shapiroWilkCoefficients(n);
+    numbers += n;
+  }
+  return sizes;
 }
 
 /**
@@ -59,9 +87,13 @@ export function shapiroWilkCoefficients(n: number): Float64Array {
  * @throws RangeError for a sample size outside [3, 5,000] or a non-finite value
  */
 export function shapiroWilkW(sample: ArrayLike<number>): number {
-  const n = sample.length;
+  return shapiroWilkSorted(Float64Array.from(sample).sort());
+}
+
+/** W of a sample already sorted ascending (what shapiroWilkW computes after sorting). */
+export function shapiroWilkSorted(x: ArrayLike<number>): number {
+  const n = x.length;
   const a = shapiroWilkCoefficients(n);
-  const x = Float64Array.from(sample).sort();
   if (!Number.isFinite(x[0]!) || !Number.isFinite(x[n - 1]!)) throw new RangeError('Shapiro–Wilk needs finite values');
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i]!;
