@@ -45,48 +45,8 @@ export function energy(
 
 /** F_lower(v) for each row v (batch × n_lower). */
 export function freeEnergyLower(be: Backend, layer: RbmLayer, lower: Matrix<Float64Array>): Float64Array {
-  if (lower.rows <= DIRECT_ROWS) return freeEnergyLowerDirect(layer, lower);
   const sp = softplusRowSums(be, upwardField(be, layer, lower));
   return sp.map((s, r) => -rowDot(lower, layer.b, r) - s);
-}
-
-/**
- * Rows up to which freeEnergyLower sums directly (one dot product per upper
- * unit) instead of calling the backend: for one 196-pixel input and 64 hidden
- * units, 15 µs against the backend product's 20 µs here (a server scores every
- * single-input request).
- */
-const DIRECT_ROWS = 4;
-
-/** F_lower(v) = −bᵀv − Σ_j softplus(a_j + W_j·v), row by row with no temporaries. */
-function freeEnergyLowerDirect(layer: RbmLayer, lower: Matrix<Float64Array>): Float64Array {
-  const { rows: nu, cols: nl, data: W } = layer.W;
-  if (lower.cols !== nl) throw new RangeError(`freeEnergyLower: inputs have ${lower.cols} columns, the layer ${nl}`);
-  const out = new Float64Array(lower.rows);
-  const v = lower.data;
-  for (let r = 0; r < lower.rows; r++) {
-    const o = r * nl;
-    let f = -rowDot(lower, layer.b, r);
-    for (let j = 0; j < nu; j++) {
-      const w = j * nl;
-      // four partial sums: one running sum waits on each addition's latency
-      let u0 = 0;
-      let u1 = 0;
-      let u2 = 0;
-      let u3 = 0;
-      let i = 0;
-      for (; i + 3 < nl; i += 4) {
-        u0 += W[w + i]! * v[o + i]!;
-        u1 += W[w + i + 1]! * v[o + i + 1]!;
-        u2 += W[w + i + 2]! * v[o + i + 2]!;
-        u3 += W[w + i + 3]! * v[o + i + 3]!;
-      }
-      for (; i < nl; i++) u0 += W[w + i]! * v[o + i]!;
-      f -= softplus(layer.a[j]! + (u0 + u1) + (u2 + u3));
-    }
-    out[r] = f;
-  }
-  return out;
 }
 
 /** F_upper(h) for each row h (batch × n_upper). */
