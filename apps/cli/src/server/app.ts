@@ -554,7 +554,10 @@ export function buildServer(options: ServerOptions): ProtectedServer {
     if (state === 'draining') return;
     state = 'draining';
     const deadline = performance.now() + graceMs;
-    while (pending > 0 || deferred > 0 || performance.now() < deadline)
+    // deferred detection folds get at most 5 s past the grace period (a shared store that
+    // stopped answering must not hold a shutdown)
+    const foldDeadline = deadline + 5_000;
+    while (pending > 0 || (deferred > 0 && performance.now() < foldDeadline) || performance.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 10));
     await app.close();
   };
