@@ -24,7 +24,7 @@ export interface AttackScale {
  */
 export function scaleAttackToSplit(
   pool: number,
-  given: { readonly queries?: number; readonly seeds?: number },
+  given: { readonly queries?: number | undefined; readonly seeds?: number | undefined },
 ): AttackScale {
   const d = ATTACK_DEFAULTS;
   const scaled = Math.min(d.queries, Math.max(d.minQueries, Math.round((d.queries * pool) / d.shippedPool)));

@@ -37,6 +37,7 @@ import {
   attackChart,
   attackTable,
   comparisonTable,
+  ATTACK_DEFAULTS,
   scaleAttackToSplit,
   sharedQueriesNote,
 } from '@rgdl/experiments';
@@ -65,8 +66,9 @@ export async function cloneAttack(
   const w = widths(net);
   const attacker = choiceFlag('attacker', values.attacker, CLONE_ATTACKERS, 'softmax');
   const epsilon = numberFlag('eps', values.eps, STUDY_EPSILON, 0, 10);
-  const givenQueries = values.queries === undefined ? undefined : intFlag('queries', values.queries, 1500, 10);
-  const givenSeeds = values.seeds === undefined ? undefined : intFlag('seeds', values.seeds, 3, 1);
+  const givenQueries =
+    values.queries === undefined ? undefined : intFlag('queries', values.queries, ATTACK_DEFAULTS.queries, 10);
+  const givenSeeds = values.seeds === undefined ? undefined : intFlag('seeds', values.seeds, ATTACK_DEFAULTS.seeds, 1);
   const testN = intFlag('test', values.test, 1000, 10);
   const seed0 = seedFlag(values.seed);
   if (urls.length > 0 && values.defences !== undefined)
@@ -94,10 +96,7 @@ export async function cloneAttack(
         `--queries ${givenQueries} is more than the ${pool} inputs of the attacker split (use --queries ${pool} or fewer, or give the attacker a larger share with --fractions)`,
       );
     // the defaults scale to small data, and say so
-    const scale = scaleAttackToSplit(pool, {
-      ...(givenQueries !== undefined ? { queries: givenQueries } : {}),
-      ...(givenSeeds !== undefined ? { seeds: givenSeeds } : {}),
-    });
+    const scale = scaleAttackToSplit(pool, { queries: givenQueries, seeds: givenSeeds });
     const { queries, seeds: nSeeds } = scale;
     if (scale.note !== undefined) io.err(`note: ${scale.note}\n`);
     if (queries > pool / 2 && nSeeds > 1) io.err(`note: ${sharedQueriesNote(pool, [queries])}\n`);

@@ -139,9 +139,10 @@ function byteDistance(a: Uint8Array, b: Uint8Array): number {
   return Math.sqrt(s) / 255;
 }
 
-const push = (ring: number[], value: number, size: number) => {
+/** Appends to a ring of at most `size` values; returns the oldest ones it dropped. */
+const push = (ring: number[], value: number, size: number): number[] => {
   ring.push(value);
-  if (ring.length > size) ring.splice(0, ring.length - size);
+  return ring.length > size ? ring.splice(0, ring.length - size) : [];
 };
 
 /**
@@ -181,8 +182,7 @@ function sortedOf(list: number[]): number[] {
 function pushDistance(list: number[], value: number, size: number): void {
   const cache = sortedDistances.get(list);
   const inStep = cache !== undefined && cache.sorted.length === list.length;
-  const dropped = list.slice(0, Math.max(0, list.length + 1 - size));
-  push(list, value, size);
+  const dropped = push(list, value, size);
   if (!inStep) return;
   const sorted = cache.sorted;
   sorted.splice(lowerBound(sorted, value), 0, value);

@@ -50,7 +50,7 @@ export function createClientMonitor(options: {
   const settings = options.settings ?? DEFAULT_DETECTION;
   const { calibration, store, scorer } = options;
   // PRADA scores a client with n = minDistances … maxDistances distances: Shapiro–Wilk's
-  // coefficients for each n once now (about 40 ms and 4 MiB at the defaults), not on the
+  // coefficients for each n once now (49 ms here and 4 MiB at the defaults), not on the
   // request that first reaches that n
   prepareShapiroWilk(Math.max(3, settings.minDistances), Math.min(SHAPIRO_WILK_MAX, settings.maxDistances));
   return {
