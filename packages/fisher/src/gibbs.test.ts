@@ -97,6 +97,32 @@ describe('generation FIM by Rao–Blackwellised Gibbs sampling of the posterior'
     expect(Number.isFinite(g.lambda1.stderr)).toBe(true);
   });
 
+  it('gives the same bits on the WebAssembly site kernels and in TypeScript (depth 2 and 3, chunks of 64 and fewer, twice on one backend)', () => {
+    const js = createCpuBackend({ threads: 1, wasm: false });
+    try {
+      expect(js.createGibbsSiteKernels).toBeUndefined();
+      expect(be.createGibbsSiteKernels).toBeDefined();
+      for (const net of [
+        createDeepRbm([70, 9, 4], createRng(21), { weightScale: 2 }),
+        createDeepRbm([30, 9, 6, 4], createRng(22), { weightScale: 2 }),
+        randomMapNet(64, 2, 8),
+      ]) {
+        const y = new Float64Array(net.layers.at(-1)!.W.rows);
+        y[1] = 1;
+        const options = { samples: 40, batches: 4, burnIn: 3 };
+        const want = gibbsGenerationFisher(js, net, y, { rng: createRng(4), ...options });
+        for (let repeat = 0; repeat < 2; repeat++) {
+          const got = gibbsGenerationFisher(be, net, y, { rng: createRng(4), ...options });
+          expect(Array.from(got.F.data)).toEqual(Array.from(want.F.data));
+          expect(got.lambda1).toEqual(want.lambda1);
+          expect(got.chainNoise).toBe(want.chainNoise);
+        }
+      }
+    } finally {
+      js.dispose();
+    }
+  });
+
   it('refuses a wrong-width y and bad counts', () => {
     const net = createDeepRbm([6, 4, 3], createRng(3));
     expect(() => gibbsGenerationFisher(be, net, new Float64Array(2), { rng: createRng(1) })).toThrow(/expected 3/);

@@ -36,7 +36,7 @@
  * chain's m̂ is precise.
  * Cost: S · (2K + burnIn) sweeps of Σ_ℓ n_ℓ n_{ℓ−1} softplus evaluations.
  */
-import { matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
+import { jsGibbsSiteKernels, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { propagateSampled, type DeepRbm } from '@rgdl/rbm';
 import { chainOf, inputJacobian, sandwich } from './chain.js';
 import { meanAndError } from './monte-carlo.js';
@@ -133,8 +133,6 @@ export function gibbsGenerationFisher(
   function widthOf(l: number): number {
     return l === N ? y.length : l === 0 ? net.layers[0]!.W.cols : net.layers[l - 1]!.W.rows;
   }
-  const Qb: Float64Array[] = Array.from({ length: B }, () => new Float64Array(nTop * nTop));
-  let Qcur: Float64Array = Qb[0]!;
   const qWeight = 1 / (2 * K + burn);
   const mA = new Float64Array(S * nTop);
   const mB = new Float64Array(S * nTop);
@@ -143,154 +141,158 @@ export function gibbsGenerationFisher(
   // per-layer constants e^{±w}, for the softplus differences below:
   // softplus(u + w) − softplus(u) = log(σ(−u) + σ(u)e^w), summed as the log of chunked products
   // (two positive terms: 1 + σ(u)(e^w − 1) cancels to 0 where σ(u) rounds to 1 and w ≪ 0)
-  const expPlus: Float64Array[] = [];
-  const expMinus: Float64Array[] = [];
   let chunk = 64;
   for (const layer of net.layers) {
     const w = layer.W.data;
-    expPlus.push(w.map(Math.exp));
-    expMinus.push(w.map((v) => Math.exp(-v)));
     let big = 0;
     for (let i = 0; i < w.length; i++) big = Math.max(big, Math.abs(w[i]!));
     // each factor lies in [e^{−|w|}, e^{|w|}]: a chunk's product stays within e^{±600}
     chunk = Math.min(chunk, Math.max(1, Math.floor(600 / Math.max(big, 1e-9))));
   }
-  // per-level scratch: h_l (l = 0 … N−1), the field u_l on level l from above, σ(u_l) and σ(−u_l)
-  const h: Float64Array[] = [];
-  const u: Float64Array[] = [];
-  const sg: Float64Array[] = [];
-  const cg: Float64Array[] = [];
-  for (let l = 0; l < N; l++) {
-    h.push(new Float64Array(widthOf(l)));
-    u.push(new Float64Array(widthOf(l)));
-    sg.push(new Float64Array(widthOf(l)));
-    cg.push(new Float64Array(widthOf(l)));
+  // the sweeps' arrays, resident in the backend where it has Gibbs site kernels (the same bits either way):
+  // per layer ℓ < N (index ℓ − 1) W_ℓ, e^{W_ℓ}, e^{−W_ℓ}; per level l < N − 1 the field u_l on it from
+  // above, σ(u_l) and σ(−u_l); the chunks' products; h_{N−1} − μ; one Q per batch
+  const lengths: number[] = [];
+  const at = (length: number) => lengths.push(length) - 1;
+  const Wk: number[] = [];
+  const EP: number[] = [];
+  const EM: number[] = [];
+  const Uk: number[] = [];
+  const SG: number[] = [];
+  const CG: number[] = [];
+  for (let l = 0; l < N - 1; l++) {
+    const size = net.layers[l]!.W.data.length;
+    Wk.push(at(size));
+    EP.push(at(size));
+    EM.push(at(size));
+    Uk.push(at(widthOf(l)));
+    SG.push(at(widthOf(l)));
+    CG.push(at(widthOf(l)));
   }
-  // fields on levels 0 … N−2 from the level above: u_l = W_{l+1}ᵀ h_{l+1} + b_{l+1}, and σ(u_l)
-  const fields = (l: number) => {
-    const layer = net.layers[l]!; // layer l+1: W (n_{l+1} × n_l)
-    const n = widthOf(l);
-    const ul = u[l]!;
-    ul.set(layer.b);
-    const above = h[l + 1]!;
-    const w = layer.W.data;
-    for (let j = 0; j < above.length; j++) {
-      if (above[j] === 0) continue;
-      for (let i = 0; i < n; i++) ul[i]! += w[j * n + i]!;
+  let widest = 1;
+  for (let l = 0; l < N - 1; l++) widest = Math.max(widest, widthOf(l));
+  const OUT = at(Math.ceil(widest / chunk));
+  const CENTRED = at(nTop);
+  const QB = Array.from({ length: B }, () => at(nTop * nTop));
+  const kern = be.createGibbsSiteKernels?.(lengths) ?? jsGibbsSiteKernels(lengths);
+  const Qb: Float64Array[] = [];
+  try {
+    const arr0 = kern.arrays();
+    for (let l = 0; l < N - 1; l++) {
+      const w = net.layers[l]!.W.data;
+      arr0[Wk[l]!]!.set(w);
+      arr0[EP[l]!]!.set(w.map(Math.exp));
+      arr0[EM[l]!]!.set(w.map((v) => Math.exp(-v)));
     }
-    const sl = sg[l]!;
-    const cl = cg[l]!;
-    for (let i = 0; i < n; i++) {
-      sl[i] = sigmoid(ul[i]!);
-      cl[i] = sigmoid(-ul[i]!);
-    }
-  };
-  // Σ_i v_i W_ℓ[j, i] for every unit j of level ℓ, v = h_{ℓ−1} (binary: a sum over the active units)
-  const linear = (l: number, out: Float64Array) => {
-    const n = widthOf(l - 1);
-    const w = net.layers[l - 1]!.W.data;
-    const below = h[l - 1]!;
-    for (let j = 0; j < out.length; j++) {
-      let t = 0;
-      const o = j * n;
-      for (let i = 0; i < n; i++) if (below[i] !== 0) t += w[o + i]!;
-      out[j] = t;
-    }
-  };
-  const lin: Float64Array[] = h.map((v) => new Float64Array(v.length));
-  // h_{N−1} − μ, kept up to date by the top level's flips (the posterior covariance's accumulator reads it every site)
-  const centred = new Float64Array(nTop);
-  const run = (s: number, rng: Rng, skip: number, out: Float64Array) => {
-    const Q = Qcur;
-    for (let l = 0; l < N; l++) h[l]!.set(level(l, s));
-    for (let i = 0; i < nTop; i++) centred[i] = h[N - 1]![i]! - mu[i]!;
-    // fields are kept up to date by every flip; recomputed exactly at the start and every 16 sweeps
-    const acc = out.subarray(s * nTop, (s + 1) * nTop);
-    for (let sweep = 0; sweep < skip + K; sweep++) {
-      const counted = sweep >= skip;
-      if (sweep % 16 === 0) for (let l = 0; l < N - 1; l++) fields(l);
-      for (let l = N - 1; l >= 1; l--) {
-        const n = widthOf(l - 1);
-        const w = net.layers[l - 1]!.W.data; // W_l: n_l × n_{l−1}
-        const ep = expPlus[l - 1]!;
-        const em = expMinus[l - 1]!;
-        const ub = u[l - 1]!;
-        const sb = sg[l - 1]!;
-        const cb = cg[l - 1]!;
-        const hl = h[l]!;
-        const from = l === N - 1 ? phi : u[l]!;
-        // the level below is fixed while level l is updated (level 0 = x for the whole draw)
-        const linL = lin[l]!;
-        if (l > 1 || sweep === 0) linear(l, linL);
-        for (let j = 0; j < hl.length; j++) {
-          const cur = hl[j]!;
-          const o = j * n;
-          // Δ_j = field + Σ v_i w_ji − Σ_i (softplus(u_i with h_j = 1) − softplus(u_i with h_j = 0))
-          const e = cur === 1 ? em : ep;
-          let logSum = 0;
-          for (let i0 = 0; i0 < n; i0 += chunk) {
-            const i1 = Math.min(n, i0 + chunk);
-            // four running products, so the multiplications do not wait on each other
-            let p0 = 1;
-            let p1 = 1;
-            let p2 = 1;
-            let p3 = 1;
-            let i = i0;
-            for (; i + 3 < i1; i += 4) {
-              p0 *= cb[i]! + sb[i]! * e[o + i]!;
-              p1 *= cb[i + 1]! + sb[i + 1]! * e[o + i + 1]!;
-              p2 *= cb[i + 2]! + sb[i + 2]! * e[o + i + 2]!;
-              p3 *= cb[i + 3]! + sb[i + 3]! * e[o + i + 3]!;
+    // per-level scratch: h_l (l = 0 … N−1)
+    const h: Float64Array[] = [];
+    for (let l = 0; l < N; l++) h.push(new Float64Array(widthOf(l)));
+    // fields on levels 0 … N−2 from the level above: u_l = W_{l+1}ᵀ h_{l+1} + b_{l+1}, and σ(±u_l)
+    const fields = (arr: Float64Array[], l: number) => {
+      const layer = net.layers[l]!; // layer l+1: W (n_{l+1} × n_l)
+      const n = widthOf(l);
+      const ul = arr[Uk[l]!]!;
+      ul.set(layer.b);
+      const above = h[l + 1]!;
+      const w = layer.W.data;
+      for (let j = 0; j < above.length; j++) {
+        if (above[j] === 0) continue;
+        for (let i = 0; i < n; i++) ul[i]! += w[j * n + i]!;
+      }
+      const sl = arr[SG[l]!]!;
+      const cl = arr[CG[l]!]!;
+      for (let i = 0; i < n; i++) {
+        sl[i] = sigmoid(ul[i]!);
+        cl[i] = sigmoid(-ul[i]!);
+      }
+    };
+    // Σ_i v_i W_ℓ[j, i] for every unit j of level ℓ, v = h_{ℓ−1} (binary: a sum over the active units)
+    const linear = (l: number, out: Float64Array) => {
+      const n = widthOf(l - 1);
+      const w = net.layers[l - 1]!.W.data;
+      const below = h[l - 1]!;
+      for (let j = 0; j < out.length; j++) {
+        let t = 0;
+        const o = j * n;
+        for (let i = 0; i < n; i++) if (below[i] !== 0) t += w[o + i]!;
+        out[j] = t;
+      }
+    };
+    const lin: Float64Array[] = h.map((v) => new Float64Array(v.length));
+    let qCur = QB[0]!;
+    const run = (s: number, rng: Rng, skip: number, out: Float64Array) => {
+      const arr = kern.arrays(); // views may move only when memory grows; nothing grows it inside a run
+      const Q = arr[qCur]!;
+      const products = arr[OUT]!;
+      // h_{N−1} − μ, kept up to date by the top level's flips (the posterior covariance's accumulator reads it every site)
+      const centred = arr[CENTRED]!;
+      for (let l = 0; l < N; l++) h[l]!.set(level(l, s));
+      for (let i = 0; i < nTop; i++) centred[i] = h[N - 1]![i]! - mu[i]!;
+      // fields are kept up to date by every flip; recomputed exactly at the start and every 16 sweeps
+      const acc = out.subarray(s * nTop, (s + 1) * nTop);
+      for (let sweep = 0; sweep < skip + K; sweep++) {
+        const counted = sweep >= skip;
+        if (sweep % 16 === 0) for (let l = 0; l < N - 1; l++) fields(arr, l);
+        for (let l = N - 1; l >= 1; l--) {
+          const n = widthOf(l - 1);
+          const hl = h[l]!;
+          const from = l === N - 1 ? phi : arr[Uk[l]!]!;
+          // the level below is fixed while level l is updated (level 0 = x for the whole draw)
+          const linL = lin[l]!;
+          if (l > 1 || sweep === 0) linear(l, linL);
+          for (let j = 0; j < hl.length; j++) {
+            const cur = hl[j]!;
+            const o = j * n;
+            // Δ_j = field + Σ v_i w_ji − Σ_i (softplus(u_i with h_j = 1) − softplus(u_i with h_j = 0))
+            const e = cur === 1 ? EM[l - 1]! : EP[l - 1]!;
+            const chunks = kern.chunkProducts(e, o, n, chunk, SG[l - 1]!, CG[l - 1]!, OUT);
+            let logSum = 0;
+            for (let k = 0; k < chunks; k++) logSum += Math.log(products[k]!);
+            // cur = 1: logSum = log Π(σ(−u) + σ(u)e^{−w}) = softplus(u − w) − softplus(u), the negated difference
+            const diff = cur === 1 ? -logSum : logSum;
+            const p = sigmoid(from[j]! + linL[j]! - diff);
+            if (l === N - 1) {
+              if (counted) acc[j]! += p / K;
+              // every sweep of either chain is a stationary draw, so all of them estimate E[hhᵀ | x]:
+              // E[(h_i − μ_i)(h_j − μ_j) | x] = E[(h_i − μ_i)(p_j − μ_j)] for i ≠ j (h_i is in the rest), E[(h_j − μ_j)²] = E[p_j](1 − 2μ_j) + μ_j²
+              // (row j of the transpose: contiguous; Q is symmetrised at the end)
+              const dj = (p - mu[j]!) * qWeight;
+              const row = j * nTop;
+              kern.axpy(nTop, dj, CENTRED, 0, qCur, row);
+              Q[row + j]! += (p * (1 - 2 * mu[j]!) + mu[j]! * mu[j]! - (cur - mu[j]!) * (p - mu[j]!)) * qWeight;
             }
-            for (; i < i1; i++) p0 *= cb[i]! + sb[i]! * e[o + i]!;
-            logSum += Math.log(p0 * p1 * p2 * p3);
-          }
-          // cur = 1: logSum = log Π(σ(−u) + σ(u)e^{−w}) = softplus(u − w) − softplus(u), the negated difference
-          const diff = cur === 1 ? -logSum : logSum;
-          const p = sigmoid(from[j]! + linL[j]! - diff);
-          if (l === N - 1) {
-            if (counted) acc[j]! += p / K;
-            // every sweep of either chain is a stationary draw, so all of them estimate E[hhᵀ | x]:
-            // E[(h_i − μ_i)(h_j − μ_j) | x] = E[(h_i − μ_i)(p_j − μ_j)] for i ≠ j (h_i is in the rest), E[(h_j − μ_j)²] = E[p_j](1 − 2μ_j) + μ_j²
-            // (row j of the transpose: contiguous; Q is symmetrised at the end)
-            const dj = (p - mu[j]!) * qWeight;
-            const row = j * nTop;
-            for (let i = 0; i < nTop; i++) Q[row + i]! += centred[i]! * dj;
-            Q[row + j]! += (p * (1 - 2 * mu[j]!) + mu[j]! * mu[j]! - (cur - mu[j]!) * (p - mu[j]!)) * qWeight;
-          }
-          const next = rng.nextFloat() < p ? 1 : 0;
-          if (next !== cur) {
-            hl[j] = next;
-            if (l === N - 1) centred[j] = next - mu[j]!;
-            const sign = next === 1 ? 1 : -1;
-            // σ(u ± w) = σ(u) e^{±w} / f and σ(−u ∓ w) = σ(−u) / f, f = σ(−u) + σ(u) e^{±w}
-            for (let i = 0; i < n; i++) {
-              ub[i]! += sign * w[o + i]!;
-              const se = sb[i]! * e[o + i]!;
-              const f = cb[i]! + se;
-              sb[i] = se / f;
-              cb[i] = cb[i]! / f;
+            const next = rng.nextFloat() < p ? 1 : 0;
+            if (next !== cur) {
+              hl[j] = next;
+              if (l === N - 1) centred[j] = next - mu[j]!;
+              // σ(u ± w) = σ(u) e^{±w} / f and σ(−u ∓ w) = σ(−u) / f, f = σ(−u) + σ(u) e^{±w}
+              kern.flip(n, next === 1 ? 1 : -1, Wk[l - 1]!, o, e, o, Uk[l - 1]!, SG[l - 1]!, CG[l - 1]!);
             }
           }
         }
       }
-    }
-  };
-  for (let b = 0; b < B; b++) {
-    Qcur = Qb[b]!;
-    for (let s = Math.floor((b * S) / B); s < Math.floor(((b + 1) * S) / B); s++) {
-      if (N === 1) {
-        // the first level is the end: m(x) = x, no chain needed, and Cov(h | x) = 0
-        const x = level(0, s);
-        mA.set(x, s * nTop);
-        mB.set(x, s * nTop);
-        for (let i = 0; i < nTop; i++)
-          for (let j = 0; j < nTop; j++) Qcur[i * nTop + j]! += (x[i]! - mu[i]!) * (x[j]! - mu[j]!);
-        continue;
+    };
+    for (let b = 0; b < B; b++) {
+      qCur = QB[b]!;
+      for (let s = Math.floor((b * S) / B); s < Math.floor(((b + 1) * S) / B); s++) {
+        if (N === 1) {
+          // the first level is the end: m(x) = x, no chain needed, and Cov(h | x) = 0
+          const Q = kern.arrays()[qCur]!;
+          const x = level(0, s);
+          mA.set(x, s * nTop);
+          mB.set(x, s * nTop);
+          for (let i = 0; i < nTop; i++)
+            for (let j = 0; j < nTop; j++) Q[i * nTop + j]! += (x[i]! - mu[i]!) * (x[j]! - mu[j]!);
+          continue;
+        }
+        run(s, rngA, 0, mA);
+        run(s, rngB, burn, mB);
       }
-      run(s, rngA, 0, mA);
-      run(s, rngB, burn, mB);
     }
+    const arr = kern.arrays();
+    for (const q of QB) Qb.push(Float64Array.from(arr[q]!));
+  } finally {
+    kern.dispose();
   }
   // per batch: C_b = mean_s ½((m_A − μ)(m_B − μ)ᵀ + (m_B − μ)(m_A − μ)ᵀ), F_b = G C_b Gᵀ ('direct'),
   // or C_b = diag(μ(1 − μ)) − mean_s (Q̂_s − that product) ('missing-information')

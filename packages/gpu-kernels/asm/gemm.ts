@@ -480,3 +480,82 @@ export function cdUpdate32(
     store<f32>(b32 + (o << 2), <f32>nb);
   }
 }
+
+// ---- single-site Gibbs moves against a softplus normaliser (f64) ------------------
+// The arithmetic of @rgdl/fisher's posterior sampler, in the same operation order as
+// its TypeScript form (lanes 0,1 of two f64x2 accumulators are its four running
+// products; no fused multiply-add), so both give the same bits.
+
+/**
+ * For each chunk [i0, i1) of [0, n) (chunk elements each), out[k] = Π_i (c_i + s_i·e_i),
+ * taken as four running products over i ≡ 0, 1, 2, 3 (mod 4) from i0, the tail folded
+ * into the first, then multiplied in order. Returns the number of chunks.
+ */
+export function chunkProducts64(e: usize, n: i32, chunk: i32, s: usize, c: usize, out: usize): i32 {
+  let k: i32 = 0;
+  for (let i0: i32 = 0; i0 < n; i0 += chunk) {
+    const i1 = min(n, i0 + chunk);
+    let p01 = f64x2.splat(1.0);
+    let p23 = f64x2.splat(1.0);
+    let i = i0;
+    for (; i + 3 < i1; i += 4) {
+      const off = <usize>i << 3;
+      p01 = f64x2.mul(p01, f64x2.add(v128.load(c + off), f64x2.mul(v128.load(s + off), v128.load(e + off))));
+      p23 = f64x2.mul(
+        p23,
+        f64x2.add(v128.load(c + off, 16), f64x2.mul(v128.load(s + off, 16), v128.load(e + off, 16))),
+      );
+    }
+    let p0 = f64x2.extract_lane(p01, 0);
+    for (; i < i1; i++) {
+      const off = <usize>i << 3;
+      p0 *= load<f64>(c + off) + load<f64>(s + off) * load<f64>(e + off);
+    }
+    store<f64>(out + (<usize>k << 3), p0 * f64x2.extract_lane(p01, 1) * f64x2.extract_lane(p23, 0) * f64x2.extract_lane(p23, 1));
+    k++;
+  }
+  return k;
+}
+
+/**
+ * A unit above flips (sign +1: 0 → 1, −1: 1 → 0): u_i += sign·w_i, and with
+ * f = c_i + s_i·e_i (e = e^{sign·w}), s_i ← s_i·e_i / f, c_i ← c_i / f, for i < n.
+ */
+export function flipUpdate64(n: i32, sign: f64, w: usize, e: usize, u: usize, s: usize, c: usize): void {
+  const sg = f64x2.splat(sign);
+  const pairs = n & ~1;
+  let i: i32 = 0;
+  for (; i < pairs; i += 2) {
+    const off = <usize>i << 3;
+    v128.store(u + off, f64x2.add(v128.load(u + off), f64x2.mul(sg, v128.load(w + off))));
+    const se = f64x2.mul(v128.load(s + off), v128.load(e + off));
+    const cv = v128.load(c + off);
+    const f = f64x2.add(cv, se);
+    v128.store(s + off, f64x2.div(se, f));
+    v128.store(c + off, f64x2.div(cv, f));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 3;
+    store<f64>(u + off, load<f64>(u + off) + sign * load<f64>(w + off));
+    const se = load<f64>(s + off) * load<f64>(e + off);
+    const cv = load<f64>(c + off);
+    const f = cv + se;
+    store<f64>(s + off, se / f);
+    store<f64>(c + off, cv / f);
+  }
+}
+
+/** y_i += a·x_i for i < n. */
+export function axpy64(n: i32, a: f64, x: usize, y: usize): void {
+  const av = f64x2.splat(a);
+  const pairs = n & ~1;
+  let i: i32 = 0;
+  for (; i < pairs; i += 2) {
+    const off = <usize>i << 3;
+    v128.store(y + off, f64x2.add(v128.load(y + off), f64x2.mul(av, v128.load(x + off))));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 3;
+    store<f64>(y + off, load<f64>(y + off) + a * load<f64>(x + off));
+  }
+}

@@ -40,6 +40,7 @@ export interface BackendInfo {
   readonly dispose: () => void;
   readonly ready?: () => Promise<void>;
   readonly createRbmTrainer?: Backend['createRbmTrainer'];
+  readonly createGibbsSiteKernels?: Backend['createGibbsSiteKernels'];
 }
 
 function like<A extends FloatArray>(x: A, length: number): A {
@@ -162,6 +163,7 @@ export function assembleBackend(info: BackendInfo, k: KernelSet): Backend {
     ready: info.ready ?? (() => Promise.resolve()),
     dispose: info.dispose,
     ...(info.createRbmTrainer !== undefined ? { createRbmTrainer: info.createRbmTrainer } : {}),
+    ...(info.createGibbsSiteKernels !== undefined ? { createGibbsSiteKernels: info.createGibbsSiteKernels } : {}),
   };
   return backend;
 }

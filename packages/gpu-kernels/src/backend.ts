@@ -78,6 +78,12 @@ export interface Backend {
    */
   createRbmTrainer?(nUpper: number, nLower: number, maxBatch: number): RbmTrainer | undefined;
   /**
+   * Resident f64 arrays of the given lengths with the arithmetic of single-site
+   * Gibbs moves against a softplus normaliser (see `GibbsSiteKernels`), or undefined
+   * when the backend has none (callers then use `jsGibbsSiteKernels`: the same bits).
+   */
+  createGibbsSiteKernels?(lengths: readonly number[]): GibbsSiteKernels | undefined;
+  /**
    * Resolves once helper threads / GPU contexts are warmed up (calls made before
    * that still work, on fewer resources). Rejects if they failed to start.
    */
@@ -125,5 +131,48 @@ export interface RbmTrainer {
   /** Copies the parameters out. */
   store(W: Float64Array, a: Float64Array, b: Float64Array): void;
   /** Releases its memory; the trainer must not be used afterwards. */
+  dispose(): void;
+}
+
+/**
+ * The inner loops of single-site Gibbs sampling of a binary level h above a
+ * fixed level v whose conditional p(v | h) = Π_i σ(±u_i) is normalised by
+ * softplus (the generation network's posterior p(h | x, y), @rgdl/fisher), on
+ * f64 arrays named by their index in the `lengths` they were created with
+ * (offsets in elements). With u the field on v, s = σ(u), c = σ(−u) and e a row
+ * of e^{±W}:
+ *   chunkProducts: out[k] = Π_{i ∈ chunk k} (c_i + s_i e_i), chunks of `chunk`
+ *     elements, each taken as four running products over i mod 4 multiplied in
+ *     order; log Σ of them is softplus(u + w) − softplus(u) summed (or its
+ *     negation for e^{−W});
+ *   flip: unit j changed by `sign`: u += sign·W_j, s ← s e / f, c ← c / f with
+ *     f = c + s e, e = e^{sign·W_j};
+ *   axpy: y += a·x.
+ * Every implementation does the same IEEE operations in the same order (no fused
+ * multiply-add), so every backend gives the same bits.
+ */
+export interface GibbsSiteKernels {
+  /**
+   * Views of the arrays, in the order created (zero at creation). They stay valid until the backend's
+   * memory next grows (any other call on the backend may grow it): fetch them again then.
+   */
+  arrays(): Float64Array[];
+  /** Writes the products of the chunks of e[eOffset …] · s + c (n elements) to out[0 …]; returns the chunk count. */
+  chunkProducts(e: number, eOffset: number, n: number, chunk: number, s: number, c: number, out: number): number;
+  /** u += sign·w[wOffset …], then s and c as above with e[eOffset …] (n elements). */
+  flip(
+    n: number,
+    sign: number,
+    w: number,
+    wOffset: number,
+    e: number,
+    eOffset: number,
+    u: number,
+    s: number,
+    c: number,
+  ): void;
+  /** y[yOffset + i] += a · x[xOffset + i] for i < n. */
+  axpy(n: number, a: number, x: number, xOffset: number, y: number, yOffset: number): void;
+  /** Releases the arrays; the object must not be used afterwards. */
   dispose(): void;
 }

@@ -1,4 +1,12 @@
-export type { Backend, BackendName, MatmulOptions, RbmTrainer, RbmTrainerStep } from './backend.js';
+export type {
+  Backend,
+  BackendName,
+  GibbsSiteKernels,
+  MatmulOptions,
+  RbmTrainer,
+  RbmTrainerStep,
+} from './backend.js';
+export { jsGibbsSiteKernels } from './kernels/gibbs-sites.js';
 export {
   createBackend,
   registerBackend,

@@ -16,6 +16,7 @@ export {
   classPoisonDirectionsStepwise,
   classFisher,
   classFisherOptions,
+  CLASS_FISHER_DEFAULTS,
   classDirectionsFrom,
   needsClassDirections,
   createService,

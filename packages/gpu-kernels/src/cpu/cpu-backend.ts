@@ -5,6 +5,7 @@ import { logSigmoidInto, sigmoidInto, softplusInto } from '../kernels/elementwis
 import { jsGemm } from './js-gemm.js';
 import { walshHadamardRows } from './walsh-hadamard.js';
 import { createWasmRbmTrainer } from './rbm-trainer.js';
+import { createWasmGibbsSiteKernels } from './gibbs-sites.js';
 import { WasmGemm, wasmGemmSupported } from './wasm-gemm.js';
 
 export interface CpuBackendOptions {
@@ -62,6 +63,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
         ? {
             createRbmTrainer: (nu: number, nl: number, maxBatch: number) =>
               createWasmRbmTrainer(wasm, nu, nl, maxBatch),
+            createGibbsSiteKernels: (lengths: readonly number[]) => createWasmGibbsSiteKernels(wasm, lengths),
           }
         : {}),
       ready: () => wasm?.ready() ?? Promise.resolve(),

@@ -33,6 +33,9 @@ export interface GemmExports {
   bernoulli32(p: number, ldp: number, out: number, ldo: number, rows: number, cols: number, state: number): void;
   sqDiff32(a: number, lda: number, b: number, ldb: number, rows: number, cols: number): number;
   negate32(x: number, ld: number, rows: number, cols: number): void;
+  chunkProducts64(e: number, n: number, chunk: number, s: number, c: number, out: number): number;
+  flipUpdate64(n: number, sign: number, w: number, e: number, u: number, s: number, c: number): void;
+  axpy64(n: number, a: number, x: number, y: number): void;
   fillColumn32(x: number, ld: number, rows: number, col: number, value: number): void;
   cdUpdate32(
     d: number,

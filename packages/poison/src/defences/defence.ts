@@ -59,7 +59,7 @@ export interface DefenceSettings {
   readonly gamma?: number;
   /** Samples of h_{N−1} for the victim's class probabilities (default 32, drawn from a stream seeded by the query; exact when every hidden layer is enumerable). */
   readonly samples?: number;
-  /** FIM estimator for the per-class cache (default Gibbs, missing information, S = 1000, K = 8, 8 batches). */
+  /** FIM estimator for the per-class cache (default CLASS_FISHER_DEFAULTS: Gibbs, missing information, S = 4000, K = 8, 8 batches). */
   readonly fisher?: Partial<FisherOptions>;
   /** 'adaptive-misinformation': the defender's in-distribution inputs (e.g. its training data), rows × n_0. */
   readonly reference?: Matrix<Float64Array>;
