@@ -34,7 +34,12 @@
  * on `batches` disjoint groups of draws. Diagnostic: the chains' disagreement,
  * mean ½‖m̂_A − m̂_B‖² over x, against the signal tr(Cov_x m): small when each
  * chain's m̂ is precise.
- * Cost: S · (2K + burnIn) sweeps of Σ_ℓ n_ℓ n_{ℓ−1} softplus evaluations.
+ * Cost: S · (2K + burnIn) sweeps of Σ_ℓ n_ℓ n_{ℓ−1} softplus evaluations. The
+ * sweeps' inner loops (the chunked products, the flip update, the covariance's
+ * row update) run on the backend's Gibbs site kernels where it has them
+ * (WebAssembly SIMD on the CPU backend: 0.29 µs a site on the demo victim
+ * against 0.87 µs in TypeScript), else on jsGibbsSiteKernels; both do the same
+ * IEEE operations in the same order, so the estimate is the same to the bit.
  */
 import { jsGibbsSiteKernels, matrix, type Backend, type Matrix, type Rng } from '@rgdl/gpu-kernels';
 import { propagateSampled, type DeepRbm } from '@rgdl/rbm';

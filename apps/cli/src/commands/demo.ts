@@ -13,7 +13,7 @@ import {
 import type { CloneKind } from '@rgdl/poison';
 import { evaluateClassifier, inputRows, loadMnist, trainVictim, VICTIM_RECIPES, widths } from '@rgdl/rbm';
 import { stabilityFlow } from '@rgdl/rg-flow';
-import { runCloneAttack, type AttackResult } from '@rgdl/poison';
+import { CLASS_FISHER_DEFAULTS, runCloneAttack, type AttackResult } from '@rgdl/poison';
 import { connectSource, retryLogger } from '../sources.js';
 import type { Command } from '../command.js';
 import { buildServer, type PredictResponse } from '../server/app.js';
@@ -133,7 +133,7 @@ Options:
   --seeds N           clone seeds (error bars)                             (5)
   --queries N         attacker queries per seed                            (1500)
   --train-examples N  victim training digits                               (6006)
-  --fisher-samples N  Gibbs draws per class for F̃(e_c) (λ₁, v₁)          (1000)
+  --fisher-samples N  Gibbs draws per class for F̃(e_c) (λ₁, v₁)          (4000)
   --backend gpu|cpu   backend to prefer                                    (gpu, falls back to cpu)
   --max-n N           largest matrix size timed in step 1                  (1024)
   --out DIR           write demo.json, stability/FIM/clone-attack SVG plots there
@@ -156,7 +156,7 @@ Options:
     const maxN = intFlag('max-n', values['max-n'], 1024, 16);
     const seed = seedFlag(values.seed);
     const trainExamples = intFlag('train-examples', values['train-examples'], 6006, 100);
-    const fisherSamples = intFlag('fisher-samples', values['fisher-samples'], 1000, 100);
+    const fisherSamples = intFlag('fisher-samples', values['fisher-samples'], CLASS_FISHER_DEFAULTS.samples, 100);
     if (trainExamples > 6006)
       throw new UsageError(`--train-examples must be ≤ 6006 (the MNIST train split), got ${trainExamples}`);
     const attacker = choiceFlag(

@@ -48,9 +48,10 @@ Methods (cost and accuracy measured on the demo victim [196, 64, 10] on a
                ancestral draw, Rao–Blackwellised, K = 8 sweeps), the prior's
                covariance exact and the posterior's sampled (missing
                information); unbiased; reports λ₁ ± its jackknife error.
-               About 1.2 ms per draw: at 1,000 draws 1.2 s a class, and in
-               3 repeats of all 10 classes 28 of 30 λ₁ within 2% of a
-               converged reference (all within 3.2%), eigenvectors within 4.4°
+               About 0.5 ms per draw (WebAssembly SIMD site kernels): at
+               4,000 draws 2 s a class, and in 24 repeats of all 10 classes
+               239 of 240 λ₁ within 2% of a converged reference (all within
+               2.04%), eigenvectors within 3.2° in the benchmark's 4 runs
   rg-chain     generation: eq. 21–22 from the layers' stability matrices, exact
                where the levels enumerate, MCRG (≥ 20,000 samples) where not.
                MCRG at width 64: 0.9 s, λ₁ 5% low on class 0, 4.4° off
