@@ -99,7 +99,7 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
         );
       },
       null,
-      { timeout: 120_000 },
+      { timeout: 240_000 },
     );
     served = await state();
     // then the person loads the model file from their own disk: every defence, computed in the page
@@ -110,9 +110,9 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
         return s?.pending?.length === 0 && s.stability !== undefined;
       },
       null,
-      { timeout: 120_000 },
+      { timeout: 240_000 },
     );
-  }, 180_000);
+  }, 420_000);
   afterAll(async () => {
     await browser?.close();
     server?.kill('SIGTERM');
@@ -218,7 +218,7 @@ describe.runIf(haveBrowser || expectBrowser)('the playground in Chromium (rgdl s
       () => (globalThis as unknown as { rgdl?: PageState }).rgdl?.answers !== undefined,
       null,
       {
-        timeout: 60_000,
+        timeout: 120_000,
       },
     );
     const s = await plain.evaluate(() => (globalThis as unknown as { rgdl: PageState }).rgdl);
