@@ -49,8 +49,8 @@ Methods (cost and accuracy measured on the demo victim [196, 64, 10] on a
                covariance exact and the posterior's sampled (missing
                information); unbiased; reports λ₁ ± its jackknife error.
                About 0.5 ms per draw (WebAssembly SIMD site kernels): at
-               4,000 draws 2 s a class, and in 24 repeats of all 10 classes
-               239 of 240 λ₁ within 2% of a converged reference (all within
+               4,000 draws 2 s a class, and in 40 repeats of all 10 classes
+               399 of 400 λ₁ within 2% of a converged reference (all within
                2.04%), eigenvectors within 3.2° in the benchmark's 4 runs
   rg-chain     generation: eq. 21–22 from the layers' stability matrices, exact
                where the levels enumerate, MCRG (≥ 20,000 samples) where not.
