@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GibbsSiteKernels } from '../backend.js';
 import { jsGibbsSiteKernels } from '../kernels/gibbs-sites.js';
 import { createRng } from '../random.js';
+import { createGpuJsBackend } from '../gpujs/gpujs-backend.js';
 import { createCpuBackend } from './cpu-backend.js';
 
 const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
@@ -104,6 +105,26 @@ describe('Gibbs site kernels', () => {
     expect(Array.from(second.arrays()[1]!)).toEqual([3, 6, 9]);
     second.dispose();
     expect(() => second.arrays()).toThrow(/after dispose/);
+  });
+
+  it('a gpu.js backend has them too (the same module, made on first use, released with the backend)', async () => {
+    const gpu = await createGpuJsBackend({ mode: 'cpu' });
+    try {
+      const lengths = [5 * 33, 5 * 33, 5 * 33, 33, 33, 33, 1, 40, 40];
+      const w = gpu.createGibbsSiteKernels!(lengths)!;
+      const j = jsGibbsSiteKernels(lengths);
+      load(w, 5, 33, 2);
+      load(j, 5, 33, 2);
+      for (const k of [w, j]) {
+        k.chunkProducts(1, 66, 33, 64, 4, 5, 6);
+        k.flip(33, 1, 0, 66, 1, 66, 3, 4, 5);
+        k.axpy(30, 0.7, 7, 3, 8, 2);
+      }
+      for (const k of [3, 4, 5, 6, 8]) expect(Array.from(w.arrays()[k]!)).toEqual(Array.from(j.arrays()[k]!));
+      w.dispose();
+    } finally {
+      gpu.dispose();
+    }
   });
 
   it('refuses lengths that are not whole numbers ≥ 0', () => {
