@@ -97,10 +97,12 @@ describe('Gibbs site kernels', () => {
     const second = be.createGibbsSiteKernels!([1000, 3])!;
     expect(second.arrays()[0]!.every((v) => v === 0)).toBe(true);
     second.arrays()[1]!.set([1, 2, 3]);
+    const before = second.arrays()[1]!.buffer.byteLength;
     // a large product grows the memory past the resident block
     const big = 700;
     const M = { rows: big, cols: big, data: new Float64Array(big * big).fill(1) };
     be.matmul(M, M);
+    expect(second.arrays()[1]!.buffer.byteLength).toBeGreaterThan(before);
     second.axpy(3, 2, 1, 0, 1, 0);
     expect(Array.from(second.arrays()[1]!)).toEqual([3, 6, 9]);
     second.dispose();
