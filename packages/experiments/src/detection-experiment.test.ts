@@ -1,3 +1,4 @@
+import { DETECTORS } from '@rgdl/poison';
 import { describe, expect, it } from 'vitest';
 import { detectionMarkdown, runDetectionExperiment, wilson } from './detection-experiment.js';
 
@@ -45,7 +46,7 @@ describe('runDetectionExperiment (small)', () => {
       expect(r.benignFalseAlarms.alarmed).toBeLessThanOrEqual(1);
       // PRADA separates synthetic walks from users perfectly; each ROC runs from (0, 0) to (1, 1)
       expect(r.roc.prada.aucByKind.synthetic).toBe(1);
-      for (const d of ['prada', 'free-energy', 'answer-entropy'] as const) {
+      for (const d of DETECTORS) {
         expect(r.roc[d].points[0]).toEqual([0, 0]);
         expect(r.roc[d].points.at(-1)).toEqual([1, 1]);
       }

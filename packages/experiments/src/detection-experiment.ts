@@ -31,7 +31,14 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_SEED } from '@rgdl/gpu-kernels';
-import { BENIGN_KINDS, DETECTORS, type BenignKind, type Calibration, type DetectorName } from '@rgdl/poison';
+import {
+  BENIGN_KINDS,
+  DETECTORS,
+  SURROGATE_FAMILIES,
+  type BenignKind,
+  type Calibration,
+  type DetectorName,
+} from '@rgdl/poison';
 import { detectionJobs, type DetectionGrid, type DetectionSetup } from './grid/detection-jobs.js';
 import { type ExperimentRunner, runExperimentJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
@@ -44,7 +51,7 @@ export type StreamKind = BenignKind | (typeof ATTACK_KINDS)[number];
 export interface DetectionExperimentOptions extends ExperimentRunner {
   /** Queries per stream (and per calibration stream; default 1,000). */
   readonly length?: number;
-  /** Streams per benign kind (default 50) and per attacker kind (default 20). */
+  /** Streams per benign kind (default 100) and per attacker kind (default 60: ten of each knockoff family). */
   readonly benignStreams?: number;
   readonly attackStreams?: number;
   /** Benign calibration streams (default 300). */
@@ -124,8 +131,8 @@ export async function runDetectionExperiment(options: DetectionExperimentOptions
   const t0 = performance.now();
   const grid: DetectionGrid = {
     length: options.length ?? 1000,
-    benignStreams: options.benignStreams ?? 50,
-    attackStreams: options.attackStreams ?? 20,
+    benignStreams: options.benignStreams ?? 100,
+    attackStreams: options.attackStreams ?? 60,
     calibrationStreams: options.calibrationStreams ?? 300,
     falseAlarmRate: options.falseAlarmRate ?? 0.01,
     seed: options.seed ?? DEFAULT_SEED,
@@ -210,7 +217,7 @@ export function detectionMarkdown(r: DetectionResult): string {
   return [
     '# Detection: which clients are extracting the model?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy; thresholds calibrated on ${r.calibration.streams} benign streams (random, class by class, one class's skew, repeats) of ${r.length} of the defender's held-out digits, each detector at ${((100 * r.calibration.falseAlarmRate) / 3).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy, input mass (the mean of min(z², 9) over the window's distinct queries, standardised; z = Σx against the defender's digits of the same class); thresholds calibrated on ${r.calibration.streams} benign streams (random, class by class, one class's skew, repeats) of ${r.length} of the defender's held-out digits, each detector at ${((100 * r.calibration.falseAlarmRate) / DETECTORS.length).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}, mass score > ${th['input-mass']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
     '',
     `Benign streams with any alarm: ${fa.alarmed} of ${fa.of} (${pct(fa.alarmed / Math.max(1, fa.of))}%, 95% CI ${pct(fa.low)}–${pct(fa.high)}%).`,
     '',
@@ -222,6 +229,7 @@ export function detectionMarkdown(r: DetectionResult): string {
         'PRADA',
         'free energy',
         'entropy',
+        'input mass',
         'median queries to alarm',
         'clone at alarm',
         'clone at end',
@@ -233,6 +241,7 @@ export function detectionMarkdown(r: DetectionResult): string {
         String(s.alarmedBy.prada),
         String(s.alarmedBy['free-energy']),
         String(s.alarmedBy['answer-entropy']),
+        String(s.alarmedBy['input-mass']),
         s.medianQueries === null ? '–' : String(s.medianQueries),
         s.cloneAtAlarm === undefined ? '' : `${pct(s.cloneAtAlarm)}%`,
         s.cloneAtEnd === undefined ? '' : `${pct(s.cloneAtEnd)}%`,
@@ -240,6 +249,25 @@ export function detectionMarkdown(r: DetectionResult): string {
     ),
     '',
     '"clone at alarm": a softmax clone trained on the answers up to the first alarm (streams never flagged: all of them).',
+    '',
+    'Knockoff streams by surrogate family (stream s uses family s mod 6): flagged / streams, median queries to the alarm:',
+    '',
+    table(
+      ['family', 'flagged', 'median queries to alarm', ...DETECTORS],
+      SURROGATE_FAMILIES.map((family, f) => {
+        const of = r.rows.filter((row) => row.kind === 'knockoff' && row.stream % SURROGATE_FAMILIES.length === f);
+        const hit = of
+          .map((row) => row.alarmAt.any)
+          .filter((v): v is number => v !== null)
+          .sort((a, b) => a - b);
+        return [
+          family,
+          `${hit.length} / ${of.length}`,
+          hit.length ? String(hit[Math.floor(hit.length / 2)]) : '–',
+          ...DETECTORS.map((d) => String(of.filter((row) => row.alarmAt[d] !== null).length)),
+        ];
+      }),
+    ),
     '',
     "Area under the ROC of each detector (the stream's largest score; every benign stream as the negatives):",
     '',

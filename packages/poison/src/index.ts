@@ -50,12 +50,15 @@ export {
   DETECTORS,
   emptyRecord,
   foldQuery,
+  inputMassProfile,
+  noScores,
   quantiseInput,
   queryFeatures,
   scoresOf,
   type ClientRecord,
   type DetectionSettings,
   type DetectorName,
+  type InputMassProfile,
   type QueryFeature,
 } from './detection/detectors.js';
 export { alarmsOf, calibrateThresholds, streamMaxima, type Calibration } from './detection/calibrate.js';

@@ -365,7 +365,7 @@ Closed loop with 1 or 4 requests in flight (one at a time gives the unloaded lat
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${r.rows.map((x) => `| ${x.batch} | ${x.concurrency} | ${x.requests} | ${x.unavailable} | ${x.resets} | ${x.errors} | ${x.requestsPerSecond.toFixed(0)} | ${x.inputsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ${x.maxMs.toFixed(2)} | ${x.inProcessMs.toFixed(2)} |`).join('\n')}
 
-With a named client, per-client detection (PRADA, free-energy OOD rate, answer entropy; memory store) and the watermark (\`--keys --detect --watermark-key\`), the same load in alternating rounds with the plain server, one request in flight (start-up with the FIM cache and the detectors' calibration: ${r.protectedStartupSeconds.toFixed(1)} s):
+With a named client, per-client detection (PRADA, free-energy OOD rate, answer entropy, input mass; memory store) and the watermark (\`--keys --detect --watermark-key\`), the same load in alternating rounds with the plain server, one request in flight (start-up with the FIM cache and the detectors' calibration: ${r.protectedStartupSeconds.toFixed(1)} s):
 
 | batch | p50 plain ms | p50 protected ms | ratio | p99 plain ms | p99 protected ms | requests | errors |
 |---:|---:|---:|---:|---:|---:|---:|---:|

@@ -81,11 +81,11 @@ Grids:
               setup job and one job per budget × seed on the job runner:
               --workers, --queue, resumable from ownership.jobs.jsonl)
   --detection the per-client detectors (PRADA, free-energy OOD rate, answer
-              entropy) against benign users (random and class order, one
-              class's skew, repeated queries: 50 streams each) and attackers
+              entropy, input mass) against benign users (random and class order, one
+              class's skew, repeated queries: 100 streams each) and attackers
               (natural digits, knockoff surrogate data, synthetic JBDA-like
               steps, OOD, smoothing, slow and low, synthetic split over 4 keys:
-              20 streams each), streams
+              60 streams each), streams
               of 1,000 queries, thresholds calibrated on 300 benign streams of
               the defender's digits to 1% false alarms in all; queries until
               the alarm, benign false alarms with a 95% interval, the clone's

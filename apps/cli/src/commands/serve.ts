@@ -93,8 +93,8 @@ Clients and extraction detection:
                          "metrics": true lets a client read /metrics); requests
                          without a valid key get 401. Without: one client per address
   --detect               score every client with PRADA (distances between its
-                         queries), the victim's free-energy OOD rate and its answers'
-                         entropy; thresholds calibrated at start on benign streams
+                         queries), the victim's free-energy OOD rate, its answers'
+                         entropy and its inputs' mass per class; thresholds calibrated at start on benign streams
                          (random, class by class, one class's skew, repeats) of the
                          data set's test split; an alarm is logged once per client
   --on-alarm P           log | throttle | misinform | refuse (implies --detect)   (log)

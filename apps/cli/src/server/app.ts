@@ -531,12 +531,18 @@ export function buildServer(options: ServerOptions): ProtectedServer {
       if (options.detection !== undefined) {
         await step();
         const { reference, store, settings } = options.detection;
-        const { scorer, calibration } = calibrateOnReference(be, net, reference, {
+        const { scorer, mass, calibration } = calibrateOnReference(be, net, reference, {
           ...options.detection.calibration,
           seed: options.seed,
           ...(settings !== undefined ? { settings } : {}),
         });
-        monitor = createClientMonitor({ scorer, store, calibration, ...(settings !== undefined ? { settings } : {}) });
+        monitor = createClientMonitor({
+          scorer,
+          mass,
+          store,
+          calibration,
+          ...(settings !== undefined ? { settings } : {}),
+        });
         app.log.info({ ...calibration }, 'extraction detectors calibrated');
       }
       if (state === 'starting') state = 'ready';

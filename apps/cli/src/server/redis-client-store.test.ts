@@ -12,6 +12,7 @@ const query = (i: number) => ({
   label: i % K,
   outlier: i % 4 === 0,
   entropy: 0.3,
+  massZ2: 1,
 });
 
 describe.skipIf(missing !== null)(`Redis client store${missing ? ` (skipped: ${missing})` : ''}`, () => {
@@ -38,7 +39,7 @@ describe.skipIf(missing !== null)(`Redis client store${missing ? ` (skipped: ${m
 
   it('drops a malformed or oversized record (reason only) and starts the client afresh', async () => {
     const raw = new Redis(redis.url);
-    await raw.set('rgdl:client:eve', '{"version":1,"queries":"lots"}');
+    await raw.set('rgdl:client:eve', '{"version":2,"queries":"lots"}');
     await raw.set('rgdl:client:huge', 'x'.repeat((4 << 20) + 1));
     const reasons: string[] = [];
     const store = await redisClientStore({

@@ -16,6 +16,8 @@ import {
   DETECTORS,
   emptyRecord,
   foldQuery,
+  inputMassProfile,
+  noScores,
   outOfDistributionQueries,
   pickRows,
   queryFeatures,
@@ -74,14 +76,16 @@ function detectionWorld(be: Backend, grid: DetectionGrid, net?: DeepRbm) {
   const held = pickRows(all, Array.from(order.subarray(0, half)));
   const natural = pickRows(all, Array.from(order.subarray(half)));
   const scorer = bottomRbmScorer(be, served.net, held, DEFAULT_DETECTION.oodQuantile);
+  const heldClean = service.answer(held).clean;
+  const mass = inputMassProfile(held, rowViews(heldClean).map(argmax), heldClean.cols);
   const features = (x: Matrix<Float64Array>): QueryFeature[] => {
     const clean = service.answer(x).clean;
-    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer);
+    return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer, mass);
   };
   return { ...served, held, natural, features };
 }
 
-/** The setup job: trains the victim and calibrates the thresholds (the four honest behaviours in turn, each detector at α/3). */
+/** The setup job: trains the victim and calibrates the thresholds (the four honest behaviours in turn, each detector at α/4). */
 export function detectionSetup(be: Backend, grid: DetectionGrid): DetectionSetup {
   const w = detectionWorld(be, grid);
   const victim = w.victim!;
@@ -122,13 +126,8 @@ export function detectionKind(be: Backend, grid: DetectionGrid, setup: Detection
   /** First alarm (1-based) of each detector over a stream of features; one record per key for split streams. */
   const firstAlarms = (stream: readonly QueryFeature[], keys = 1): Pick<StreamRow, 'alarmAt' | 'maxScore'> => {
     const records = Array.from({ length: keys }, () => emptyRecord(classes));
-    const at: Record<DetectorName | 'any', number | null> = {
-      prada: null,
-      'free-energy': null,
-      'answer-entropy': null,
-      any: null,
-    };
-    const maxScore: Record<DetectorName, number | null> = { prada: null, 'free-energy': null, 'answer-entropy': null };
+    const at: Record<DetectorName | 'any', number | null> = { ...noScores(), any: null };
+    const maxScore = noScores();
     stream.forEach((q, i) => {
       const r = records[i % keys]!;
       foldQuery(r, q, settings);

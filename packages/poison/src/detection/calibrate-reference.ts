@@ -5,9 +5,10 @@
  * there alarmed on 16% of honest random streams), answered by the undefended
  * model, in the four honest behaviours of benign-streams.ts in turn (random,
  * sorted by class, one class's skew, repeats); each detector's threshold at
- * falseAlarmRate / 3 of those streams (the three together within
- * falseAlarmRate), and the OOD scorer (bottom-RBM free energy at
- * `settings.oodQuantile` of the same inputs). Streams longer than `length` raise
+ * falseAlarmRate / 4 of those streams (the four together within
+ * falseAlarmRate), the OOD scorer (bottom-RBM free energy at
+ * `settings.oodQuantile` of the same inputs) and the input-mass profile (the
+ * same inputs' mass per clean class). Streams longer than `length` raise
  * the false-alarm rate.
  */
 import { rngFor, rowViews, type Backend, type Matrix } from '@rgdl/gpu-kernels';
@@ -17,7 +18,15 @@ import { createService } from '../defences.js';
 import { bottomRbmScorer, type OodScorer } from '../misinformation.js';
 import { calibrateThresholds, type Calibration } from './calibrate.js';
 import { BENIGN_KINDS, benignStream } from './benign-streams.js';
-import { DEFAULT_DETECTION, DETECTORS, queryFeatures, type DetectionSettings, type QueryFeature } from './detectors.js';
+import {
+  DEFAULT_DETECTION,
+  DETECTORS,
+  inputMassProfile,
+  queryFeatures,
+  type DetectionSettings,
+  type InputMassProfile,
+  type QueryFeature,
+} from './detectors.js';
 
 export interface ReferenceCalibrationOptions {
   /** Benign streams (default 100) of `length` queries (default 500). */
@@ -29,15 +38,20 @@ export interface ReferenceCalibrationOptions {
   readonly settings?: DetectionSettings;
 }
 
-/** The features of every reference input once (streams are orders of them). */
+/**
+ * The features of every reference input once (streams are orders of them),
+ * and the input-mass profile made from the same inputs and clean labels.
+ */
 export function referenceFeatures(
   be: Backend,
   net: DeepRbm,
   reference: Matrix<Float64Array>,
   scorer: OodScorer,
-): QueryFeature[] {
+): { features: QueryFeature[]; mass: InputMassProfile } {
   const clean = createService(be, net, { defence: 'none' }).answer(reference).clean;
-  return queryFeatures(reference, clean, rowViews(clean).map(argmax), scorer);
+  const labels = rowViews(clean).map(argmax);
+  const mass = inputMassProfile(reference, labels, clean.cols);
+  return { features: queryFeatures(reference, clean, labels, scorer, mass), mass };
 }
 
 /**
@@ -48,7 +62,7 @@ export function calibrateOnReference(
   net: DeepRbm,
   reference: Matrix<Float64Array>,
   options: ReferenceCalibrationOptions,
-): { scorer: OodScorer; calibration: Calibration } {
+): { scorer: OodScorer; mass: InputMassProfile; calibration: Calibration } {
   const settings = options.settings ?? DEFAULT_DETECTION;
   const streams = options.streams ?? 100;
   const length = options.length ?? 500;
@@ -56,7 +70,7 @@ export function calibrateOnReference(
     throw new RangeError(`calibration needs whole numbers of streams and queries, got ${streams} × ${length}`);
   }
   const scorer = bottomRbmScorer(be, net, reference, settings.oodQuantile);
-  const features = referenceFeatures(be, net, reference, scorer);
+  const { features, mass } = referenceFeatures(be, net, reference, scorer);
   const benign = Array.from({ length: streams }, (_, i) =>
     benignStream(
       features,
@@ -69,6 +83,7 @@ export function calibrateOnReference(
   const rate = options.falseAlarmRate ?? 0.01;
   return {
     scorer,
+    mass,
     calibration: { ...calibrateThresholds(benign, classes, rate / DETECTORS.length, settings), falseAlarmRate: rate },
   };
 }

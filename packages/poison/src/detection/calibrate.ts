@@ -10,6 +10,7 @@ import {
   DETECTORS,
   emptyRecord,
   foldQuery,
+  noScores,
   type ClientRecord,
   type DetectionSettings,
   type DetectorName,
@@ -33,7 +34,7 @@ export function streamMaxima(
   settings: DetectionSettings = DEFAULT_DETECTION,
 ): { maxima: Record<DetectorName, number | null>; record: ClientRecord } {
   const record = emptyRecord(classes);
-  const maxima: Record<DetectorName, number | null> = { prada: null, 'free-energy': null, 'answer-entropy': null };
+  const maxima = noScores();
   for (const q of stream) {
     foldQuery(record, q, settings);
     for (const d of DETECTORS) {

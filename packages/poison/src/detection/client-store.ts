@@ -5,7 +5,14 @@
  * optimistic transactions retried on conflict. Records read back from a
  * shared store cross a trust boundary and are validated (`parseClientRecord`).
  */
-import { DEFAULT_DETECTION, DETECTORS, emptyRecord, type ClientRecord, type DetectionSettings } from './detectors.js';
+import {
+  DEFAULT_DETECTION,
+  DETECTORS,
+  emptyRecord,
+  MASS_Z2_CAP,
+  type ClientRecord,
+  type DetectionSettings,
+} from './detectors.js';
 
 export interface ClientStore {
   /** Applies `fold` to the client's record (a fresh one for a new client) and stores it; resolves with the result. */
@@ -77,7 +84,7 @@ export function parseClientRecord(
   const bad = (field: string): never => {
     throw new RangeError(`the client record's ${field} is malformed`);
   };
-  if (typeof v !== 'object' || v === null || v.version !== 1) bad('version');
+  if (typeof v !== 'object' || v === null || v.version !== 2) bad('version');
   if (!isNumber(v.queries) || v.queries < 0) bad('queries');
   const base64Length = 4 * Math.ceil(inputs / 3);
   if (
@@ -99,6 +106,16 @@ export function parseClientRecord(
   if (!isNumbers(v.distances, settings.maxDistances)) bad('distances');
   if (!isNumbers(v.outliers, settings.window)) bad('outliers');
   if (!isNumbers(v.entropies, settings.window)) bad('entropies');
+  if (!isNumbers(v.masses, settings.window) || (v.masses as number[]).some((m) => !(m >= 0 && m <= MASS_Z2_CAP))) {
+    bad('masses');
+  }
+  if (
+    !isNumbers(v.massKeys, settings.window) ||
+    (v.massKeys as number[]).length !== (v.masses as number[]).length ||
+    !(v.massKeys as number[]).every((k) => Number.isInteger(k) && k >= 0 && k < 2 ** 32)
+  ) {
+    bad('massKeys');
+  }
   if (!isNumbers(v.labelCounts, classes) || (v.labelCounts as number[]).length !== classes) bad('labelCounts');
   const scores = v.scores as Record<string, unknown> | null;
   if (

@@ -6,8 +6,10 @@ import { benignStream as drawBenign } from './benign-streams.js';
 import { memoryClientStore, parseClientRecord } from './client-store.js';
 import {
   DEFAULT_DETECTION,
+  DETECTORS,
   emptyRecord,
   foldQuery,
+  inputMassProfile,
   quantiseInput,
   queryFeatures,
   scoresOf,
@@ -29,18 +31,19 @@ function natural(protos: Uint8Array[], rng: Rng): { x: Float64Array; label: numb
   const x = Float64Array.from(protos[label]!, (v) => (rng.nextFloat() < 0.15 ? 1 - v : v));
   return { x, label };
 }
-const feature = (x: Float64Array, label: number, outlier = false, entropy = 0.2): QueryFeature => ({
+const feature = (x: Float64Array, label: number, outlier = false, entropy = 0.2, massZ2 = 1): QueryFeature => ({
   bytes: quantiseInput(x),
   label,
   outlier,
   entropy,
+  massZ2,
 });
 function benignStream(length: number, seed: number): QueryFeature[] {
   const rng = createRng(seed);
   const protos = prototypes(createRng(7));
   return Array.from({ length }, () => {
     const { x, label } = natural(protos, rng);
-    return feature(x, label, rng.nextFloat() < 0.05, 0.2 + 0.1 * rng.nextFloat());
+    return feature(x, label, rng.nextFloat() < 0.05, 0.2 + 0.1 * rng.nextFloat(), 2 * rng.nextFloat());
   });
 }
 /** JBDA-like: a few seeds, then each query a small step (one pixel changed by ⅛) from the previous one. */
@@ -109,7 +112,7 @@ describe('calibrateThresholds', () => {
     const benign = Array.from({ length: 40 }, (_, s) => benignStream(300, 1000 + s));
     const cal = calibrateThresholds(benign, K, 0.05);
     expect(cal).toMatchObject({ streams: 40, length: 300, falseAlarmRate: 0.05 });
-    for (const d of ['prada', 'free-energy', 'answer-entropy'] as const) {
+    for (const d of DETECTORS) {
       expect(cal.thresholds[d]).toBeDefined();
       const alarmed = benign.filter((s) => streamMaxima(s, K).maxima[d]! > cal.thresholds[d]!).length;
       expect(alarmed).toBeLessThanOrEqual(2); // ⌊0.05 · 40⌋
@@ -138,6 +141,7 @@ describe('client stores and the monitor', () => {
     const store = memoryClientStore(K, 2);
     const monitor = createClientMonitor({
       scorer,
+      mass: { mean: [0, 0, 0, 0], sd: [1, 1, 1, 1] },
       store,
       calibration: { thresholds: { 'free-energy': 0.5 }, falseAlarmRate: 0.01, streams: 1, length: 1 },
     });
@@ -159,29 +163,125 @@ describe('client stores and the monitor', () => {
     expect((await store.entries(10)).map((e) => e.client)).toEqual(['alice', 'bob']);
   });
 
-  it('features: bytes, OOD flags and normalised entropies', () => {
+  it('features: bytes, OOD flags, normalised entropies and mass z² against the clean class', () => {
     const x = matrix(2, n0);
     x.data.fill(1, n0);
     const clean = matrix(2, K);
     clean.data.set([1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
-    const f = queryFeatures(x, clean, [0, 3], scorer);
+    const mass = { mean: [1, 2, 3, 4], sd: [0.5, 1, 1, 1] };
+    const f = queryFeatures(x, clean, [0, 3], scorer, mass);
     expect(f.map((q) => [q.label, q.outlier, q.entropy])).toEqual([
       [0, false, 0],
       [3, true, 1],
     ]);
     expect(f[1]!.bytes.every((b) => b === 255)).toBe(true);
+    // row 0: mass 0, class 0: z = (0 − 1)/0.5; row 1: mass 24, the served 3 but the clean argmax 0 (first of a tie)
+    expect(f[0]!.massZ2).toBeCloseTo(4, 12);
+    expect(f[1]!.massZ2).toBeCloseTo(((24 - 1) / 0.5) ** 2, 9);
+    expect(() => queryFeatures(x, clean, [0, 3], scorer, { mean: [0], sd: [1] })).toThrow(/profile of 1 classes/);
   });
 
   it('parses a stored record back, and refuses malformed or oversized ones without echoing them', () => {
     const { record } = streamMaxima(benignStream(150, 4), K);
     expect(parseClientRecord(JSON.stringify(record), K, n0)).toEqual(record);
     const wrong = (patch: Record<string, unknown>) => JSON.stringify({ ...record, ...patch });
-    expect(() => parseClientRecord('{"version":1', K, n0)).toThrow(/not JSON/);
-    expect(() => parseClientRecord(wrong({ version: 2 }), K, n0)).toThrow(/version/);
+    expect(() => parseClientRecord('{"version":2', K, n0)).toThrow(/not JSON/);
+    expect(() => parseClientRecord(wrong({ version: 1 }), K, n0)).toThrow(/version/);
+    expect(() => parseClientRecord(wrong({ masses: [1, -1] }), K, n0)).toThrow(/masses/);
+    expect(() => parseClientRecord(wrong({ masses: new Array(101).fill(1) }), K, n0)).toThrow(/masses/);
+    expect(() => parseClientRecord(wrong({ masses: [10] }), K, n0)).toThrow(/masses/);
+    expect(() => parseClientRecord(wrong({ massKeys: [1.5] }), K, n0)).toThrow(/massKeys/);
     expect(() => parseClientRecord(wrong({ kept: [['AAAA'], [], [], []] }), K, n0)).toThrow(/kept/);
     expect(() => parseClientRecord(wrong({ distances: new Array(1001).fill(1) }), K, n0)).toThrow(/distances/);
     expect(() => parseClientRecord(wrong({ alarms: ['secret-detector'] }), K, n0)).toThrow(/alarms is malformed$/);
     expect(() => parseClientRecord(wrong({ scores: { prada: 'x' } }), K, n0)).toThrow(/scores/);
+  });
+});
+
+describe('input mass', () => {
+  /** Natural prototype queries (each pixel flipped with probability 0.15) as a matrix, their labels and one-hot answers. */
+  function naturalBatch(count: number, seed: number, redraw?: (x: Float64Array, rng: Rng) => Float64Array) {
+    const rng = createRng(seed);
+    const protos = prototypes(createRng(7));
+    const x = matrix(count, n0);
+    const clean = matrix(count, K);
+    const labels: number[] = [];
+    for (let r = 0; r < count; r++) {
+      const q = natural(protos, rng);
+      x.data.set(redraw === undefined ? q.x : redraw(q.x, rng), r * n0);
+      clean.data[r * K + q.label] = 1;
+      labels.push(q.label);
+    }
+    return { x, clean, labels };
+  }
+  const scorer: OodScorer = { score: (x) => new Float64Array(x.rows), threshold: -1, temperature: 1 };
+
+  it('profiles each class by the mean and sample deviation of Σx (pooled for a class with under two rows)', () => {
+    const x = matrix(5, 2);
+    x.data.set([1, 0, 1, 1, 0, 0, 0.5, 0.5, 0.25, 0]);
+    // masses 1, 2, 0, 1, 0.25 in classes 0, 0, 1, 1, 2
+    const p = inputMassProfile(x, [0, 0, 1, 1, 2], 4);
+    expect(p.mean.slice(0, 2)).toEqual([1.5, 0.5]);
+    expect(p.sd[0]).toBeCloseTo(Math.sqrt(0.5), 12);
+    expect(p.sd[1]).toBeCloseTo(Math.sqrt(0.5), 12);
+    const pooledMean = 4.25 / 5;
+    const pooledSd = Math.sqrt([1, 2, 0, 1, 0.25].reduce((s, m) => s + (m - pooledMean) ** 2, 0) / 4);
+    expect(p.mean[2]).toBeCloseTo(pooledMean, 12);
+    expect(p.mean[3]).toBeCloseTo(pooledMean, 12);
+    expect(p.sd[2]).toBeCloseTo(pooledSd, 12);
+    // a class whose inputs all have one mass: floored, so z stays finite
+    const flat = inputMassProfile(x, [0, 1, 1, 2, 2], 3);
+    expect(flat.sd[0]).toBeGreaterThan(0);
+    expect(() => inputMassProfile(matrix(0, 2), [], 2)).toThrow(/reference/);
+    expect(() => inputMassProfile(x, [0, 0], 2)).toThrow(/2 labels for 5/);
+    expect(() => inputMassProfile(x, [0, 0, 1, 1, 5], 4)).toThrow(/label 5/);
+  });
+
+  it('flags queries re-binarised thicker or thinner (half each, so the mean mass is kept) and not benign ones', () => {
+    const ref = naturalBatch(2000, 1);
+    const mass = inputMassProfile(ref.x, ref.labels, K);
+    const stream = (seed: number, redraw?: (x: Float64Array, rng: Rng) => Float64Array) => {
+      const b = naturalBatch(300, seed, redraw);
+      return queryFeatures(b.x, b.clean, b.labels, scorer, mass);
+    };
+    const benign = Array.from({ length: 40 }, (_, s) => stream(500 + s));
+    // benign: E z² = 1 (to sampling error)
+    const z2 = benign.flat().map((q) => q.massZ2);
+    expect(z2.reduce((s, v) => s + v, 0) / z2.length).toBeGreaterThan(0.9);
+    expect(z2.reduce((s, v) => s + v, 0) / z2.length).toBeLessThan(1.1);
+    const cal = calibrateThresholds(benign, K, 0.05);
+    // thicker: 30% of the off pixels turned on; thinner: 30% of the on pixels turned off
+    const rebinarise = (x: Float64Array, rng: Rng) => {
+      const on = rng.nextFloat() < 0.5 ? 1 : 0;
+      return x.map((v) => (v !== on && rng.nextFloat() < 0.3 ? on : v));
+    };
+    const attacks = Array.from(
+      { length: 4 },
+      (_, s) => streamMaxima(stream(900 + s, rebinarise), K).maxima['input-mass']!,
+    );
+    const fresh = Array.from({ length: 40 }, (_, s) => streamMaxima(stream(990 + s), K).maxima['input-mass']!);
+    expect(Math.min(...attacks)).toBeGreaterThan(cal.thresholds['input-mass']!);
+    expect(fresh.filter((v) => v > cal.thresholds['input-mass']!).length).toBeLessThanOrEqual(4); // α = 5% of 40 is 2
+  });
+
+  it('counts an input once while it is in the window, and caps z² at 9', () => {
+    const settings: DetectionSettings = { ...DEFAULT_DETECTION, window: 30 };
+    const r = emptyRecord(K);
+    const x = (i: number) =>
+      Float64Array.from({ length: n0 }, (_, j) => ((j === i % n0 ? 1 : 0) * (1 + Math.floor(i / n0))) / 8);
+    for (let i = 0; i < 20; i++) foldQuery(r, feature(x(i), 0, false, 0.2, 4), settings);
+    expect(r.scores['input-mass']).toBeCloseTo((4 - 1) * Math.sqrt(20 / 2), 12);
+    // the same 20 inputs again: nothing new in the window
+    for (let i = 0; i < 20; i++) foldQuery(r, feature(x(i), 0, false, 0.2, 100), settings);
+    expect(r.masses).toHaveLength(20);
+    // 20 new ones with z² 100, counted as 9; the window keeps the last 30
+    for (let i = 20; i < 40; i++) foldQuery(r, feature(x(i), 0, false, 0.2, 100), settings);
+    expect(r.masses).toHaveLength(30);
+    expect(r.massKeys).toHaveLength(30);
+    expect(r.scores['input-mass']).toBeCloseTo(((10 * 4 + 20 * 9) / 30 - 1) * Math.sqrt(30 / 2), 12);
+    // the oldest has left the window: asked again, it counts again
+    foldQuery(r, feature(x(0), 0, false, 0.2, 0), settings);
+    expect(r.masses.at(-1)).toBe(0);
   });
 });
 

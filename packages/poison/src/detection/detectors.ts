@@ -16,6 +16,16 @@
  *  - 'answer-entropy': the mean normalised entropy H(ŷ)/ln K of the clean
  *    answers to the last `window` queries (the class coverage of the client's
  *    labels is reported beside it): queries far from the data get unsure answers.
+ *  - 'input-mass': (mean of min(z², 9) − 1)·√(n/2) over the last `window`
+ *    distinct queries (n of them), z = (Σᵢ xᵢ − m_c)/s_c the query's mass
+ *    against the defender's inputs the victim labels c (its clean argmax;
+ *    `inputMassProfile`): about a standard normal for benign queries. Digits
+ *    drawn thicker or thinner, shifted, scaled or re-binarised change their
+ *    mass in either direction while the victim's density still calls them
+ *    natural. z² is capped at 9 (3 sd) so that a few misread digits do not
+ *    carry a window, and an input already in the window is not counted again
+ *    (an honest user who asks again brings no new mass: counted, repeats
+ *    doubled the benign spread and the threshold).
  * Inputs are kept as bytes round(255·x) (the watermark's quantisation), so a
  * stored query costs n₀ bytes. Bounds: at most `maxStored` kept queries and
  * `maxDistances` distances per client (the oldest distances are dropped).
@@ -25,11 +35,11 @@ import { argmax } from '../constrain.js';
 import type { OodScorer } from '../misinformation.js';
 import { SHAPIRO_WILK_MAX, shapiroWilkSorted } from './shapiro-wilk.js';
 
-export const DETECTORS = ['prada', 'free-energy', 'answer-entropy'] as const;
+export const DETECTORS = ['prada', 'free-energy', 'answer-entropy', 'input-mass'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
 export interface DetectionSettings {
-  /** Queries in the free-energy and entropy windows (default 100). */
+  /** Queries in the free-energy, entropy and input-mass windows (default 100). */
   readonly window: number;
   /** Distances PRADA needs before it scores (default 100, as in its paper). */
   readonly minDistances: number;
@@ -49,17 +59,75 @@ export const DEFAULT_DETECTION: DetectionSettings = {
   oodQuantile: 0.05,
 };
 
-/** What each query contributes: its bytes, its served class, whether it is OOD, its clean answer's entropy. */
+/** What each query contributes: its bytes, its served class, whether it is OOD, its clean answer's entropy, its mass's z². */
 export interface QueryFeature {
   readonly bytes: Uint8Array;
   readonly label: number;
   readonly outlier: boolean;
   readonly entropy: number;
+  readonly massZ2: number;
+}
+
+/**
+ * The defender's inputs' mass per class: m_c and s_c, the mean and standard
+ * deviation of Σᵢ xᵢ over the reference rows the victim labels c (a class with
+ * fewer than two rows takes the pooled values; s_c is floored at 10⁻⁶ of the
+ * pooled one, or 10⁻⁹, so z stays finite).
+ */
+export interface InputMassProfile {
+  readonly mean: readonly number[];
+  readonly sd: readonly number[];
+}
+
+/**
+ * @throws RangeError for no reference rows, or labels that do not match them
+ */
+export function inputMassProfile(
+  reference: Matrix<Float64Array>,
+  labels: readonly number[],
+  classes: number,
+): InputMassProfile {
+  const n = reference.rows;
+  if (n === 0) throw new RangeError('an input-mass profile needs reference inputs');
+  if (labels.length !== n) throw new RangeError(`${labels.length} labels for ${n} reference inputs`);
+  const sum = new Float64Array(classes + 1);
+  const sq = new Float64Array(classes + 1);
+  const count = new Float64Array(classes + 1);
+  for (let r = 0; r < n; r++) {
+    const c = labels[r]!;
+    if (!(Number.isInteger(c) && c >= 0 && c < classes)) throw new RangeError(`label ${c} outside 0 … ${classes - 1}`);
+    const m = massOf(reference.data.subarray(r * reference.cols, (r + 1) * reference.cols));
+    for (const k of [c, classes]) {
+      sum[k]! += m;
+      sq[k]! += m * m;
+      count[k]!++;
+    }
+  }
+  const meanOf = (k: number) => sum[k]! / count[k]!;
+  const sdOf = (k: number) =>
+    Math.sqrt(Math.max(0, (sq[k]! - count[k]! * meanOf(k) ** 2) / Math.max(1, count[k]! - 1)));
+  const pooledSd = sdOf(classes);
+  const floor = pooledSd > 0 ? 1e-6 * pooledSd : 1e-9;
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const own = count[c]! >= 2;
+    mean.push(own ? meanOf(c) : meanOf(classes));
+    sd.push(Math.max(floor, own ? sdOf(c) : pooledSd));
+  }
+  return { mean, sd };
+}
+
+/** Σᵢ xᵢ of one input. */
+function massOf(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return s;
 }
 
 /** One client's detector state (JSON: numbers, arrays and base64 strings only). */
 export interface ClientRecord {
-  readonly version: 1;
+  readonly version: 2;
   queries: number;
   /** PRADA: kept queries per class (base64 bytes), T_c, the kept distances' count, sum and sum of squares per class, D. */
   kept: string[][];
@@ -69,15 +137,22 @@ export interface ClientRecord {
   /** Ring buffers of the last `window` OOD flags (0/1) and entropies; labels seen per class. */
   outliers: number[];
   entropies: number[];
+  /** Ring buffers of the last `window` distinct queries' mass z² (capped at 9) and their inputs' 32-bit hashes. */
+  masses: number[];
+  massKeys: number[];
   labelCounts: number[];
   scores: Record<DetectorName, number | null>;
   /** Detectors that have alarmed for this client (an alarm stays). */
   alarms: DetectorName[];
 }
 
+/** Every detector with no score yet. */
+export const noScores = (): Record<DetectorName, number | null> =>
+  Object.fromEntries(DETECTORS.map((d) => [d, null])) as Record<DetectorName, number | null>;
+
 export function emptyRecord(classes: number): ClientRecord {
   return {
-    version: 1,
+    version: 2,
     queries: 0,
     kept: Array.from({ length: classes }, () => []),
     thresholds: new Array<number>(classes).fill(0),
@@ -85,8 +160,10 @@ export function emptyRecord(classes: number): ClientRecord {
     distances: [],
     outliers: [],
     entropies: [],
+    masses: [],
+    massKeys: [],
     labelCounts: new Array<number>(classes).fill(0),
-    scores: { prada: null, 'free-energy': null, 'answer-entropy': null },
+    scores: noScores(),
     alarms: [],
   };
 }
@@ -101,29 +178,47 @@ export function quantiseInput(x: ArrayLike<number>): Uint8Array {
 
 /**
  * Each row's feature: its bytes, the served label, the OOD flag (s(x) below the
- * scorer's threshold) and the clean answer's normalised entropy.
+ * scorer's threshold), the clean answer's normalised entropy and the z² of its
+ * mass against the profile of its clean class.
+ * @throws RangeError when the profile has fewer classes than the answers
  */
 export function queryFeatures(
   inputs: Matrix<Float64Array>,
   clean: Matrix<Float64Array>,
   servedLabels: readonly number[],
   scorer: OodScorer,
+  mass: InputMassProfile,
 ): QueryFeature[] {
   const scores = scorer.score(inputs);
   const K = clean.cols;
+  if (mass.mean.length < K) throw new RangeError(`an input-mass profile of ${mass.mean.length} classes for ${K}`);
   return Array.from({ length: inputs.rows }, (_, r) => {
     let h = 0;
     for (let c = 0; c < K; c++) {
       const p = clean.data[r * K + c]!;
       if (p > 0) h -= p * Math.log(p);
     }
+    const x = inputs.data.subarray(r * inputs.cols, (r + 1) * inputs.cols);
+    const top = argmax(clean.data.subarray(r * K, (r + 1) * K));
+    const z = (massOf(x) - mass.mean[top]!) / mass.sd[top]!;
     return {
-      bytes: quantiseInput(inputs.data.subarray(r * inputs.cols, (r + 1) * inputs.cols)),
-      label: servedLabels[r] ?? argmax(clean.data.subarray(r * K, (r + 1) * K)),
+      bytes: quantiseInput(x),
+      label: servedLabels[r] ?? top,
       outlier: scores[r]! < scorer.threshold,
       entropy: K > 1 ? h / Math.log(K) : 0,
+      massZ2: z * z,
     };
   });
+}
+
+/** z² above this (3 sd) counts as this in the input-mass window. */
+export const MASS_Z2_CAP = 9;
+
+/** 32-bit FNV-1a of the quantised input (the input-mass window's repeat check). */
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
 }
 
 const toBase64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
@@ -247,6 +342,11 @@ export function foldQuery(
   }
   push(record.outliers, q.outlier ? 1 : 0, settings.window);
   push(record.entropies, q.entropy, settings.window);
+  const key = fnv1a(q.bytes);
+  if (!record.massKeys.includes(key)) {
+    push(record.masses, Math.min(MASS_Z2_CAP, q.massZ2), settings.window);
+    push(record.massKeys, key, settings.window);
+  }
   if (rescore) record.scores = scoresOf(record, settings);
 }
 
@@ -273,6 +373,10 @@ export function scoresOf(
       : null,
     'free-energy': windowFull ? mean(record.outliers) : null,
     'answer-entropy': windowFull ? mean(record.entropies) : null,
+    'input-mass':
+      record.masses.length >= Math.min(settings.window, 20)
+        ? (mean(record.masses) - 1) * Math.sqrt(record.masses.length / 2)
+        : null,
   };
 }
 

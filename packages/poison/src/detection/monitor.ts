@@ -1,6 +1,6 @@
 /**
  * The per-client monitor a server calls on each batch: the batch's features
- * (bytes, served labels, OOD flags, clean entropies) are folded into the
+ * (bytes, served labels, OOD flags, clean entropies, mass z²) are folded into the
  * client's record in its store, the record is scored once at the batch's
  * end, and the detectors whose score is past its calibrated threshold are the
  * client's alarms (an alarm stays; `newAlarms`
@@ -19,6 +19,7 @@ import {
   type ClientRecord,
   type DetectionSettings,
   type DetectorName,
+  type InputMassProfile,
 } from './detectors.js';
 
 export interface Observation {
@@ -43,12 +44,13 @@ export interface ClientMonitor {
 
 export function createClientMonitor(options: {
   readonly scorer: OodScorer;
+  readonly mass: InputMassProfile;
   readonly store: ClientStore;
   readonly calibration: Calibration;
   readonly settings?: DetectionSettings;
 }): ClientMonitor {
   const settings = options.settings ?? DEFAULT_DETECTION;
-  const { calibration, store, scorer } = options;
+  const { calibration, store, scorer, mass } = options;
   // PRADA scores a client with n = minDistances … maxDistances distances: Shapiro–Wilk's
   // coefficients for each n once now (49 ms here and 4 MiB at the defaults), not on the
   // request that first reaches that n
@@ -58,7 +60,7 @@ export function createClientMonitor(options: {
     settings,
     store,
     observe: async (client, inputs, clean, servedLabels) => {
-      const features = queryFeatures(inputs, clean, servedLabels, scorer);
+      const features = queryFeatures(inputs, clean, servedLabels, scorer, mass);
       let newAlarms: DetectorName[] = [];
       const record = await store.update(client, (r) => {
         // a shared store may call this again after a conflict: recompute from what it read
