@@ -5,8 +5,10 @@
  *    watermarked (@rgdl/poison's watermark.ts: a keyed fingerprint step ε on
  *    every answer, a keyed wrong label on a keyed fraction r of inputs) and
  *    keeps the triggers each attacker was served;
- *  - stolen clones: every attacker listed, at every budget and seed, trained on
- *    the watermarked answers to its own queries (the attacker split);
+ *  - stolen clones: every attacker listed (by default the whole battery), at
+ *    every budget and seed, trained on the watermarked answers to its own
+ *    queries (the attacker split; an attacker that asks again, smoothing, asks
+ *    the watermarked service);
  *  - independent models (the null, and the dataset-inference trap): the same
  *    learners trained with the true labels, on the owner's own training digits
  *    and on the disjoint attacker split, at the same budgets and seeds; each is
@@ -28,7 +30,7 @@
  * verify, and the honest users' labels changed.
  */
 import { join } from 'node:path';
-import type { Attacker, Ownership, TriggerNull } from '@rgdl/poison';
+import { ATTACKERS, type Attacker, type Ownership, type TriggerNull } from '@rgdl/poison';
 import {
   ownershipJobs,
   type NullOverKeys,
@@ -45,7 +47,7 @@ import { pct, table } from './reports/text-table.js';
 export { experimentKey, type OwnershipGrid, type OwnershipSetup } from './grid/ownership-jobs.js';
 
 export interface OwnershipExperimentOptions extends ExperimentRunner {
-  /** Attackers whose clones are stolen (default: plain, tuned and labels-only softmax, MLP, eq. 14). */
+  /** Attackers whose clones are stolen (default: every attacker of the battery, ATTACKERS). */
   readonly attackers?: readonly Attacker[];
   /** Learners of the independent models, trained on true labels (default softmax, tuned-softmax, mlp, eq14). */
   readonly independent?: readonly Attacker[];
@@ -140,14 +142,8 @@ export interface OwnershipSummary {
 /** The grid of the options, defaults filled in. */
 export function ownershipGrid(options: OwnershipExperimentOptions): OwnershipGrid {
   return {
-    attackers: options.attackers ?? [
-      'softmax',
-      'tuned-softmax',
-      'softmax-labels',
-      'tuned-softmax-labels',
-      'mlp',
-      'eq14',
-    ],
+    // every attacker of the battery (smoothing re-asks the watermarked service for its shifted inputs)
+    attackers: options.attackers ?? [...ATTACKERS],
     independent: options.independent ?? ['softmax', 'tuned-softmax', 'mlp', 'eq14'],
     references: options.references ?? ['softmax', 'mlp'],
     referenceBudget: options.referenceBudget ?? 1000,

@@ -230,7 +230,12 @@ export function ownershipCell(
     xs: Matrix<Float64Array>,
     ys: Matrix<Float64Array>,
   ) => {
-    const clone = trainAttacker(be, learner, xs, ys, { widths, seed });
+    // an attacker that asks again (smoothing) asks the watermarked service; a model trained on true labels asks nobody
+    const ask =
+      kind === 'stolen'
+        ? (inputs: Matrix<Float64Array>) => watermarkAnswers(key, inputs, service.answer(inputs).served).served
+        : undefined;
+    const clone = trainAttacker(be, learner, xs, ys, { widths, seed, ...(ask !== undefined ? { ask } : {}) });
     const onProbes = clone.predict(probes);
     rows.push({
       kind,
