@@ -210,6 +210,14 @@ export async function runDetectionExperiment(options: DetectionExperimentOptions
   };
 }
 
+/** Each detector's column in detection.md's table. */
+const DETECTOR_COLUMNS: Record<DetectorName, string> = {
+  prada: 'PRADA',
+  'free-energy': 'free energy',
+  'answer-entropy': 'entropy',
+  'input-mass': 'input mass',
+};
+
 /** detection.md: the setting, false alarms, one line per stream kind. */
 export function detectionMarkdown(r: DetectionResult): string {
   const fa = r.benignFalseAlarms;
@@ -226,10 +234,7 @@ export function detectionMarkdown(r: DetectionResult): string {
         'stream',
         'kind',
         'alarmed',
-        'PRADA',
-        'free energy',
-        'entropy',
-        'input mass',
+        ...DETECTORS.map((d) => DETECTOR_COLUMNS[d]),
         'median queries to alarm',
         'clone at alarm',
         'clone at end',
@@ -238,10 +243,7 @@ export function detectionMarkdown(r: DetectionResult): string {
         s.kind,
         s.benign ? 'benign' : 'attacker',
         `${s.alarmed} / ${s.streams}`,
-        String(s.alarmedBy.prada),
-        String(s.alarmedBy['free-energy']),
-        String(s.alarmedBy['answer-entropy']),
-        String(s.alarmedBy['input-mass']),
+        ...DETECTORS.map((d) => String(s.alarmedBy[d])),
         s.medianQueries === null ? '–' : String(s.medianQueries),
         s.cloneAtAlarm === undefined ? '' : `${pct(s.cloneAtAlarm)}%`,
         s.cloneAtEnd === undefined ? '' : `${pct(s.cloneAtEnd)}%`,

@@ -76,20 +76,23 @@ function detectionWorld(be: Backend, grid: DetectionGrid, net?: DeepRbm) {
   const held = pickRows(all, Array.from(order.subarray(0, half)));
   const natural = pickRows(all, Array.from(order.subarray(half)));
   const scorer = bottomRbmScorer(be, served.net, held, DEFAULT_DETECTION.oodQuantile);
+  // the held digits are answered once: their labels make the mass profile, and the setup folds their features
   const heldClean = service.answer(held).clean;
-  const mass = inputMassProfile(held, rowViews(heldClean).map(argmax), heldClean.cols);
+  const heldLabels = rowViews(heldClean).map(argmax);
+  const mass = inputMassProfile(held, heldLabels, heldClean.cols);
+  const heldFeatures = () => queryFeatures(held, heldClean, heldLabels, scorer, mass);
   const features = (x: Matrix<Float64Array>): QueryFeature[] => {
     const clean = service.answer(x).clean;
     return queryFeatures(x, clean, rowViews(clean).map(argmax), scorer, mass);
   };
-  return { ...served, held, natural, features };
+  return { ...served, held, natural, features, heldFeatures };
 }
 
 /** The setup job: trains the victim and calibrates the thresholds (the four honest behaviours in turn, each detector at α/4). */
 export function detectionSetup(be: Backend, grid: DetectionGrid): DetectionSetup {
   const w = detectionWorld(be, grid);
   const victim = w.victim!;
-  const heldFeatures = w.features(w.held);
+  const heldFeatures = w.heldFeatures();
   const streams = Array.from({ length: grid.calibrationStreams }, (_, i) =>
     benignStream(
       heldFeatures,

@@ -207,7 +207,9 @@ export function ownershipCell(
   const allReferences = setup.references.map((r) => matrix(allProbes.rows, K, Float64Array.from(r)));
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const pool = data.attacker.x;
-  const wm = watermarkAnswers(key, pool, service.answer(pool).served);
+  /** What the watermarked server answers (an attacker that asks again, smoothing, asks it too). */
+  const watermarked = (inputs: Matrix<Float64Array>) => watermarkAnswers(key, inputs, service.answer(inputs).served);
+  const wm = watermarked(pool);
   const idx = querySubset(pool.rows, Math.min(budget, pool.rows), seedFor('attacker-queries', seed));
   const x = pickRows(pool, idx);
   const served = pickRows(wm.served, idx);
@@ -230,12 +232,9 @@ export function ownershipCell(
     xs: Matrix<Float64Array>,
     ys: Matrix<Float64Array>,
   ) => {
-    // an attacker that asks again (smoothing) asks the watermarked service; a model trained on true labels asks nobody
-    const ask =
-      kind === 'stolen'
-        ? (inputs: Matrix<Float64Array>) => watermarkAnswers(key, inputs, service.answer(inputs).served).served
-        : undefined;
-    const clone = trainAttacker(be, learner, xs, ys, { widths, seed, ...(ask !== undefined ? { ask } : {}) });
+    // a model trained on true labels asks nobody
+    const ask = (inputs: Matrix<Float64Array>) => watermarked(inputs).served;
+    const clone = trainAttacker(be, learner, xs, ys, { widths, seed, ...(kind === 'stolen' ? { ask } : {}) });
     const onProbes = clone.predict(probes);
     rows.push({
       kind,

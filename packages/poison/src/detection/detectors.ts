@@ -356,7 +356,9 @@ export function scoresOf(
   settings: DetectionSettings = DEFAULT_DETECTION,
 ): ClientRecord['scores'] {
   const n = record.distances.length;
-  const windowFull = record.outliers.length >= Math.min(settings.window, 20);
+  // a window scores once it holds 20 queries (or all of a shorter window)
+  const ready = (ring: readonly number[]) => ring.length >= Math.min(settings.window, 20);
+  const windowFull = ready(record.outliers);
   const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
   const scored = n >= Math.max(3, settings.minDistances);
   const d = !scored
@@ -373,10 +375,7 @@ export function scoresOf(
       : null,
     'free-energy': windowFull ? mean(record.outliers) : null,
     'answer-entropy': windowFull ? mean(record.entropies) : null,
-    'input-mass':
-      record.masses.length >= Math.min(settings.window, 20)
-        ? (mean(record.masses) - 1) * Math.sqrt(record.masses.length / 2)
-        : null,
+    'input-mass': ready(record.masses) ? (mean(record.masses) - 1) * Math.sqrt(record.masses.length / 2) : null,
   };
 }
 
