@@ -61,7 +61,15 @@ describe('IDX data', () => {
     );
     writeIdxBytes(at('lab.idx1-ubyte'), [m.x.rows], Uint8Array.from(m.labels));
     const d = readIdxData(at('img.idx3-ubyte'), at('lab.idx1-ubyte'));
-    expect(d.x).toEqual(m.x);
+    // compared entry by entry in a loop: toEqual on 1.96 million floats took 5.4 s alone and
+    // over 60 s beside the other packages' tests on a loaded machine
+    expect([d.x.rows, d.x.cols, d.x.data.length, d.x.data.constructor]).toEqual([
+      m.x.rows,
+      m.x.cols,
+      m.x.data.length,
+      m.x.data.constructor,
+    ]);
+    expect(d.x.data.findIndex((v, i) => !Object.is(v, m.x.data[i]))).toBe(-1);
     expect(d.labels).toEqual(m.labels);
     expect(d.classes).toBe(10);
   });
