@@ -8,42 +8,25 @@ afterAll(() => be.dispose());
 
 describe('generation Fisher information F̃(y) by Monte Carlo', () => {
   const exact = generationFisher(be, net, y, { method: 'exact' }).F;
-  // 32 s in a fresh-clone pnpm test beside the other packages: more room than the default 60 s
-  it(
-    'Monte Carlo agrees with exact within 4 standard errors',
-    { timeout: 180_000 },
-    () => {
-      const mc = generationFisher(be, net, y, {
-        method: 'monte-carlo',
-        samples: 20000,
-        pool: 8192,
-        batches: 8,
-        rng: createRng(5),
-      });
-      for (let i = 0; i < 9; i++)
-        expect(Math.abs(mc.F.data[i]! - exact.data[i]!)).toBeLessThan(4 * mc.stderr!.data[i]! + 1e-6);
-    },
-    60_000,
-  );
+  it('Monte Carlo agrees with exact within 4 standard errors', () => {
+    const mc = generationFisher(be, net, y, {
+      method: 'monte-carlo',
+      samples: 20000,
+      pool: 8192,
+      batches: 8,
+      rng: createRng(5),
+    });
+    for (let i = 0; i < 9; i++)
+      expect(Math.abs(mc.F.data[i]! - exact.data[i]!)).toBeLessThan(4 * mc.stderr!.data[i]! + 1e-6);
+  }, 180_000); // one of these two took 32 s in a fresh-clone pnpm test beside the other packages
 });
 
 describe('classification Fisher information F(x) by Monte Carlo', () => {
-  // 32 s in a fresh-clone pnpm test beside the other packages: more room than the default 60 s
-  it(
-    'Monte Carlo agrees with exact within 4 standard errors',
-    { timeout: 180_000 },
-    () => {
-      const exact = classificationFisher(be, net, x, { method: 'exact' }).F;
-      expect([exact.rows, exact.cols]).toEqual([5, 5]);
-      const mc = classificationFisher(be, net, x, {
-        method: 'monte-carlo',
-        pool: 20000,
-        batches: 8,
-        rng: createRng(6),
-      });
-      for (let i = 0; i < 25; i++)
-        expect(Math.abs(mc.F.data[i]! - exact.data[i]!)).toBeLessThan(4 * mc.stderr!.data[i]! + 1e-6);
-    },
-    60_000,
-  );
+  it('Monte Carlo agrees with exact within 4 standard errors', () => {
+    const exact = classificationFisher(be, net, x, { method: 'exact' }).F;
+    expect([exact.rows, exact.cols]).toEqual([5, 5]);
+    const mc = classificationFisher(be, net, x, { method: 'monte-carlo', pool: 20000, batches: 8, rng: createRng(6) });
+    for (let i = 0; i < 25; i++)
+      expect(Math.abs(mc.F.data[i]! - exact.data[i]!)).toBeLessThan(4 * mc.stderr!.data[i]! + 1e-6);
+  }, 180_000); // one of these two took 32 s in a fresh-clone pnpm test beside the other packages
 });
