@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summariseOwnership, type SuspectRow } from './ownership-experiment.js';
 
-const row = (kind: SuspectRow['kind'], learner: string, log10p: number): SuspectRow => ({
+const row = (kind: SuspectRow['kind'], learner: string, log10p: number, marked?: number): SuspectRow => ({
   kind,
   learner: learner as SuspectRow['learner'],
   data: kind === 'stolen' ? 'watermarked' : 'train',
@@ -16,6 +16,7 @@ const row = (kind: SuspectRow['kind'], learner: string, log10p: number): Suspect
     log10p,
     queries: 100,
   },
+  ...(marked === undefined ? {} : { marked }),
 });
 
 describe('summariseOwnership', () => {
@@ -42,5 +43,19 @@ describe('summariseOwnership', () => {
       { learner: 'softmax', verified: 2, of: 2, medianLog10p: -8 },
       { learner: 'softmax-labels', verified: 0, of: 2, medianLog10p: -0.2 },
     ]);
+    // no row says how many marked answers it trained on: none is counted as key-free
+    expect(s.keyFree).toEqual({ clones: 0, labelsOnly: 2, verified: 0 });
+  });
+
+  it('counts the labels-only clones that were served no keyed wrong label (soft clones never count)', () => {
+    const rows = [
+      row('stolen', 'softmax', -12, 0),
+      row('stolen', 'softmax-labels', -1, 0),
+      row('stolen', 'mlp-labels', -9, 0),
+      row('stolen', 'mlp-labels', -9, 3),
+      row('stolen', 'tuned-softmax-labels', -0.5, 5),
+      row('independent', 'softmax', -1),
+    ];
+    expect(summariseOwnership(rows, 1e-6).keyFree).toEqual({ clones: 2, labelsOnly: 4, verified: 1 });
   });
 });

@@ -30,11 +30,12 @@
  * verify, and the honest users' labels changed.
  */
 import { join } from 'node:path';
-import { ATTACKERS, type Attacker, type Ownership, type TriggerNull } from '@rgdl/poison';
+import { ATTACKERS, labelsOnly, type Attacker, type Ownership, type TriggerNull } from '@rgdl/poison';
 import {
   ownershipJobs,
   type NullOverKeys,
   type OwnershipCellJob,
+  type OwnershipHonest,
   type OwnershipKeyJob,
   type OwnershipGrid,
   type OwnershipSetup,
@@ -44,7 +45,7 @@ import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
 import { pct, table } from './reports/text-table.js';
 
-export { experimentKey, type OwnershipGrid, type OwnershipSetup } from './grid/ownership-jobs.js';
+export { experimentKey, type OwnershipGrid, type OwnershipHonest, type OwnershipSetup } from './grid/ownership-jobs.js';
 
 export interface OwnershipExperimentOptions extends ExperimentRunner {
   /** Attackers whose clones are stolen (default: every attacker of the battery, ATTACKERS). */
@@ -83,6 +84,13 @@ export interface SuspectRow {
   readonly key: number;
   readonly testAccuracy: number;
   readonly ownership: Ownership;
+  /**
+   * A stolen clone: how many of the answers it trained on carried a keyed wrong
+   * label. A labels-only clone with none trained on the clean labels alone, data
+   * that does not depend on the key: no keyed test can tell it from an
+   * independent model (each accuses such a clone with probability ≤ α).
+   */
+  readonly marked?: number;
   /** An independent model's fingerprint p-values under keys it never saw. */
   readonly nullOverKeys?: NullOverKeys;
 }
@@ -91,7 +99,7 @@ export interface OwnershipResult {
   readonly victim: { readonly widths: readonly number[]; readonly testAccuracy: number };
   readonly key: { readonly rate: number; readonly fingerprint: number; readonly features: number };
   /** Honest users: test answers whose label the watermark changed, and mean ‖ŷ′ − ŷ‖₁. */
-  readonly honest: { readonly labelsChanged: number; readonly meanL1: number };
+  readonly honest: OwnershipHonest;
   readonly alpha: number;
   readonly probes: number;
   /** The owner's reference learners and the trigger test's measured null rate. */
@@ -129,6 +137,13 @@ export interface OwnershipSummary {
     readonly medianLog10p: number;
   }[];
   readonly queries: { readonly min: number; readonly max: number };
+  /**
+   * Labels-only stolen clones whose training answers held no keyed wrong label
+   * (SuspectRow.marked = 0), and how many of them were verified at alpha: their
+   * data is key-free, so the target 'every stolen clone verified' cannot be met
+   * for them by any keyed test.
+   */
+  readonly keyFree: { readonly clones: number; readonly labelsOnly: number; readonly verified: number };
   /** Per learner, the clones of the largest budget and first seed verified at alpha over every key (the experiment's and its repeats). */
   readonly overKeys: readonly { readonly learner: string; readonly verified: number; readonly of: number }[];
   /** The independent models' fingerprint p-values over fresh keys: how many, and the fraction below 1e-2, 1e-3, 1e-4. */
@@ -219,6 +234,8 @@ export function summariseOwnership(
   };
   const learners = [...new Set(stolen.map((r) => r.learner))];
   const queries = rows.map((r) => r.ownership.queries);
+  const labelsOnlyClones = stolen.filter((r) => labelsOnly(r.learner));
+  const keyFree = labelsOnlyClones.filter((r) => r.marked === 0);
   return {
     stolen: stolen.length,
     independent: nulls.length,
@@ -238,6 +255,11 @@ export function summariseOwnership(
       };
     }),
     queries: { min: Math.min(...queries), max: Math.max(...queries) },
+    keyFree: {
+      clones: keyFree.length,
+      labelsOnly: labelsOnlyClones.length,
+      verified: keyFree.filter((r) => lp(r) < la).length,
+    },
     overKeys: overKeys(rows, repeats, la),
     nullOverKeys: nullsOverKeys(nulls),
   };
@@ -268,12 +290,17 @@ export function ownershipMarkdown(r: OwnershipResult): string {
   return [
     '# Ownership: is a suspect model a clone of our answers?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}${r.honest.brier ? `, Brier score ${r.honest.brier.served.toFixed(4)} (clean ${r.honest.brier.clean.toFixed(4)})` : ''}. ${r.seconds.toFixed(0)} s.`,
     `Each suspect gets ${r.probes} queries: the triggers its source was served first (at most half), then probe digits for the rest (${s.queries.min === s.queries.max ? s.queries.min : `${s.queries.min}–${s.queries.max}`} queries). Decision: p < ${r.alpha}.`,
     `The owner's reference models (${r.references.learners.join(', ')}; ${r.references.budget} of its own training digits, on its clean answers and on true labels) are the fingerprint's references and measure the trigger test's null: ${r.references.triggerNull.matches} matches in ${r.references.triggerNull.trials} would-be triggers, rate ≤ ${r.references.triggerNull.rate.toPrecision(2)} (Clopper–Pearson ${pct(r.references.triggerNull.confidence)}%).`,
     '',
     `- stolen clones verified at p < ${r.alpha}: ${s.truePositivesAtAlpha} of ${s.stolen}`,
     `- independent models accused at p < ${r.alpha}: ${s.falseAccusationsAtAlpha} of ${s.independent} (smallest null p: 1e${s.nullMinLog10p.toFixed(1)})`,
+    ...(s.keyFree.labelsOnly > 0
+      ? [
+          `- labels-only clones served no keyed wrong label: ${s.keyFree.clones} of ${s.keyFree.labelsOnly} (verified: ${s.keyFree.verified}); they trained on the clean labels alone, which do not depend on the key, so no keyed test can tell them from an independent model`,
+        ]
+      : []),
     `- area under the ROC of −log₁₀ p (stolen against independent): ${ownershipRoc(r).auc.toFixed(3)}`,
     `- true-positive rate at the empirical 1% false-accusation threshold: ${pct(s.tprAt1Percent)}%; at 0.1%: ${pct(s.tprAt01Percent)}% (with ${s.independent} independent models the 0.1% threshold is their smallest p)`,
     ...(s.nullOverKeys

@@ -1,7 +1,7 @@
 import { createRng, fromRows } from '@rgdl/gpu-kernels';
 import { cloneDeepRbm, createDeepRbm } from '@rgdl/rbm';
 import { describe, expect, it } from 'vitest';
-import { cloneMetrics, firstLayerWeightError } from './metrics.js';
+import { brierScore, cloneMetrics, firstLayerWeightError } from './metrics.js';
 
 describe('clone metrics', () => {
   it('accuracy, agreement and KL(victim ‖ clone) match a hand computation', () => {
@@ -34,5 +34,50 @@ describe('clone metrics', () => {
     scaled.layers[0]!.W.data.forEach((v, i, a) => (a[i] = 1.1 * v));
     expect(firstLayerWeightError(victim, scaled)).toBeCloseTo(0.1, 12);
     expect(() => firstLayerWeightError(victim, createDeepRbm([6, 5, 3], createRng(2)))).toThrow(RangeError);
+  });
+});
+
+describe('brierScore', () => {
+  it('is 0 for certain right answers, 2 for certain wrong ones, and the mean squared distance to one-hot otherwise', () => {
+    expect(
+      brierScore(
+        fromRows([
+          [1, 0, 0],
+          [0, 0, 1],
+        ]),
+        [0, 2],
+      ),
+    ).toBe(0);
+    expect(
+      brierScore(
+        fromRows([
+          [1, 0, 0],
+          [0, 0, 1],
+        ]),
+        [1, 0],
+      ),
+    ).toBe(2);
+    // (0.5−1)² + 0.3² + 0.2² = 0.38 and 0.1² + 0.1² + (0.8−1)² = 0.06: mean 0.22
+    expect(
+      brierScore(
+        fromRows([
+          [0.5, 0.3, 0.2],
+          [0.1, 0.1, 0.8],
+        ]),
+        [0, 2],
+      ),
+    ).toBeCloseTo(0.22, 12);
+    const rng = createRng(3);
+    const rows = Array.from({ length: 50 }, () => {
+      const v = [rng.nextFloat(), rng.nextFloat(), rng.nextFloat(), rng.nextFloat()];
+      const s = v.reduce((a, b) => a + b, 0);
+      return v.map((x) => x / s);
+    });
+    const labels = rows.map((_, r) => r % 4);
+    const brute =
+      rows.reduce((t, p, r) => t + p.reduce((u, q, c) => u + (q - (c === labels[r] ? 1 : 0)) ** 2, 0), 0) / 50;
+    expect(brierScore(fromRows(rows), labels)).toBeCloseTo(brute, 12);
+    expect(() => brierScore(fromRows([[1, 0]]), [0, 1])).toThrow(/1 answers and 2 labels/);
+    expect(() => brierScore(fromRows([[1, 0]]), [2])).toThrow(/not a class of 2/);
   });
 });

@@ -35,6 +35,29 @@ export function cloneMetrics(
 }
 
 /**
+ * The Brier score of answers (rows × K probability vectors) against true
+ * labels: (1/rows) Σ_r Σ_c (ŷ_rc − [c = y_r])², 0 for a certain and right
+ * answer, 2 for a certain and wrong one. What a reader of the probabilities
+ * pays for a defence that moves them (a defence that keeps every label can
+ * still raise it).
+ * @throws RangeError when the labels do not match the rows or leave 0 … K − 1.
+ */
+export function brierScore(answers: Matrix<Float64Array>, labels: ArrayLike<number>): number {
+  const K = answers.cols;
+  if (labels.length !== answers.rows) {
+    throw new RangeError(`${answers.rows} answers and ${labels.length} labels`);
+  }
+  let s = 0;
+  for (let r = 0; r < answers.rows; r++) {
+    const y = labels[r]!;
+    if (!(Number.isInteger(y) && y >= 0 && y < K))
+      throw new RangeError(`label ${y} of row ${r} is not a class of ${K}`);
+    for (let c = 0; c < K; c++) s += (answers.data[r * K + c]! - (c === y ? 1 : 0)) ** 2;
+  }
+  return answers.rows > 0 ? s / answers.rows : 0;
+}
+
+/**
  * ‖W₁ − P W₁′‖_F / ‖W₁‖_F for the first layer, P the permutation of the clone's
  * hidden units that minimises it (Hungarian matching on squared row distances).
  */

@@ -37,7 +37,7 @@ export {
   type ServedBatch,
 } from './defences.js';
 export { trainClone, type Clone, type CloneKind, type CloneOptions } from './clones.js';
-export { cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
+export { brierScore, cloneMetrics, firstLayerWeightError, type CloneMetrics } from './metrics.js';
 export { hungarian } from './hungarian.js';
 export { transferAttack, type TransferResult } from './transfer.js';
 export {

@@ -8,6 +8,7 @@
  */
 import { createRng, matrix, seedFor, type Backend, type Matrix } from '@rgdl/gpu-kernels';
 import {
+  brierScore,
   firstTriggers,
   fingerprintFeatures,
   fingerprintMoment,
@@ -67,6 +68,13 @@ export function experimentKey(rate = 0.005, fingerprint = 0.1, repeat = 0): Wate
   return { secret: secretFrom(rng), rate, fingerprint };
 }
 
+/** What the watermark costs honest users on the test digits: labels changed, mean ‖ŷ′ − ŷ‖₁, and the Brier score (brierScore) of the clean and the served answers. */
+export interface OwnershipHonest {
+  readonly labelsChanged: number;
+  readonly meanL1: number;
+  readonly brier: { readonly clean: number; readonly served: number };
+}
+
 /** What the setup job leaves for the cells: the victim, the owner's references and the measured null. */
 export interface OwnershipSetup {
   /** The victim's model file text. */
@@ -76,7 +84,7 @@ export interface OwnershipSetup {
   /** Each reference model's answers on the probes (rows × K, row-major). */
   readonly references: number[][];
   readonly triggerNull: TriggerNull;
-  readonly honest: { readonly labelsChanged: number; readonly meanL1: number };
+  readonly honest: OwnershipHonest;
   readonly referenceBudget: number;
 }
 
@@ -142,6 +150,7 @@ export function ownershipSetup(be: Backend, grid: OwnershipGrid): OwnershipSetup
     honest: {
       labelsChanged: before.filter((c, r) => c !== after[r]).length / before.length,
       meanL1: l1 / onTest.rows,
+      brier: { clean: brierScore(onTest, data.test.labels), served: brierScore(onTestWm, data.test.labels) },
     },
     referenceBudget,
   };
@@ -244,6 +253,7 @@ export function ownershipCell(
       seed,
       key: repeat,
       testAccuracy: accuracy(clone.predict(data.test.x), data.test.labels),
+      ...(kind === 'stolen' ? { marked: allTriggers.labels.length } : {}),
       ...(kind === 'independent' && key.features !== undefined && grid.nullKeys > 0
         ? { nullOverKeys: nullOverKeys(key.features, probes, onProbes, [clean, ...references], nullMaps()) }
         : {}),
