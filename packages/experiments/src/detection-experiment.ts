@@ -43,7 +43,7 @@ import { detectionJobs, type DetectionGrid, type DetectionSetup } from './grid/d
 import { type ExperimentRunner, runExperimentJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
-import { pct, table } from './reports/text-table.js';
+import { pct, runTime, table } from './reports/text-table.js';
 
 export const ATTACK_KINDS = ['natural', 'knockoff', 'synthetic', 'ood', 'smoothing', 'slow-low', 'split-4'] as const;
 export type StreamKind = BenignKind | (typeof ATTACK_KINDS)[number];
@@ -225,7 +225,7 @@ export function detectionMarkdown(r: DetectionResult): string {
   return [
     '# Detection: which clients are extracting the model?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy, input mass (the mean of min(z², 9) over the window's distinct queries, standardised; z = Σx against the defender's digits of the same class); thresholds calibrated on ${r.calibration.streams} benign streams (random, class by class, one class's skew, repeats) of ${r.length} of the defender's held-out digits, each detector at ${((100 * r.calibration.falseAlarmRate) / DETECTORS.length).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}, mass score > ${th['input-mass']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%), served undefended. Detectors: PRADA (Shapiro–Wilk of nearest-query distances), free-energy OOD rate, answer entropy, input mass (the mean of min(z², 9) over the window's distinct queries, standardised; z = Σx against the defender's digits of the same class); thresholds calibrated on ${r.calibration.streams} benign streams (random, class by class, one class's skew, repeats) of ${r.length} of the defender's held-out digits, each detector at ${((100 * r.calibration.falseAlarmRate) / DETECTORS.length).toFixed(2)}% (PRADA 1 − W > ${th.prada?.toFixed(4) ?? '–'}, OOD rate > ${th['free-energy']?.toFixed(3) ?? '–'}, entropy > ${th['answer-entropy']?.toFixed(3) ?? '–'}, mass score > ${th['input-mass']?.toFixed(3) ?? '–'}). Streams of ${r.length} queries. ${runTime(r)}.`,
     '',
     `Benign streams with any alarm: ${fa.alarmed} of ${fa.of} (${pct(fa.alarmed / Math.max(1, fa.of))}%, 95% CI ${pct(fa.low)}–${pct(fa.high)}%).`,
     '',

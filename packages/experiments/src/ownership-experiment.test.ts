@@ -40,8 +40,8 @@ describe('summariseOwnership', () => {
     // 0.1%: the smallest null value, −7: only −12 and −8 are below it
     expect(s.tprAt01Percent).toBe(0.5);
     expect(s.byLearner).toEqual([
-      { learner: 'softmax', verified: 2, of: 2, medianLog10p: -8 },
-      { learner: 'softmax-labels', verified: 0, of: 2, medianLog10p: -0.2 },
+      { learner: 'softmax', verified: 2, of: 2, medianLog10p: -8, accuracy: { min: 0.8, max: 0.8 } },
+      { learner: 'softmax-labels', verified: 0, of: 2, medianLog10p: -0.2, accuracy: { min: 0.8, max: 0.8 } },
     ]);
     // no row says how many marked answers it trained on: none is counted as key-free
     expect(s.keyFree).toEqual({ clones: 0, labelsOnly: 2, verified: 0 });

@@ -43,7 +43,7 @@ import {
 import { type ExperimentRunner, runExperimentJobs } from './grid/run-grid.js';
 import type { ChartSpec, OutputEntry } from './reports/charts.js';
 import { roc } from './reports/roc.js';
-import { pct, table } from './reports/text-table.js';
+import { pct, runTime, table } from './reports/text-table.js';
 
 export { experimentKey, type OwnershipGrid, type OwnershipHonest, type OwnershipSetup } from './grid/ownership-jobs.js';
 
@@ -135,6 +135,8 @@ export interface OwnershipSummary {
     readonly verified: number;
     readonly of: number;
     readonly medianLog10p: number;
+    /** The clones' test accuracy, lowest and highest (a clone too poor to use matters less if it escapes). */
+    readonly accuracy: { readonly min: number; readonly max: number };
   }[];
   readonly queries: { readonly min: number; readonly max: number };
   /**
@@ -252,6 +254,10 @@ export function summariseOwnership(
         verified: of.filter((r) => lp(r) < la).length,
         of: of.length,
         medianLog10p: sorted[Math.floor(sorted.length / 2)]!,
+        accuracy: {
+          min: Math.min(...of.map((r) => r.testAccuracy)),
+          max: Math.max(...of.map((r) => r.testAccuracy)),
+        },
       };
     }),
     queries: { min: Math.min(...queries), max: Math.max(...queries) },
@@ -290,7 +296,7 @@ export function ownershipMarkdown(r: OwnershipResult): string {
   return [
     '# Ownership: is a suspect model a clone of our answers?',
     '',
-    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}${r.honest.brier ? `, Brier score ${r.honest.brier.served.toFixed(4)} (clean ${r.honest.brier.clean.toFixed(4)})` : ''}. ${r.seconds.toFixed(0)} s.`,
+    `Victim [${r.victim.widths.join(', ')}] (${pct(r.victim.testAccuracy)}%) served undefended with a keyed watermark: ${r.key.features > 0 ? `linear fingerprint (a keyed linear function of ${r.key.features} whitened principal components)` : 'per-class fingerprint'}, step ε = ${r.key.fingerprint} on every answer, keyed wrong labels on ${pct(r.key.rate)}% of inputs. Honest users: ${pct(r.honest.labelsChanged)}% of test labels changed, mean ‖ŷ′ − ŷ‖₁ ${r.honest.meanL1.toFixed(3)}${r.honest.brier ? `, Brier score ${r.honest.brier.served.toFixed(4)} (clean ${r.honest.brier.clean.toFixed(4)})` : ''}. ${runTime(r)}.`,
     `Each suspect gets ${r.probes} queries: the triggers its source was served first (at most half), then probe digits for the rest (${s.queries.min === s.queries.max ? s.queries.min : `${s.queries.min}–${s.queries.max}`} queries). Decision: p < ${r.alpha}.`,
     `The owner's reference models (${r.references.learners.join(', ')}; ${r.references.budget} of its own training digits, on its clean answers and on true labels) are the fingerprint's references and measure the trigger test's null: ${r.references.triggerNull.matches} matches in ${r.references.triggerNull.trials} would-be triggers, rate ≤ ${r.references.triggerNull.rate.toPrecision(2)} (Clopper–Pearson ${pct(r.references.triggerNull.confidence)}%).`,
     '',
@@ -310,8 +316,13 @@ export function ownershipMarkdown(r: OwnershipResult): string {
       : []),
     '',
     table(
-      ['stolen by', 'verified', 'median log₁₀ p'],
-      s.byLearner.map((b) => [b.learner, `${b.verified} / ${b.of}`, b.medianLog10p.toFixed(1)]),
+      ['stolen by', 'verified', 'median log₁₀ p', 'clone accuracy'],
+      s.byLearner.map((b) => [
+        b.learner,
+        `${b.verified} / ${b.of}`,
+        b.medianLog10p.toFixed(1),
+        `${pct(b.accuracy.min)}–${pct(b.accuracy.max)}%`,
+      ]),
     ),
     '',
     ...(s.overKeys.length > 0

@@ -171,6 +171,25 @@ describe('rgdl verify', () => {
     }
   }, 60_000);
 
+  it('says so when the evidence holds no trigger (a client served no keyed wrong label), in text and JSON', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const args = ['verify', '--key', fixedKeyFile, '--owner', owner, '--model', owner, '--evidence', empty];
+    const text = await run(args);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/triggers: the evidence holds none: this client was served no keyed wrong label/);
+    expect(text.out).toMatch(/not shown to be ours/);
+    const json = await run([...args, '--json']);
+    expect(json.code, json.err).toBe(0);
+    const j = JSON.parse(json.out);
+    expect(j.evidenceTriggers).toBe(0);
+    expect(j.triggers).toBeNull();
+    expect(j.ours).toBe(false);
+    // without --evidence nothing was given
+    const none = await run(['verify', '--key', fixedKeyFile, '--owner', owner, '--model', owner]);
+    expect(none.out).toMatch(/triggers: none given \(--evidence\)/);
+  }, 60_000);
+
   it('refuses a missing suspect, two suspects, a bad key file and malformed evidence, in one line each', async () => {
     const notKey = join(dir, 'not-a-key.json');
     const { writeFileSync } = await import('node:fs');

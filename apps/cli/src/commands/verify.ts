@@ -225,7 +225,7 @@ error, 4 for a suspect server that cannot be reached.
       const ours = result.p < alpha;
       if (values.json === true) {
         io.out(
-          `${JSON.stringify({ suspect, alpha, ours, references: referenceFiles, triggerNull: measuredNull ?? null, ...result }, null, 2)}\n`,
+          `${JSON.stringify({ suspect, alpha, ours, references: referenceFiles, triggerNull: measuredNull ?? null, evidenceTriggers: recorded?.labels.length ?? null, ...result }, null, 2)}\n`,
         );
         return;
       }
@@ -239,7 +239,9 @@ error, 4 for a suspect server that cannot be reached.
             : `trigger null: 1/(K − 1) = ${(1 / (classes - 1)).toFixed(3)} (no --reference to measure it)`,
           result.triggers
             ? `triggers: ${result.triggers.matched} of ${result.triggers.n} labelled as served (null ${result.triggers.null.toFixed(3)} each); p = ${result.triggers.p.toExponential(2)}`
-            : 'triggers: none given (--evidence)',
+            : recorded === undefined
+              ? 'triggers: none given (--evidence)'
+              : 'triggers: the evidence holds none: this client was served no keyed wrong label, so a clone of its labels alone carries nothing of the key (only the fingerprint can show a clone of its soft answers)',
           `combined p ≤ 1e${result.log10p.toFixed(1)} from ${result.queries} queries`,
           `decision at p < ${alpha}: ${ours ? 'trained on our answers' : 'not shown to be ours'}`,
           '',
