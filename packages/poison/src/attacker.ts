@@ -16,13 +16,14 @@
  * sources are compared on paired seeds.
  */
 import { seedFor, createRng, matrix, type Backend, type Matrix } from '@rgdl/gpu-kernels';
+import { pickRows } from './attackers/attacker.js';
 import { attackerDescriptor, type Attacker } from './attackers/registry.js';
 import type { Clone, CloneKind, CloneOptions } from './clones.js';
 import { argmax } from './constrain.js';
 
 export { ATTACKER_REGISTRY, ATTACKERS, attackerDescriptor, type Attacker } from './attackers/registry.js';
 export type { AttackerDescriptor } from './attackers/attacker.js';
-export { rowLabels } from './attackers/attacker.js';
+export { pickRows, rowLabels } from './attackers/attacker.js';
 
 /** Attackers that see only labels (identical for every label-preserving source). */
 export function labelsOnly(attacker: Attacker): boolean {
@@ -54,13 +55,6 @@ export function querySubset(n: number, k: number, seed: number): number[] {
     [idx[i], idx[j]] = [idx[j]!, idx[i]!];
   }
   return idx.slice(0, k);
-}
-
-/** Rows `idx` of m, in that order (a copy). */
-export function pickRows(m: Matrix<Float64Array>, idx: readonly number[]): Matrix<Float64Array> {
-  const out = matrix(idx.length, m.cols);
-  idx.forEach((i, r) => out.data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols));
-  return out;
 }
 
 /**

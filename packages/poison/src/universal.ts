@@ -126,5 +126,6 @@ export {
   type AttackerDescriptor,
 } from './attacker.js';
 export { defineAttacker } from './attackers/attacker.js';
+export { CLEANING_FOLDS, CLEANING_TOP, implausibleRows } from './attackers/cleaned.js';
 export { normalQuantile } from './detection/normal-quantile.js';
 export { SHAPIRO_WILK_MAX, shapiroWilkCoefficients, shapiroWilkW } from './detection/shapiro-wilk.js';

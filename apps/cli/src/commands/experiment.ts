@@ -71,7 +71,7 @@ Grids:
               default 0.1, on --features P whitened principal components of the
               owner's digits, default 16, or 0 for the per-class fingerprint;
               triggers on 0.5% of inputs); clones stolen by every attacker of
-              the battery (15; 300 and 1,000 queries) and independent
+              the battery (16; 300 and 1,000 queries) and independent
               models (the same learners on true labels, on the owner's digits and
               on disjoint ones) are each verified from 100 probe digits and their
               triggers, against the owner's reference models and the trigger

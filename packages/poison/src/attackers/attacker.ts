@@ -32,6 +32,13 @@ export function defineAttacker<const Name extends string>(d: AttackerDescriptor<
   return d;
 }
 
+/** Rows `idx` of m, in that order (a copy). */
+export function pickRows(m: Matrix<Float64Array>, idx: readonly number[]): Matrix<Float64Array> {
+  const out = matrix(idx.length, m.cols);
+  idx.forEach((i, r) => out.data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols));
+  return out;
+}
+
 /** Applies `f` to each row of y (rows × classes), giving a new matrix. */
 export function mapRows(y: Matrix<Float64Array>, f: (row: Float64Array) => Float64Array): Matrix<Float64Array> {
   const out = matrix(y.rows, y.cols);
