@@ -39,24 +39,12 @@ describe('clone metrics', () => {
 
 describe('brierScore', () => {
   it('is 0 for certain right answers, 2 for certain wrong ones, and the mean squared distance to one-hot otherwise', () => {
-    expect(
-      brierScore(
-        fromRows([
-          [1, 0, 0],
-          [0, 0, 1],
-        ]),
-        [0, 2],
-      ),
-    ).toBe(0);
-    expect(
-      brierScore(
-        fromRows([
-          [1, 0, 0],
-          [0, 0, 1],
-        ]),
-        [1, 0],
-      ),
-    ).toBe(2);
+    const certain = fromRows([
+      [1, 0, 0],
+      [0, 0, 1],
+    ]);
+    expect(brierScore(certain, [0, 2])).toBe(0);
+    expect(brierScore(certain, [1, 0])).toBe(2);
     // (0.5−1)² + 0.3² + 0.2² = 0.38 and 0.1² + 0.1² + (0.8−1)² = 0.06: mean 0.22
     expect(
       brierScore(

@@ -72,7 +72,8 @@ export function experimentKey(rate = 0.005, fingerprint = 0.1, repeat = 0): Wate
 export interface OwnershipHonest {
   readonly labelsChanged: number;
   readonly meanL1: number;
-  readonly brier: { readonly clean: number; readonly served: number };
+  /** Absent from a setup job stored before it was measured (its hash did not change), which a report then leaves out. */
+  readonly brier?: { readonly clean: number; readonly served: number };
 }
 
 /** What the setup job leaves for the cells: the victim, the owner's references and the measured null. */
